@@ -1,0 +1,1 @@
+"""Model logic over plain data: summaries, tasks, chat replies. Imports neither discord nor the database."""

@@ -1,0 +1,1 @@
+"""smolcord: the Discord application (client, cogs, storage, scheduler, CLI)."""

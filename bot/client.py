@@ -1,0 +1,85 @@
+"""The Discord client: one bot object that owns the settings, database and model services and loads the cogs."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import pkgutil
+
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.settings import Settings
+from bot.storage import db
+
+log = logging.getLogger(__name__)
+
+# Nobody is ever pinged unless a reply explicitly allows that one user.
+SAFE_MENTIONS = discord.AllowedMentions(everyone=False, users=False, roles=False, replied_user=False)
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Route REST and gateway traffic to DISCORD_API_BASE / DISCORD_GATEWAY_URL when set (proxies, the test server)."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def cog_extensions() -> list[str]:
+    import bot.cogs
+
+    return [f"bot.cogs.{m.name}" for m in sorted(pkgutil.iter_modules(bot.cogs.__path__), key=lambda m: m.name) if not m.name.startswith("_")]
+
+
+def build_intents() -> discord.Intents:
+    intents = discord.Intents.default()
+    intents.message_content = True  # privileged: enable "Message Content Intent" in the Developer Portal
+    return intents
+
+
+class Smolcord(commands.Bot):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=build_intents(),
+            allowed_mentions=SAFE_MENTIONS,
+            help_command=None,
+        )
+        self.settings = settings
+        self.engine = db.create_engine(settings.database_url)
+        self.sessions = db.session_factory(self.engine)
+
+    async def setup_hook(self) -> None:
+        for extension in cog_extensions():
+            try:
+                await self.load_extension(extension)
+            except Exception:
+                log.exception("could not load %s; the rest of the bot keeps running", extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        guild_id = self.settings.dev_guild_id
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to development guild %s", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands", len(synced))
+
+    async def close(self) -> None:
+        await super().close()
+        await self.engine.dispose()
+
+
+async def run_bot(settings: Settings) -> None:
+    """Upgrade the database, connect and run until stopped."""
+    configure_endpoints(settings)
+    await asyncio.to_thread(db.upgrade, settings.database_url)
+    bot = Smolcord(settings)
+    async with bot:
+        await bot.start(settings.discord_token or "")

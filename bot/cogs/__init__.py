@@ -1,0 +1,1 @@
+"""Discord cogs: thin adapters from interactions and gateway events to the services."""

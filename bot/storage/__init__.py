@@ -1,0 +1,1 @@
+"""Storage: the database schema, engine and the queries the bot runs."""

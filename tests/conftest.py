@@ -1,0 +1,5 @@
+"""Shared fixtures live in tests/fixtures/, one module per domain, loaded here as plugins."""
+
+pytest_plugins = [
+    "tests.fixtures.db",
+]
