@@ -2,4 +2,6 @@
 
 pytest_plugins = [
     "tests.fixtures.db",
+    "tests.fixtures.discord",
+    "tests.fixtures.models",
 ]
