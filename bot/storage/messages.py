@@ -1,0 +1,357 @@
+"""Queries over stored guilds, channels, members and messages: writes from the collector and importer, reads for the agents.
+
+Every function takes an `AsyncSession`; the caller owns the transaction (`async with sessions.begin() as s:`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agents.records import MessageRecord
+from bot.storage.models import (
+    Channel,
+    Guild,
+    GuildSettings,
+    Member,
+    Message,
+    OptedOutUser,
+    SummaryChunk,
+    SummaryChunkMessage,
+)
+
+# SQLite allows 32766 bound parameters per statement; keep every batch well under it on both backends.
+_BATCH_ROWS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class GuildRow:
+    id: int
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRow:
+    id: int
+    guild_id: int
+    name: str = ""
+    kind: str = "text"
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    guild_id: int
+    user_id: int
+    display_name: str
+    is_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    id: int
+    guild_id: int
+    channel_id: int
+    author_id: int
+    content: str
+    created_at: datetime
+    edited_at: datetime | None = None
+    reply_to_id: int | None = None
+    mention_ids: list[int] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    embeds: list[str] = field(default_factory=list)
+    is_bot: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "guild_id": self.guild_id,
+            "channel_id": self.channel_id,
+            "author_id": self.author_id,
+            "content": self.content,
+            "created_at": self.created_at,
+            "edited_at": self.edited_at,
+            "reply_to_id": self.reply_to_id,
+            "mention_ids": list(self.mention_ids),
+            "attachments": list(self.attachments),
+            "embeds": list(self.embeds),
+            "is_bot": self.is_bot,
+        }
+
+
+def _insert(session: AsyncSession, table):
+    """An INSERT that can say ON CONFLICT, for whichever backend the session is on."""
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database backend {dialect!r}")
+
+
+def _chunks(rows: Sequence, size: int = _BATCH_ROWS) -> Iterable[Sequence]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+async def upsert_guild(session: AsyncSession, row: GuildRow) -> None:
+    stmt = _insert(session, Guild).values(id=row.id, name=row.name)
+    await session.execute(stmt.on_conflict_do_update(index_elements=[Guild.id], set_={"name": stmt.excluded.name}))
+
+
+async def upsert_channels(session: AsyncSession, rows: Sequence[ChannelRow]) -> None:
+    rows = list({r.id: r for r in rows}.values())
+    for batch in _chunks(rows):
+        stmt = _insert(session, Channel).values(
+            [{"id": r.id, "guild_id": r.guild_id, "name": r.name, "kind": r.kind, "parent_id": r.parent_id} for r in batch]
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[Channel.id],
+                set_={"name": stmt.excluded.name, "kind": stmt.excluded.kind, "parent_id": stmt.excluded.parent_id},
+            )
+        )
+
+
+async def upsert_members(session: AsyncSession, rows: Sequence[MemberRow]) -> None:
+    rows = list({(r.guild_id, r.user_id): r for r in rows}.values())
+    for batch in _chunks(rows):
+        stmt = _insert(session, Member).values(
+            [
+                {"guild_id": r.guild_id, "user_id": r.user_id, "display_name": r.display_name, "is_bot": r.is_bot, "updated_at": func.now()}
+                for r in batch
+            ]
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[Member.guild_id, Member.user_id],
+                set_={"display_name": stmt.excluded.display_name, "is_bot": stmt.excluded.is_bot, "updated_at": func.now()},
+            )
+        )
+
+
+async def opted_out_ids(session: AsyncSession, guild_id: int) -> set[int]:
+    result = await session.scalars(select(OptedOutUser.user_id).where(OptedOutUser.guild_id == guild_id))
+    return set(result)
+
+
+async def save_messages(session: AsyncSession, rows: Sequence[MessageRow]) -> int:
+    """Store new messages (a message already stored is left as it is) and return how many were new.
+
+    Messages by users who opted out in that guild are never stored.
+    """
+    if not rows:
+        return 0
+    opted_out: dict[int, set[int]] = {}
+    for guild_id in {r.guild_id for r in rows}:
+        opted_out[guild_id] = await opted_out_ids(session, guild_id)
+    kept = [r for r in {r.id: r for r in rows}.values() if r.author_id not in opted_out[r.guild_id]]
+    stored = 0
+    for batch in _chunks(kept):
+        stmt = _insert(session, Message).values([r.as_dict() for r in batch]).on_conflict_do_nothing(index_elements=[Message.id])
+        result = await session.execute(stmt)
+        stored += max(result.rowcount or 0, 0)
+    return stored
+
+
+async def invalidate_summaries(session: AsyncSession, message_ids: Sequence[int]) -> None:
+    """Drop cached chunk summaries that read any of these messages: edited or deleted text never reaches a summary."""
+    for batch in _chunks(list(message_ids)):
+        touched = select(SummaryChunkMessage.chunk_key).where(SummaryChunkMessage.message_id.in_(batch))
+        await session.execute(delete(SummaryChunk).where(SummaryChunk.key.in_(touched)))
+
+
+async def apply_edit(
+    session: AsyncSession,
+    message_id: int,
+    *,
+    content: str | None = None,
+    edited_at: datetime | None = None,
+    mention_ids: list[int] | None = None,
+    attachments: list[str] | None = None,
+    embeds: list[str] | None = None,
+) -> bool:
+    """Apply the fields an edit carries (a partial edit leaves the others alone). False if the message is unknown."""
+    values: dict[str, Any] = {}
+    for name, value in (
+        ("content", content),
+        ("edited_at", edited_at),
+        ("mention_ids", mention_ids),
+        ("attachments", attachments),
+        ("embeds", embeds),
+    ):
+        if value is not None:
+            values[name] = list(value) if isinstance(value, (list, tuple)) else value
+    if not values:
+        return bool(await session.scalar(select(func.count()).select_from(Message).where(Message.id == message_id)))
+    result = await session.execute(update(Message).where(Message.id == message_id).values(**values))
+    if result.rowcount:
+        await invalidate_summaries(session, [message_id])
+    return bool(result.rowcount)
+
+
+async def delete_messages(session: AsyncSession, message_ids: Sequence[int]) -> int:
+    ids = list(message_ids)
+    await invalidate_summaries(session, ids)
+    deleted = 0
+    for batch in _chunks(ids):
+        result = await session.execute(delete(Message).where(Message.id.in_(batch)))
+        deleted += result.rowcount or 0
+    return deleted
+
+
+async def _delete_messages_where(session: AsyncSession, *conditions) -> int:
+    ids = list(await session.scalars(select(Message.id).where(*conditions)))
+    return await delete_messages(session, ids)
+
+
+async def delete_channel(session: AsyncSession, channel_id: int) -> int:
+    """Forget a channel, its threads and all their messages; returns the number of messages removed."""
+    channel_ids = [channel_id, *await session.scalars(select(Channel.id).where(Channel.parent_id == channel_id))]
+    removed = await _delete_messages_where(session, Message.channel_id.in_(channel_ids))
+    await session.execute(delete(Channel).where(Channel.id.in_(channel_ids)))
+    return removed
+
+
+async def delete_guild(session: AsyncSession, guild_id: int) -> int:
+    """Forget everything stored for a guild (the bot left it); returns the number of messages removed."""
+    removed = await _delete_messages_where(session, Message.guild_id == guild_id)
+    await session.execute(delete(Guild).where(Guild.id == guild_id))
+    return removed
+
+
+async def latest_message_id(session: AsyncSession, channel_id: int) -> int | None:
+    return await session.scalar(select(func.max(Message.id)).where(Message.channel_id == channel_id))
+
+
+async def forget_user(session: AsyncSession, guild_id: int, user_id: int) -> int:
+    """Erase a user's stored messages in a guild; returns how many."""
+    return await _delete_messages_where(session, Message.guild_id == guild_id, Message.author_id == user_id)
+
+
+async def opt_out(session: AsyncSession, guild_id: int, user_id: int) -> int:
+    """Stop storing a user's messages in a guild and erase what is stored; returns how many were erased."""
+    await upsert_guild_if_missing(session, guild_id)
+    stmt = _insert(session, OptedOutUser).values(guild_id=guild_id, user_id=user_id)
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=[OptedOutUser.guild_id, OptedOutUser.user_id]))
+    return await forget_user(session, guild_id, user_id)
+
+
+async def opt_in(session: AsyncSession, guild_id: int, user_id: int) -> bool:
+    """Resume storing a user's messages; False if they had not opted out."""
+    result = await session.execute(
+        delete(OptedOutUser).where(OptedOutUser.guild_id == guild_id, OptedOutUser.user_id == user_id)
+    )
+    return bool(result.rowcount)
+
+
+async def upsert_guild_if_missing(session: AsyncSession, guild_id: int) -> None:
+    stmt = _insert(session, Guild).values(id=guild_id, name="")
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=[Guild.id]))
+
+
+async def purge_expired(session: AsyncSession, now: datetime, default_days: int) -> int:
+    """Remove messages older than each guild's retention (its own setting, else `default_days`; 0 keeps forever)."""
+    removed = 0
+    overrides = {gid: days for gid, days in await session.execute(select(GuildSettings.guild_id, GuildSettings.retention_days))}
+    for guild_id in await session.scalars(select(Guild.id)):
+        days = overrides.get(guild_id)
+        days = default_days if days is None else days
+        if days <= 0:
+            continue
+        cutoff = now - timedelta(days=days)
+        removed += await _delete_messages_where(session, Message.guild_id == guild_id, Message.created_at < cutoff)
+    return removed
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+async def load_window(
+    session: AsyncSession,
+    channel_id: int,
+    *,
+    limit: int | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
+    after_id: int | None = None,
+    author_id: int | None = None,
+) -> list[MessageRecord]:
+    """The messages of one channel as plain records, oldest first.
+
+    `limit` keeps the newest N of those that match; display names come from the members table and
+    mentions carry the names of the users they mention.
+    """
+    query = (
+        select(Message, Member.display_name, Channel.name)
+        .join(Channel, Channel.id == Message.channel_id)
+        .outerjoin(Member, and_(Member.guild_id == Message.guild_id, Member.user_id == Message.author_id))
+        .where(Message.channel_id == channel_id)
+    )
+    if since is not None:
+        query = query.where(Message.created_at >= since)
+    if before is not None:
+        query = query.where(Message.created_at < before)
+    if after_id is not None:
+        query = query.where(Message.id > after_id)
+    if author_id is not None:
+        query = query.where(Message.author_id == author_id)
+    query = query.order_by(Message.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    rows = (await session.execute(query)).all()
+    rows.reverse()
+    if not rows:
+        return []
+
+    guild_id = rows[0][0].guild_id
+    mentioned = {uid for message, _, _ in rows for uid in (message.mention_ids or [])}
+    names: dict[int, str] = {}
+    for batch in _chunks(sorted(mentioned)):
+        result = await session.execute(
+            select(Member.user_id, Member.display_name).where(Member.guild_id == guild_id, Member.user_id.in_(batch))
+        )
+        names.update((uid, name) for uid, name in result)
+
+    return [
+        MessageRecord(
+            id=message.id,
+            channel_id=message.channel_id,
+            author_id=message.author_id,
+            author_name=display_name or f"user {message.author_id}",
+            content=message.content,
+            created_at=_aware(message.created_at),
+            edited_at=_aware(message.edited_at),
+            reply_to_id=message.reply_to_id,
+            mention_ids=tuple(message.mention_ids or ()),
+            mention_names={uid: names[uid] for uid in (message.mention_ids or ()) if uid in names},
+            attachments=tuple(message.attachments or ()),
+            embeds=tuple(message.embeds or ()),
+            is_bot=message.is_bot,
+            guild_id=message.guild_id,
+            channel_name=channel_name,
+        )
+        for message, display_name, channel_name in rows
+    ]
+
+
+async def last_message_by(session: AsyncSession, channel_id: int, user_id: int) -> MessageRecord | None:
+    """The newest stored message a user wrote in a channel (for "since my last message")."""
+    records = await load_window(session, channel_id, limit=1, author_id=user_id)
+    return records[0] if records else None
+
+
+async def count_messages(session: AsyncSession, channel_id: int | None = None) -> int:
+    query = select(func.count()).select_from(Message)
+    if channel_id is not None:
+        query = query.where(Message.channel_id == channel_id)
+    return int(await session.scalar(query) or 0)
