@@ -77,3 +77,12 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+async def open_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    """Migrate the database to the newest schema, then open it (for the CLI and the bot)."""
+    import asyncio
+
+    await asyncio.to_thread(upgrade, url)
+    engine = create_engine(url)
+    return engine, session_factory(engine)
