@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable, Mapping
 
-from dotenv import load_dotenv
+from dotenv import dotenv_values, find_dotenv
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -115,14 +115,14 @@ def load_settings(
     require_token: bool = False,
     dotenv: bool = True,
 ) -> Settings:
-    """Read settings from `env` (default: the process environment, after loading `.env`).
+    """Read settings from `env` (default: the process environment over `.env` in the working directory).
 
     Raises SettingsError with one line naming the bad setting.
     """
     if env is None:
-        if dotenv:
-            load_dotenv(override=False)
-        env = os.environ
+        # The process environment wins over .env; .env is read from the working directory, never written to os.environ.
+        from_file = dotenv_values(find_dotenv(usecwd=True)) if dotenv else {}
+        env = {**{k: v for k, v in from_file.items() if v is not None}, **os.environ}
 
     def get(name: str) -> str | None:
         value = env.get(name)
