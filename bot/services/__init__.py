@@ -1,0 +1,1 @@
+"""Services the command cogs call: plain async functions over database sessions and the ModelManager."""
