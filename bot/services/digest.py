@@ -175,6 +175,7 @@ async def claim_day(sessions: async_sessionmaker[AsyncSession], guild_id: int, d
     """
     try:
         async with sessions.begin() as session:
+            await upsert_guild_if_missing(session, guild_id)
             session.add(DigestPost(guild_id=guild_id, digest_date=day.isoformat(), channel_id=channel_id, message_id=None))
     except IntegrityError:
         return False
