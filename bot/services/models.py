@@ -10,11 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import sml_config
+from agents.loading import ModelError
 from bot.services.errors import InvalidInput, UserFacingError
 from bot.storage.messages import upsert_guild_if_missing
 from bot.storage.models import GuildModel, ModelSwitchAudit
 
 log = logging.getLogger(__name__)
+
+INTERACTIVE_PROFILE = "fast"
 
 TASK_LABELS = {
     "summarization": "summaries and digests",
@@ -28,17 +31,34 @@ class ModelSwitchFailed(UserFacingError):
     """The new model could not be loaded; the guild keeps its previous model."""
 
 
-def resolve_task(task: str) -> str:
+def manager_for(bot: Any) -> Any:
+    """The bot's one ModelManager (`bot.models`), created on first use; the chat cog shares it."""
+    manager = getattr(bot, "models", None)
+    if manager is None:
+        from agents.runtime import ModelManager
+
+        manager = ModelManager.from_settings(bot.settings)
+        bot.models = manager
+    return manager
+
+
+def registry_of(manager: Any | None) -> sml_config.Registry:
+    """The registry the ModelManager resolves keys with (it may hold models the environment does not)."""
+    registry = getattr(manager, "registry", None)
+    return registry if registry is not None else sml_config.current_registry()
+
+
+def resolve_task(task: str, registry: sml_config.Registry | None = None) -> str:
     try:
-        return sml_config.current_registry().task_name(task)
+        return (registry or sml_config.current_registry()).task_name(task)
     except sml_config.UnknownModelError as error:
         raise InvalidInput(_sentence(str(error))) from None
 
 
-def resolve_key(task: str, key: str) -> str:
-    """The registry's spelling of `key` for `task`; InvalidInput listing the valid keys when unknown."""
+def resolve_spec(task: str, key: str, registry: sml_config.Registry | None = None) -> sml_config.ModelSpec:
+    """The spec of `key` for `task`; InvalidInput listing the valid keys when unknown."""
     try:
-        return sml_config.get_model_spec(task, key).key
+        return (registry or sml_config.current_registry()).spec(task, key)
     except sml_config.UnknownModelError as error:
         raise InvalidInput(_sentence(str(error))) from None
 
@@ -48,23 +68,28 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-async def active_model_key(session: AsyncSession, guild_id: int | None, task: str) -> str:
+async def active_model_key(
+    session: AsyncSession, guild_id: int | None, task: str, registry: sml_config.Registry | None = None
+) -> str:
     """The guild's chosen key for `task`, or the registry default (also when the chosen key left the registry)."""
-    task = resolve_task(task)
+    registry = registry or sml_config.current_registry()
+    task = resolve_task(task, registry)
     if guild_id is not None:
         chosen = await session.scalar(
             select(GuildModel.model_key).where(GuildModel.guild_id == guild_id, GuildModel.task == task)
         )
         if chosen is not None:
             try:
-                return sml_config.get_model_spec(task, chosen).key
+                return registry.spec(task, chosen).key
             except sml_config.UnknownModelError:
                 log.warning("guild %s chose %s model %r, which is no longer configured; using the default", guild_id, task, chosen)
-    return sml_config.default_key(task)
+    return registry.default_key(task)
 
 
-async def active_model_keys(session: AsyncSession, guild_id: int | None) -> dict[str, str]:
-    return {task: await active_model_key(session, guild_id, task) for task in sml_config.TASKS}
+async def active_model_keys(
+    session: AsyncSession, guild_id: int | None, registry: sml_config.Registry | None = None
+) -> dict[str, str]:
+    return {task: await active_model_key(session, guild_id, task, registry) for task in sml_config.TASKS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,24 +133,28 @@ async def switch_model(
     Every attempt is audited. When the key is unknown or loading fails, the previous choice stays
     and InvalidInput / ModelSwitchFailed carries the one line for the user.
     """
-    task = resolve_task(task)
+    registry = registry_of(manager)
+    task = resolve_task(task, registry)
     async with sessions() as session:
-        old_key = await active_model_key(session, guild_id, task)
+        old_key = await active_model_key(session, guild_id, task, registry)
     try:
-        new_key = resolve_key(task, key)
+        spec = resolve_spec(task, key, registry)
     except InvalidInput as error:
         await _audit(sessions, guild_id=guild_id, user_id=user_id, task=task, old_key=old_key, new_key=key, error=str(error))
         raise
+    new_key = spec.key
 
-    spec = sml_config.get_model_spec(task, new_key)
     memory_mb: float | None = None
     if spec.needs_weights:
         try:
-            await manager.warm(task, new_key)
-            loaded = await manager.get(task, new_key)
+            # Interactive commands run the "fast" variant: warm exactly that one.
+            loaded = await manager.get(task, new_key, profile=INTERACTIVE_PROFILE)
             memory_mb = getattr(loaded, "memory_mb", None)
         except Exception as error:  # any load failure leaves the old choice in place
-            reason = " ".join(str(error).split()) or type(error).__name__
+            if isinstance(error, ModelError):
+                reason = " ".join(str(error).split()) or type(error).__name__
+            else:  # not written for users: the details go to the log only
+                reason = "it failed to load (the bot's log has the details)."
             log.warning("guild %s: switching %s to %s failed: %s", guild_id, task, new_key, reason, exc_info=error)
             await _audit(sessions, guild_id=guild_id, user_id=user_id, task=task, old_key=old_key, new_key=new_key, error=reason)
             raise ModelSwitchFailed(f"Could not load `{new_key}`: {reason[:300]} Still using `{old_key}`.") from error

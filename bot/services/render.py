@@ -98,12 +98,13 @@ def paginate_lines(lines: Sequence[str], *, per_page: int, budget: int = PAGE_BU
 
 
 def coverage_line(summary: Any) -> str:
+    """The summary's own account of what it read (`Summary.coverage`), or one computed from its counts."""
+    coverage = getattr(summary, "coverage", None)
+    if isinstance(coverage, str) and coverage:
+        return safe_text(coverage, 300)
     read = getattr(summary, "messages_read", 0)
     total = getattr(summary, "messages_total", 0)
-    coverage = getattr(summary, "coverage", None)
-    if coverage is None:
-        coverage = read / total if total else 1.0
-    line = f"{read} of {total} messages ({coverage:.0%})"
+    line = f"{read} of {total} messages ({(read / total if total else 1.0):.0%})"
     chunks_total = getattr(summary, "chunks_total", 0)
     if chunks_total:
         line += f", {getattr(summary, 'chunks_cached', 0)} of {chunks_total} chunks from cache"
@@ -139,6 +140,9 @@ def summary_embeds(summary: Any, view: SummaryView) -> list[discord.Embed]:
         embed.add_field(name="Time range", value=f"{timestamp(summary.start)} – {timestamp(summary.end)}", inline=False)
         embed.add_field(name="Coverage", value=f"{coverage_line(summary)} · {view.window_label}", inline=False)
         embed.add_field(name="Model", value=f"`{summary.model_key}` ({view.profile})", inline=False)
+        notes = [safe_text(note, 200) for note in getattr(summary, "notes", None) or []]
+        if notes:
+            embed.add_field(name="Notes", value="\n".join(notes)[:FIELD_LIMIT], inline=False)
         if len(pages) > 1:
             embed.set_footer(text=f"Page {number}/{len(pages)}")
         embeds.append(embed)
