@@ -126,6 +126,11 @@ class ModelSpec:
         return bool(self.local_path) and Path(self.local_path).exists()
 
     @property
+    def hub_gguf_file(self) -> str | None:
+        """The GGUF file to fetch from `hub_id` (a `gguf_file` with a local path names the local file)."""
+        return self.gguf_file if self.hub_id and not self.local_path else None
+
+    @property
     def needs_weights(self) -> bool:
         return self.family != "extractive"
 
@@ -336,13 +341,12 @@ def generation_kwargs(spec: ModelSpec, profile: str | None = None, **overrides: 
     """
     kwargs = dict(spec.generation)
     if profile is not None:
-        chosen = {k: v for k, v in get_profile(profile).items() if k not in PROFILE_META_KEYS}
-        if "max_new_tokens" in chosen:
-            kwargs.pop("max_length", None)
-            if kwargs.get("min_length", 0) > chosen["max_new_tokens"]:
-                kwargs.pop("min_length")
-        kwargs.update(chosen)
+        kwargs.update({k: v for k, v in get_profile(profile).items() if k not in PROFILE_META_KEYS})
     kwargs.update(overrides)
+    if "max_new_tokens" in kwargs and "max_length" not in overrides:
+        kwargs.pop("max_length", None)
+        if kwargs.get("min_length", 0) > kwargs["max_new_tokens"]:
+            del kwargs["min_length"]  # generate() would warn and ignore it anyway
     if kwargs.get("num_beams", 1) == 1:
         # Beam-only options make generate() warn on every greedy call.
         for beam_only in ("length_penalty", "early_stopping", "num_beam_groups", "diversity_penalty"):
@@ -591,7 +595,8 @@ def _env_task(registry: Registry, raw: str, variable: str) -> str:
 
 
 def _apply_env(registry: Registry, env: Mapping[str, str]) -> None:
-    for variable in sorted(env):
+    # Models first, so a default may name a key added by another variable.
+    for variable in sorted(env, key=lambda name: (name.upper().startswith(DEFAULT_ENV_PREFIX), name)):
         value = env[variable].strip()
         if not value:
             continue

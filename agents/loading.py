@@ -154,7 +154,7 @@ def weight_source(spec: ModelSpec) -> WeightSource:
         if not spec.hub_id:
             raise ModelLoadError(f"model '{spec.key}' points to {path}, which does not exist")
     if spec.hub_id:
-        return WeightSource("hub", spec.hub_id, spec.gguf_file)
+        return WeightSource("hub", spec.hub_id, spec.hub_gguf_file)
     raise ModelLoadError(f"model '{spec.key}' has neither a hub id nor a local path")
 
 
@@ -168,7 +168,7 @@ def cached_snapshot(spec: ModelSpec, cache_dir: str | os.PathLike) -> Path | Non
         folder = Path(snapshot_download(spec.hub_id, cache_dir=hub_cache_dir(cache_dir), local_files_only=True))
     except Exception:  # LocalEntryNotFoundError and friends: not cached
         return None
-    wanted = spec.gguf_file or "config.json"
+    wanted = spec.hub_gguf_file or "config.json"
     return folder if (folder / wanted).exists() else None
 
 
@@ -289,6 +289,12 @@ def local_folder(spec: ModelSpec, cache_dir: str | os.PathLike, *, offline: bool
         return str(snapshot), extra
     if offline or _hub_offline_env():
         raise ModelNotDownloadedError(spec, "offline mode")
+    if source.gguf_file:  # from_pretrained cannot convert a hub GGUF into our cache: fetch it first
+        try:
+            snapshot = pull(spec, cache_dir, offline=offline, progress=False)
+        except ModelError as exc:
+            raise ModelNotDownloadedError(spec, str(exc)) from None
+        return str(convert_gguf(snapshot / source.gguf_file, cache_dir)), {"local_files_only": True}
     # Online: from_pretrained downloads into the same cache `smolcord models pull` uses.
     return source.location, {"cache_dir": str(hub_cache_dir(cache_dir))}
 
@@ -410,11 +416,8 @@ def load_weights(
 _PULL_PATTERNS = ["*.json", "*.txt", "*.model", "*.jinja", "*.tiktoken", "*.py"]
 
 
-def pull(spec: ModelSpec, cache_dir: str | os.PathLike, *, offline: bool, progress: bool = True) -> Path:
-    """Download a hub model into the model cache (with tqdm progress) and return its snapshot folder.
-
-    Raises ModelError with one line: offline, local-only model, or the hub unreachable.
-    """
+def check_pullable(spec: ModelSpec, *, offline: bool) -> None:
+    """Raise ModelError (one line) when `pull` cannot even start: no weights, local only, offline."""
     if not spec.needs_weights:
         raise ModelError(f"model '{spec.key}' is {spec.family}: it has no weights to download")
     if not spec.hub_id:
@@ -423,12 +426,20 @@ def pull(spec: ModelSpec, cache_dir: str | os.PathLike, *, offline: bool, progre
         raise ModelError(
             f"cannot download '{spec.key}' ({spec.hub_id}) in offline mode: unset SMOLCORD_OFFLINE/HF_HUB_OFFLINE"
         )
+
+
+def pull(spec: ModelSpec, cache_dir: str | os.PathLike, *, offline: bool, progress: bool = True) -> Path:
+    """Download a hub model into the model cache (with tqdm progress) and return its snapshot folder.
+
+    Raises ModelError with one line: offline, local-only model, or the hub unreachable.
+    """
+    check_pullable(spec, offline=offline)
     from huggingface_hub import HfApi, snapshot_download
 
     cache = hub_cache_dir(cache_dir)
     try:
-        if spec.gguf_file:
-            patterns = ["*.json", spec.gguf_file]
+        if spec.hub_gguf_file:
+            patterns = ["*.json", spec.hub_gguf_file]
         else:
             files = [s.rfilename for s in (HfApi().model_info(spec.hub_id).siblings or [])]
             weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["*.bin"]
