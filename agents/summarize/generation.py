@@ -1,0 +1,240 @@
+"""Model calls for summarization, run inside a ModelManager worker thread: token counting, planning, generate().
+
+Encoder-decoder models (BART, PEGASUS) read the rendered conversation as is; causal chat models
+(SmolLM2, TinyLlama) are prompted through their chat template to answer with bullet points.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from agents.summarize.chunks import Chunk, Piece, pack_pieces, split_long_line
+from agents.summarize.extractive import score_messages, select_within_budget
+from agents.summarize.segment import segments
+
+MAP = "map"
+MERGE = "merge"
+
+# The instructions a causal model gets. Part of every cache key through PROMPT_VERSION.
+PROMPT_VERSION = 1
+MAP_PROMPT = (
+    "Summarize this Discord conversation as 2 to 4 short bullet points. "
+    "Say who decided, asked or promised what. Answer with the bullet points only.\n\n{text}"
+)
+MERGE_PROMPT = (
+    "These are notes on consecutive parts of one Discord conversation. Merge them into 3 to 5 short "
+    "bullet points, keeping names, decisions and open questions. Answer with the bullet points only.\n\n{text}"
+)
+# Causal models read at most this much per chunk even when their window is larger: long prompts
+# make small models ramble, and the prompt's attention cost grows with its square.
+CAUSAL_CHUNK_WINDOW = 2048
+
+# A summary gets about this many new tokens per input token, within [MIN_NEW_TOKENS, the profile's
+# max_new_tokens], rounded up to NEW_TOKENS_STEP so chunks of similar size batch together. A short
+# chunk asks for a short summary; the count depends only on the chunk, so cached results are exact.
+MAP_NEW_TOKENS_RATIO = 0.12
+MERGE_NEW_TOKENS_RATIO = 0.5
+MIN_NEW_TOKENS = 24
+NEW_TOKENS_STEP = 16
+
+
+def new_tokens_for(input_tokens: int, kind: str, maximum: int) -> int:
+    ratio = MAP_NEW_TOKENS_RATIO if kind == MAP else MERGE_NEW_TOKENS_RATIO
+    wanted = math.ceil(input_tokens * ratio / NEW_TOKENS_STEP) * NEW_TOKENS_STEP
+    return max(min(MIN_NEW_TOKENS, maximum), min(maximum, wanted))
+
+
+def max_new_tokens(generation: dict[str, Any], spec_window: int) -> int:
+    """The profile's cap on new tokens (max_new_tokens, or a model's max_length)."""
+    if "max_new_tokens" in generation:
+        return int(generation["max_new_tokens"])
+    if "max_length" in generation:
+        return int(generation["max_length"])
+    return min(128, max(MIN_NEW_TOKENS, spec_window // 8 if spec_window else 128))
+
+
+class ModelAdapter:
+    """What the summarizer needs from a loaded model: its token counts, its input limits and generate()."""
+
+    def __init__(self, loaded: Any, generation: dict[str, Any]):
+        self.loaded = loaded
+        self.spec = loaded.spec
+        self.tokenizer = loaded.tokenizer
+        self.model = loaded.model
+        self.family = self.spec.family
+        self.generation = dict(generation)
+        self.max_new = max_new_tokens(self.generation, self.spec.context_window)
+        window = self.spec.context_window or getattr(self.model.config, "max_position_embeddings", 0) or 1024
+        model_max = getattr(self.tokenizer, "model_max_length", None)
+        if isinstance(model_max, int) and 0 < model_max < 1_000_000:
+            window = min(window, model_max)
+        if self.family == "causal":
+            window = min(window, CAUSAL_CHUNK_WINDOW)
+        self.window = window
+        self._overhead = {kind: self.measure("", kind) for kind in (MAP, MERGE)}
+
+    # --- sizes ---
+
+    def _prompt(self, text: str, kind: str) -> str | list[int]:
+        template = MAP_PROMPT if kind == MAP else MERGE_PROMPT
+        content = template.format(text=text)
+        if getattr(self.tokenizer, "chat_template", None):
+            return self.tokenizer.apply_chat_template(
+                [{"role": "user", "content": content}], add_generation_prompt=True, tokenize=False
+            )
+        return content + "\n\nBullet points:\n"
+
+    def _encode_prompt(self, prompt: str) -> list[int]:
+        # A chat template already holds the special tokens it wants.
+        has_template = bool(getattr(self.tokenizer, "chat_template", None))
+        return self.tokenizer(prompt, add_special_tokens=not has_template, verbose=False)["input_ids"]
+
+    def measure(self, text: str, kind: str = MAP) -> int:
+        """Tokens the model reads for `text`, special tokens and prompt included."""
+        if self.family == "causal":
+            return len(self._encode_prompt(self._prompt(text, kind)))
+        return len(self.tokenizer(text, verbose=False)["input_ids"])
+
+    def input_limit(self, kind: str = MAP) -> int:
+        """The most tokens a call may read: the window, less the new tokens for a causal model."""
+        if self.family == "causal":
+            return self.window - self.max_new
+        return self.window
+
+    def text_budget(self, kind: str = MAP) -> int:
+        """Tokens left for the conversation text itself once special tokens and prompt are counted."""
+        return self.input_limit(kind) - self._overhead[kind]
+
+    def count(self, texts: Sequence[str]) -> list[int]:
+        """Tokens of each text alone, plus one for the line break that joins it to the next."""
+        if not texts:
+            return []
+        encoded = self.tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
+        return [len(ids) + 1 for ids in encoded]
+
+    # --- generation ---
+
+    def generate(self, texts: Sequence[str], kind: str, new_tokens: int) -> list[str]:
+        """One batched generate() over `texts`; every text must already fit (checked, never cut)."""
+        import torch
+
+        kwargs = dict(self.generation)
+        # Lengths in new tokens only; None clears the model's own max_length/min_length defaults.
+        own_minimum = getattr(getattr(self.model, "generation_config", None), "min_length", 0) or 0
+        minimum = int(kwargs.pop("min_length", own_minimum) or 0)
+        kwargs.update(max_length=None, max_new_tokens=new_tokens)
+        minimum_new = min(minimum, new_tokens // 2)
+        if self.family == "causal":
+            # Bullet lists repeat "- Name" on purpose; an n-gram ban would garble them.
+            kwargs.pop("no_repeat_ngram_size", None)
+            prompts = [self._encode_prompt(self._prompt(t, kind)) for t in texts]
+        else:
+            prompts = [self.tokenizer(t, verbose=False)["input_ids"] for t in texts]
+        limit = self.input_limit(kind)
+        too_long = [len(p) for p in prompts if len(p) > limit]
+        if too_long:
+            raise ValueError(f"a chunk of {max(too_long)} tokens exceeds the model's limit of {limit}")
+
+        tokenizer = self.tokenizer
+        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        if pad_id is None:
+            pad_id = 0
+        longest = max(len(p) for p in prompts)
+        left = self.family == "causal"  # a decoder continues from the last position: pad on the left
+        input_ids = torch.full((len(prompts), longest), pad_id, dtype=torch.long)
+        attention = torch.zeros((len(prompts), longest), dtype=torch.long)
+        for row, ids in enumerate(prompts):
+            span = slice(longest - len(ids), longest) if left else slice(0, len(ids))
+            input_ids[row, span] = torch.tensor(ids, dtype=torch.long)
+            attention[row, span] = 1
+        device = getattr(self.loaded, "device", None) or "cpu"
+        input_ids, attention = input_ids.to(device), attention.to(device)
+        kwargs.setdefault("pad_token_id", pad_id)
+        # min_length counts the prompt (causal) or the decoder start token (encoder-decoder);
+        # passing min_new_tokens instead makes generate() warn about the model's own min_length.
+        kwargs["min_length"] = (longest if left else 1) + minimum_new
+        with torch.inference_mode():
+            output = self.model.generate(input_ids=input_ids, attention_mask=attention, **kwargs)
+        if self.family == "causal":
+            output = output[:, longest:]
+        return [clean_output(text) for text in tokenizer.batch_decode(output, skip_special_tokens=True)]
+
+
+def clean_output(text: str) -> str:
+    text = text.replace("<n>", "\n")  # PEGASUS writes line breaks as <n>
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+# --- work done in the worker thread, one call each ---
+
+@dataclass(slots=True)
+class Plan:
+    """How a window is read: the chunks, and which messages they cover."""
+
+    chunks: list[Chunk]
+    selected: list[int]  # indexes of the messages the chunks read (all of them unless pre-selected)
+    window_tokens: int  # tokens of the whole window, every message
+    text_budget: int
+    input_limit: int
+    max_new_tokens: int
+    chunk_new_tokens: list[int] = field(default_factory=list)
+
+
+def plan_chunks(
+    loaded: Any,
+    generation: dict[str, Any],
+    speakers: Sequence[str],
+    bodies: Sequence[str],
+    lines: Sequence[str],
+    starts: Sequence[int],
+    message_words: Sequence[Sequence[str]],
+    ids: Sequence[int],
+    max_input_tokens: int | None,
+) -> Plan:
+    """Count tokens with the model's tokenizer, pre-select if the window exceeds `max_input_tokens`, pack."""
+    adapter = ModelAdapter(loaded, generation)
+    budget = adapter.text_budget(MAP)
+    if budget < 32:
+        raise ValueError(f"model {adapter.spec.key} leaves only {budget} tokens per chunk")
+    counts = adapter.count(lines)
+    window_tokens = sum(counts)
+
+    selected = list(range(len(lines)))
+    if max_input_tokens is not None and window_tokens > max_input_tokens:
+        scores = score_messages(message_words, starts)
+        selected = select_within_budget(scores, counts, max_input_tokens)
+
+    segment_start = {r.start for r in segments(len(lines), starts)}
+    pieces: list[Piece] = []
+    previous = -2
+    for i in selected:
+        # After pre-selection a skipped message also separates conversations.
+        starts_segment = i in segment_start or i != previous + 1
+        previous = i
+        if counts[i] <= budget:
+            pieces.append(Piece(ids[i], lines[i], counts[i], starts_segment))
+            continue
+        parts = split_long_line(speakers[i], bodies[i], budget, adapter.count)
+        part_counts = adapter.count(parts)
+        for k, (text, tokens) in enumerate(zip(parts, part_counts)):
+            pieces.append(Piece(ids[i], text, tokens, starts_segment and k == 0, part=k, parts=len(parts)))
+
+    chunks = pack_pieces(pieces, budget, measure=lambda text: adapter.measure(text, MAP) - adapter._overhead[MAP])
+    new_tokens = [new_tokens_for(chunk.tokens, MAP, adapter.max_new) for chunk in chunks]
+    return Plan(chunks, selected, window_tokens, budget, adapter.input_limit(MAP), adapter.max_new, new_tokens)
+
+
+def count_tokens(loaded: Any, generation: dict[str, Any], texts: Sequence[str]) -> tuple[list[int], int]:
+    """Token counts of `texts` and the text budget of a merge call."""
+    adapter = ModelAdapter(loaded, generation)
+    return adapter.count(texts), adapter.text_budget(MERGE)
+
+
+def generate_summaries(
+    loaded: Any, generation: dict[str, Any], texts: Sequence[str], kind: str, new_tokens: int
+) -> list[str]:
+    return ModelAdapter(loaded, generation).generate(texts, kind, new_tokens)

@@ -1,0 +1,384 @@
+"""Summarizing a window of messages: render, segment, chunk, map (batched, cached), merge, attribute."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+import sml_config
+from agents.records import MessageRecord
+from agents.summarize.cache import CachedChunk, ChunkCache
+from agents.summarize.chunks import chunk_key, merge_key, settings_fingerprint
+from agents.summarize.extractive import extractive_bullets, score_messages
+from agents.summarize.generation import (
+    MAP,
+    MAP_NEW_TOKENS_RATIO,
+    MERGE,
+    MERGE_NEW_TOKENS_RATIO,
+    MIN_NEW_TOKENS,
+    PROMPT_VERSION,
+    count_tokens,
+    generate_summaries,
+    new_tokens_for,
+    plan_chunks,
+)
+from agents.summarize.render import render_content, render_messages, speaker
+from agents.summarize.segment import segment_starts
+from agents.summarize.summary import Bullet, EmptyWindowError, Summary
+from agents.summarize.textsim import TfIdf, dot, words
+
+TASK = "summarization"
+
+# Per profile: chunks per generate() call, and the most window tokens a model reads before the
+# window is pre-selected extractively (about two minutes of DistilBART on two cores for "fast").
+READING = {
+    "fast": {"batch_size": 4, "max_input_tokens": 60_000},
+    "quality": {"batch_size": 2, "max_input_tokens": 30_000},
+}
+DEFAULT_READING = {"batch_size": 2, "max_input_tokens": 30_000}
+# A merge reads at most this many consecutive summaries. Groups are formed from the start, so
+# appended messages re-merge only the last group.
+MERGE_FANOUT = 4
+# Merging repeats while more summaries than this remain: each becomes a few bullets.
+MAX_TOP_SUMMARIES = 6
+# Each bullet links to at most this many source messages, most similar first.
+IDS_PER_BULLET = 3
+ATTRIBUTION_MIN_SIMILARITY = 0.05
+
+Progress = Callable[[str, int, int], None]
+
+
+def resolve_model(model_key: str | None, registry: Any = None) -> tuple[str, sml_config.ModelSpec]:
+    """(task, spec) of a summarization key, or of a causal text-generation key used with a prompt.
+
+    `registry` is the manager's (`ModelManager.registry`); None reads the process registry.
+    """
+    registry = registry if registry is not None else sml_config.current_registry()
+    if model_key is None:
+        return TASK, registry.spec(TASK)
+    try:
+        return TASK, registry.spec(TASK, model_key)
+    except sml_config.UnknownModelError:
+        pass
+    try:
+        spec = registry.spec("text_generation", model_key)
+    except sml_config.UnknownModelError:
+        spec = None
+    if spec is None or spec.family != "causal":
+        summarizers = ", ".join(s.key for s in registry.list(TASK))
+        chat = ", ".join(s.key for s in registry.list("text_generation") if s.family == "causal")
+        raise sml_config.UnknownModelError(
+            f"unknown summarization model {model_key!r}: choose one of {summarizers} (or a chat model: {chat})"
+        )
+    return "text_generation", spec
+
+
+@dataclass(slots=True)
+class _Node:
+    """A summary of consecutive messages: a chunk's, or a merge of several."""
+
+    key: str
+    text: str
+    message_ids: tuple[int, ...]
+    tokens: int = 0
+
+
+async def _summarize_missing(
+    items: list[tuple[str, str, int, int]],
+    *,
+    manager: Any,
+    task: str,
+    model_key: str,
+    generation: dict[str, Any],
+    kind: str,
+    profile: str,
+    batch_size: int,
+    store: Callable[[dict[str, str]], Any],
+    progress: Callable[[int], None],
+) -> dict[str, str]:
+    """Run the model on (key, text, new_tokens, tokens) items in batches of similar size."""
+    results: dict[str, str] = {}
+    by_new_tokens: dict[int, list[tuple[str, str, int, int]]] = {}
+    for item in items:
+        by_new_tokens.setdefault(item[2], []).append(item)
+    for new_tokens, group in sorted(by_new_tokens.items()):
+        group.sort(key=lambda item: -item[3])  # similar lengths together: little padding
+        for start in range(0, len(group), batch_size):
+            batch = group[start : start + batch_size]
+            texts = [item[1] for item in batch]
+            outputs = await manager.run(
+                task, model_key, generate_summaries, generation, texts, kind, new_tokens, profile=profile
+            )
+            done = {item[0]: output for item, output in zip(batch, outputs)}
+            results.update(done)
+            await store(done)
+            progress(len(batch))
+    return results
+
+
+async def summarize_messages(
+    messages: Sequence[MessageRecord],
+    *,
+    manager: Any = None,
+    model_key: str | None = None,
+    profile: str = "fast",
+    cache: ChunkCache | None = None,
+    include_bots: bool = False,
+    channel_id: int | None = None,
+    max_input_tokens: int | None = None,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Summarize every message of a window; `Summary.coverage` says exactly what was read.
+
+    `model_key` None is the registry's default summarizer; `extractive` needs no manager. A causal
+    text-generation key (e.g. `smollm2-135m`) is prompted to summarize. `max_input_tokens` (default:
+    the profile's) caps what the model reads: a larger window is pre-selected extractively and the
+    summary's notes say so. `progress(stage, done, total)` is called after each model batch.
+    Raises EmptyWindowError, UnknownModelError, and the manager's ModelError subclasses.
+    """
+    unique = {m.id: m for m in messages}
+    ordered = sorted(unique.values(), key=lambda m: (m.created_at, m.id))
+    window = [m for m in ordered if include_bots or not m.is_bot]
+    skipped = len(ordered) - len(window)
+    if not window:
+        if skipped:
+            raise EmptyWindowError(f"the window holds only bot messages ({skipped}); nothing to summarize")
+        raise EmptyWindowError("the window holds no messages; nothing to summarize")
+
+    task, spec = resolve_model(model_key, getattr(manager, "registry", None))
+    reading = READING.get(profile, DEFAULT_READING)
+    generation = sml_config.generation_kwargs(spec, profile) if spec.family != "extractive" else {}
+    if spec.family == "extractive":
+        sml_config.get_profile(profile)  # same error for a bad profile whatever the model
+
+    ids = [m.id for m in window]
+    lines = render_messages(window)
+    bodies = [render_content(m) for m in window]
+    speakers = [speaker(m) for m in window]
+    message_words = [words(body) for body in bodies]
+    starts = segment_starts(window, message_words)
+    counts = Counter(speakers)
+    participants = [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], speakers.index(kv[0])))]
+    channel = channel_id if channel_id is not None else window[0].channel_id
+    summary = Summary(
+        bullets=[],
+        participants=participants,
+        start=window[0].created_at,
+        end=window[-1].created_at,
+        model_key=spec.key,
+        messages_read=0,
+        messages_total=len(window),
+        profile=profile,
+        channel_id=channel,
+        bot_messages_skipped=skipped,
+    )
+
+    if spec.family == "extractive":
+        picked = await asyncio.to_thread(extractive_bullets, lines, message_words, starts, ids)
+        summary.bullets = [Bullet(text, message) for text, message in picked]
+        summary.messages_read = len(window)
+        return summary
+
+    if manager is None:
+        raise ValueError(f"summarizing with {spec.key} needs a ModelManager (only `extractive` runs without one)")
+    batch_size = batch_size or reading["batch_size"]
+    budget = max_input_tokens if max_input_tokens is not None else reading["max_input_tokens"]
+
+    plan = await manager.run(
+        task, spec.key, plan_chunks, generation, speakers, bodies, lines, starts, message_words, ids, budget,
+        profile=profile,
+    )
+    read_ids = {i for chunk in plan.chunks for i in chunk.message_ids}
+    expected = {ids[i] for i in plan.selected}
+    if read_ids != expected:  # a packing bug must never pass as a summary of the whole window
+        raise RuntimeError(f"chunking lost {len(expected - read_ids)} messages")
+    summary.messages_read = len(read_ids)
+    if len(plan.selected) < len(window):
+        summary.notes.append(
+            f"the window is {plan.window_tokens:,} tokens, more than profile {profile} reads ({budget:,}): "
+            f"the model read the {len(plan.selected):,} most representative of {len(window):,} messages, "
+            "chosen extractively"
+        )
+
+    fingerprint = settings_fingerprint(
+        spec.key,
+        generation,
+        {
+            "prompt": PROMPT_VERSION if spec.family == "causal" else 0,
+            "ratios": [MAP_NEW_TOKENS_RATIO, MERGE_NEW_TOKENS_RATIO, MIN_NEW_TOKENS],
+        },
+    )
+
+    async def store(found: dict[str, str], owners: dict[str, tuple[int, ...]]) -> None:
+        if cache is not None and found:
+            await cache.put_many(
+                [CachedChunk(key, text, owners[key], spec.key, channel) for key, text in found.items()]
+            )
+
+    done = 0
+    total_calls = len(plan.chunks)
+
+    def advance(stage: str) -> Callable[[int], None]:
+        def step(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress is not None:
+                progress(stage, done, total_calls)
+
+        return step
+
+    # --- map: every chunk, from the cache where possible ---
+    keys = [chunk_key(chunk, fingerprint) for chunk in plan.chunks]
+    owners = {key: chunk.message_ids for key, chunk in zip(keys, plan.chunks)}
+    known = await cache.get_many(list(dict.fromkeys(keys))) if cache is not None else {}
+    missing: dict[str, tuple[str, str, int, int]] = {}
+    for key, chunk, new_tokens in zip(keys, plan.chunks, plan.chunk_new_tokens):
+        if key not in known:
+            missing.setdefault(key, (key, chunk.text, new_tokens, chunk.tokens))
+    total_calls = len(missing)
+    fresh = await _summarize_missing(
+        list(missing.values()),
+        manager=manager,
+        task=task,
+        model_key=spec.key,
+        generation=generation,
+        kind=MAP,
+        profile=profile,
+        batch_size=batch_size,
+        store=lambda found: store(found, owners),
+        progress=advance("reading"),
+    )
+    texts = {**known, **fresh}
+    summary.chunks_total = len(plan.chunks)
+    summary.chunks_cached = sum(1 for key in keys if key in known)
+    nodes = [_Node(key, texts[key], chunk.message_ids) for key, chunk in zip(keys, plan.chunks)]
+
+    # --- merge: consecutive summaries in fixed groups until few remain ---
+    level = 0
+    while len(nodes) > 1 and (level == 0 or len(nodes) > MAX_TOP_SUMMARIES):
+        level += 1
+        node_tokens, merge_budget = await manager.run(
+            task, spec.key, count_tokens, generation, [n.text for n in nodes], profile=profile
+        )
+        groups: list[list[int]] = []
+        used = 0
+        for index, tokens in enumerate(node_tokens):
+            if groups and len(groups[-1]) < MERGE_FANOUT and used + tokens <= merge_budget:
+                groups[-1].append(index)
+                used += tokens
+            else:
+                groups.append([index])
+                used = tokens
+        if all(len(group) == 1 for group in groups):
+            break  # nothing can be merged further (each summary alone fills a merge)
+        merged: list[_Node] = []
+        wanted: dict[str, tuple[str, str, int, int]] = {}
+        for group in groups:
+            if len(group) == 1:
+                merged.append(nodes[group[0]])
+                continue
+            children = [nodes[i] for i in group]
+            key = merge_key([c.key for c in children], fingerprint)
+            message_ids = tuple(dict.fromkeys(i for c in children for i in c.message_ids))
+            tokens = sum(node_tokens[i] for i in group)
+            text = "\n".join(c.text for c in children)
+            owners[key] = message_ids
+            merged.append(_Node(key, "", message_ids))
+            wanted[key] = (key, text, new_tokens_for(tokens, MERGE, plan.max_new_tokens), tokens)
+        known = await cache.get_many(list(wanted)) if cache is not None else {}
+        done, total_calls = 0, len([k for k in wanted if k not in known])
+        fresh = await _summarize_missing(
+            [item for key, item in wanted.items() if key not in known],
+            manager=manager,
+            task=task,
+            model_key=spec.key,
+            generation=generation,
+            kind=MERGE,
+            profile=profile,
+            batch_size=batch_size,
+            store=lambda found: store(found, owners),
+            progress=advance("merging"),
+        )
+        found = {**known, **fresh}
+        nodes = [_Node(n.key, found.get(n.key, n.text), n.message_ids) for n in merged]
+
+    summary.bullets = _bullets(nodes, window, message_words, starts, summary.notes)
+    return summary
+
+
+_BULLET_MARK = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9@#])")
+
+
+def split_points(text: str) -> list[str]:
+    """The points of a model's summary: its bullet lines when it wrote a list, else its sentences."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    points: list[str] = []
+    if any(_BULLET_MARK.match(line) for line in lines):
+        for line in lines:
+            if _BULLET_MARK.match(line):
+                points.append(_BULLET_MARK.sub("", line, count=1).strip())
+            elif line.endswith(":"):
+                continue  # "Here is a summary:" and the like
+            elif points:
+                points[-1] = f"{points[-1]} {line}"
+            else:
+                points.append(line)
+    else:
+        for line in lines:
+            points.extend(s.strip() for s in _SENTENCE.split(line))
+    return [p for p in points if len(p) >= 3 and re.search(r"\w", p)]
+
+
+def _bullets(
+    nodes: Sequence[_Node],
+    window: Sequence[MessageRecord],
+    message_words: Sequence[Sequence[str]],
+    starts: Sequence[int],
+    notes: list[str],
+) -> list[Bullet]:
+    """Each point of each final summary, linked to the messages it is most similar to."""
+    index_of = {m.id: i for i, m in enumerate(window)}
+    tfidf = TfIdf(message_words)
+    vectors = [tfidf.vector(w) for w in message_words]
+    scores: np.ndarray | None = None
+    bullets: list[Bullet] = []
+    seen: set[str] = set()
+    empty = 0
+    for node in nodes:
+        members = [index_of[i] for i in node.message_ids if i in index_of]
+        points = split_points(node.text)
+        if not points:
+            empty += 1
+            if scores is None:
+                scores = score_messages(message_words, starts)
+            best = max(members, key=lambda i: (scores[i], -i))
+            points_with_ids = [(render_messages([window[best]])[0], (window[best].id,))]
+        else:
+            points_with_ids = []
+            for point in points:
+                vector = tfidf.vector(words(point))
+                ranked = sorted(((dot(vector, vectors[i]), i) for i in members), key=lambda x: (-x[0], x[1]))
+                linked = [window[i].id for sim, i in ranked[:IDS_PER_BULLET] if sim >= ATTRIBUTION_MIN_SIMILARITY]
+                if not linked:
+                    # Nothing in common with any message (a model's paraphrase): point at where the part begins.
+                    linked = [window[members[0]].id]
+                points_with_ids.append((point, tuple(linked)))
+        for text, linked in points_with_ids:
+            norm = text.lower()
+            if norm in seen:
+                continue
+            seen.add(norm)
+            bullets.append(Bullet(text, linked))
+    if empty:
+        notes.append(
+            f"the model wrote nothing for {empty} part{'s' if empty != 1 else ''} of the window: "
+            "quoted the most representative message instead"
+        )
+    return bullets
