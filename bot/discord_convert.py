@@ -1,0 +1,147 @@
+"""Turn discord.py objects (messages, channels, members, raw edit payloads) into the storage rows of bot.storage.messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.storage.messages import ChannelRow, GuildRow, MemberRow, MessageRow
+
+# Message types that carry something a person (or a bot replying to one) said; joins, pins, boosts are not stored.
+STORED_MESSAGE_TYPES = frozenset(
+    {
+        discord.MessageType.default,
+        discord.MessageType.reply,
+        discord.MessageType.chat_input_command,
+        discord.MessageType.context_menu_command,
+    }
+)
+
+# Channels whose messages are stored, and forums (stored as the parent of their posts).
+MESSAGE_CHANNEL_TYPES = (discord.TextChannel, discord.VoiceChannel, discord.StageChannel, discord.Thread)
+PARENT_CHANNEL_TYPES = (discord.TextChannel, discord.ForumChannel)
+
+EMBED_TEXT_LIMIT = 500
+
+
+def guild_row(guild: discord.Guild) -> GuildRow:
+    return GuildRow(id=guild.id, name=guild.name or "")
+
+
+def channel_row(channel: discord.abc.GuildChannel | discord.Thread) -> ChannelRow:
+    parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
+    return ChannelRow(id=channel.id, guild_id=channel.guild.id, name=channel.name or "", kind=channel.type.name, parent_id=parent_id)
+
+
+def channel_rows(channel: Any) -> tuple[ChannelRow, ...]:
+    """The channel's row, and for a thread its parent's too (deleting the parent must find the thread)."""
+    if isinstance(channel, discord.PartialMessageable):
+        # A channel the cache does not know yet (an unarchived thread, say): its name arrives with the next update.
+        return (ChannelRow(id=channel.id, guild_id=channel.guild_id or 0, name="", kind="unknown"),)
+    if isinstance(channel, discord.Thread):
+        parent = channel.parent
+        if parent is not None:
+            return (channel_row(parent), channel_row(channel))
+    return (channel_row(channel),)
+
+
+def member_row(guild: discord.Guild, user: discord.abc.User) -> MemberRow:
+    # A REST message carries a plain User; the cached Member, when there is one, knows the nickname.
+    member = user if isinstance(user, discord.Member) else guild.get_member(user.id)
+    name = (member or user).display_name
+    return MemberRow(guild_id=guild.id, user_id=user.id, display_name=name[:100], is_bot=user.bot)
+
+
+def message_members(message: discord.Message) -> tuple[MemberRow, ...]:
+    """Display names of the author and everyone mentioned, so stored mentions can be rendered as names."""
+    guild = message.guild
+    assert guild is not None
+    users = {message.author.id: message.author}
+    for user in message.mentions:
+        users.setdefault(user.id, user)
+    return tuple(member_row(guild, user) for user in users.values())
+
+
+def describe_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} kB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def describe_attachment(attachment: discord.Attachment) -> str:
+    """`image.png (image/png, 120 kB)`: what a reader needs, never the file itself."""
+    kind = attachment.content_type or "file"
+    return f"{attachment.filename} ({kind.split(';')[0]}, {describe_size(attachment.size)})"
+
+
+def describe_embed(embed: discord.Embed) -> str | None:
+    """`embed: title: description ...`, cut to a few hundred characters; None for an embed without text."""
+    parts = [embed.title or "", embed.description or ""]
+    parts += [f"{field.name}: {field.value}" for field in embed.fields]
+    if embed.footer and embed.footer.text:
+        parts.append(embed.footer.text)
+    text = " | ".join(p.strip() for p in parts if p and p.strip())
+    if not text:
+        return None
+    text = "embed: " + text
+    return text if len(text) <= EMBED_TEXT_LIMIT else text[: EMBED_TEXT_LIMIT - 1] + "…"
+
+
+def describe_embeds(embeds: list[discord.Embed]) -> list[str]:
+    return [text for text in (describe_embed(e) for e in embeds) if text]
+
+
+def is_storable(message: discord.Message) -> bool:
+    channel = message.channel
+    known_place = isinstance(channel, MESSAGE_CHANNEL_TYPES) or (
+        isinstance(channel, discord.PartialMessageable) and channel.guild_id is not None
+    )
+    return message.guild is not None and message.type in STORED_MESSAGE_TYPES and known_place
+
+
+def message_row(message: discord.Message) -> MessageRow:
+    assert message.guild is not None
+    reference = message.reference
+    reply_to = reference.message_id if reference is not None and message.type is discord.MessageType.reply else None
+    return MessageRow(
+        id=message.id,
+        guild_id=message.guild.id,
+        channel_id=message.channel.id,
+        author_id=message.author.id,
+        content=message.content,
+        created_at=message.created_at,
+        edited_at=message.edited_at,
+        reply_to_id=reply_to,
+        mention_ids=list(dict.fromkeys(u.id for u in message.mentions)),
+        attachments=[describe_attachment(a) for a in message.attachments],
+        embeds=describe_embeds(message.embeds),
+        is_bot=message.author.bot,
+    )
+
+
+def edit_fields(data: dict[str, Any], message: discord.Message) -> dict[str, Any]:
+    """The stored fields a MESSAGE_UPDATE changes: only those present in the raw payload.
+
+    A link preview arriving later sends embeds but no edited_timestamp; it must not touch content,
+    attachments or mentions, nor mark the message edited.
+    """
+    fields: dict[str, Any] = {}
+    if "content" in data:
+        fields["content"] = data["content"] or ""
+    if data.get("edited_timestamp"):
+        fields["edited_at"] = message.edited_at
+    if "mentions" in data:
+        fields["mention_ids"] = list(dict.fromkeys(int(u["id"]) for u in data["mentions"]))
+    if "attachments" in data:
+        fields["attachments"] = [describe_attachment(a) for a in message.attachments]
+    if "embeds" in data:
+        fields["embeds"] = describe_embeds(message.embeds)
+    return fields
+
+
+def is_full_message(data: dict[str, Any]) -> bool:
+    """Whether an update payload is a whole message (Discord's usual today), enough to store it if it is new to us."""
+    return all(key in data for key in ("author", "timestamp", "content", "type"))
