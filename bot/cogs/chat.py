@@ -24,13 +24,18 @@ from agents.runtime import (
     ModelNotDownloadedError,
     ModelTimeoutError,
 )
-from bot.services.models import active_model_key
+from bot.services.models import INTERACTIVE_PROFILE, active_model_key, registry_of
 from bot.storage import messages as stored
 from bot.storage.models import GuildSettings
 
 log = logging.getLogger(__name__)
 
 TASK = "text_generation"
+# The variant /model switch warms (int8 Linear layers): chat runs on the same weights rather than loading twice.
+CHAT_PROFILE = INTERACTIVE_PROFILE
+# Prompt tokens read per reply at most, whatever the model's window: a 2-core CPU reads ~2k tokens in a few
+# seconds, 8k in over a minute.
+MAX_CONTEXT_TOKENS = 2048
 # Recent context: enough for a conversation, small enough that a 2-core CPU reads it in seconds.
 HISTORY_LIMIT = 40
 HISTORY_MAX_AGE = timedelta(hours=12)
@@ -337,7 +342,7 @@ class Chat(commands.Cog):
         """The model key, the server's system prompt, recent messages and the reply chain — this channel only."""
         guild_id = message.guild.id if message.guild else None
         async with self.bot.sessions() as session:  # type: ignore[attr-defined]
-            key = await active_model_key(session, guild_id, TASK)
+            key = await active_model_key(session, guild_id, TASK, registry_of(self.models))
             custom_prompt = await session.scalar(
                 select(GuildSettings.chat_system_prompt).where(GuildSettings.guild_id == guild_id)
             )
@@ -397,7 +402,7 @@ class Chat(commands.Cog):
                 reply_chain=chain,
                 bot_user_id=me.id,
                 bot_name=bot_name,
-                context_window=loaded.spec.context_window,
+                context_window=min(loaded.spec.context_window or MAX_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS),
                 system=system,
                 max_new_tokens=int(loaded.spec.generation.get("max_new_tokens", chat.DEFAULT_MAX_NEW_TOKENS)),
             )
@@ -415,7 +420,7 @@ class Chat(commands.Cog):
         typing = asyncio.create_task(self._typing_until(message.channel, stream.first_text))
         stream.start()
         try:
-            text = await self.models.run(TASK, key, job, timeout=timeout_s)
+            text = await self.models.run(TASK, key, job, timeout=timeout_s, profile=CHAT_PROFILE)
         except BaseException as error:
             stop.set()  # a timed-out job keeps its worker busy until it notices
             typing.cancel()
