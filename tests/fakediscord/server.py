@@ -22,6 +22,8 @@ API_PREFIX = "/api/v10"
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 MAX_CONTENT = 2000
+# discord.py 2.7 builds a whole Message from every MESSAGE_UPDATE and raises (stopping the client) without these.
+PARTIAL_UPDATE_KEYS = ("id", "channel_id", "guild_id", "type", "content", "author")
 # Files of a multipart request, for the route handlers (RequestKey exists from aiohttp 3.12).
 FILES: Any = web.RequestKey("files", list) if hasattr(web, "RequestKey") else "files"
 
@@ -411,7 +413,7 @@ class FakeDiscord:
         """Change a message and dispatch MESSAGE_UPDATE.
 
         `changes`: content, embeds, attachments (filenames or dicts). With partial=True the event carries only
-        the changed fields plus what discord.py 2.7 needs to parse it (id, channel_id, guild_id, type, content) and
+        the changed fields plus what discord.py 2.7 cannot parse an update without (PARTIAL_UPDATE_KEYS) and
         no edited_timestamp, like a link-preview update; otherwise it is the full message, as Discord sends today.
         """
         stored = self.messages[channel_id][message_id]
@@ -434,8 +436,7 @@ class FakeDiscord:
             update["edited_timestamp"] = P.iso(datetime.now(timezone.utc))
         stored.update(update)
         if partial:
-            event = {"id": stored["id"], "channel_id": stored["channel_id"], "guild_id": stored["guild_id"],
-                     "type": stored["type"], "content": stored["content"], **update}
+            event = {key: stored[key] for key in PARTIAL_UPDATE_KEYS} | update
         else:
             event = stored
         await self.dispatch_message("MESSAGE_UPDATE", event)

@@ -1,0 +1,22 @@
+"""Starts the bot's persistent scheduler with the daily retention job, and stops it when the bot closes."""
+
+from __future__ import annotations
+
+from discord.ext import commands
+
+from bot import scheduler
+
+
+class Scheduling(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        scheduler.schedule_retention(scheduler.ensure_scheduler(self.bot))  # type: ignore[arg-type]
+
+    async def cog_unload(self) -> None:
+        scheduler.shutdown_scheduler(self.bot)  # type: ignore[arg-type]
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Scheduling(bot))

@@ -1,0 +1,119 @@
+"""The bot's one APScheduler: jobs persisted in the database (they survive restarts), run on the bot's event loop.
+
+Jobs are module-level functions referenced by import path ("bot.scheduler:purge_expired_messages") with
+picklable arguments only; they reach the running bot through `current_bot()`.
+
+Any cog that needs the scheduler calls `ensure_scheduler(bot)` in `cog_load` (idempotent: whichever cog
+loads first creates and starts it) and adds its jobs with `replace_existing=True`. The scheduler cog
+(bot/cogs/scheduler.py) adds the retention job and shuts the scheduler down when the bot closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import create_engine
+
+from bot.settings import Settings
+from bot.storage import db
+from bot.storage import messages as store
+
+if TYPE_CHECKING:
+    from bot.client import Smolcord
+
+log = logging.getLogger(__name__)
+
+JOB_TABLE = "apscheduler_jobs"  # created by the first migration, not by APScheduler
+RETENTION_JOB_ID = "retention"
+RETENTION_JOB = "bot.scheduler:purge_expired_messages"
+# Quiet hour for the daily purge (UTC).
+RETENTION_HOUR, RETENTION_MINUTE = 3, 17
+
+_bot: Smolcord | None = None
+_scheduler: AsyncIOScheduler | None = None
+
+
+def create_scheduler(settings: Settings) -> AsyncIOScheduler:
+    """A scheduler (not started) whose jobs live in the `apscheduler_jobs` table of the bot's database."""
+    engine = create_engine(settings.sync_database_url, pool_pre_ping=not settings.sync_database_url.startswith("sqlite"))
+    db.install_sqlite_pragmas(engine)
+    return AsyncIOScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        timezone=timezone.utc,
+        # A job missed while the bot was down runs once when it is back, however late.
+        job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+    )
+
+
+def ensure_scheduler(bot: Smolcord) -> AsyncIOScheduler:
+    """The running scheduler of `bot`, created and started on first use (call it from cog_load)."""
+    global _bot, _scheduler
+    if _scheduler is not None and _bot is bot:
+        return _scheduler
+    if _scheduler is not None:
+        log.warning("a scheduler from an earlier bot was still running; shutting it down")
+        _shutdown_now()
+    _scheduler = create_scheduler(bot.settings)
+    _bot = bot
+    _scheduler.start()
+    return _scheduler
+
+
+def current_bot() -> Smolcord | None:
+    """The bot jobs act on; None when no bot is running (a job that fires during shutdown does nothing)."""
+    return _bot
+
+
+def current_scheduler() -> AsyncIOScheduler | None:
+    return _scheduler
+
+
+def shutdown_scheduler(bot: Smolcord) -> None:
+    """Stop the scheduler of `bot` (jobs stay in the database for the next start)."""
+    if _bot is bot:
+        _shutdown_now()
+
+
+def _shutdown_now() -> None:
+    global _bot, _scheduler
+    scheduler, _scheduler, _bot = _scheduler, None, None
+    if scheduler is None:
+        return
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+    for store_ in scheduler._jobstores.values():  # the job store's engine is ours to dispose
+        engine = getattr(store_, "engine", None)
+        if engine is not None:
+            engine.dispose()
+
+
+def schedule_retention(scheduler: AsyncIOScheduler) -> Any:
+    """The daily purge of messages older than each guild's retention (replaces the stored job, if any)."""
+    return scheduler.add_job(
+        RETENTION_JOB,
+        CronTrigger(hour=RETENTION_HOUR, minute=RETENTION_MINUTE, timezone=timezone.utc),
+        id=RETENTION_JOB_ID,
+        name="purge messages past their retention",
+        replace_existing=True,
+    )
+
+
+async def purge_expired_messages() -> int:
+    """The retention job: delete messages older than the guild's retention_days (else
+    SMOLCORD_RETENTION_DAYS; 0 keeps them forever). Returns how many were deleted."""
+    bot = current_bot()
+    if bot is None:
+        log.info("retention job fired with no bot running; skipped")
+        return 0
+    collector = bot.get_cog("Collector")
+    if collector is not None:
+        await collector.flush()  # type: ignore[attr-defined]
+    async with bot.sessions.begin() as session:
+        removed = await store.purge_expired(session, datetime.now(timezone.utc), bot.settings.default_retention_days)
+    log.info("retention: removed %d expired messages", removed)
+    return removed
