@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -16,6 +17,12 @@ from typing import Any, Iterable
 from sml_config import ModelSpec
 
 log = logging.getLogger(__name__)
+
+# transformers builds models inside context managers that patch process-wide state (meta-device
+# initialisation, skipped weight init). Two loads in two threads interleave those patches and
+# leave later loads with uninitialised ("meta" or MISSING) weights, so loads and conversions
+# take turns. Inference never takes this lock.
+LOAD_LOCK = threading.RLock()
 
 
 # --- errors (re-exported by agents.runtime, where callers import them from) ----------------
@@ -217,7 +224,7 @@ def converted_gguf_dir(gguf_path: Path, cache_dir: str | os.PathLike) -> Path:
     return Path(cache_dir) / "converted" / _file_fingerprint(gguf_path)
 
 
-def convert_gguf(gguf_path: Path, cache_dir: str | os.PathLike) -> Path:
+def _convert_gguf(gguf_path: Path, cache_dir: str | os.PathLike) -> Path:
     """Dequantize a GGUF file once into a transformers folder in the model cache; return that folder.
 
     Reading the GGUF vocabulary and weights takes ~15-25 s here; loading the saved folder ~2 s.
@@ -364,6 +371,16 @@ class LoadResult:
     memory_mb: float
 
 
+def convert_gguf(gguf_path: Path, cache_dir: str | os.PathLike) -> Path:
+    """Dequantize a GGUF file once into a transformers folder in the model cache; return that folder.
+
+    Reading the GGUF vocabulary and weights takes ~15-25 s here; loading the saved folder ~2 s.
+    The folder is keyed by the file's name, size and mtime, so replacing the file converts again.
+    """
+    with LOAD_LOCK:
+        return _convert_gguf(gguf_path, cache_dir)
+
+
 def load_weights(
     spec: ModelSpec,
     *,
@@ -376,6 +393,11 @@ def load_weights(
 
     Raises ModelNotDownloadedError / ModelLoadError with one line, never a raw traceback.
     """
+    with LOAD_LOCK:
+        return _load_weights(spec, cache_dir=cache_dir, offline=offline, device=device, quantize=quantize)
+
+
+def _load_weights(spec: ModelSpec, *, cache_dir, offline: bool, device: str, quantize: bool) -> LoadResult:
     import torch
     from transformers import AutoTokenizer
 
@@ -397,6 +419,8 @@ def load_weights(
         raise ModelLoadError(f"model '{spec.key}' could not be loaded from {name}: {one_line(exc)}") from None
     except Exception as exc:
         raise ModelLoadError(f"model '{spec.key}' could not be loaded from {name}: {one_line(exc)}") from None
+    if any(parameter.is_meta for parameter in model.parameters()):
+        raise ModelLoadError(f"model '{spec.key}' loaded without weights (meta tensors) from {name}")
     try:
         model.eval()
         if quantize:
