@@ -411,6 +411,22 @@ async def test_missing_hub_model_names_the_pull_command(tmp_path: Path) -> None:
         await manager.close()
 
 
+async def test_a_pulled_hub_model_loads_from_the_cache_offline(tmp_path: Path, tiny_bart_dir: Path) -> None:
+    """The hub path end to end, minus the network: a snapshot in the cache is what gets loaded."""
+    from tests.test_registry_cli import fake_hub_snapshot
+
+    files = {p.name: p.read_bytes() for p in tiny_bart_dir.iterdir() if p.is_file()}
+    fake_hub_snapshot(tmp_path, "sshleifer/distilbart-cnn-12-6", files)
+    manager = ModelManager(cache_dir=tmp_path, offline=True, device="cpu", registry=load_registry(env={}))
+    try:
+        ids = await manager.run("summarization", "distilbart", summarize, "carol: the deploy failed")
+        loaded = await manager.get("summarization", "distilbart", profile="fast")
+    finally:
+        await manager.close()
+    assert loaded.spec.hub_id == "sshleifer/distilbart-cnn-12-6" and loaded.model.config.d_model == 64
+    assert 4 <= len(ids) <= 14
+
+
 async def test_hf_hub_offline_is_honoured_even_when_the_manager_is_online(tmp_path: Path) -> None:
     manager = ModelManager(cache_dir=tmp_path, offline=False, device="cpu", registry=load_registry(env={}))
     try:
