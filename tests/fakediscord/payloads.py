@@ -15,6 +15,9 @@ ADMINISTRATOR = discord.Permissions(administrator=True).value
 VIEW_CHANNEL = discord.Permissions(view_channel=True).value
 READ_MESSAGE_HISTORY = discord.Permissions(read_message_history=True).value
 SEND_MESSAGES = discord.Permissions(send_messages=True).value
+SEND_MESSAGES_IN_THREADS = discord.Permissions(send_messages_in_threads=True).value
+IMPLIED_BY_SENDING = discord.Permissions(send_tts_messages=True, mention_everyone=True, embed_links=True, attach_files=True).value
+VOICE_PERMISSIONS = discord.Permissions.voice().value
 
 # What a fresh server's @everyone role can do (the part of Discord's default that matters to a text bot).
 EVERYONE_DEFAULT = discord.Permissions(
@@ -44,6 +47,7 @@ CHANNEL_TYPES = {
     "forum": 15,
 }
 THREAD_TYPES = {10, 11, 12}
+TEXT_LIKE_TYPES = {0, 5, 15}  # text, news, forum: voice permissions mean nothing there
 
 USER_MENTION = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION = re.compile(r"<@&(\d+)>")

@@ -124,6 +124,7 @@ class FakeDiscord:
         self.bot_messages: list[BotMessage] = []
         self.errors: list[str] = []
         self.sessions: list[GatewaySession] = []
+        self.resumes = 0  # successful RESUMEs
         self.interactions: dict[int, InteractionHandle] = {}
         self._interactions_by_token: dict[str, InteractionHandle] = {}
         self.valid_token: str | None = None  # when set, any other token gets 401 (LoginFailure)
@@ -338,6 +339,13 @@ class FakeDiscord:
             bits = (bits & ~int(own["deny"])) | int(own["allow"])
         if not bits & P.VIEW_CHANNEL:
             return 0
+        # Implicit denials: who cannot send cannot embed, attach or mention everyone either.
+        thread = self.channel(channel_id)["type"] in P.THREAD_TYPES
+        sending = P.SEND_MESSAGES_IN_THREADS if thread else P.SEND_MESSAGES
+        if not bits & sending:
+            bits &= ~P.IMPLIED_BY_SENDING
+        if channel["type"] in P.TEXT_LIKE_TYPES:
+            bits &= ~P.VOICE_PERMISSIONS
         return bits
 
     def can(self, user_id: int, channel_id: int, *names: str) -> bool:
@@ -495,6 +503,14 @@ class FakeDiscord:
             await session.send(0, self.guild_create_payload(guild_id, session), "GUILD_CREATE")
         self._notify()
 
+    async def request_reconnect(self) -> None:
+        """Send RECONNECT (op 7) to every connected bot, as Discord does before moving a session; the bot
+        reconnects and RESUMEs. Events dispatched before it is back are not replayed: wait for `resumes`."""
+        for session in self._ready_sessions():
+            session.ready = False
+            await session.send(7)
+        self._notify()
+
     async def remove_guild(self, guild_id: int) -> None:
         """The bot was kicked or the guild deleted: GUILD_DELETE without `unavailable`."""
         guild = self.guilds.pop(guild_id)
@@ -612,6 +628,7 @@ class FakeDiscord:
                 return
             session.session_id, session.seq, session.intents = previous.session_id, int(data.get("seq") or 0), previous.intents
             session.ready = True
+            self.resumes += 1
             await session.send(0, {}, "RESUMED")
             self._notify()
         elif op == 8:
