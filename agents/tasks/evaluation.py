@@ -1,0 +1,207 @@
+"""Labelled conversations for task extraction and the one scoring rule that the tests and the benchmark share."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from agents.records import MessageRecord
+from agents.tasks.language import stem, words
+from agents.tasks.records import ExtractedTask
+
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z][\w-]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledTask:
+    owner: str | None
+    owner_id: int | None
+    keywords: tuple[str, ...]
+    due: tuple[str | None, ...]  # acceptable local dates (YYYY-MM-DD) or None
+    due_text: str | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    name: str
+    title: str
+    split: str
+    timezone: str
+    messages: tuple[MessageRecord, ...]
+    tasks: tuple[LabelledTask, ...]
+    people: dict[str, int] = field(hash=False)
+
+
+def load_conversation(path: str | Path) -> Conversation:
+    """Read one labelled conversation file (format: tests/data/tasks/README.md) into message records."""
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    tz = ZoneInfo(data["timezone"])
+    day = date.fromisoformat(data["date"])
+    people: dict[str, int] = dict(data["people"])
+    bots: dict[str, int] = dict(data.get("bots", {}))
+    everyone = {**people, **bots}
+    base_id = int(data["channel_id"]) * 1000
+    records: list[MessageRecord] = []
+    for number, item in enumerate(data["messages"], start=1):
+        stamp = item["t"]
+        if " " in stamp:
+            local = datetime.fromisoformat(stamp)
+        else:
+            local = datetime.combine(day, time.fromisoformat(stamp))
+        created = local.replace(tzinfo=tz).astimezone(timezone.utc)
+        mention_ids: list[int] = []
+        mention_names: dict[int, str] = {}
+
+        def mention(match: re.Match) -> str:
+            name = match.group(1)
+            if name.lower() not in {key.lower() for key in everyone}:
+                return match.group(0)
+            key = next(key for key in everyone if key.lower() == name.lower())
+            user_id = everyone[key]
+            if user_id not in mention_ids:
+                mention_ids.append(user_id)
+            mention_names[user_id] = key
+            return f"<@{user_id}>"
+
+        content = _MENTION.sub(mention, item["text"])
+        author = item["a"]
+        records.append(
+            MessageRecord(
+                id=base_id + number,
+                channel_id=int(data["channel_id"]),
+                author_id=everyone[author],
+                author_name=author,
+                content=content,
+                created_at=created,
+                reply_to_id=base_id + int(item["re"]) if item.get("re") else None,
+                mention_ids=tuple(mention_ids),
+                mention_names=mention_names,
+                attachments=tuple(item.get("files", ())),
+                is_bot=author in bots,
+                guild_id=int(data["guild_id"]),
+                channel_name=data.get("channel_name", ""),
+            )
+        )
+    labels = []
+    for label in data["tasks"]:
+        due = label.get("due")
+        dues = tuple(due) if isinstance(due, list) else (due,)
+        owner = label.get("owner")
+        labels.append(
+            LabelledTask(
+                owner=owner,
+                owner_id=people[owner] if owner else None,
+                keywords=tuple(k.lower() for k in label["keywords"]),
+                due=dues,
+                due_text=label.get("due_text"),
+                status=label["status"],
+            )
+        )
+    return Conversation(path.stem, data.get("title", path.stem), data.get("split", "dev"), data["timezone"], tuple(records), tuple(labels), people)
+
+
+def load_conversations(folder: str | Path, split: str | None = None) -> list[Conversation]:
+    conversations = [load_conversation(path) for path in sorted(Path(folder).glob("*.json"))]
+    return [c for c in conversations if split is None or c.split == split]
+
+
+def keyword_hits(label: LabelledTask, task_text: str) -> int:
+    stems = {stem(w) for w in words(task_text)}
+    joined = "".join(words(task_text))
+    return sum(1 for keyword in label.keywords if stem(keyword) in stems or keyword.replace(" ", "") in joined)
+
+
+def matches(label: LabelledTask, task: ExtractedTask) -> bool:
+    """A predicted task matches a label when the owner is the same and at least half the keywords occur."""
+    if label.owner_id != task.owner_id:
+        return False
+    return keyword_hits(label, task.task) >= math.ceil(len(label.keywords) / 2)
+
+
+def due_matches(label: LabelledTask, task: ExtractedTask, tz: str) -> bool:
+    predicted = task.due.astimezone(ZoneInfo(tz)).date().isoformat() if task.due else None
+    if predicted not in label.due:
+        return False
+    if label.due_text and predicted is None:
+        return bool(task.due_text) and label.due_text.lower() in task.due_text.lower()
+    return True
+
+
+@dataclass
+class Score:
+    """Counts over one or more conversations; precision/recall/F1 of task matching, then due and status accuracy on the matches."""
+
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+    due_correct: int = 0
+    status_correct: int = 0
+    misses: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+
+    def add(self, other: "Score") -> None:
+        self.true_positives += other.true_positives
+        self.false_positives += other.false_positives
+        self.false_negatives += other.false_negatives
+        self.due_correct += other.due_correct
+        self.status_correct += other.status_correct
+        self.misses += other.misses
+        self.extras += other.extras
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positives + self.false_positives
+        return self.true_positives / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        wanted = self.true_positives + self.false_negatives
+        return self.true_positives / wanted if wanted else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def due_accuracy(self) -> float:
+        return self.due_correct / self.true_positives if self.true_positives else 1.0
+
+    @property
+    def status_accuracy(self) -> float:
+        return self.status_correct / self.true_positives if self.true_positives else 1.0
+
+
+def score(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> Score:
+    """One-to-one matching, each label taking the matching prediction with the most keyword hits."""
+    result = Score()
+    unused = list(predicted)
+    for label in conversation.tasks:
+        candidates = [task for task in unused if matches(label, task)]
+        if not candidates:
+            result.false_negatives += 1
+            result.misses.append(f"{conversation.name}: {label.owner} {'/'.join(label.keywords)} ({label.status})")
+            continue
+        best = max(candidates, key=lambda task: keyword_hits(label, task.task))
+        unused.remove(best)
+        result.true_positives += 1
+        result.due_correct += due_matches(label, best, conversation.timezone)
+        result.status_correct += label.status == best.status
+    result.false_positives += len(unused)
+    result.extras += [f"{conversation.name}: {task.owner_name} {task.task!r} ({task.status})" for task in unused]
+    return result
+
+
+def score_all(conversations: Iterable[Conversation], predict) -> Score:
+    total = Score()
+    for conversation in conversations:
+        total.add(score(conversation, predict(conversation)))
+    return total

@@ -1,0 +1,227 @@
+"""Small English helpers for task extraction: mentions, sentences, words, verb forms and word overlap."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents.records import MessageRecord
+
+# Verbs that name work. Used to recognise an imperative after "@bob ..." and to turn "reviewing" into
+# "review"; a commitment ("I'll <verb> ...") does not need its verb to be listed here.
+ACTION_VERBS = frozenset(
+    """
+    add adjust ask assign audit automate back backport benchmark block book bring build bump buy call
+    cancel change check clean clear close coordinate collect comment commit configure confirm contact
+    convert copy cover create cut debug decide delete deliver deploy design document double draft drop
+    edit email enable disable estimate export extend figure file fill finalize find finish fix follow
+    forward gather generate get give go grab handle hire host implement import improve include install
+    integrate investigate invite label land launch lead link list load log look make manage mark measure
+    meet merge message migrate mock monitor move notify open order organise organize outline own package
+    pair patch pay ping plan polish port post prepare present prioritize print profile publish pull push
+    put raise reach read rebase rebuild record redo refactor release reload remind remove rename render
+    reply report request rerun research reserve reset resolve respond restart restore retest review
+    revert rewrite roll rotate run save schedule scope send set setup share ship sign sort speak split
+    start submit summarize support swap sync take talk tag test text tidy track train translate triage
+    try turn update upgrade upload validate verify walk wire write
+    """.split()
+)
+
+# Verbs after "I'll" that are not work: "I'll be late", "I'll see", "I'll never understand".
+NON_ACTION_VERBS = frozenset(
+    """
+    be been see think guess bet believe hope wonder understand know remember forget miss love hate like
+    enjoy die cry laugh come sleep eat drink live wait need want mean say tell keep let feel admit
+    assume suppose imagine pass bite stay probably
+    """.split()
+)
+
+# Plans that are not work ("I'll grab lunch", "I need to head out").
+LEISURE_WORDS = frozenset(
+    """
+    lunch dinner breakfast brunch coffee tea beer beers drink drinks snack food nap sleep bed home
+    gym walk shower break vacation holiday movie game
+    """.split()
+)
+
+IRREGULAR_PAST = {
+    "be": ("was", "were", "been"), "begin": ("began", "begun"), "bring": ("brought",), "build": ("built",),
+    "buy": ("bought",), "catch": ("caught",), "choose": ("chose", "chosen"), "cut": ("cut",), "do": ("did", "done"),
+    "draw": ("drew", "drawn"), "drive": ("drove", "driven"), "find": ("found",), "forget": ("forgot", "forgotten"),
+    "get": ("got", "gotten"), "give": ("gave", "given"), "go": ("went", "gone"), "grow": ("grew", "grown"),
+    "have": ("had",), "hold": ("held",), "keep": ("kept",), "know": ("knew", "known"), "lay": ("laid",),
+    "lead": ("led",), "leave": ("left",), "lend": ("lent",), "let": ("let",), "lose": ("lost",), "make": ("made",),
+    "meet": ("met",), "pay": ("paid",), "put": ("put",), "read": ("read",), "redo": ("redid", "redone"),
+    "rewrite": ("rewrote", "rewritten"), "ring": ("rang", "rung"), "run": ("ran",), "rerun": ("reran",),
+    "say": ("said",), "see": ("saw", "seen"), "sell": ("sold",), "send": ("sent",), "set": ("set",),
+    "setup": ("set",), "shut": ("shut",), "sit": ("sat",), "speak": ("spoke", "spoken"), "spend": ("spent",),
+    "split": ("split",), "stand": ("stood",), "take": ("took", "taken"), "teach": ("taught",), "tell": ("told",),
+    "think": ("thought",), "throw": ("threw", "thrown"), "understand": ("understood",), "wear": ("wore", "worn"),
+    "win": ("won",), "write": ("wrote", "written"), "upload": ("uploaded",),
+}
+
+# Words that name the same act, so "filed the issue" completes "open an issue" and
+# "rollback done" completes "roll back the deploy".
+VERB_GROUPS = (
+    frozenset({"open", "file", "create", "raise", "log", "start"}),
+    frozenset({"fix", "patch", "resolve", "repair", "solve"}),
+    frozenset({"send", "share", "post", "upload", "forward", "email", "attach"}),
+    frozenset({"review", "read", "approve", "look", "check", "lgtm"}),
+    frozenset({"write", "draft", "document"}),
+    frozenset({"deploy", "ship", "release", "launch", "publish"}),
+    frozenset({"update", "edit", "change", "refresh", "redo"}),
+    frozenset({"merge", "land"}),
+    frozenset({"roll", "rollback", "revert"}),
+    frozenset({"book", "reserve", "order", "buy"}),
+    frozenset({"ping", "contact", "message", "reach", "email", "call", "ask"}),
+    frozenset({"mock", "mockup", "design", "sketch"}),
+    frozenset({"set", "setup", "configure", "enable", "turn"}),
+)
+
+PRONOUN_OBJECTS = frozenset({"it", "this", "that", "them", "these", "those", "one", "ones", "him", "her"})
+
+STOPWORDS = frozenset(
+    """
+    a an the and or but if so to of in on at by for from with about into onto over under up down out off
+    as is are was were be been being am do does did done doing have has had having will would shall should
+    can could may might must i me my mine we us our ours you your yours he him his she her hers they them
+    their theirs it its this that these those there here then than too very just also still yet already
+    not no nor only own same some any all each every both few more most other such what which who whom
+    whose when where why how again further once now ok okay please pls plz thanks thank ty sure yes yeah
+    yep really actually maybe probably today tomorrow tonight asap quick quickly new
+    """.split()
+)
+
+_MENTION_ID = re.compile(r"<@!?(\d+)>")
+_ROLE_OR_CHANNEL = re.compile(r"<(?:@&|#)\d+>")
+_CUSTOM_EMOJI = re.compile(r"<a?:(\w+):\d+>")
+_URL = re.compile(r"https?://\S+")
+LINK = "\u2197"
+_CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
+_INLINE_CODE = re.compile(r"`([^`]*)`")
+_WORD = re.compile(r"[a-z0-9][a-z0-9'_\-]*", re.IGNORECASE)
+
+
+def handle(name: str) -> str:
+    """A display name as one token: "Maya Lopez" -> "Maya_Lopez"."""
+    return re.sub(r"\s+", "_", name.strip()) or "someone"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMessage:
+    """A message's text ready for the rules: mentions as `@Handle`, code and links shortened."""
+
+    record: MessageRecord
+    text: str
+    mentions: dict[str, int]  # lower-case handle -> user id
+    names: dict[int, str]  # user id -> display name
+
+
+def render(record: MessageRecord) -> RenderedMessage:
+    names = dict(record.mention_names)
+    mentions: dict[str, int] = {}
+
+    def mention(match: re.Match) -> str:
+        user_id = int(match.group(1))
+        name = names.get(user_id) or f"user{user_id}"
+        names.setdefault(user_id, name)
+        mentions[handle(name).lower()] = user_id
+        return "@" + handle(name)
+
+    text = _CODE_BLOCK.sub(" (code) ", record.content)
+    text = _INLINE_CODE.sub(r"\1", text)
+    text = _MENTION_ID.sub(mention, text)
+    # Exports and some clients already show mentions as "@Name": map those names to their ids too.
+    for user_id, name in record.mention_names.items():
+        token = handle(name)
+        mentions.setdefault(token.lower(), user_id)
+        if " " in name.strip():
+            text = re.sub(r"@" + re.escape(name.strip()), "@" + token, text, flags=re.IGNORECASE)
+    text = _ROLE_OR_CHANNEL.sub("", text)
+    text = _CUSTOM_EMOJI.sub(r":\1:", text)
+    # A link becomes an arrow, not a word: "link" would look like the verb to the rules.
+    text = _URL.sub(f" {LINK} ", text)
+    return RenderedMessage(record, text, mentions, names)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s+[\u2014\u2013]\s+|\s+-\s+|;\s+|(?<=[.!?])(?=[A-Z@])")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences and lines of a message, each stripped; "e.g." style dots are rare in chat."""
+    parts = [part.strip() for part in _SENTENCE_END.split(text)]
+    return [part for part in parts if part and re.search(r"\w|[\u2705\u2714\u2611\U0001F44D]", part)]
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().strip("'-_") for w in _WORD.findall(text)]
+
+
+def stem(word: str) -> str:
+    """A rough stem for overlap: "migrations" ~ "migration", "tokens" ~ "token", "updated" ~ "updat"."""
+    word = word.lower()
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            base = word[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                base += "y"
+            return base[:6]
+    return word[:6]
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in words(text) if w not in STOPWORDS and len(w) > 1}
+
+
+def content_stems(text: str) -> set[str]:
+    stems = {stem(w) for w in content_words(text)}
+    # "roll back" and "rollback" are the same word in chat.
+    tokens = [w for w in words(text)]
+    for first, second in zip(tokens, tokens[1:]):
+        if first not in STOPWORDS and second in ("back", "up", "out", "in", "off", "over"):
+            stems.add(stem(first + second))
+    return stems
+
+
+def base_form(word: str) -> str:
+    """The base form of a verb given as a gerund or past tense ("reviewing" -> "review", "wrote" -> "write")."""
+    word = word.lower()
+    for base, forms in IRREGULAR_PAST.items():
+        if word in forms:
+            return base
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            root = word[: -len(suffix)]
+            candidates = [root, root + "e"]
+            if len(root) > 2 and root[-1] == root[-2]:
+                candidates.insert(0, root[:-1])
+            if root.endswith("i"):
+                candidates.append(root[:-1] + "y")
+            for candidate in candidates:
+                if candidate in ACTION_VERBS:
+                    return candidate
+            return candidate_guess(root)
+    return word
+
+
+def candidate_guess(root: str) -> str:
+    # Unknown verbs: "updat" -> "update" (consonant + t/d/z/v/c endings usually lost an "e").
+    if root.endswith(("at", "iz", "yz", "iv", "ov", "rc", "ag", "ut")) and not root.endswith("ght"):
+        return root + "e"
+    return root
+
+
+def verb_group(word: str) -> frozenset[str]:
+    base = base_form(word)
+    for group in VERB_GROUPS:
+        if base in group or word in group:
+            return group
+    return frozenset({base})
+
+
+def is_action_verb(word: str) -> bool:
+    return word.lower() in ACTION_VERBS
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
