@@ -49,6 +49,7 @@ _PART = r"(?:\s+(?:at\s+)?(?P<part>morning|noon|lunch|afternoon|evening|night|mi
 _WEEKDAY = (
     r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs|thur|thu|fri)"
 )
+_WEEKDAY_NAMES = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs|thur|thu|fri"
 _MONTH = r"(?P<mon>january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 _CLOCK = r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)"
 _CLOCK24 = r"(?P<h>[01]?\d|2[0-3]):(?P<m>\d{2})"
@@ -62,7 +63,7 @@ _FUZZY = (
     r"(?:(?:by|before|until|for|in|during)\s+)?(?P<fuzzy>"
     r"(?:the\s+)?(?:next|this|current|end of (?:the |this |next )?)\s*sprint"
     r"|(?:the\s+)?next\s+(?:release|version|milestone|iteration|cycle)"
-    r"|(?:before|after)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:release|launch|demo|meeting|standup|stand-up|deploy|freeze|cut|cutoff|review|call|event|retro|planning)"
+    r"|(?:before|after)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:release|launch|demo|meeting|standup|stand-up|deploy|freeze|cut|cutoff|review|call|event|retro|planning|lunch|break|sync)"
     r"|asap|as soon as possible)\b"
 )
 
@@ -175,6 +176,20 @@ def _rules() -> list[_Rule]:
     @rule(rf"\b{_PREP}(?:the\s+)?day after (?:tomorrow|tmrw|tmr){_PART}\b")
     def _day_after_tomorrow(m, now):
         return _at(now.date() + timedelta(days=2), _part_time(_lower(m, "part")), now.tzinfo)
+
+    @rule(rf"\b(?:(?:by|before|until|at)\s+)?{_CLOCK}\s+(?:on\s+)?(?P<rel>tomorrow|tmrw|today|tonight|{_WEEKDAY_NAMES})\b")
+    def _clock_then_day(m, now):
+        clock = _clock(m)
+        if clock is None:
+            return None
+        rel = m.group("rel").lower()
+        if rel in ("tomorrow", "tmrw"):
+            day = now.date() + timedelta(days=1)
+        elif rel in ("today", "tonight"):
+            day = now.date()
+        else:
+            day = _weekday_date(now.date(), WEEKDAYS[rel], None)
+        return _at(day, clock, now.tzinfo)
 
     @rule(rf"\b{_PREP}(?P<tm>tomorrow|tomorow|tommorow|tmrw|tmr|2morrow)(?:\s+(?P<tm2>at\s+)?(?:{_CLOCK}))?{_PART}\b")
     def _tomorrow(m, now):

@@ -27,6 +27,7 @@ from agents.tasks.language import (
     LINK,
     NON_ACTION_VERBS,
     PRONOUN_OBJECTS,
+    STOPWORDS,
     RenderedMessage,
     base_form,
     capitalize,
@@ -45,6 +46,7 @@ RESPONSE_WINDOW = timedelta(hours=6)
 # How far back a bare "done" from the owner may reach for their task.
 DONE_WINDOW_MESSAGES = 40
 MAX_TASK_WORDS = 16
+CONTEXT_WORDS = 12
 
 _I = r"(?:i|ive|i've|im|i'm)"
 _ADVERBS = (
@@ -101,11 +103,14 @@ _THIRD_PERSON = re.compile(
     re.IGNORECASE,
 )
 
+_THIRD_PERSON_NAME = re.compile(
+    r"^(?P<handle>[A-Za-z][\w'-]*)\s+(?:will|'ll|is going to|is gonna|to)\s+(?P<rest>.+)$", re.IGNORECASE
+)
 _ACCEPT = re.compile(
     r"^\W*(?:sure|ok|okay|k|kk|yes|yep|yup|yeah|ya|yah|yea|will do|on it|can do|got it|no problem|np|no prob|"
     r"absolutely|of course|sounds good|happy to|for sure|roger|alright|aye|definitely|consider it done|"
     r"me|mine|i'm on it|im on it|i got it|i've got it|i got this|leave it (?:to|with) me|i can do (?:it|that|this)|"
-    r"i'll do it|i will do it|i'll take (?:it|that|this)|i can take (?:it|that|this)|with pleasure|gladly|"
+    r"i'll do it|i will do it|i'll take (?:it|that|this)|i can take (?:it|that|this)|with pleasure|gladly|i can(?=\W*$)|i will(?=\W*$)|"
     r"\w+ing (?:it |them |that )?(?:now|atm)|(?:\w+ing )?now)\b",
     re.IGNORECASE,
 )
@@ -163,7 +168,7 @@ _CLAUSE_CUT = re.compile(
 )
 _TRAILING_FILLER = re.compile(
     r"(?:\s+(?:please|pls|plz|thanks|thx|ty|for me|real quick|quickly|too|as well|again|now|then|right away|"
-    r"when you can|when you get a chance|if you can|if possible|asap|today|again|first|right|ok|okay|\u2197|"
+    r"when you can|when you get a chance|if you can|if possible|asap|today|again|first|right|ok|okay|rn|atm|\u2197|"
     r"for us|later|instead))+\s*$|[\s.!?,;:\u2705\U0001F300-\U0001FAFF\u2600-\u27BF]+$",
     re.IGNORECASE,
 )
@@ -178,6 +183,8 @@ _INTERJECTION = re.compile(
     re.IGNORECASE,
 )
 _REASON = re.compile(r"^\W*(?:since|because|as|while|if|unless|when|once|so|though|although)\b", re.IGNORECASE)
+_ITEMS_PREFIX = re.compile(r"^\W*(?:action items?|next steps|ais?|todos?|to-dos?|to dos?|owners?)\s*:\s*", re.IGNORECASE)
+_ITEM_SPLIT = re.compile(r"[,;]\s*(?:and\s+)?(?=@\w+\s+(?:to|will|'ll|can|should|please|pls)\b)", re.IGNORECASE)
 _QUESTION_TAIL = re.compile(r"\?[\s\W]*$")
 _DIAGNOSTIC = re.compile(r"^(?:try|trying)\s+\w+ing\b", re.IGNORECASE)
 _PERCEPTION = re.compile(r"^(?:see|hear|believe|imagine|tell (?:me )?(?:if|whether|what|how|why|where|which)|explain why|remind me what)\b", re.IGNORECASE)
@@ -203,8 +210,8 @@ class _Draft:
 
     @property
     def verb(self) -> str:
-        first = words(self.text)[:1]
-        return first[0] if first else ""
+        tokens = [t for t in words(self.text)[:3] if t not in VERB_MODIFIERS]
+        return tokens[0] if tokens else ""
 
     @property
     def live(self) -> bool:
@@ -279,8 +286,12 @@ class _Tracker:
         if lead:
             message_addressee = self._handle_id(lead.group(1), rendered)
         reply_target = self.by_id.get(message.reply_to_id) if message.reply_to_id else None
-        clauses = []
+        items: list[str] = []
         for part in parts:
+            part = _ITEMS_PREFIX.sub("", part)
+            items += [item for item in _ITEM_SPLIT.split(part) if item.strip()]
+        clauses = []
+        for part in items:
             text = part
             addressee: tuple[int, str] | None = None
             leading = re.match(r"^\s*((?:@\w+[\s,:]*)+)(.*)$", text)
@@ -368,6 +379,12 @@ class _Tracker:
                 pending.last_index = self.index
             return None
         whole = rendered.text.strip()
+        if (message.attachments or LINK in rendered.text) and verb_group(pending.verb) & SEND_VERBS and pending.owner_id == message.author_id:
+            pending.answered = True
+            pending.status = "done"
+            pending.changes.append(self._change("done", message, pending))
+            self._touch(pending, message)
+            return pending
         accepted = bool(_ACCEPT.search(first)) or bool(_ACCEPT_EMOJI.match(whole)) or bool(
             re.search(r"\b(?:i'm on it|im on it|i(?:'ve)? got (?:it|this)|leave it to me|i'll do (?:it|that|them)|i can do (?:it|that|this))\b", whole, re.IGNORECASE)
         )
@@ -527,9 +544,8 @@ class _Tracker:
             for draft in reversed(candidates):
                 if self.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                     break
-                if draft.requester_id == message.author_id or draft.owner_id == message.author_id or draft.owner_id in rendered.mentions.values():
-                    target = draft
-                    break
+                target = draft
+                break
         if target is None:
             return False
         target.owner_id, target.owner_name = new_owner
@@ -589,6 +605,9 @@ class _Tracker:
             if re.search(r"\b(?:how|what|why|where|when|which|who|whether|if|wonder)\W*$", before):
                 return None
             rest = request.group("rest")
+            mind = re.match(r"^(?:please\s+)?mind\s+(?P<ger>\w+ing)\b", rest, re.IGNORECASE)
+            if mind:
+                rest = base_form(mind.group("ger")) + rest[mind.end() :]
             if _DIAGNOSTIC.search(rest) or _PERCEPTION.search(rest):
                 return None
             if who in ("someone", "somebody", "anyone", "anybody", "everyone", "you all", "you guys", "y'all", "yall", "you both"):
@@ -609,7 +628,7 @@ class _Tracker:
             if first and first[0] not in NON_ACTION_VERBS and first[0] not in ("don't", "dont", "do", "no", "stop") and _looks_like_verb(first[0]):
                 owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
                 return "request", owner, rest, rest
-        third = _THIRD_PERSON.search(clause.raw)
+        third = _THIRD_PERSON.search(clause.raw) or _THIRD_PERSON_NAME.search(clause.raw)
         if third:
             found = self._handle_id(third.group("handle"), rendered)
             if found:
@@ -679,6 +698,7 @@ class _Tracker:
         text = _LEADING_FILLER.sub("", text)
         for _ in range(3):
             text = _TRAILING_FILLER.sub("", text).strip()
+            text = re.sub(r"\s+(?:over|during|on|by|in|at|for|before|until|from|around|within)$", "", text, flags=re.IGNORECASE)
         tokens = words(text)
         if not tokens:
             return None, False, None
@@ -700,7 +720,7 @@ class _Tracker:
         rest_tokens = tokens[1:]
         if set(rest_tokens) & LEISURE_WORDS and len(rest_tokens) <= 4:
             return None, False, None
-        meaningful = [t for t in rest_tokens if t not in PRONOUN_OBJECTS and t not in ("a", "the", "to", "up", "on", "in", "out", "over", "for", "with", "about", "later")]
+        meaningful = [t for t in rest_tokens if t not in PRONOUN_OBJECTS and t not in STOPWORDS]
         pronoun_only = not meaningful
         if len(tokens) > MAX_TASK_WORDS:
             text = " ".join(text.split()[:MAX_TASK_WORDS])
@@ -762,9 +782,36 @@ class _Tracker:
                 target.due = due
             self._touch(target, message)
             return
-        if pronoun_only:
-            return
+        if has_pronoun or pronoun_only:
+            # "I'll look into it" after "the login page is broken on safari": say what "it" is.
+            # "grab one" is about a thing, not about the last message.
+            context = self._context(message) if set(words(text)) & CONTEXT_PRONOUNS or not has_pronoun else None
+            if context:
+                text = f"{text} (re: {context})"
+            elif pronoun_only:
+                return
         self.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
+
+    def _context(self, message: MessageRecord) -> str | None:
+        """A few words of what the speaker answers: the replied-to message, else the last one by someone else."""
+        previous = self.by_id.get(message.reply_to_id) if message.reply_to_id else None
+        if previous is None:
+            for earlier in reversed(self.messages[max(0, self.index - 3) : self.index]):
+                if earlier.author_id != message.author_id:
+                    previous = earlier
+                    break
+        if previous is None or message.created_at - previous.created_at > RESPONSE_WINDOW:
+            return None
+        parts = sentences(render(previous).text)
+        if not parts:
+            return None
+        snippet = _INTERJECTION.sub("", parts[-1] if len(parts[-1].split()) >= 4 else " ".join(parts[-2:]))
+        snippet = re.sub(r"^(?:(?:one more thing|also|btw|fyi|so|and|hey|hi)\W+|@\w+\W*)+", "", snippet, flags=re.IGNORECASE)
+        snippet = _TRAILING_FILLER.sub("", snippet).strip()
+        tokens = snippet.split()
+        if len(tokens) < 2:
+            return None
+        return " ".join(tokens[:CONTEXT_WORDS]) + (" ..." if len(tokens) > CONTEXT_WORDS else "")
 
     @staticmethod
     def _same_message(target: _Draft, answered: _Draft | None) -> bool:
@@ -829,6 +876,9 @@ class _Tracker:
         return TaskChange(kind=kind, message_id=message.id, actor_id=message.author_id, at=message.created_at, status=status, owner_id=draft.owner_id)
 
 
+# "double check", "quickly fix": the verb is the second word.
+VERB_MODIFIERS = frozenset({"double", "triple", "quickly", "re", "also", "just", "properly", "finally"})
+CONTEXT_PRONOUNS = frozenset({"it", "this", "that", "them", "these", "those"})
 SEND_VERBS = frozenset({"send", "share", "post", "upload", "forward", "attach"})
 STOP_NAMES = frozenset({"me", "you", "we", "i", "it", "ok", "okay", "so", "yes", "no", "hey", "hi", "also", "and", "the", "dev", "team", "all", "everyone"})
 
