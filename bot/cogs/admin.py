@@ -10,22 +10,13 @@ from discord.ext import commands
 
 import sml_config
 from agents.loading import is_downloaded
+from bot.services.access import require_manage_guild
 from bot.services.limits import model_command_limits
 from bot.services.models import TASK_LABELS, active_model_keys, manager_for, registry_of, switch_model
 from bot.services.options import model_choices
 from bot.services.render import safe_text
 
 TASK_CHOICES = [app_commands.Choice(name=f"{task} ({TASK_LABELS[task]})", value=task) for task in sml_config.TASKS]
-
-
-def require_manage_guild(interaction: discord.Interaction) -> None:
-    """Discord hides the command from others (default_permissions), but a stale client or a crafted call
-    still reaches us: the permission is checked here on every call."""
-    member = interaction.user
-    if interaction.guild is None:
-        raise app_commands.NoPrivateMessage()
-    if not isinstance(member, discord.Member) or not member.guild_permissions.manage_guild:
-        raise app_commands.MissingPermissions(["manage_guild"])
 
 
 async def key_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 import discord
+from discord import app_commands
 
 VIEW_CHANNEL = discord.Permissions(view_channel=True).value
 ADMINISTRATOR = discord.Permissions(administrator=True).value
@@ -25,6 +26,16 @@ def can_read_history(channel: discord.abc.GuildChannel | discord.Thread | None, 
         # A private thread is readable by its members and by those who may manage threads.
         return permissions.manage_threads or channel.owner_id == member.id or channel.get_member(member.id) is not None
     return True
+
+
+def require_manage_guild(interaction: discord.Interaction) -> None:
+    """Discord hides the command from others (default_permissions), but a stale client or a crafted call
+    still reaches us: the permission is checked here on every call."""
+    member = interaction.user
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    if not isinstance(member, discord.Member) or not member.guild_permissions.manage_guild:
+        raise app_commands.MissingPermissions(["manage_guild"])
 
 
 def bot_can_read(channel: discord.abc.GuildChannel | discord.Thread, guild: discord.Guild) -> bool:

@@ -157,7 +157,8 @@ async def switch_model(
                 reason = "it failed to load (the bot's log has the details)."
             log.warning("guild %s: switching %s to %s failed: %s", guild_id, task, new_key, reason, exc_info=error)
             await _audit(sessions, guild_id=guild_id, user_id=user_id, task=task, old_key=old_key, new_key=new_key, error=reason)
-            raise ModelSwitchFailed(f"Could not load `{new_key}`: {reason[:300]} Still using `{old_key}`.") from error
+            reason = reason[:300].rstrip(".") + "."
+            raise ModelSwitchFailed(f"Could not load `{new_key}`: {reason} Still using `{old_key}`.") from error
 
     async with sessions.begin() as session:
         await upsert_guild_if_missing(session, guild_id)
