@@ -167,3 +167,66 @@ def task_embeds(tasks: Sequence[Any], *, guild_id: int, heading: str) -> list[di
             embed.set_footer(text=f"Page {number}/{len(pages)} · {len(tasks)} tasks")
         embeds.append(embed)
     return embeds
+
+
+DIGEST_BULLETS_PER_CHANNEL = 6
+DIGEST_SECTION_BUDGET = 1800
+DIGEST_TASKS_SHOWN = 15
+MESSAGE_EMBED_LIMIT = 10
+MESSAGE_CHARACTER_BUDGET = 5800  # Discord allows 6000 characters over all embeds of one message
+
+
+def digest_embeds(digest: Any) -> list[discord.Embed]:
+    """A header, one embed per active channel, then the open tasks."""
+    header = discord.Embed(title=f"Daily digest · {digest.day.isoformat()}", colour=DIGEST_COLOUR)
+    if digest.empty:
+        header.description = f"A quiet day: nothing new since {timestamp(digest.since)}."
+    else:
+        channels = len(digest.sections)
+        header.description = (
+            f"{channels} channel{'s' if channels != 1 else ''} with activity from {timestamp(digest.since)} "
+            f"to {timestamp(digest.until)} · model `{digest.model_key}`"
+        )
+    if digest.left_out:
+        header.set_footer(text=f"{digest.left_out} configured channel(s) left out: their readers differ from this channel's.")
+    embeds = [header]
+    for section in digest.sections:
+        summary = section.summary
+        lines = [
+            bullet_line(b.text, b.message_ids, guild_id=digest.guild_id, channel_id=section.channel.id, max_links=2)
+            for b in summary.bullets[:DIGEST_BULLETS_PER_CHANNEL]
+        ] or ["(no bullet points)"]
+        page = paginate_lines(lines, per_page=DIGEST_BULLETS_PER_CHANNEL, budget=DIGEST_SECTION_BUDGET)[0]
+        embed = discord.Embed(title=safe_text(f"#{section.channel.name}", 250), description="\n".join(page), colour=DIGEST_COLOUR)
+        embed.set_footer(text=f"{coverage_line(summary)} · {participants_line(summary.participants, 200)}"[:2048])
+        embeds.append(embed)
+    if digest.open_tasks:
+        shown = digest.open_tasks[:DIGEST_TASKS_SHOWN]
+        lines = [task_line(task, guild_id=digest.guild_id) for task in shown]
+        page = paginate_lines(lines, per_page=DIGEST_TASKS_SHOWN, budget=DIGEST_SECTION_BUDGET)[0]
+        more = len(digest.open_tasks) - len(page)
+        embed = discord.Embed(title="Open tasks", description="\n".join(page), colour=TASK_COLOUR)
+        if more > 0:
+            embed.set_footer(text=f"and {more} more: /tasks status:open")
+        embeds.append(embed)
+    return embeds
+
+
+def group_embeds(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
+    """Embeds grouped into messages of at most 10 embeds and Discord's per-message character limit."""
+    messages: list[list[discord.Embed]] = []
+    current: list[discord.Embed] = []
+    size = 0
+    for embed in embeds:
+        if current and (len(current) >= MESSAGE_EMBED_LIMIT or size + len(embed) > MESSAGE_CHARACTER_BUDGET):
+            messages.append(current)
+            current, size = [], 0
+        current.append(embed)
+        size += len(embed)
+    if current:
+        messages.append(current)
+    return messages
+
+
+def digest_messages(digest: Any) -> list[list[discord.Embed]]:
+    return group_embeds(digest_embeds(digest))
