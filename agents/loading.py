@@ -28,7 +28,11 @@ LOAD_LOCK = threading.RLock()
 # --- errors (re-exported by agents.runtime, where callers import them from) ----------------
 
 class ModelError(RuntimeError):
-    """Base of all model errors; str() is one line a user can read."""
+    """Base of all model errors; str() is one line a user can read (the first line of the message)."""
+
+    def __str__(self) -> str:
+        text = super().__str__().strip()
+        return text.splitlines()[0] if text else type(self).__name__
 
 
 class ModelNotDownloadedError(ModelError):
@@ -352,13 +356,53 @@ def estimate_memory_mb(spec: ModelSpec, dtype, quantized: bool) -> float:
     """What loading a spec will need, before loading: parameters x bytes per parameter."""
     import torch
 
-    if not spec.needs_weights or spec.params_m <= 0:
+    if not spec.needs_weights:
         return 0.0
     if quantized:
         per_param = 1.3  # int8 Linear weights, the rest (embeddings, norms) stays fp32
     else:
         per_param = torch.empty((), dtype=dtype).element_size()
+    if spec.params_m <= 0:
+        # A user model without size figures: count the parameters in its weight files.
+        params = _local_parameter_count(spec)
+        if params is None:
+            return _weights_on_disk_mb(spec)
+        return params * per_param / 2**20
     return spec.params_m * 1e6 * per_param / 2**20
+
+
+def _local_parameter_count(spec: ModelSpec) -> int | None:
+    """Parameters in a local folder's safetensors files, read from their JSON headers (no weights read)."""
+    import json
+    import math
+    import struct
+
+    if not spec.is_local or not Path(spec.local_path).is_dir():
+        return None
+    files = list(Path(spec.local_path).glob("*.safetensors"))
+    if not files:
+        return None
+    total = 0
+    try:
+        for weights in files:
+            with weights.open("rb") as handle:
+                (header_size,) = struct.unpack("<Q", handle.read(8))
+                header = json.loads(handle.read(header_size))
+            total += sum(math.prod(t["shape"]) for name, t in header.items() if name != "__metadata__")
+    except (OSError, ValueError, KeyError, TypeError, struct.error):
+        return None
+    return total
+
+
+def _weights_on_disk_mb(spec: ModelSpec) -> float:
+    if not spec.is_local:
+        return 0.0
+    path = Path(spec.local_path)
+    if path.is_file():
+        # A Q4 GGUF holds about 2 parameters per byte; dequantized to bf16 that is ~4x the file.
+        return path.stat().st_size * (4 if path.suffix.lower() == ".gguf" else 1) / 2**20
+    files = [f for pattern in ("*.safetensors", "*.bin") for f in path.glob(pattern)]
+    return sum(f.stat().st_size for f in files) / 2**20
 
 
 @dataclass
@@ -436,8 +480,9 @@ def _load_weights(spec: ModelSpec, *, cache_dir, offline: bool, device: str, qua
 
 # --- pull -----------------------------------------------------------------------------------
 
-# What a transformers load needs; skips the TensorFlow/Flax/ONNX copies many repos also carry.
-_PULL_PATTERNS = ["*.json", "*.txt", "*.model", "*.jinja", "*.tiktoken", "*.py"]
+# What a transformers load needs; skips the TensorFlow/Flax/ONNX copies many repos also carry,
+# and remote code (*.py), which smolcord never runs.
+_PULL_PATTERNS = ["*.json", "*.txt", "*.model", "*.jinja", "*.tiktoken"]
 
 
 def check_pullable(spec: ModelSpec, *, offline: bool) -> None:

@@ -371,6 +371,11 @@ class ModelManager:
         limit = self.timeout_s if timeout is None else timeout
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), limit)
+        except asyncio.CancelledError:
+            task_cancelled = (current := asyncio.current_task()) is not None and current.cancelling() > 0
+            if future.cancelled() and not task_cancelled:  # close() dropped the queued job
+                raise ModelError("the model manager shut down before this job ran") from None
+            raise
         except asyncio.TimeoutError:
             # wait_for cancelled the job if it had not started; a running one finishes on its own.
             raise ModelTimeoutError(

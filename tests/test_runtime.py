@@ -289,6 +289,17 @@ async def test_lru_evicts_the_least_recently_used_model(tmp_path: Path, tiny_bar
         await manager.close()
 
 
+async def test_memory_estimate_before_loading_matches_the_loaded_model(tiny_registry: ModelManager) -> None:
+    from agents.loading import estimate_memory_mb
+
+    spec = tiny_registry.spec("summarization", "tiny-bart")
+    assert spec.params_m == 0  # no size figures in the models file: counted from the safetensors header
+    loaded = await tiny_registry.get("summarization", "tiny-bart")
+    assert estimate_memory_mb(spec, loaded.dtype, False) == pytest.approx(loaded.memory_mb, rel=0.05)
+    builtin = load_registry(env={}).spec("summarization", "distilbart")
+    assert estimate_memory_mb(builtin, torch.bfloat16, False) == pytest.approx(306e6 * 2 / 2**20)
+
+
 async def test_model_bigger_than_the_budget_still_loads_with_a_warning(
     tmp_path: Path, tiny_bart_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -488,6 +499,28 @@ async def test_closed_manager_refuses_new_work(tiny_models_file: Path, tmp_path:
     with pytest.raises(ModelError, match="shut down"):
         await manager.run("summarization", "tiny-bart", lambda loaded: None)
     assert manager.pending() == 0
+
+
+async def test_close_drops_queued_jobs_with_a_model_error(tiny_models_file: Path, tmp_path: Path) -> None:
+    manager = ModelManager(cache_dir=tmp_path, offline=True, device="cpu", models_file=tiny_models_file)
+    release, started = threading.Event(), threading.Event()
+    running = asyncio.create_task(manager.run("summarization", "tiny-bart", blocker, release, started))
+    queued = asyncio.create_task(manager.run("summarization", "tiny-bart", blocker, release))
+    await until(lambda: started.is_set() and manager.pending() == 2)
+    closing = asyncio.create_task(manager.close())
+    await asyncio.sleep(0.05)
+    release.set()
+    await closing
+    assert await running == "tiny-bart"  # the running job finishes
+    with pytest.raises(ModelError, match="shut down before this job ran"):
+        await queued
+    assert manager.pending() == 0
+
+
+def test_model_errors_are_one_line_whatever_they_wrap() -> None:
+    error = ModelLoadError("weights are corrupt\nTraceback (most recent call last):\n  File ...")
+    assert str(error) == "weights are corrupt"
+    assert isinstance(error, RuntimeError)
 
 
 # --- real weights ----------------------------------------------------------------------------
