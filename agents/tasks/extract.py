@@ -77,7 +77,9 @@ _REQUEST = re.compile(
     r"(?:^|(?<=[\s,:(]))(?:(?:so|and|also|hey|then|ok|okay|hmm|btw|pls|please)\W+)*"
     r"(?:(?:can|could|would|will)\s+(?P<who>you all|you guys|you both|y'all|yall|you|u|ya|someone|somebody|anyone|anybody|everyone)"
     r"|(?:are|r)\s+(?P<who2>you|u)\s+able\s+to|any chance (?P<who3>you|u|someone|anyone)\s+(?:could|can)"
-    r"|do (?P<who4>you|u) have (?:the )?(?:time|bandwidth|capacity|a sec|a minute) to)"
+    r"|do (?P<who4>you|u) have (?:the )?(?:time|bandwidth|capacity|a sec|a minute) to"
+    r"|(?:are|r) (?P<who5>you|u) (?:ok|okay|good|free|around|up for|happy|willing) (?:to|for)"
+    r"|would (?P<who6>you|u) be (?:able|ok|okay|willing|free) to)"
     r"\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -103,6 +105,8 @@ _THIRD_PERSON = re.compile(
     re.IGNORECASE,
 )
 
+# "can someone with admin do that": who is asked, not what to do.
+_QUALIFIER = re.compile(r"^(?:(?:with|from|on|in)\s+(?:\w+\s+){0,2}?(?:access|admin|rights|permissions?|team|ops|infra|\w+)\s+)(?=\w)", re.IGNORECASE)
 _THIRD_PERSON_NAME = re.compile(
     r"^(?P<handle>[A-Za-z][\w'-]*)\s+(?:will|'ll|is going to|is gonna|to)\s+(?P<rest>.+)$", re.IGNORECASE
 )
@@ -169,7 +173,7 @@ _CLAUSE_CUT = re.compile(
 _TRAILING_FILLER = re.compile(
     r"(?:\s+(?:please|pls|plz|thanks|thx|ty|for me|real quick|quickly|too|as well|again|now|then|right away|"
     r"when you can|when you get a chance|if you can|if possible|asap|today|again|first|right|ok|okay|rn|atm|\u2197|"
-    r"for us|later|instead))+\s*$|[\s.!?,;:\u2705\U0001F300-\U0001FAFF\u2600-\u27BF]+$",
+    r"for us|later|instead|myself|ourselves|yourself))+\s*$|[\s.!?,;:\u2705\U0001F300-\U0001FAFF\u2600-\u27BF]+$",
     re.IGNORECASE,
 )
 _LEADING_FILLER = re.compile(
@@ -185,6 +189,10 @@ _INTERJECTION = re.compile(
 _REASON = re.compile(r"^\W*(?:since|because|as|while|if|unless|when|once|so|though|although)\b", re.IGNORECASE)
 _ITEMS_PREFIX = re.compile(r"^\W*(?:action items?|next steps|ais?|todos?|to-dos?|to dos?|owners?)\s*:\s*", re.IGNORECASE)
 _ITEM_SPLIT = re.compile(r"[,;]\s*(?:and\s+)?(?=@\w+\s+(?:to|will|'ll|can|should|please|pls)\b)", re.IGNORECASE)
+# "we need to turn on X, can someone do that tonight?" holds two clauses.
+_REQUEST_SPLIT = re.compile(
+    r",\s+(?=(?:(?:so|and|also)\s+)?(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|anybody)\b)", re.IGNORECASE
+)
 _QUESTION_TAIL = re.compile(r"\?[\s\W]*$")
 _DIAGNOSTIC = re.compile(r"^(?:try|trying)\s+\w+ing\b", re.IGNORECASE)
 _PERCEPTION = re.compile(r"^(?:see|hear|believe|imagine|tell (?:me )?(?:if|whether|what|how|why|where|which)|explain why|remind me what)\b", re.IGNORECASE)
@@ -289,7 +297,8 @@ class _Tracker:
         items: list[str] = []
         for part in parts:
             part = _ITEMS_PREFIX.sub("", part)
-            items += [item for item in _ITEM_SPLIT.split(part) if item.strip()]
+            for item in _ITEM_SPLIT.split(part):
+                items += [piece for piece in _REQUEST_SPLIT.split(item) if piece.strip()]
         clauses = []
         for part in items:
             text = part
@@ -412,7 +421,8 @@ class _Tracker:
         lower = text.lower()
         if clause.is_question and not _REQUEST.search(clause.text):
             return False
-        if _CANCEL.search(text) and not clause.is_question:
+        cancel = _CANCEL.search(text)
+        if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.tz):
             targets = self._link(rendered, clause, allow_requester=True)
             if targets:
                 for draft in targets:
@@ -594,13 +604,13 @@ class _Tracker:
         text = clause.text
         someone = _SOMEONE.search(text)
         if someone:
-            rest = someone.group("rest")
+            rest = _QUALIFIER.sub("", someone.group("rest"))
             if someone.group("who_ing"):
                 rest = base_form(someone.group("who_ing").strip()) + " " + rest
             return "request", None, rest, someone.group(0)
         request = _REQUEST.search(text)
         if request:
-            who = (request.group("who") or request.group("who2") or request.group("who3") or request.group("who4") or "").lower()
+            who = next((request.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6") if request.group(g)), "").lower()
             before = text[: request.start()].lower()
             if re.search(r"\b(?:how|what|why|where|when|which|who|whether|if|wonder)\W*$", before):
                 return None
@@ -611,6 +621,7 @@ class _Tracker:
             if _DIAGNOSTIC.search(rest) or _PERCEPTION.search(rest):
                 return None
             if who in ("someone", "somebody", "anyone", "anybody", "everyone", "you all", "you guys", "y'all", "yall", "you both"):
+                rest = _QUALIFIER.sub("", rest)
                 return "request", None, rest, rest
             owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
             return "request", owner, rest, rest
@@ -769,6 +780,8 @@ class _Tracker:
                 # "yes! I'll message her tonight" answers the request; a different piece of work does not.
                 if self._overlap(target, text) < 1 and not self._same_message(target, answered):
                     target = None
+        if target is None and (has_pronoun or pronoun_only):
+            target = self._own_task_in_message(message.author_id, rendered.text)
         if target is None:
             target = self._same_task(message.author_id, text)
         if target is not None:
@@ -785,15 +798,20 @@ class _Tracker:
         if has_pronoun or pronoun_only:
             # "I'll look into it" after "the login page is broken on safari": say what "it" is.
             # "grab one" is about a thing, not about the last message.
-            context = self._context(message) if set(words(text)) & CONTEXT_PRONOUNS or not has_pronoun else None
+            context = self._context(message, clause.raw) if set(words(text)) & CONTEXT_PRONOUNS or not has_pronoun else None
             if context:
                 text = f"{text} (re: {context})"
             elif pronoun_only:
                 return
         self.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
 
-    def _context(self, message: MessageRecord) -> str | None:
-        """A few words of what the speaker answers: the replied-to message, else the last one by someone else."""
+    def _context(self, message: MessageRecord, sentence: str = "") -> str | None:
+        """A few words of what "it" is: the speaker's own previous sentence, the replied-to message, or the last one by someone else."""
+        own = sentences(render(message).text)
+        if sentence in own and own.index(sentence) > 0:
+            mine = _snippet(own[own.index(sentence) - 1])
+            if mine and len(mine.split()) >= 3:
+                return mine
         previous = self.by_id.get(message.reply_to_id) if message.reply_to_id else None
         if previous is None:
             for earlier in reversed(self.messages[max(0, self.index - 3) : self.index]):
@@ -802,16 +820,26 @@ class _Tracker:
                     break
         if previous is None or message.created_at - previous.created_at > RESPONSE_WINDOW:
             return None
-        parts = sentences(render(previous).text)
+        rendered = render(previous)
+        parts = sentences(rendered.text)
         if not parts:
             return None
-        snippet = _INTERJECTION.sub("", parts[-1] if len(parts[-1].split()) >= 4 else " ".join(parts[-2:]))
-        snippet = re.sub(r"^(?:(?:one more thing|also|btw|fyi|so|and|hey|hi)\W+|@\w+\W*)+", "", snippet, flags=re.IGNORECASE)
-        snippet = _TRAILING_FILLER.sub("", snippet).strip()
-        tokens = snippet.split()
-        if len(tokens) < 2:
-            return None
-        return " ".join(tokens[:CONTEXT_WORDS]) + (" ..." if len(tokens) > CONTEXT_WORDS else "")
+        me = "@" + handle(message.author_name).lower()
+        addressed = [clause for part in parts for clause in re.split(r",\s+", part) if me in clause.lower()]
+        if addressed:
+            return _snippet(addressed[-1])
+        return _snippet(parts[-1] if len(parts[-1].split()) >= 4 else " ".join(parts[-2:]))
+
+    def _own_task_in_message(self, owner_id: int, text: str) -> _Draft | None:
+        """"bibs won't be ready until wednesday, I'll get them wednesday": the task the rest of the message names."""
+        best, best_score = None, 0
+        for draft in self.drafts:
+            if draft.owner_id != owner_id or draft.status == "done":
+                continue
+            score = len(content_stems(draft.text) & content_stems(text))
+            if score > best_score:
+                best, best_score = draft, score
+        return best if best_score >= 2 else None
 
     @staticmethod
     def _same_message(target: _Draft, answered: _Draft | None) -> bool:
@@ -891,6 +919,23 @@ def _looks_like_verb(word: str) -> bool:
         return False
     # Unknown words pass unless they are clearly not verbs (articles, pronouns, numbers).
     return word.isalpha() and word not in {"the", "a", "an", "my", "your", "our", "their", "this", "that", "it", "there", "here", "some", "any", "too", "so", "sure", "also", "not"}
+
+
+def _snippet(text: str) -> str | None:
+    snippet = _INTERJECTION.sub("", text)
+    snippet = re.sub(r"^(?:(?:one more thing|also|btw|fyi|so|and|hey|hi|reminder)\W+|@\w+\W*)+", "", snippet, flags=re.IGNORECASE)
+    snippet = _TRAILING_FILLER.sub("", snippet).strip()
+    tokens = snippet.split()
+    if len(tokens) < 2:
+        return None
+    return " ".join(tokens[:CONTEXT_WORDS]) + (" ..." if len(tokens) > CONTEXT_WORDS else "")
+
+
+def _only_a_date(text: str, said_at: datetime, tz: ZoneInfo) -> bool:
+    """"never mind monday": what is called off is a day, not the task."""
+    head = re.split(r"[,.;!?]", text, maxsplit=1)[0].strip()
+    due = find_due(head, said_at, tz) if head else None
+    return bool(due) and not content_stems(head[: due.start] + head[due.end :])
 
 
 def _due_span(text: str, due: Due) -> tuple[int, int] | None:
