@@ -79,7 +79,8 @@ def render_content(record: MessageRecord) -> str:
     text = ROLE_MENTION.sub("@role", text)
     text = CHANNEL_MENTION.sub("#channel", text)
     text = CUSTOM_EMOJI.sub(r":\1:", text)
-    extras = [f"[attachment: {a}]" for a in record.attachments] + [f"[embed: {e}]" for e in record.embeds]
+    extras = [f"[attachment: {a}]" for a in record.attachments]
+    extras += [f"[{e}]" if e.startswith("embed:") else f"[embed: {e}]" for e in record.embeds]  # stored ones say so
     return " ".join(part for part in (text.strip(), *extras) if part)
 
 

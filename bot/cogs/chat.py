@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from agents import chat
 from agents.records import MessageRecord
+from bot import discord_convert as convert
 from agents.runtime import (
     ModelBusyError,
     ModelError,
@@ -52,15 +53,6 @@ def asker_only(user: discord.abc.Snowflake) -> discord.AllowedMentions:
 # --- Discord message -> plain record -----------------------------------------------------------------------------
 
 
-def _attachment_note(attachment: discord.Attachment) -> str:
-    kind = attachment.content_type or "file"
-    return f"{attachment.filename} ({kind}, {max(1, attachment.size // 1024)} kB)"
-
-
-def _embed_note(embed: discord.Embed) -> str:
-    return (embed.title or embed.description or embed.url or "embed")[:100]
-
-
 def record_from_message(message: discord.Message) -> MessageRecord:
     """A live Discord message as the agents' plain record (for the question and reply-chain messages not stored)."""
     author = message.author
@@ -75,8 +67,8 @@ def record_from_message(message: discord.Message) -> MessageRecord:
         reply_to_id=message.reference.message_id if message.reference else None,
         mention_ids=tuple(user.id for user in message.mentions),
         mention_names={user.id: user.display_name for user in message.mentions},
-        attachments=tuple(_attachment_note(a) for a in message.attachments),
-        embeds=tuple(_embed_note(e) for e in message.embeds),
+        attachments=tuple(convert.describe_attachment(a) for a in message.attachments),
+        embeds=tuple(convert.describe_embeds(message.embeds)),
         is_bot=author.bot,
         guild_id=message.guild.id if message.guild else None,
         channel_name=getattr(message.channel, "name", "") or "",
@@ -341,6 +333,9 @@ class Chat(commands.Cog):
     async def _context(self, message: discord.Message) -> tuple[str, str | None, list[MessageRecord], list[MessageRecord]]:
         """The model key, the server's system prompt, recent messages and the reply chain — this channel only."""
         guild_id = message.guild.id if message.guild else None
+        collector = self.bot.get_cog("Collector")
+        if collector is not None:
+            await collector.flush()  # the collector writes in batches: the last few messages may still be queued
         async with self.bot.sessions() as session:  # type: ignore[attr-defined]
             key = await active_model_key(session, guild_id, TASK, registry_of(self.models))
             custom_prompt = await session.scalar(
@@ -351,10 +346,12 @@ class Chat(commands.Cog):
                 message.channel.id,
                 limit=HISTORY_LIMIT,
                 since=message.created_at - HISTORY_MAX_AGE,
-                before=message.created_at,
+                # Snowflake times have millisecond precision and two messages can share one: bound by time
+                # just past the question, then by id.
+                before=message.created_at + timedelta(milliseconds=1),
             )
             opted_out = await stored.opted_out_ids(session, guild_id) if guild_id is not None else set()
-        history = [r for r in history if r.author_id not in opted_out]
+        history = [r for r in history if r.author_id not in opted_out and r.id < message.id]
         chain = await self._reply_chain(message, {r.id: r for r in history}, opted_out)
         return key, custom_prompt, history, chain
 
