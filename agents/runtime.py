@@ -344,28 +344,28 @@ class ModelManager:
         pending until it does.
         """
         self._reserve()
-        submitted = False
-        slot: _Slot | None = None
+        future: concurrent.futures.Future | None = None
         try:
-            slot = self._slot(task, key, profile, quantize)
-            loaded = await asyncio.wrap_future(self._ensure_loading(slot))
-            with self._lock:
-                slot.last_used = next(self._ticks)
-                slot.pending += 1
-            try:
-                future = slot.executor.submit(_run_job, fn, loaded, args)
-            except RuntimeError:  # the slot was evicted between load and submit: load again
-                self._release_slot_only(slot)
+            for attempt in range(2):
                 slot = self._slot(task, key, profile, quantize)
                 loaded = await asyncio.wrap_future(self._ensure_loading(slot))
                 with self._lock:
+                    slot.last_used = next(self._ticks)
                     slot.pending += 1
-                future = slot.executor.submit(_run_job, fn, loaded, args)
-            submitted = True
-            final_slot = slot
-            future.add_done_callback(lambda _f: self._release(final_slot))
+                try:
+                    future = slot.executor.submit(_run_job, fn, loaded, args)
+                except RuntimeError:
+                    # Evicted (or unloaded) between load and submit: load it again, once.
+                    with self._lock:
+                        slot.pending -= 1
+                    if attempt == 1:
+                        raise ModelError(f"model '{slot.spec.key}' was unloaded while this job waited: try again") from None
+                    continue
+                final_slot = slot
+                future.add_done_callback(lambda _f: self._release(final_slot))
+                break
         finally:
-            if not submitted:
+            if future is None:
                 self._release(None)
 
         limit = self.timeout_s if timeout is None else timeout
@@ -381,10 +381,6 @@ class ModelManager:
             raise ModelTimeoutError(
                 f"model '{loaded.spec.key}' did not finish within {limit:g} s: try a shorter range or the fast profile"
             ) from None
-
-    def _release_slot_only(self, slot: _Slot) -> None:
-        with self._lock:
-            slot.pending -= 1
 
     # --- introspection and shutdown ---------------------------------------------------------
 

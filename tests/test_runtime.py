@@ -392,6 +392,21 @@ def test_choose_dtype_on_this_machine_matches_its_cpu() -> None:
     assert choose_dtype("cpu") == (torch.bfloat16 if cpu_supports_bf16() else torch.float32)
 
 
+@pytest.mark.parametrize(("bf16_ok", "expected"), [(True, torch.bfloat16), (False, torch.float16)])
+def test_choose_dtype_on_cuda(monkeypatch: pytest.MonkeyPatch, bf16_ok: bool, expected: torch.dtype) -> None:
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16_ok)
+    assert choose_dtype("cuda") == expected
+
+
+def test_auto_device_follows_cuda_availability(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agents.loading import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == "cuda" and resolve_device("cpu") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu"
+
+
 def test_cuda_device_without_a_gpu_is_a_load_error(tiny_models_file: Path, tmp_path: Path) -> None:
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
