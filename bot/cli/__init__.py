@@ -11,7 +11,9 @@ import pkgutil
 import sys
 from typing import Sequence
 
+from agents.loading import ModelError
 from bot.settings import SettingsError
+from sml_config import ModelConfigError, UnknownModelError
 
 
 class CliError(Exception):
@@ -51,11 +53,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"smolcord: setting error: {exc}", file=sys.stderr)
         return 2
+    except ModelConfigError as exc:
+        print(f"smolcord: model configuration error: {exc}", file=sys.stderr)
+        return 2
+    except (ModelError, UnknownModelError) as exc:
+        print(f"smolcord: {str(exc).strip(chr(39))}", file=sys.stderr)
+        return 1
     except CliError as exc:
         print(f"smolcord: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` or similar: stop quietly, like other Unix tools.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
