@@ -107,6 +107,11 @@ _THIRD_PERSON = re.compile(
 
 # "can someone with admin do that": who is asked, not what to do.
 _QUALIFIER = re.compile(r"^(?:(?:with|from|on|in)\s+(?:\w+\s+){0,2}?(?:access|admin|rights|permissions?|team|ops|infra|\w+)\s+)(?=\w)", re.IGNORECASE)
+# Suggestions and soft offers: tasks only if a model (or a later "I'll do it") says so.
+_SUGGESTION = re.compile(
+    r"(?:^|(?<=[\s,:(]))(?P<who>we should|we could|we might want to|let's|lets|let us|i could|i might|i should|i may)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
 _THIRD_PERSON_NAME = re.compile(
     r"^(?P<handle>[A-Za-z][\w'-]*)\s+(?:will|'ll|is going to|is gonna|to)\s+(?P<rest>.+)$", re.IGNORECASE
 )
@@ -211,6 +216,7 @@ class _Draft:
     said_at: datetime
     evidence: str
     status: str = "open"
+    tentative: bool = False
     refused: bool = False
     answered: bool = False
     last_index: int = 0
@@ -240,8 +246,10 @@ class _Clause:
 class _Tracker:
     """Reads a window in order and keeps the drafts of tasks it has found so far."""
 
-    def __init__(self, messages: Sequence[MessageRecord], tz: ZoneInfo):
+    def __init__(self, messages: Sequence[MessageRecord], tz: ZoneInfo, *, loose: bool = False):
         self.tz = tz
+        # Loose: also keep suggestions and hedged commitments, marked tentative, for a model to judge.
+        self.loose = loose
         self.messages = [m for m in messages if not m.is_bot]
         self.messages.sort(key=lambda m: (m.created_at, m.id))
         self.by_id = {m.id: m for m in self.messages}
@@ -361,7 +369,7 @@ class _Tracker:
                 if message.reply_to_id in draft.sources and draft.kind == "request" and draft.requester_id != message.author_id:
                     return draft
         for draft in reversed(self.drafts):
-            if draft.kind != "request" or draft.answered or draft.status != "open":
+            if draft.kind != "request" or draft.answered or draft.status != "open" or draft.tentative:
                 continue
             if self.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
@@ -579,11 +587,23 @@ class _Tracker:
         lower = text.lower()
         if _HYPOTHETICAL.search(lower):
             return
+        tentative = False
+        if self.loose and _HEDGES.search(lower):
+            text = re.sub(r"\s+", " ", _HEDGES.sub(" ", text)).strip()
+            clause = replace(clause, text=text)
+            tentative = True
         topic = None
         topic_match = _TOPIC_IS_MINE.search(text)
         if topic_match:
             topic = topic_match.group("topic")
         found = self._find_request(rendered, clause) or self._find_commitment(rendered, clause)
+        if found is None and self.loose and not clause.is_question:
+            suggestion = _SUGGESTION.search(text)
+            if suggestion:
+                mine = suggestion.group("who").lower().startswith("i")
+                owner = (message.author_id, message.author_name) if mine else None
+                found = ("commitment" if mine else "request", owner, suggestion.group("rest"), suggestion.group("rest"))
+                tentative = True
         if found is None:
             return
         kind, owner, rest, raw_rest = found
@@ -594,10 +614,14 @@ class _Tracker:
             task_text = f"{task_text} for {_strip_article_free(topic)}"
         if not task_text:
             return
+        count = len(self.drafts)
         if kind == "commitment":
             self._add_commitment(rendered, clause, task_text, pronoun_only, due, answered)
         else:
             self._add_request(rendered, clause, owner, task_text, pronoun_only, due)
+        if tentative:
+            for draft in self.drafts[count:]:
+                draft.tentative = True
 
     def _find_request(self, rendered: RenderedMessage, clause: _Clause):
         """("request", (owner id, name) or None, the action words, the text to search for a deadline)."""
@@ -761,7 +785,7 @@ class _Tracker:
         for draft in reversed(self.drafts):
             if self.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
-            if draft.status != "open" or draft.kind != "request":
+            if draft.status != "open" or draft.kind != "request" or draft.tentative:
                 continue
             if draft.owner_id == message.author_id and not draft.refused:
                 return draft
@@ -849,7 +873,7 @@ class _Tracker:
         """An open task of the same person that this sentence repeats ("I'll do the logo export" after "@kai please export the logo")."""
         best, best_score = None, 0
         for draft in self._open_drafts():
-            if draft.owner_id != owner_id:
+            if draft.owner_id != owner_id or draft.tentative:
                 continue
             score = len((content_stems(draft.text) & content_stems(text)) - {"take", "do", "make", "get"})
             if score > best_score:
@@ -965,21 +989,26 @@ def _to_task(draft: _Draft, channel_id: int | None) -> ExtractedTask:
         requester_id=draft.requester_id,
         said_at=draft.said_at,
         evidence=draft.evidence,
+        tentative=draft.tentative,
         changes=tuple(draft.changes),
     )
 
 
-def find_drafts(messages: Iterable[MessageRecord], *, timezone: str | ZoneInfo = "UTC") -> list[_Draft]:
-    return [d for d in _Tracker(list(messages), zone(timezone)).run() if not d.refused]
+def find_drafts(messages: Iterable[MessageRecord], *, timezone: str | ZoneInfo = "UTC", loose: bool = False) -> list[_Draft]:
+    return [d for d in _Tracker(list(messages), zone(timezone), loose=loose).run() if not d.refused]
 
 
-def extract_tasks(messages: Iterable[MessageRecord], *, timezone: str | ZoneInfo = "UTC") -> list[ExtractedTask]:
+def extract_tasks(
+    messages: Iterable[MessageRecord], *, timezone: str | ZoneInfo = "UTC", include_tentative: bool = False
+) -> list[ExtractedTask]:
     """The action items in `messages` (any order; bots ignored), with their state at the end of the window.
 
     Pure and deterministic: rules only, no model. Deadlines resolve in `timezone` (IANA name).
+    `include_tentative` also returns suggestions and hedged offers ("we should ...", "I'll
+    probably ..."), marked `tentative`, for a model pass to confirm or drop.
     """
     messages = list(messages)
     tz = zone(timezone)
-    drafts = find_drafts(messages, timezone=tz)
+    drafts = find_drafts(messages, timezone=tz, loose=include_tentative)
     channel_id = messages[0].channel_id if messages else None
     return [_to_task(draft, channel_id) for draft in drafts]

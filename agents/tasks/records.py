@@ -44,6 +44,7 @@ class ExtractedTask:
     requester_id: int | None = None
     said_at: datetime | None = None
     evidence: str = ""
+    tentative: bool = False
     changes: tuple[TaskChange, ...] = field(default=())
 
     @property

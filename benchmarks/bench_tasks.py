@@ -1,0 +1,133 @@
+"""Task extraction quality and speed on the labelled conversations, for each configuration.
+
+    python benchmarks/bench_tasks.py                    # rules only (no model)
+    python benchmarks/bench_tasks.py --models           # also the model passes (SmolLM2, MiniLM; offline)
+
+Precision/recall/F1 use the one matching rule of `agents.tasks.evaluation` (owner equal and at least
+half of the label's keywords in the task text), reported separately for the dev conversations (used
+while writing the rules) and the held-out ones. Prints Markdown for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from agents.tasks import extract_tasks  # noqa: E402
+from agents.tasks.evaluation import Conversation, Score, load_conversations, score  # noqa: E402
+from agents.tasks.review import review_tasks  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "tasks"
+
+
+def rules(conversation: Conversation, *, tentative: bool = False):
+    return extract_tasks(conversation.messages, timezone=conversation.timezone, include_tentative=tentative)
+
+
+def evaluate(conversations: list[Conversation], predictions: dict[str, list]) -> dict[str, Score]:
+    result: dict[str, Score] = {}
+    for split in ("dev", "heldout"):
+        total = Score()
+        for conversation in conversations:
+            if conversation.split == split:
+                total.add(score(conversation, predictions[conversation.name]))
+        result[split] = total
+    return result
+
+
+def rules_speed(conversations: list[Conversation], seconds: float = 3.0) -> float:
+    messages = sum(len(c.messages) for c in conversations)
+    rounds, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for conversation in conversations:
+            rules(conversation)
+        rounds += 1
+    return messages * rounds / (time.perf_counter() - started)
+
+
+async def model_configs(conversations: list[Conversation], cache_dir: Path, keys: list[str]) -> list[tuple[str, dict, float]]:
+    from agents.runtime import ModelManager
+    from sml_config import load_registry
+
+    manager = ModelManager(cache_dir=cache_dir, offline=True, device="cpu", registry=load_registry(env={}))
+    rows = []
+    try:
+        for key in keys:
+            await manager.warm(*(("embedding", key) if key == "minilm" else ("text_generation", key)))
+            for label, tentative, only_tentative in (
+                (f"rules + {key} (judges every candidate)", False, False),
+                (f"rules + suggestions/hedges, {key} judges those only", True, True),
+            ):
+                predictions, messages, started = {}, 0, time.perf_counter()
+                for conversation in conversations:
+                    candidates = rules(conversation, tentative=tentative)
+                    predictions[conversation.name] = await review_tasks(
+                        candidates, conversation.messages, manager=manager, model_key=key, only_tentative=only_tentative
+                    )
+                    messages += len(conversation.messages)
+                speed = messages / (time.perf_counter() - started)
+                rows.append((label, evaluate(conversations, predictions), speed))
+    finally:
+        await manager.close()
+    return rows
+
+
+def table(rows: list[tuple[str, dict, float]]) -> str:
+    lines = [
+        "| configuration | dev P | dev R | dev F1 | held-out P | held-out R | held-out F1 | due ok | status ok | messages/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, scores, speed in rows:
+        dev, held = scores["dev"], scores["heldout"]
+        both = Score()
+        both.add(dev)
+        both.add(held)
+        lines.append(
+            f"| {label} | {dev.precision:.2f} | {dev.recall:.2f} | {dev.f1:.2f} | {held.precision:.2f} | {held.recall:.2f} | "
+            f"{held.f1:.2f} | {both.due_accuracy:.2f} | {both.status_accuracy:.2f} | {speed:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", action="store_true", help="also run the model passes (SmolLM2-135M, MiniLM)")
+    parser.add_argument("--keys", default="smollm2-135m,minilm", help="model keys for --models (text_generation or embedding)")
+    parser.add_argument("--cache-dir", type=Path, help="model cache (default: a temporary folder; SmolLM2 converts once)")
+    parser.add_argument("--verbose", action="store_true", help="list the misses and extra tasks of each configuration")
+    args = parser.parse_args()
+
+    conversations = load_conversations(DATA)
+    counts = {split: sum(c.split == split for c in conversations) for split in ("dev", "heldout")}
+    labels = {split: sum(len(c.tasks) for c in conversations if c.split == split) for split in ("dev", "heldout")}
+    print(
+        f"{len(conversations)} conversations ({counts['dev']} dev / {counts['heldout']} held-out), "
+        f"{sum(len(c.messages) for c in conversations)} messages, {labels['dev']} + {labels['heldout']} labelled tasks\n"
+    )
+    rows = [("rules only (default, no model)", evaluate(conversations, {c.name: rules(c) for c in conversations}), rules_speed(conversations))]
+    if args.models:
+        with tempfile.TemporaryDirectory() as temporary:
+            cache = args.cache_dir or Path(temporary)
+            rows += asyncio.run(model_configs(conversations, cache, [k.strip() for k in args.keys.split(",") if k.strip()]))
+    print(table(rows))
+    if args.verbose:
+        for label, scores, _ in rows:
+            print(f"\n{label}:")
+            for split, total in scores.items():
+                for line in total.misses:
+                    print(f"  miss ({split}) {line}")
+                for line in total.extras:
+                    print(f"  extra ({split}) {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
