@@ -32,7 +32,7 @@ CASES = [
     (ModelLoadError("weights are corrupt"), "The model could not run: weights are corrupt."),
     (EmptyWindow("There are no stored messages in the last 2 hours of that channel."), "no stored messages"),
     (InvalidInput("'25:00' is not a time: use 24-hour HH:MM, like 09:00 or 18:30."), "HH:MM"),
-    (ChannelNotReadable(), "You can't summarize that channel"),
+    (ChannelNotReadable(), "You can only use channels you can read"),
     (UnknownModelError("unknown summarization model 'x': choose one of a, b"), "Unknown summarization model"),
 ]
 

@@ -19,7 +19,7 @@ class ChannelNotReadable(UserFacingError):
     """The user may not read that channel, or it does not exist: both get exactly this reply."""
 
     def __init__(self) -> None:
-        super().__init__("You can't summarize that channel: pick a channel you can read.")
+        super().__init__("You can only use channels you can read: pick another one.")
 
 
 class BotCannotRead(UserFacingError):

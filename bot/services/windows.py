@@ -6,7 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.services.errors import InvalidInput
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agents.records import MessageRecord
+from bot.services.errors import EmptyWindow, InvalidInput
+from bot.storage.messages import last_message_by, load_window
 
 DEFAULT_WINDOW_TEXT = "last 100"
 MAX_MESSAGES = 2000
@@ -91,3 +95,24 @@ def window_suggestions(current: str) -> list[str]:
         else:
             matches.insert(0, typed)
     return matches[:25]
+
+
+async def load_messages(
+    session: AsyncSession, *, channel_id: int, user_id: int, window: Window, now: datetime
+) -> list[MessageRecord]:
+    """The stored messages of a window, oldest first; EmptyWindow (one line) when there are none."""
+    if window.since_my_last_message:
+        last = await last_message_by(session, channel_id, user_id)
+        if last is None:
+            raise EmptyWindow("You have no stored message in that channel, so there is no \"since your last message\".")
+        records = await load_window(session, channel_id, after_id=last.id, limit=MAX_MESSAGES)
+        if not records:
+            raise EmptyWindow("Nothing new has been said there since your last message.")
+        return records
+    if window.span is not None:
+        records = await load_window(session, channel_id, since=window.since(now), limit=MAX_MESSAGES)
+    else:
+        records = await load_window(session, channel_id, limit=window.limit)
+    if not records:
+        raise EmptyWindow(f"There are no stored messages in {window.describe()} of that channel.")
+    return records

@@ -1,0 +1,216 @@
+"""/tasks list and /tasks scan: stored action items with owners, deadlines and jump links, closed or reopened by button."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.services.access import bot_can_read, can_read_history, digest_may_include
+from bot.services.errors import BotCannotRead, ChannelNotReadable
+from bot.services.limits import model_command_limits
+from bot.services.options import ChannelId, window_autocomplete
+from bot.services.paginator import NOT_YOURS, route_to_error_handler
+from bot.services.render import task_embeds
+from bot.services.tasks import STATUS_FILTERS, change_status, scan_channel, visible_tasks
+from bot.services.windows import parse_window
+
+TASKS_PER_BOARD_PAGE = 5
+NOT_ALLOWED = "Only the task's owner or a moderator (Manage Messages) can change it."
+
+
+def may_change_task(member: discord.Member, task: Any, guild: discord.Guild) -> bool:
+    """The owner, or whoever may manage messages where the task was said."""
+    if task.owner_id is not None and task.owner_id == member.id:
+        return True
+    channel = guild.get_channel_or_thread(task.channel_id)
+    permissions = channel.permissions_for(member) if channel is not None else member.guild_permissions
+    return permissions.manage_messages
+
+
+class TaskBoard(discord.ui.View):
+    """Pages of tasks with a Done / Reopen button per task. Paging is the invoker's; status changes are the
+    owner's or a moderator's, checked when the button is pressed."""
+
+    def __init__(self, tasks: Sequence[Any], *, owner_id: int, guild_id: int, heading: str, timeout: float = 900.0) -> None:
+        super().__init__(timeout=timeout)
+        self.tasks = list(tasks)
+        self.owner_id = owner_id
+        self.guild_id = guild_id
+        self.heading = heading
+        self.page = 0
+        self._build()
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-len(self.tasks) // TASKS_PER_BOARD_PAGE))
+
+    def page_tasks(self) -> list[Any]:
+        start = self.page * TASKS_PER_BOARD_PAGE
+        return self.tasks[start : start + TASKS_PER_BOARD_PAGE]
+
+    def embed(self) -> discord.Embed:
+        embed = task_embeds(self.page_tasks(), guild_id=self.guild_id, heading=self.heading)[0]
+        if self.page_count > 1:
+            embed.set_footer(text=f"Page {self.page + 1}/{self.page_count} · {len(self.tasks)} tasks")
+        return embed
+
+    def _build(self) -> None:
+        self.clear_items()
+        for task in self.page_tasks():
+            done = task.status == "open"
+            button = discord.ui.Button(
+                label=f"{'Done' if done else 'Reopen'} #{task.id}",
+                style=discord.ButtonStyle.success if done else discord.ButtonStyle.secondary,
+                row=0,
+            )
+            button.callback = self._toggle_callback(task.id)
+            self.add_item(button)
+        if self.page_count > 1:
+            previous = discord.ui.Button(label="◀", style=discord.ButtonStyle.secondary, row=1, disabled=self.page == 0)
+            following = discord.ui.Button(label="▶", style=discord.ButtonStyle.secondary, row=1, disabled=self.page >= self.page_count - 1)
+            previous.callback = self._page_callback(-1)
+            following.callback = self._page_callback(+1)
+            self.add_item(previous)
+            self.add_item(following)
+
+    def _page_callback(self, step: int):
+        async def turn(interaction: discord.Interaction) -> None:
+            if interaction.user.id != self.owner_id:
+                await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+                return
+            self.page = min(max(0, self.page + step), self.page_count - 1)
+            self._build()
+            await interaction.response.edit_message(embed=self.embed(), view=self)
+
+        return turn
+
+    def _toggle_callback(self, task_id: int):
+        async def toggle(interaction: discord.Interaction) -> None:
+            index = next(i for i, task in enumerate(self.tasks) if task.id == task_id)
+            task = self.tasks[index]
+            guild = interaction.guild
+            if guild is None or not isinstance(interaction.user, discord.Member) or not may_change_task(interaction.user, task, guild):
+                await interaction.response.send_message(NOT_ALLOWED, ephemeral=True)
+                return
+            new_status = "done" if task.status == "open" else "open"
+            self.tasks[index] = await change_status(
+                interaction.client.sessions,  # type: ignore[attr-defined]
+                guild_id=guild.id, task_id=task_id, status=new_status, actor_id=interaction.user.id,
+            )
+            self._build()
+            await interaction.response.edit_message(embed=self.embed(), view=self)
+
+        return toggle
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        await route_to_error_handler(interaction, error)
+
+
+def _channel_or_refuse(interaction: discord.Interaction, channel_id: int) -> discord.abc.GuildChannel | discord.Thread:
+    guild = interaction.guild
+    if guild is None:
+        raise app_commands.NoPrivateMessage()
+    channel = guild.get_channel_or_thread(channel_id)
+    if channel is None or not can_read_history(channel, interaction.user):  # type: ignore[arg-type]
+        raise ChannelNotReadable()
+    return channel
+
+
+class Tasks(commands.Cog):
+    tasks = app_commands.Group(name="tasks", description="Action items found in this server's conversations", guild_only=True)
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @tasks.command(name="list", description="List stored tasks you can see, with buttons to mark them done or reopen them")
+    @app_commands.describe(
+        channel="Only tasks from this channel, thread or forum post",
+        user="Only tasks owned by this member",
+        status="Which tasks (default: open)",
+        private="Only you see the list (default: yes)",
+    )
+    @app_commands.choices(status=[app_commands.Choice(name=s, value=s) for s in STATUS_FILTERS])
+    async def list_tasks(
+        self,
+        interaction: discord.Interaction,
+        channel: app_commands.Transform[int, ChannelId] | None = None,
+        user: discord.Member | None = None,
+        status: str = "open",
+        private: bool = True,
+    ) -> None:
+        guild = interaction.guild
+        if guild is None:
+            raise app_commands.NoPrivateMessage()
+        here = guild.get_channel_or_thread(interaction.channel_id or 0)
+        if channel is not None:
+            _channel_or_refuse(interaction, channel)
+        # Tasks come only from channels the user can read; a public list also only from channels
+        # everyone who sees this channel can read.
+        readable = {
+            c.id
+            for c in [*guild.channels, *guild.threads]
+            if can_read_history(c, interaction.user)  # type: ignore[arg-type]
+            and (private or (here is not None and digest_may_include(c, here)))
+        }
+        found = await visible_tasks(
+            self.bot.sessions,  # type: ignore[attr-defined]
+            guild_id=guild.id, readable_channel_ids=readable, channel_id=channel,
+            owner_id=user.id if user is not None else None, status=status,
+        )
+        heading = f"{status.capitalize() if status != 'all' else 'All'} tasks"
+        if user is not None:
+            heading += f" of {user.display_name}"
+        if channel is not None:
+            heading += f" in #{guild.get_channel_or_thread(channel).name}"  # type: ignore[union-attr]
+        if not found:
+            await interaction.response.send_message(f"{heading}: none.", ephemeral=private, allowed_mentions=discord.AllowedMentions.none())
+            return
+        board = TaskBoard(found, owner_id=interaction.user.id, guild_id=guild.id, heading=heading)
+        await interaction.response.send_message(embed=board.embed(), view=board, ephemeral=private, allowed_mentions=discord.AllowedMentions.none())
+
+    @tasks.command(name="scan", description="Find action items in a window of a channel now and store them")
+    @app_commands.describe(
+        channel="Channel, thread or forum post to scan (default: this one)",
+        window='Which messages: "last 200", "since 24h" or "since my last message" (default: last 100)',
+    )
+    @app_commands.autocomplete(window=window_autocomplete)
+    @model_command_limits()
+    async def scan(
+        self,
+        interaction: discord.Interaction,
+        channel: app_commands.Transform[int, ChannelId] | None = None,
+        window: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        target = _channel_or_refuse(interaction, channel or interaction.channel_id or 0)
+        guild = interaction.guild
+        assert guild is not None
+        if not bot_can_read(target, guild):
+            raise BotCannotRead(f"I can't read {target.mention}: give me View Channel and Read Message History there.")
+        parsed = parse_window(window)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        collector = self.bot.get_cog("Collector")
+        if collector is not None:
+            await collector.flush()  # type: ignore[attr-defined]
+        result = await scan_channel(
+            self.bot.sessions,  # type: ignore[attr-defined]
+            guild_id=guild.id, channel_id=target.id, user_id=interaction.user.id, window=parsed,
+        )
+        summary = (
+            f"Read {result.messages_read} messages in {target.mention} ({parsed.describe()}): "
+            f"{result.found} task{'s' if result.found != 1 else ''} found, {len(result.created)} new, {len(result.updated)} updated."
+        )
+        shown = result.created + result.updated
+        if not shown:
+            await interaction.followup.send(summary, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+            return
+        board = TaskBoard(shown, owner_id=interaction.user.id, guild_id=guild.id, heading="New and updated tasks")
+        await interaction.followup.send(
+            summary, embed=board.embed(), view=board, ephemeral=True, wait=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Tasks(bot))
