@@ -2,6 +2,7 @@
 
 from agents.tasks.dates import Due, find_due, resolve_due
 from agents.tasks.extract import extract_tasks
+from agents.tasks.overview import find_tasks, summarize_tasks, templated_overview
 from agents.tasks.records import STATUSES, ExtractedTask, TaskChange, normalize_task_text, task_fingerprint
 
 __all__ = [
@@ -11,7 +12,10 @@ __all__ = [
     "TaskChange",
     "extract_tasks",
     "find_due",
+    "find_tasks",
     "normalize_task_text",
     "resolve_due",
+    "summarize_tasks",
     "task_fingerprint",
+    "templated_overview",
 ]

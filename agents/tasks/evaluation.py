@@ -26,6 +26,8 @@ class LabelledTask:
     due: tuple[str | None, ...]  # acceptable local dates (YYYY-MM-DD) or None
     due_text: str | None
     status: str
+    rules_miss: str | None = None  # a documented limitation of the rules (still counted as a miss)
+    rules_status_miss: str | None = None  # the rules get the final status wrong, for this reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,8 @@ def load_conversation(path: str | Path) -> Conversation:
                 due=dues,
                 due_text=label.get("due_text"),
                 status=label["status"],
+                rules_miss=label.get("rules_miss"),
+                rules_status_miss=label.get("rules_status_miss"),
             )
         )
     return Conversation(path.stem, data.get("title", path.stem), data.get("split", "dev"), data["timezone"], tuple(records), tuple(labels), people)

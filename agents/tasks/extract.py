@@ -876,6 +876,9 @@ class _Tracker:
             if draft.owner_id != owner_id or draft.tentative:
                 continue
             score = len((content_stems(draft.text) & content_stems(text)) - {"take", "do", "make", "get"})
+            first = words(text)[:1]
+            if score and first and draft.verb and base_form(first[0]) in verb_group(draft.verb):
+                score += 1  # "get the badges" repeats "pick up the badges"
             if score > best_score:
                 best, best_score = draft, score
         return best if best_score >= 2 else None

@@ -76,6 +76,7 @@ VERB_GROUPS = (
     frozenset({"ping", "contact", "message", "reach", "email", "call", "ask"}),
     frozenset({"mock", "mockup", "design", "sketch"}),
     frozenset({"set", "setup", "configure", "enable", "turn"}),
+    frozenset({"get", "pick", "fetch", "collect", "grab"}),
 )
 
 PRONOUN_OBJECTS = frozenset({"it", "this", "that", "them", "these", "those", "one", "ones", "him", "her"})
