@@ -13,7 +13,7 @@ import discord
 DESCRIPTION_LIMIT = 4096
 FIELD_LIMIT = 1024
 PAGE_BUDGET = 3500  # leaves room for fields and footer inside the 6000-character message limit
-BULLETS_PER_PAGE = 10
+BULLETS_PER_PAGE = 6  # a page reads at a glance; the extractive summary of a large window (8 bullets) takes two
 TASKS_PER_PAGE = 10
 SUMMARY_COLOUR = discord.Colour.blurple()
 TASK_COLOUR = discord.Colour.green()

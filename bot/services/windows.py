@@ -106,13 +106,18 @@ async def load_messages(
         if last is None:
             raise EmptyWindow("You have no stored message in that channel, so there is no \"since your last message\".")
         records = await load_window(session, channel_id, after_id=last.id, limit=MAX_MESSAGES)
-        if not records:
+        if not _people(records):
             raise EmptyWindow("Nothing new has been said there since your last message.")
         return records
     if window.span is not None:
         records = await load_window(session, channel_id, since=window.since(now), limit=MAX_MESSAGES)
     else:
         records = await load_window(session, channel_id, limit=window.limit)
-    if not records:
+    if not _people(records):
         raise EmptyWindow(f"There are no stored messages in {window.describe()} of that channel.")
     return records
+
+
+def _people(records: list[MessageRecord]) -> list[MessageRecord]:
+    # Bots' messages (the bot's own replies included) are never summarized: a window of only those is empty.
+    return [r for r in records if not r.is_bot]

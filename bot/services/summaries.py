@@ -1,0 +1,77 @@
+"""Summarizing a window of one channel's stored messages with the guild's (or the asked-for) model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import sml_config
+from agents.summarize import EmptyWindowError, SummarizeError, resolve_model, summarize_messages
+from bot.services.errors import EmptyWindow, InvalidInput
+from bot.services.models import active_model_key, registry_of
+from bot.services.windows import Window, load_messages
+
+TASK = "summarization"
+INTERACTIVE_PROFILE = "fast"
+
+
+def chunk_cache(sessions: async_sessionmaker[AsyncSession]) -> Any:
+    """The database chunk cache, so a window summarized again only runs the model on new chunks."""
+    try:
+        from bot.storage.summaries import DatabaseChunkCache  # TEMPORARY until bot/storage/summaries.py lands
+    except ImportError:
+        return None
+    return DatabaseChunkCache(sessions)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRequest:
+    guild_id: int
+    channel_id: int
+    user_id: int
+    window: Window
+    model_key: str | None = None
+    profile: str = INTERACTIVE_PROFILE
+
+
+def check_model_key(manager: Any, key: str | None) -> str | None:
+    """The registry's spelling of an asked-for summarizer (a summarization key or a chat model the
+    summarizer can prompt); InvalidInput listing the valid keys if unknown. None stays None."""
+    if key is None or not key.strip():
+        return None
+    try:
+        return resolve_model(key.strip(), registry_of(manager))[1].key
+    except sml_config.UnknownModelError as error:
+        text = str(error)
+        raise InvalidInput(text[:1].upper() + text[1:] + ".") from None
+
+
+async def summarize_channel(
+    sessions: async_sessionmaker[AsyncSession],
+    manager: Any,
+    request: SummaryRequest,
+    *,
+    now: datetime | None = None,
+) -> Any:
+    """Load the window and summarize it (chunk summaries cached in the database). Returns agents' Summary."""
+    now = now or datetime.now(timezone.utc)
+    registry = registry_of(manager)
+    async with sessions() as session:
+        key = check_model_key(manager, request.model_key) or await active_model_key(session, request.guild_id, TASK, registry)
+        records = await load_messages(session, channel_id=request.channel_id, user_id=request.user_id, window=request.window, now=now)
+    try:
+        return await summarize_messages(
+            records,
+            manager=manager,
+            model_key=key,
+            profile=request.profile,
+            cache=chunk_cache(sessions),
+            channel_id=request.channel_id,
+        )
+    except EmptyWindowError as error:
+        raise EmptyWindow(str(error)) from None
+    except SummarizeError as error:
+        raise InvalidInput(str(error)) from None
