@@ -1,0 +1,92 @@
+"""Deadline phrases resolve against the message time in the guild's IANA zone, correctly across DST changes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from agents.tasks.dates import find_due, resolve_due
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def due(phrase: str, said_at_utc: str, tz: str = "UTC") -> str | None:
+    at = resolve_due(phrase, utc(said_at_utc), tz)
+    return at.isoformat() if at else None
+
+
+def test_tomorrow_eod_at_2330_in_new_york_on_the_day_before_dst_ends():
+    # Saturday 2 Nov 2024, 23:30 EDT (03:30 UTC on the 3rd); clocks go back at 02:00 on the 3rd.
+    said = "2024-11-03T03:30:00"
+    assert due("tomorrow EOD", said, "America/New_York") == "2024-11-03T17:00:00-05:00"  # EST after the change
+    assert resolve_due("tomorrow EOD", utc(said), "America/New_York").astimezone(timezone.utc) == utc("2024-11-03T22:00:00")
+    # The same instant in UTC is already the 3rd, so "tomorrow" is the 4th.
+    assert due("tomorrow EOD", said, "UTC") == "2024-11-04T17:00:00+00:00"
+
+
+def test_tomorrow_morning_across_the_spring_change_keeps_the_wall_clock_time():
+    # Saturday 8 Mar 2025 20:00 PST; DST starts at 02:00 on Sunday the 9th.
+    assert due("tomorrow morning", "2025-03-09T04:00:00", "America/Los_Angeles") == "2025-03-09T09:00:00-07:00"
+    assert due("in 2 days", "2025-03-09T04:00:00", "America/Los_Angeles") == "2025-03-10T17:00:00-07:00"
+
+
+def test_southern_hemisphere_dst_end():
+    # Friday 5 Apr 2024 in Sydney; DST ends Sunday the 7th at 03:00 (+11 -> +10).
+    assert due("by sunday", "2024-04-05T00:00:00", "Australia/Sydney") == "2024-04-07T17:00:00+10:00"
+    assert due("by next wednesday", "2024-04-05T00:00:00", "Australia/Sydney") == "2024-04-10T17:00:00+10:00"
+
+
+@pytest.mark.parametrize(
+    "phrase, expected",
+    [
+        # Said on Tuesday 12 March 2024, 10:00 in Berlin.
+        ("by friday", "2024-03-15T17:00:00+01:00"),
+        ("on tuesday", "2024-03-12T17:00:00+01:00"),  # today is Tuesday
+        ("next friday", "2024-03-22T17:00:00+01:00"),  # the Friday of next week
+        ("today", "2024-03-12T17:00:00+01:00"),
+        ("tonight", "2024-03-12T21:00:00+01:00"),
+        ("tomorrow at 3pm", "2024-03-13T15:00:00+01:00"),
+        ("by 9am tomorrow", "2024-03-13T09:00:00+01:00"),
+        ("by 3pm", "2024-03-12T15:00:00+01:00"),
+        ("by 8am", "2024-03-13T08:00:00+01:00"),  # already past: tomorrow
+        ("by end of week", "2024-03-15T17:00:00+01:00"),
+        ("next week", "2024-03-22T17:00:00+01:00"),
+        ("end of month", "2024-03-31T17:00:00+02:00"),  # after Europe's spring change on the 31st
+        ("end of next month", "2024-04-30T17:00:00+02:00"),
+        ("in 2 days", "2024-03-14T17:00:00+01:00"),
+        ("in 3 hours", "2024-03-12T13:00:00+01:00"),
+        ("in a couple of weeks", "2024-03-26T17:00:00+01:00"),
+        ("by March 20th", "2024-03-20T17:00:00+01:00"),
+        ("by 20 March", "2024-03-20T17:00:00+01:00"),
+        ("by Jan 5", "2025-01-05T17:00:00+01:00"),  # already past this year
+        ("by 2024-04-02", "2024-04-02T17:00:00+02:00"),
+        ("by 4/2", "2024-04-02T17:00:00+02:00"),
+        ("on the 11th", "2024-04-11T17:00:00+02:00"),  # the 11th has passed this month
+    ],
+)
+def test_relative_and_explicit_deadlines(phrase, expected):
+    assert due(phrase, "2024-03-12T09:00:00", "Europe/Berlin") == expected
+
+
+@pytest.mark.parametrize("phrase, text", [("next sprint", "next sprint"), ("before the release", "before the release"), ("ASAP", "ASAP")])
+def test_deadlines_that_are_not_dates_keep_their_text(phrase, text):
+    found = find_due(f"I'll finish it {phrase}", utc("2024-03-12T09:00:00"), "UTC")
+    assert found.at is None and found.text == text
+
+
+def test_phrases_that_only_look_like_deadlines_are_not_deadlines():
+    said = utc("2024-11-01T13:00:00")
+    assert find_due("roll back the 01:55 deploy", said) is None
+    assert find_due("3/4 of the tests pass", said) is None
+    # A preposition wins over a weekday inside a name.
+    assert find_due("draft the black friday newsletter by tuesday", said).text == "tuesday"
+
+
+def test_the_message_time_must_be_aware_and_the_zone_real():
+    with pytest.raises(ValueError, match="aware"):
+        find_due("tomorrow", datetime(2024, 1, 1, 12, 0))
+    with pytest.raises(ValueError, match="unknown timezone"):
+        find_due("tomorrow", utc("2024-01-01T12:00:00"), "Europe/Atlantis")
