@@ -222,7 +222,6 @@ class Chat(commands.Cog):
         self.bot = bot
         self._owns_models = owns_models
         cooldown_s = float(getattr(bot.settings, "user_cooldown_s", 0.0))
-        self._cooldown_s = cooldown_s
         self._cooldown = (
             commands.CooldownMapping.from_cooldown(1, cooldown_s, commands.BucketType.user) if cooldown_s > 0 else None
         )
