@@ -71,8 +71,15 @@ class Smolcord(commands.Bot):
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
 
+    async def on_message(self, message: discord.Message) -> None:
+        # Slash commands only: no prefix commands, so a mention is never parsed as one (the chat cog answers it).
+        return None
+
     async def close(self) -> None:
         await super().close()
+        models = getattr(self, "models", None)
+        if models is not None:
+            await models.close()
         await self.engine.dispose()
 
 
