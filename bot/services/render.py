@@ -198,7 +198,9 @@ def digest_embeds(digest: Any) -> list[discord.Embed]:
         ] or ["(no bullet points)"]
         page = paginate_lines(lines, per_page=DIGEST_BULLETS_PER_CHANNEL, budget=DIGEST_SECTION_BUDGET)[0]
         embed = discord.Embed(title=safe_text(f"#{section.channel.name}", 250), description="\n".join(page), colour=DIGEST_COLOUR)
-        embed.set_footer(text=f"{coverage_line(summary)} · {participants_line(summary.participants, 200)}"[:2048])
+        notes = " ".join(safe_text(note, 200) for note in getattr(summary, "notes", None) or [])
+        footer = f"{coverage_line(summary)} · {participants_line(summary.participants, 200)}" + (f" · {notes}" if notes else "")
+        embed.set_footer(text=footer[:2048])
         embeds.append(embed)
     if digest.open_tasks:
         shown = digest.open_tasks[:DIGEST_TASKS_SHOWN]

@@ -1,0 +1,218 @@
+"""The daily digest on schedule: a persistent APScheduler job per guild that claims the day, builds the digest and posts it once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+import discord
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from agents.runtime import ModelError
+from agents.summarize import EmptyWindowError, summarize_messages
+from bot import scheduler as bot_scheduler
+from bot.services import digest as digests
+from bot.services.access import bot_can_read, digest_may_include
+from bot.services.models import active_model_key, manager_for, registry_of
+from bot.services.render import digest_messages
+from bot.services.summaries import chunk_cache
+from bot.services.windows import MAX_MESSAGES
+from bot.storage.messages import load_window
+from bot.storage.tasks import list_tasks
+
+if TYPE_CHECKING:
+    from bot.client import Smolcord
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "bot.digest:run_scheduled_digest"
+JOB_PREFIX = "digest:"
+SUMMARIZATION = "summarization"
+FALLBACK_MODEL = "extractive"
+
+
+def job_id(guild_id: int) -> str:
+    return f"{JOB_PREFIX}{guild_id}"
+
+
+def schedule_digest(scheduler: BaseScheduler, guild_id: int, schedule: digests.DigestSchedule) -> Any:
+    """(Re)schedule a guild's digest: a cron trigger in the guild's timezone, persisted in the job store."""
+    return scheduler.add_job(
+        DIGEST_JOB,
+        CronTrigger(hour=schedule.hour, minute=schedule.minute, timezone=schedule.zone),
+        args=[guild_id],
+        id=job_id(guild_id),
+        name=f"daily digest of guild {guild_id}",
+        replace_existing=True,
+        # Back within the grace time after downtime: post once (coalesce folds several missed days into one run).
+        misfire_grace_time=digests.MISFIRE_GRACE_S,
+        coalesce=True,
+        max_instances=1,
+    )
+
+
+def unschedule_digest(scheduler: BaseScheduler, guild_id: int) -> bool:
+    if scheduler.get_job(job_id(guild_id)) is None:
+        return False
+    scheduler.remove_job(job_id(guild_id))
+    return True
+
+
+def restore_missing_jobs(scheduler: BaseScheduler, configs: Iterable[Any]) -> int:
+    """Schedule enabled digests that have no stored job. Stored jobs are never replaced: a replaced job
+    would compute its next run from now and forget a run missed while the bot was down."""
+    added = 0
+    for config in configs:
+        if scheduler.get_job(job_id(config.guild_id)) is None:
+            schedule_digest(scheduler, config.guild_id, digests.schedule_of(config))
+            added += 1
+    return added
+
+
+async def run_scheduled_digest(guild_id: int) -> str:
+    """The scheduler's job (referenced by import path; only the guild id is stored)."""
+    bot = bot_scheduler.current_bot()
+    if bot is None:
+        log.info("digest job for guild %s fired with no bot running; skipped", guild_id)
+        return "no bot"
+    await bot.wait_until_ready()
+    try:
+        result = await post_digest(bot, guild_id)
+    except Exception:
+        log.exception("digest for guild %s failed; the day stays unclaimed for a retry", guild_id)
+        return "failed"
+    return result.status
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    status: str  # posted, already posted, disabled, no target, missed
+    message_id: int | None = None
+
+
+async def post_digest(bot: Smolcord, guild_id: int, *, now: datetime | None = None) -> PostResult:
+    """Post the digest of the latest scheduled moment unless that day is already claimed."""
+    now = now or datetime.now(timezone.utc)
+    async with bot.sessions() as session:
+        config = await digests.load_config(session, guild_id)
+    if config is None or not config.enabled:
+        return PostResult("disabled")
+    schedule = digests.schedule_of(config)
+    fire = schedule.latest_fire(now)
+    guild = bot.get_guild(guild_id)
+    target = guild.get_channel_or_thread(config.target_channel_id) if guild is not None else None
+    if guild is None or target is None:
+        log.warning("digest for guild %s: target channel %s is gone; not posted", guild_id, config.target_channel_id)
+        return PostResult("no target")
+    if not await digests.claim_day(bot.sessions, guild_id, fire.date(), target.id):
+        return PostResult("already posted")
+    try:
+        digest = await build_digest(bot, guild, target, config.source_channel_ids, fire, schedule, profile=digests.DIGEST_PROFILE)
+        first_id: int | None = None
+        for embeds in digest_messages(digest):
+            message = await target.send(embeds=embeds, allowed_mentions=discord.AllowedMentions.none())
+            first_id = first_id or message.id
+    except BaseException:
+        # Not posted: give the day back so the next run can post it ("nothing lost").
+        await digests.release_day(bot.sessions, guild_id, fire.date())
+        raise
+    await digests.confirm_day(bot.sessions, guild_id, fire.date(), first_id or 0)
+    log.info("digest for guild %s (%s) posted in channel %s", guild_id, fire.date(), target.id)
+    return PostResult("posted", first_id)
+
+
+async def catch_up(bot: Smolcord, *, now: datetime | None = None) -> list[tuple[int, str]]:
+    """After a restart: post each enabled digest whose latest moment passed within the grace time
+    and is not posted yet (the claim makes this safe alongside APScheduler's own misfire run)."""
+    now = now or datetime.now(timezone.utc)
+    async with bot.sessions() as session:
+        configs = await digests.enabled_configs(session)
+        posted = {(p.guild_id, p.digest_date) for c in configs for p in await digests.posts_for(session, c.guild_id)}
+    results = []
+    for config in configs:
+        fire = digests.schedule_of(config).latest_fire(now)
+        overdue = (now - fire).total_seconds()
+        if overdue > digests.MISFIRE_GRACE_S or (config.guild_id, fire.date().isoformat()) in posted:
+            continue
+        if bot.get_guild(config.guild_id) is None:
+            continue
+        result = await post_digest(bot, config.guild_id, now=now)
+        results.append((config.guild_id, result.status))
+    return results
+
+
+def source_channels(
+    guild: discord.Guild, target: discord.abc.GuildChannel | discord.Thread, configured: Sequence[int]
+) -> tuple[list[discord.abc.GuildChannel | discord.Thread], int]:
+    """The channels a digest in `target` may read, and how many configured ones were left out.
+
+    Empty `configured` means every text channel the bot can read. A channel is left out when the
+    bot cannot read it or someone who sees the target could not see it.
+    """
+    if configured:
+        candidates = [guild.get_channel_or_thread(channel_id) for channel_id in configured]
+    else:
+        candidates = [c for c in guild.channels if isinstance(c, discord.TextChannel)]
+    kept, left_out = [], 0
+    for channel in candidates:
+        if channel is None or not bot_can_read(channel, guild) or not digest_may_include(channel, target):
+            left_out += 1
+            continue
+        kept.append(channel)
+    return kept, left_out if configured else 0
+
+
+async def build_digest(
+    bot: Smolcord,
+    guild: discord.Guild,
+    target: discord.abc.GuildChannel | discord.Thread,
+    configured_sources: Sequence[int],
+    fire: datetime,
+    schedule: digests.DigestSchedule,
+    *,
+    profile: str,
+) -> digests.Digest:
+    since, until = schedule.window(fire)
+    manager = manager_for(bot)
+    registry = registry_of(manager)
+    collector = bot.get_cog("Collector")
+    if collector is not None:
+        await collector.flush()  # type: ignore[attr-defined]
+    channels, left_out = source_channels(guild, target, configured_sources)
+    async with bot.sessions() as session:
+        model_key = await active_model_key(session, guild.id, SUMMARIZATION, registry)
+        windows = {
+            channel.id: await load_window(session, channel.id, since=since, before=until, limit=MAX_MESSAGES)
+            for channel in channels
+        }
+        included = [c.id for c in channels]
+        open_tasks = [task for task in await list_tasks(session, guild.id, status="open") if task.channel_id in included]
+    digest = digests.Digest(guild_id=guild.id, day=fire.date(), since=since, until=until, model_key=model_key,
+                            open_tasks=list(open_tasks), left_out=left_out)
+    cache = chunk_cache(bot.sessions)
+    for channel in channels:
+        records = [r for r in windows[channel.id] if not r.is_bot]
+        if not records:
+            continue  # silent channels are skipped
+        summary = await _summarize_or_fall_back(records, manager=manager, model_key=model_key, profile=profile, cache=cache, channel_id=channel.id)
+        if summary is not None:
+            digest.sections.append(digests.ChannelDigest(digests.SourceChannel(channel.id, channel.name), summary))
+    return digest
+
+
+async def _summarize_or_fall_back(records, *, manager, model_key, profile, cache, channel_id) -> Any:
+    """A digest is never lost to a busy or broken model: that channel falls back to the extractive summary."""
+    try:
+        return await summarize_messages(records, manager=manager, model_key=model_key, profile=profile, cache=cache, channel_id=channel_id)
+    except EmptyWindowError:
+        return None
+    except ModelError as error:
+        if model_key == FALLBACK_MODEL:
+            raise
+        log.warning("digest: model %s failed for channel %s (%s); using the extractive summary", model_key, channel_id, error)
+        summary = await summarize_messages(records, manager=manager, model_key=FALLBACK_MODEL, profile=profile, channel_id=channel_id)
+        summary.notes.append(f"{model_key} was unavailable ({error}); these are representative messages instead.")
+        return summary
