@@ -19,18 +19,17 @@ MAP = "map"
 MERGE = "merge"
 
 # The instructions a causal model gets. Part of every cache key through PROMPT_VERSION.
-PROMPT_VERSION = 1
-MAP_PROMPT = (
-    "Summarize this Discord conversation as 2 to 4 short bullet points. "
-    "Say who decided, asked or promised what. Answer with the bullet points only.\n\n{text}"
-)
-MERGE_PROMPT = (
-    "These are notes on consecutive parts of one Discord conversation. Merge them into 3 to 5 short "
-    "bullet points, keeping names, decisions and open questions. Answer with the bullet points only.\n\n{text}"
-)
+PROMPT_VERSION = 5
+# The conversation comes first and the instruction last: small models (SmolLM2-135M) follow an
+# instruction they have just read far better than one they read 1,000 tokens ago.
+MAP_PROMPT = "{text}\n\nList the decisions and next steps from the conversation above as three bullet points."
+MERGE_PROMPT = "{text}\n\nThese are notes on one conversation. List its decisions and next steps as three bullet points."
 # Causal models read at most this much per chunk even when their window is larger: long prompts
-# make small models ramble, and the prompt's attention cost grows with its square.
-CAUSAL_CHUNK_WINDOW = 2048
+# make small models lose the thread, and prompt cost grows with the square of its length.
+CAUSAL_CHUNK_WINDOW = 1024
+# Emoji are dropped from a causal model's prompt: SmolLM2-135M answered a chunk with a few
+# reactions in it by writing rows of emoji instead of a summary.
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
 
 # A summary gets about this many new tokens per input token, within [MIN_NEW_TOKENS, the profile's
 # max_new_tokens], rounded up to NEW_TOKENS_STEP so chunks of similar size batch together. A short
@@ -80,7 +79,7 @@ class ModelAdapter:
 
     def _prompt(self, text: str, kind: str) -> str | list[int]:
         template = MAP_PROMPT if kind == MAP else MERGE_PROMPT
-        content = template.format(text=text)
+        content = template.format(text=_EMOJI.sub("", text))
         if getattr(self.tokenizer, "chat_template", None):
             return self.tokenizer.apply_chat_template(
                 [{"role": "user", "content": content}], add_generation_prompt=True, tokenize=False

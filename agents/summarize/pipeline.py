@@ -48,7 +48,7 @@ MERGE_FANOUT = 4
 MAX_TOP_SUMMARIES = 6
 # Each bullet links to at most this many source messages, most similar first.
 IDS_PER_BULLET = 3
-ATTRIBUTION_MIN_SIMILARITY = 0.05
+ATTRIBUTION_MIN_SIMILARITY = 0.12
 
 Progress = Callable[[str, int, int], None]
 
@@ -85,7 +85,7 @@ class _Node:
     key: str
     text: str
     message_ids: tuple[int, ...]
-    tokens: int = 0
+    children: tuple["_Node", ...] = ()
 
 
 async def _summarize_missing(
@@ -96,7 +96,7 @@ async def _summarize_missing(
     model_key: str,
     generation: dict[str, Any],
     kind: str,
-    profile: str,
+    profile: str | None,
     batch_size: int,
     store: Callable[[dict[str, str]], Any],
     progress: Callable[[int], None],
@@ -188,11 +188,14 @@ async def summarize_messages(
     if manager is None:
         raise ValueError(f"summarizing with {spec.key} needs a ModelManager (only `extractive` runs without one)")
     batch_size = batch_size or reading["batch_size"]
+    # int8 dynamic quantization (the fast profile's) wrecks small chat models' output (SmolLM2 wrote
+    # greetings instead of summaries): a causal model loads as the manager's own setting says.
+    load_profile = profile if spec.family != "causal" else None
     budget = max_input_tokens if max_input_tokens is not None else reading["max_input_tokens"]
 
     plan = await manager.run(
         task, spec.key, plan_chunks, generation, speakers, bodies, lines, starts, message_words, ids, budget,
-        profile=profile,
+        profile=load_profile,
     )
     read_ids = {i for chunk in plan.chunks for i in chunk.message_ids}
     expected = {ids[i] for i in plan.selected}
@@ -249,7 +252,7 @@ async def summarize_messages(
         model_key=spec.key,
         generation=generation,
         kind=MAP,
-        profile=profile,
+        profile=load_profile,
         batch_size=batch_size,
         store=lambda found: store(found, owners),
         progress=advance("reading"),
@@ -264,7 +267,7 @@ async def summarize_messages(
     while len(nodes) > 1 and (level == 0 or len(nodes) > MAX_TOP_SUMMARIES):
         level += 1
         node_tokens, merge_budget = await manager.run(
-            task, spec.key, count_tokens, generation, [n.text for n in nodes], profile=profile
+            task, spec.key, count_tokens, generation, [n.text for n in nodes], profile=load_profile
         )
         groups: list[list[int]] = []
         used = 0
@@ -289,7 +292,7 @@ async def summarize_messages(
             tokens = sum(node_tokens[i] for i in group)
             text = "\n".join(c.text for c in children)
             owners[key] = message_ids
-            merged.append(_Node(key, "", message_ids))
+            merged.append(_Node(key, "", message_ids, tuple(children)))
             wanted[key] = (key, text, new_tokens_for(tokens, MERGE, plan.max_new_tokens), tokens)
         known = await cache.get_many(list(wanted)) if cache is not None else {}
         done, total_calls = 0, len([k for k in wanted if k not in known])
@@ -300,13 +303,13 @@ async def summarize_messages(
             model_key=spec.key,
             generation=generation,
             kind=MERGE,
-            profile=profile,
+            profile=load_profile,
             batch_size=batch_size,
             store=lambda found: store(found, owners),
             progress=advance("merging"),
         )
         found = {**known, **fresh}
-        nodes = [_Node(n.key, found.get(n.key, n.text), n.message_ids) for n in merged]
+        nodes = [_Node(n.key, found.get(n.key, n.text), n.message_ids, n.children) for n in merged]
 
     summary.bullets = _bullets(nodes, window, message_words, starts, summary.notes)
     return summary
@@ -324,15 +327,11 @@ def split_points(text: str) -> list[str]:
         for line in lines:
             if _BULLET_MARK.match(line):
                 points.append(_BULLET_MARK.sub("", line, count=1).strip())
-            elif line.endswith(":"):
-                continue  # "Here is a summary:" and the like
-            elif points:
-                points[-1] = f"{points[-1]} {line}"
-            else:
-                points.append(line)
+            # Anything else around a list is preamble or commentary ("Here is a summary:").
     else:
         for line in lines:
             points.extend(s.strip() for s in _SENTENCE.split(line))
+    points = [re.sub(r"\*\*|__", "", p).strip() for p in points]  # markdown emphasis
     return [p for p in points if len(p) >= 3 and re.search(r"\w", p)]
 
 
@@ -343,42 +342,64 @@ def _bullets(
     starts: Sequence[int],
     notes: list[str],
 ) -> list[Bullet]:
-    """Each point of each final summary, linked to the messages it is most similar to."""
+    """Each grounded point of each final summary, linked to the messages it is most similar to.
+
+    A point that shares no content word with the messages it summarizes is dropped (a small or
+    untrained model's invention). A merged summary left with no point is replaced by the points
+    of the summaries it merged; a chunk left with none by its most representative message.
+    """
     index_of = {m.id: i for i, m in enumerate(window)}
     tfidf = TfIdf(message_words)
     vectors = [tfidf.vector(w) for w in message_words]
     scores: np.ndarray | None = None
-    bullets: list[Bullet] = []
-    seen: set[str] = set()
-    empty = 0
-    for node in nodes:
+    unmerged = quoted = 0
+    # Names prove nothing: "Theo: I'm happy" shares a word with every message that mentions Theo.
+    names = {w for m in window for w in words(m.author_name)}
+
+    def points_of(node: _Node) -> list[tuple[str, tuple[int, ...]]]:
+        nonlocal scores, unmerged, quoted
         members = [index_of[i] for i in node.message_ids if i in index_of]
-        points = split_points(node.text)
-        if not points:
-            empty += 1
-            if scores is None:
-                scores = score_messages(message_words, starts)
-            best = max(members, key=lambda i: (scores[i], -i))
-            points_with_ids = [(render_messages([window[best]])[0], (window[best].id,))]
-        else:
-            points_with_ids = []
-            for point in points:
-                vector = tfidf.vector(words(point))
-                ranked = sorted(((dot(vector, vectors[i]), i) for i in members), key=lambda x: (-x[0], x[1]))
-                linked = [window[i].id for sim, i in ranked[:IDS_PER_BULLET] if sim >= ATTRIBUTION_MIN_SIMILARITY]
-                if not linked:
-                    # Nothing in common with any message (a model's paraphrase): point at where the part begins.
-                    linked = [window[members[0]].id]
-                points_with_ids.append((point, tuple(linked)))
-        for text, linked in points_with_ids:
-            norm = text.lower()
-            if norm in seen:
+        grounded = []
+        for point in split_points(node.text):
+            vector = tfidf.vector([w for w in words(point) if w not in names])
+            ranked = sorted(((dot(vector, vectors[i]), i) for i in members), key=lambda x: (-x[0], x[1]))
+            linked = tuple(window[i].id for sim, i in ranked[:IDS_PER_BULLET] if sim >= ATTRIBUTION_MIN_SIMILARITY)
+            if linked:
+                grounded.append((point, linked))
+        if node.children:
+            # A merge that kept fewer points than it was given, and fewer than two, lost the content
+            # (small chat models copy one line of their notes): show what it merged instead.
+            unmerged_points = [point for child in node.children for point in points_of(child)]
+            if len(grounded) >= min(2, len(unmerged_points)):
+                return grounded
+            unmerged += 1
+            return unmerged_points
+        if grounded:
+            return grounded
+        quoted += 1
+        if scores is None:
+            scores = score_messages(message_words, starts)
+        best = max(members, key=lambda i: (scores[i], -i))
+        return [(render_messages([window[best]])[0], (window[best].id,))]
+
+    bullets: list[Bullet] = []
+    seen: list[str] = []
+    for node in nodes:
+        for text, linked in points_of(node):
+            norm = " ".join(text.lower().split())
+            # The same point again, or a copy cut short by the token limit.
+            if any(norm == old or old.startswith(norm) or norm.startswith(old) for old in seen):
                 continue
-            seen.add(norm)
+            seen.append(norm)
             bullets.append(Bullet(text, linked))
-    if empty:
+    if unmerged:
         notes.append(
-            f"the model wrote nothing for {empty} part{'s' if empty != 1 else ''} of the window: "
-            "quoted the most representative message instead"
+            f"{unmerged} merged summar{'ies' if unmerged != 1 else 'y'} kept too little of the messages: "
+            "showing the summaries they merged instead"
+        )
+    if quoted:
+        notes.append(
+            f"the model's summary of {quoted} part{'s' if quoted != 1 else ''} of the window had nothing in common "
+            "with its messages: quoting the most representative message instead"
         )
     return bullets

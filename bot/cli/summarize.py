@@ -1,0 +1,200 @@
+"""`smolcord summarize`: summarize a stored channel or a DiscordChatExporter file, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+from typing import Any, Sequence
+
+from agents.records import MessageRecord
+from bot.cli import CliError
+
+PROFILES = ("fast", "quality")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "summarize",
+        help="summarize a stored channel or a DiscordChatExporter export file",
+        description=(
+            "Summarize every message of a window: a channel stored in the database (--channel ID) or a "
+            "DiscordChatExporter JSON file. Long windows are read in chunks and merged; nothing is cut off."
+        ),
+    )
+    parser.add_argument("file", nargs="?", metavar="FILE", help="a DiscordChatExporter JSON export (instead of --channel)")
+    parser.add_argument("--channel", type=int, metavar="ID", help="a channel stored in the database")
+    parser.add_argument("--last", type=int, metavar="N", help="only the newest N messages")
+    parser.add_argument("--since", metavar="WHEN", help="only messages since a span (30m, 2h, 7d) or an ISO date/time")
+    parser.add_argument("--model", metavar="KEY", help="summarization model key (default: the configured default; see: smolcord models list)")
+    parser.add_argument("--profile", choices=PROFILES, default="fast", help="fast: greedy and int8; quality: beam search (default: fast)")
+    parser.add_argument("--include-bots", action="store_true", help="also read messages written by bots")
+    parser.add_argument("--no-cache", action="store_true", help="do not reuse or store chunk summaries (with --channel)")
+    parser.add_argument("--json", action="store_true", help="print the structured summary as JSON")
+    parser.set_defaults(func=_summarize)
+
+
+_SPAN = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """`30m`, `2h`, `7d`, `1w` before now, or an ISO date/time (UTC when it names no zone)."""
+    now = now or datetime.now(timezone.utc)
+    match = _SPAN.match(text.lower())
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        seconds = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
+        return now - timedelta(seconds=amount * seconds)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"--since {text!r}: use a span like 30m, 2h, 7d or an ISO date/time like 2026-03-01T09:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def select_window(records: Sequence[MessageRecord], since: datetime | None, last: int | None) -> list[MessageRecord]:
+    chosen = [m for m in records if since is None or m.created_at >= since]
+    return chosen[-last:] if last else chosen
+
+
+def format_summary(summary: Any, records: Sequence[MessageRecord]) -> str:
+    """The summary as readable text: heading, bullets with the time and author of their first source."""
+    by_id = {m.id: m for m in records}
+    channel = next((m.channel_name for m in records if m.channel_name), "")
+    start, end = summary.start, summary.end
+    span = f"{start:%Y-%m-%d %H:%M} – {end:%H:%M} UTC" if start.date() == end.date() else f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
+    lines = [f"{'#' + channel if channel else 'Summary'} · {span} · {summary.model_key} ({summary.profile})"]
+    if summary.participants:
+        lines.append("Participants: " + ", ".join(summary.participants))
+    lines.append("")
+    for bullet in summary.bullets:
+        source = by_id.get(bullet.message_ids[0]) if bullet.message_ids else None
+        where = f"  [{source.created_at:%H:%M} {source.author_name}]" if source else ""
+        lines.append(f"• {bullet.text}{where}")
+    lines.append("")
+    lines.append(summary.coverage)
+    lines.extend(f"note: {note}" for note in summary.notes)
+    return "\n".join(lines)
+
+
+class _ProgressBar:
+    """A progress bar on stderr while chunks are read (silent when stderr is not a terminal)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        from tqdm import tqdm
+
+        if self.bar is None or self.bar.desc != stage:
+            self.close()
+            self.bar = tqdm(total=total, desc=stage, unit="chunk", leave=False, file=sys.stderr)
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+async def run_summary(records: Sequence[MessageRecord], *, manager: Any, model_key: str | None, profile: str, cache: Any, include_bots: bool, channel_id: int | None = None) -> Any:
+    """summarize_messages with every user-facing failure turned into a CliError (one line)."""
+    from agents.loading import ModelError
+    from agents.summarize import SummarizeError, summarize_messages
+    from sml_config import ModelConfigError, UnknownModelError
+
+    progress = _ProgressBar()
+    try:
+        return await summarize_messages(
+            records,
+            manager=manager,
+            model_key=model_key,
+            profile=profile,
+            cache=cache,
+            include_bots=include_bots,
+            channel_id=channel_id,
+            progress=progress,
+        )
+    except (SummarizeError, ModelError, UnknownModelError, ModelConfigError) as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        progress.close()
+
+
+def _records_from_file(path: str) -> list[MessageRecord]:
+    from bot.exports import ExportError, export_records, read_export
+
+    try:
+        return export_records(read_export(path))
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _manager(settings: Any) -> Any:
+    from agents.runtime import ModelManager
+    from sml_config import ModelConfigError
+
+    try:
+        return ModelManager.from_settings(settings)
+    except ModelConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+async def _summarize(args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
+
+    if bool(args.file) == bool(args.channel):
+        raise CliError("give either an export FILE or --channel ID (not both)")
+    if args.last is not None and args.last <= 0:
+        raise CliError("--last must be a positive number of messages")
+    since = parse_since(args.since) if args.since else None
+    settings = load_settings()
+    manager = _manager(settings)
+    try:
+        if args.file:
+            records = select_window(_records_from_file(args.file), since, args.last)
+            summary = await run_summary(
+                records, manager=manager, model_key=args.model, profile=args.profile, cache=None, include_bots=args.include_bots
+            )
+        else:
+            records, summary = await _stored_channel(args, settings, manager, since)
+    finally:
+        await manager.close()
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_summary(summary, records))
+    return 0
+
+
+async def _stored_channel(args: argparse.Namespace, settings: Any, manager: Any, since: datetime | None):
+    from bot.storage import db
+    from bot.storage.messages import load_window
+    from bot.storage.summaries import DatabaseChunkCache
+
+    engine, sessions = await db.open_database(settings.database_url)
+    try:
+        async with sessions() as session:
+            records = await load_window(session, args.channel, limit=args.last, since=since)
+        if not records:
+            window = " in that window" if since or args.last else ""
+            raise CliError(f"channel {args.channel} has no stored messages{window} (import an export with: smolcord import FILE)")
+        cache = None if args.no_cache else DatabaseChunkCache(sessions)
+        summary = await run_summary(
+            records,
+            manager=manager,
+            model_key=args.model,
+            profile=args.profile,
+            cache=cache,
+            include_bots=args.include_bots,
+            channel_id=args.channel,
+        )
+        return records, summary
+    finally:
+        await engine.dispose()
