@@ -1,7 +1,7 @@
 """Ingest benchmarks, by part: `collector` sends a burst of MESSAGE_CREATE events through the fake gateway into the real bot.
 
 Usage: python benchmarks/bench_ingest.py collector [--messages 10000] [--database-url URL] [--fake-in-loop]
-       [--all-cogs] [--gc-freeze]
+       [--all-cogs] [--gc-freeze] [--gateway-yield N]
 
 The collector part measures messages/s from the first event sent to the last row committed, and the bot's
 event-loop stalls: a probe task sleeps 10 ms over and over and records how late it wakes (target: never
@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from bot.responsiveness import freeze_startup_objects, install_yielding_gateway, uninstall_yielding_gateway  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.storage import db  # noqa: E402
 from bot.storage.models import Message  # noqa: E402
@@ -194,15 +195,14 @@ async def collector_part(args: argparse.Namespace, folder: Path) -> str:
         channel = endpoints.channel
         send_burst = endpoints.burst
     count = args.messages
+    if args.gateway_yield:
+        install_yielding_gateway(args.gateway_yield)
     try:
         async with running_bot(settings, endpoints, cogs=None if args.all_cogs else ("collector",)) as bot:
             collector = bot.get_cog("Collector")
             await collector.wait_caught_up()
             if args.gc_freeze:
-                # What client.py could do once ready: move every startup object out of the collector's reach,
-                # so a full collection scans only what was allocated since (see BENCHMARKS.md).
-                gc.collect()
-                gc.freeze()
+                freeze_startup_objects()
             saved_before = collector.writer.stats.saved
             probe = StallProbe()
             timer = CallbackTimer()
@@ -229,6 +229,7 @@ async def collector_part(args: argparse.Namespace, folder: Path) -> str:
             assert in_db == count, f"{in_db} of {count} messages stored"
             stats = collector.writer.stats
     finally:
+        uninstall_yielding_gateway()
         if isinstance(endpoints, FakeInProcess):
             endpoints.close()
         else:
@@ -241,7 +242,8 @@ async def collector_part(args: argparse.Namespace, folder: Path) -> str:
     tracked = len(gc.get_objects())
     stalls_over = sum(1 for late in probe.lateness if late > STALL_TARGET_S)
     lines = [
-        f"| {count:,} MESSAGE_CREATE, {backend}, fake in {where}, {cogs}{', gc.freeze()' if args.gc_freeze else ''} | value |",
+        f"| {count:,} MESSAGE_CREATE, {backend}, fake in {where}, {cogs}{', gc.freeze()' if args.gc_freeze else ''}"
+        f"{f', gateway yields every {args.gateway_yield} events' if args.gateway_yield else ''} | value |",
         "|---|---:|",
         f"| stored (first event sent -> last row committed) | {elapsed:.2f} s |",
         f"| throughput | {count / elapsed:,.0f} messages/s |",
@@ -281,7 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
     parser.add_argument("--fake-in-loop", action="store_true", help="run the fake Discord on the bot's event loop")
     parser.add_argument("--all-cogs", action="store_true", help="load every cog, as in production (imports torch)")
-    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once the bot is ready")
+    parser.add_argument("--gc-freeze", action="store_true", help="bot.responsiveness.freeze_startup_objects() once ready")
+    parser.add_argument("--gateway-yield", type=int, default=0, metavar="N",
+                        help="bot.responsiveness.install_yielding_gateway(N): the reader yields every N events")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     for part in args.parts or list(PARTS):

@@ -9,6 +9,7 @@ import pytest
 from discord import app_commands
 
 from bot.client import SAFE_MENTIONS
+from bot.responsiveness import YieldingWebSocket, install_yielding_gateway, uninstall_yielding_gateway
 from tests.fakediscord import FakeDiscord
 from tests.fixtures.discord import eventually, running_bot
 
@@ -210,3 +211,23 @@ async def test_a_refused_intent_stops_the_bot_with_discords_error(small_server, 
     with pytest.raises(discord.PrivilegedIntentsRequired):
         async with running_bot(dataclasses.replace(bot_settings), fake_discord, cogs=NO_COGS):
             pass
+
+
+async def test_the_yielding_gateway_connects_receives_and_resumes(fake_discord, small_server, start_bot):
+    install_yielding_gateway(every=3)
+    try:
+        async with start_bot(cogs=NO_COGS) as bot:
+            assert isinstance(bot.ws, YieldingWebSocket)
+            received = []
+            bot.add_listener(_collect(received), "on_message")
+            for i in range(10):
+                await fake_discord.send_message(small_server.general, small_server.alice, f"m{i}")
+            await fake_discord.request_reconnect()
+            await fake_discord.wait_until(lambda: fake_discord.resumes == 1, what="RESUME")
+            await fake_discord.send_message(small_server.general, small_server.alice, "after resume")
+            await eventually(lambda: len(received) == 11)
+            assert [m.content for m in received] == [f"m{i}" for i in range(10)] + ["after resume"]
+            assert isinstance(bot.ws, YieldingWebSocket)
+    finally:
+        uninstall_yielding_gateway()
+    assert discord.client.DiscordWebSocket is discord.gateway.DiscordWebSocket

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from discord.ext import commands
 
 from bot import scheduler
@@ -12,7 +14,9 @@ class Scheduling(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        scheduler.schedule_retention(scheduler.ensure_scheduler(self.bot))  # type: ignore[arg-type]
+        running = scheduler.ensure_scheduler(self.bot)  # type: ignore[arg-type]
+        # The job store writes synchronously (and may wait on a busy SQLite file): keep that off the loop.
+        await asyncio.to_thread(scheduler.schedule_retention, running)
 
     async def cog_unload(self) -> None:
         scheduler.shutdown_scheduler(self.bot)  # type: ignore[arg-type]
