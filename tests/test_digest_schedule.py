@@ -67,8 +67,8 @@ def test_channel_refs_accept_mentions_ids_and_names_and_name_the_unknown_one():
     assert "<#999999999999999999>" in str(caught.value)
 
 
-async def test_a_day_is_claimed_once_even_by_racing_runs(database_url):
-    engine = db.create_engine(database_url)
+async def test_a_day_is_claimed_once_even_by_racing_runs(any_database_url):
+    engine = db.create_engine(any_database_url)
     sessions = db.session_factory(engine)
     try:
         day = date(2026, 1, 1)
@@ -88,8 +88,8 @@ async def test_a_day_is_claimed_once_even_by_racing_runs(database_url):
         await engine.dispose()
 
 
-async def test_digest_settings_are_saved_and_disabled(database_url):
-    engine = db.create_engine(database_url)
+async def test_digest_settings_are_saved_and_disabled(any_database_url):
+    engine = db.create_engine(any_database_url)
     sessions = db.session_factory(engine)
     try:
         schedule = digest.parse_schedule("08:30", "Europe/Berlin")
