@@ -80,6 +80,61 @@ async def model_configs(conversations: list[Conversation], cache_dir: Path, keys
     return rows
 
 
+def chitchat_records(limit: int):
+    """Real casual conversations (the `chitchat-dataset` package) as message records, one channel each; None when not installed."""
+    import importlib.util
+    import json
+    import random
+    from datetime import datetime
+
+    from agents.records import MessageRecord
+
+    spec = importlib.util.find_spec("chitchat_dataset")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    data = json.loads((Path(spec.submodule_search_locations[0]) / "dataset.json").read_text(encoding="utf-8"))
+    chosen = random.Random(7).sample(sorted(data), min(limit, len(data)))
+    conversations = []
+    for number, key in enumerate(chosen):
+        records, senders = [], {}
+        for turn in data[key]["messages"]:
+            for utterance in turn:
+                sender = senders.setdefault(utterance["sender"], len(senders) + 1)
+                records.append(
+                    MessageRecord(
+                        id=len(records) + 1,
+                        channel_id=number,
+                        author_id=sender,
+                        author_name=f"speaker{sender}",
+                        content=utterance["text"],
+                        created_at=datetime.fromisoformat(utterance["timestamp"].replace("Z", "+00:00")),
+                    )
+                )
+        conversations.append(records)
+    return conversations
+
+
+def chitchat_report(limit: int, verbose: bool) -> str:
+    conversations = chitchat_records(limit)
+    if conversations is None:
+        return "(chitchat-dataset not installed: pip install --no-deps chitchat-dataset==0.9.0)"
+    started = time.perf_counter()
+    found = [(records, extract_tasks(records)) for records in conversations]
+    seconds = time.perf_counter() - started
+    messages = sum(len(records) for records in conversations)
+    tasks = [task for _, tasks in found for task in tasks]
+    lines = [
+        f"chitchat: {len(conversations)} conversations, {messages} messages, {len(tasks)} tasks "
+        f"({1000 * len(tasks) / messages:.1f} per 1,000 messages), {messages / seconds:,.0f} messages/s"
+    ]
+    if verbose:
+        for records, tasks in found:
+            by_id = {m.id: m for m in records}
+            for task in tasks:
+                lines.append(f"  [{task.owner_name}] {task.task!r}  <- {by_id[task.source_message_ids[0]].content!r}")
+    return "\n".join(lines)
+
+
 def table(rows: list[tuple[str, dict, float]]) -> str:
     lines = [
         "| configuration | dev P | dev R | dev F1 | held-out P | held-out R | held-out F1 | due ok | status ok | messages/s |",
@@ -103,6 +158,7 @@ def main() -> int:
     parser.add_argument("--keys", default="smollm2-135m,minilm", help="model keys for --models (text_generation or embedding)")
     parser.add_argument("--cache-dir", type=Path, help="model cache (default: a temporary folder; SmolLM2 converts once)")
     parser.add_argument("--verbose", action="store_true", help="list the misses and extra tasks of each configuration")
+    parser.add_argument("--chitchat", type=int, metavar="N", help="also run the rules over N real casual conversations (chitchat-dataset)")
     args = parser.parse_args()
 
     conversations = load_conversations(DATA)
@@ -118,6 +174,9 @@ def main() -> int:
             cache = args.cache_dir or Path(temporary)
             rows += asyncio.run(model_configs(conversations, cache, [k.strip() for k in args.keys.split(",") if k.strip()]))
     print(table(rows))
+    if args.chitchat:
+        print()
+        print(chitchat_report(args.chitchat, args.verbose))
     if args.verbose:
         for label, scores, _ in rows:
             print(f"\n{label}:")

@@ -93,11 +93,11 @@ _SOMEONE = re.compile(
     r"|(?:we|i) need (?:someone|somebody) to"
     r"|(?:any )?volunteers? (?:to|for)"
     r"|(?:anyone|anybody) (?:able|willing|want|wants) to"
-    r"|who(?:'s| is| will| can| could| wants to| is going to)(?P<who_ing> \w+ing)?)\s+(?P<rest>.+)$",
+    r"|(?:^|(?<=[,;:.!?] )|(?<=[,;:]))who(?:'s| is| will| can| could| wants to| is going to)(?P<who_ing> \w+ing)?(?=.*\?))\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
 _WE_NEED = re.compile(
-    r"(?:^|(?<=[\s,:(]))we (?:really |still |also )?(?:need to|have to|must|gotta|got to|'ll need to|will need to)\s+(?P<rest>.+)$",
+    r"(?:^|[,:;(]\s*|\b(?:and|but|so|then|ok|okay|now|also|yeah|well)\s+)we (?:really |still |also )?(?:need to|have to|must|gotta|'ll need to|will need to)\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
 _THIRD_PERSON = re.compile(
@@ -112,6 +112,15 @@ _SUGGESTION = re.compile(
     r"(?:^|(?<=[\s,:(]))(?P<who>we should|we could|we might want to|let's|lets|let us|i could|i might|i should|i may)\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
+# What may come right before "I'll"/"I can" for it to start a clause ("so I'll", "ok, I'll", "🌮 I'll").
+_CLAUSE_START = re.compile(
+    r"(?:^|[^\w\s']|\b(?:and|but|so|then|ok|okay|also|yeah|yes|sure|well|now|today|tomorrow|tonight|anyway|anyways|"
+    r"honestly|fine|cool|great|alright|oh|ah|hey|plus|meanwhile|instead|otherwise|first|after that|in that case))\s*$",
+    re.IGNORECASE,
+)
+_DEPARTURE_VERBS = frozenset({"go", "leave", "head", "run", "end", "drive", "stop", "log", "sign", "bounce", "dip", "jump"})
+_OBLIGATIONS = frozenset({"i need to", "i have to", "i've got to", "i gotta", "i must"})
+_ABILITY_ADVERBS = frozenset({"barely", "easily", "always", "never", "usually", "sometimes", "only", "hardly", "totally", "really", "also", "still", "even"})
 _THIRD_PERSON_NAME = re.compile(
     r"^(?P<handle>[A-Za-z][\w'-]*)\s+(?:will|'ll|is going to|is gonna|to)\s+(?P<rest>.+)$", re.IGNORECASE
 )
@@ -172,7 +181,7 @@ _TOPIC_IS_MINE = re.compile(r"^(?P<topic>.+?)\s+(?:is|are)\s+(?:mine|on me|my jo
 _CLAUSE_CUT = re.compile(
     r"\s*(?:,\s|\s(?:so (?:that )?(?:it|we|they|i|you|he|she|the)\b|"
     r"because\b|since\b|while\b|as soon as\b|unless\b|if (?:you|we|i|that|it|possible|needed)\b|"
-    r"when you (?:get|have|can)\b|so we\b|once\b|before i\b|after i\b)|:\s|\(|\s[\u2014\u2013-]\s|\?|!|\.\s|\.$)",
+    r"when you (?:get|have|can)\b|so we\b|once\b|before i\b|after i\b|but\b|and (?:i|i'm|im|we|it|it's|he|she|they|you)\b)|:\s|\(|\s[\u2014\u2013-]\s|\?|!|\.\s|\.$)",
     re.IGNORECASE,
 )
 _TRAILING_FILLER = re.compile(
@@ -354,10 +363,11 @@ class _Tracker:
             if not clauses:
                 continue
             answered = self._respond(rendered, clauses)
-            for clause in clauses:
+            for position, clause in enumerate(clauses):
                 if self._change_state(rendered, clause, clauses):
                     continue
-                self._detect(rendered, clause, answered)
+                following = clauses[position + 1].raw if position + 1 < len(clauses) else ""
+                self._detect(rendered, clause, answered, following)
         return self.drafts
 
     # -- 1. answers to requests ---------------------------------------------------------------------
@@ -579,10 +589,12 @@ class _Tracker:
 
     # -- 3. new tasks -------------------------------------------------------------------------------
 
-    def _detect(self, rendered: RenderedMessage, clause: _Clause, answered: _Draft | None) -> None:
+    def _detect(self, rendered: RenderedMessage, clause: _Clause, answered: _Draft | None, following: str = "") -> None:
         message = rendered.record
         text = clause.text
         if not text or _JOKE.search(clause.raw.lower()):
+            return
+        if following and _JOKE.search(following.lower()) and len(words(following)) <= 3:
             return
         lower = text.lower()
         if _HYPOTHETICAL.search(lower):
@@ -638,6 +650,8 @@ class _Tracker:
             before = text[: request.start()].lower()
             if re.search(r"\b(?:how|what|why|where|when|which|who|whether|if|wonder)\W*$", before):
                 return None
+            if re.match(r"^\W*(?:how|what|why|where|when|which|who|whose)\b", text, re.IGNORECASE):
+                return None
             rest = request.group("rest")
             mind = re.match(r"^(?:please\s+)?mind\s+(?P<ger>\w+ing)\b", rest, re.IGNORECASE)
             if mind:
@@ -687,8 +701,18 @@ class _Tracker:
             before = text[: match.start()].lower()
             if re.search(r"\b(?:if|unless|when you|what|how|wish|whether)\b", before):
                 return None
+            if before.strip() and not _CLAUSE_START.search(before):
+                return None
             trigger = match.group("trigger").lower()
             rest = match.group("rest")
+            if trigger in _OBLIGATIONS or trigger == "i can":
+                # "I can rap quite fast", "I have to go": abilities and leaving are not work.
+                first = words(rest)[:1]
+                if not first or first[0] in _ABILITY_ADVERBS or base_form(first[0]) not in ACTION_VERBS:
+                    return None
+            if re.match(r"^have to\b", rest, re.IGNORECASE) and trigger in ("i'll", "i will"):
+                if not self.loose:
+                    return None  # "I'll have to watch it": a note to self, not a promise
             if trigger == "i can" and (re.match(r"^\s*(?:but|too|if|also but)\b", rest, re.IGNORECASE) or re.search(r"\bbut\b", rest[:12], re.IGNORECASE)):
                 return None
             return "commitment", (message.author_id, message.author_name), rest, rest
@@ -818,6 +842,8 @@ class _Tracker:
             if due is not None:
                 target.due = due
             self._touch(target, message)
+            return
+        if pronoun_only and not has_pronoun and base_form(words(text)[0]) in _DEPARTURE_VERBS:
             return
         if has_pronoun or pronoun_only:
             # "I'll look into it" after "the login page is broken on safari": say what "it" is.

@@ -24,6 +24,14 @@ ACTION_VERBS = frozenset(
     revert rewrite roll rotate run save schedule scope send set setup share ship sign sort speak split
     start submit summarize support swap sync take talk tag test text tidy track train translate triage
     try turn update upgrade upload validate verify walk wire write
+    do pick renew rebook reschedule arrange attend bake buy carry charge chase clarify coach compile compose
+    connect contribute cook copyedit correct count craft decorate demo design dig distribute donate double
+    download drive email escalate evaluate execute expand explain fetch finalise flag format fund greet hand
+    help host interview introduce lock maintain map measure mentor mow negotiate note onboard optimise
+    optimize pack paint pitch prep pre-order proofread prototype purchase quote rebuild reconcile recruit
+    redesign refund register reimburse renew repair replace replay reply research resend retry return
+    rotate sand scan script sell sequence shoot sketch skim source stage store stream study swing tackle
+    teach tell tune tweak unblock uninstall unlock vacuum vet water welcome wrap
     """.split()
 )
 
