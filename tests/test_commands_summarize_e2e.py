@@ -271,3 +271,53 @@ async def test_deleted_messages_never_reach_a_summary(fake_discord, small_server
 
 async def _lacks(bot, message_id: int) -> bool:
     return message_id not in await stored_ids(bot)
+
+
+async def test_summarizing_the_same_window_again_reuses_cached_chunks(fake_discord, small_server, start_bot, bot_settings, tiny_models_file):
+    settings = no_cooldown(bot_settings, models_file=tiny_models_file)
+    async with start_bot(cogs=COGS, settings=settings) as bot:
+        await chat(fake_discord, bot, small_server.general, lines_for(small_server))
+        first = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize",
+                                                   {"window": "last 6", "private": True})).reply(timeout=60)
+        second = await (await fake_discord.interact(small_server.general, small_server.bob, "summarize",
+                                                    {"window": "last 6", "private": True})).reply(timeout=60)
+        coverage = [{f["name"]: f["value"] for f in r.embeds[0]["fields"]}["Coverage"] for r in (first, second)]
+        assert "cached" not in coverage[0]
+        assert re.search(r"\((\d+) chunks?, \1 cached\)", coverage[1]), coverage[1]
+
+
+async def test_model_autocomplete_offers_summarizers_and_chat_models(fake_discord, small_server, start_bot):
+    async with start_bot(cogs=COGS):
+        choices = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize",
+                                                     {"model": ""}, focused="model")).choices()
+        values = [c["value"] for c in choices]
+        assert values[:4] == ["distilbart", "bart-large-cnn", "pegasus-xsum", "extractive"]
+        assert "smollm2-135m" in values
+        window = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize",
+                                                    {"window": "since"}, focused="window")).choices()
+        assert "since my last message" in [c["value"] for c in window]
+
+
+async def test_an_unexpected_failure_is_one_generic_line_for_the_user_and_a_traceback_for_the_admin(
+    fake_discord, small_server, start_bot, bot_settings, monkeypatch, caplog
+):
+    import logging
+    import sys
+
+    async def broken(*args, **kwargs):
+        raise KeyError("internal detail /srv/smolcord/secret.py")
+
+    async with start_bot(cogs=COGS, settings=no_cooldown(bot_settings)) as bot:
+        await chat(fake_discord, bot, small_server.general, lines_for(small_server))
+        with monkeypatch.context() as patch:
+            # The extension's module as loaded by the running bot.
+            patch.setattr(sys.modules["bot.cogs.summaries"], "summarize_channel", broken)
+            with caplog.at_level(logging.ERROR, logger="bot.cogs.errors"):
+                reply = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize")).reply()
+        assert reply.content == "Something went wrong on my side; the bot's admin can find the details in its log."
+        assert "secret" not in reply.text
+        [record] = [r for r in caplog.records if r.name == "bot.cogs.errors"]
+        assert record.exc_info and "secret.py" in str(record.exc_info[1])
+        # The bot is still up.
+        again = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize", {"model": "extractive"})).reply()
+        assert again.embeds

@@ -49,7 +49,15 @@ def model_choices(interaction: discord.Interaction, task: str, current: str) -> 
 
 
 async def summarization_model_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    return model_choices(interaction, "summarization", current)
+    """Summarization models, then the chat models the summarizer can prompt to summarize."""
+    registry = registry_of(manager_for(interaction.client))
+    chat = [spec.key for spec in registry.list("text_generation") if spec.family == "causal"]
+    choices = model_choices(interaction, "summarization", current)
+    typed = current.strip().lower()
+    for key in chat:
+        if not typed or typed in key.lower():
+            choices.append(app_commands.Choice(name=f"{key} (chat model, prompted to summarize)"[:100], value=key))
+    return choices[:25]
 
 
 async def window_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

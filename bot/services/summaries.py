@@ -13,17 +13,14 @@ from agents.summarize import EmptyWindowError, SummarizeError, resolve_model, su
 from bot.services.errors import EmptyWindow, InvalidInput
 from bot.services.models import active_model_key, registry_of
 from bot.services.windows import Window, load_messages
+from bot.storage.summaries import DatabaseChunkCache
 
 TASK = "summarization"
 INTERACTIVE_PROFILE = "fast"
 
 
-def chunk_cache(sessions: async_sessionmaker[AsyncSession]) -> Any:
+def chunk_cache(sessions: async_sessionmaker[AsyncSession]) -> DatabaseChunkCache:
     """The database chunk cache, so a window summarized again only runs the model on new chunks."""
-    try:
-        from bot.storage.summaries import DatabaseChunkCache  # TEMPORARY until bot/storage/summaries.py lands
-    except ImportError:
-        return None
     return DatabaseChunkCache(sessions)
 
 
