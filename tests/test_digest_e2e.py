@@ -253,3 +253,14 @@ async def test_a_digest_whose_model_is_unavailable_still_posts_representative_me
         assert general["title"] == "#general"
         assert any(f"/{small_server.general}/{sent[key]['id']}" in general["description"] for key in ("plan", "reply"))
         assert "distilbart was unavailable" in general["footer"]["text"] and "smolcord models pull distilbart" in general["footer"]["text"]
+
+
+async def test_preview_is_refused_to_an_admin_who_cannot_read_the_digest_channel(fake_discord, small_server, start_bot, bot_settings):
+    server = small_server
+    admin = fake_discord.add_member(server.guild, "server-admin", permissions=["manage_guild"])
+    async with start_bot(cogs=COGS, settings=settings_for(bot_settings)) as bot:
+        await earlier_chat(fake_discord, bot, server)
+        await set_digest(fake_discord, server, DigestSchedule(9, 0, "UTC"), target=server.staff, sources="#staff")
+        reply = await (await fake_discord.interact(server.general, admin, "digest preview")).reply()
+        assert reply.content == "You can only use channels you can read: pick another one."
+        assert "hunter2" not in reply.text

@@ -16,7 +16,7 @@ from bot import digest as scheduled
 from bot import scheduler as bot_scheduler
 from bot.services import digest as digests
 from bot.services.access import can_read_history, require_manage_guild
-from bot.services.errors import InvalidInput
+from bot.services.errors import ChannelNotReadable, InvalidInput
 from bot.services.limits import model_command_limits
 from bot.services.paginator import send_pages
 from bot.services.render import digest_embeds, timestamp
@@ -159,6 +159,9 @@ class Digest(commands.Cog):
         target = guild.get_channel_or_thread(config.target_channel_id)
         if target is None:
             raise InvalidInput("The digest's channel no longer exists: choose another with /digest set.")
+        if not can_read_history(target, interaction.user):  # type: ignore[arg-type]
+            # The digest shows what the target's readers may see; someone outside them sees none of it.
+            raise ChannelNotReadable()
         await interaction.response.defer(ephemeral=True, thinking=True)
         schedule = digests.schedule_of(config)
         # The window a digest posted right now would cover: the last day up to this moment.
