@@ -119,6 +119,8 @@ _CLAUSE_START = re.compile(
     re.IGNORECASE,
 )
 _DEPARTURE_VERBS = frozenset({"go", "leave", "head", "run", "end", "drive", "stop", "log", "sign", "bounce", "dip", "jump"})
+_LEAVING_CHAT = re.compile(r"^(?:exit|end|leave|close out|sign off|log off|hop off)\b.*\b(?:chat|conversation|here)\b|^(?:sign|log|hop) off\b", re.IGNORECASE)
+_LEAVING = frozenset({"go", "leave", "head", "hop", "bounce", "dip"})
 _OBLIGATIONS = frozenset({"i need to", "i have to", "i've got to", "i gotta", "i must"})
 _ABILITY_ADVERBS = frozenset({"barely", "easily", "always", "never", "usually", "sometimes", "only", "hardly", "totally", "really", "also", "still", "even"})
 _THIRD_PERSON_NAME = re.compile(
@@ -653,6 +655,8 @@ class _Tracker:
             if re.match(r"^\W*(?:how|what|why|where|when|which|who|whose)\b", text, re.IGNORECASE):
                 return None
             rest = request.group("rest")
+            if re.match(r"^(?:rather|like|prefer|say|think|believe|know)\b", rest, re.IGNORECASE):
+                return None  # "would you rather ...", "would you say ...": questions, not requests
             mind = re.match(r"^(?:please\s+)?mind\s+(?P<ger>\w+ing)\b", rest, re.IGNORECASE)
             if mind:
                 rest = base_form(mind.group("ger")) + rest[mind.end() :]
@@ -759,9 +763,15 @@ class _Tracker:
             text = _TRAILING_FILLER.sub("", text).strip()
             text = re.sub(r"\s+(?:over|during|on|by|in|at|for|before|until|from|around|within)$", "", text, flags=re.IGNORECASE)
         tokens = words(text)
+        if tokens[:1] == ["go"] and len(tokens) > 1 and (tokens[1] == "and" or _looks_like_work(tokens[1])):
+            # "go pick up the badges" -> "pick up the badges"
+            text = re.sub(r"^go\s+(?:and\s+)?", "", text, flags=re.IGNORECASE)
+            tokens = words(text)
         if not tokens:
             return None, False, None
         verb = tokens[0]
+        if verb in _LEAVING or _LEAVING_CHAT.search(text):
+            return None, False, None  # "I have to go to church", "I'm going to end this chat"
         if verb in NON_ACTION_VERBS or verb in ("not", "never", "no", "n't", "get") and len(tokens) < 2:
             return None, False, None
         if verb in NON_ACTION_VERBS:
@@ -962,6 +972,10 @@ VERB_MODIFIERS = frozenset({"double", "triple", "quickly", "re", "also", "just",
 CONTEXT_PRONOUNS = frozenset({"it", "this", "that", "them", "these", "those"})
 SEND_VERBS = frozenset({"send", "share", "post", "upload", "forward", "attach"})
 STOP_NAMES = frozenset({"me", "you", "we", "i", "it", "ok", "okay", "so", "yes", "no", "hey", "hi", "also", "and", "the", "dev", "team", "all", "everyone"})
+
+
+def _looks_like_work(word: str) -> bool:
+    return word.lower() in ACTION_VERBS or base_form(word) in ACTION_VERBS
 
 
 def _looks_like_verb(word: str) -> bool:

@@ -40,7 +40,7 @@ NON_ACTION_VERBS = frozenset(
     """
     be been see think guess bet believe hope wonder understand know remember forget miss love hate like
     enjoy die cry laugh come sleep eat drink live wait need want mean say tell keep let feel admit
-    assume suppose imagine pass bite stay probably
+    assume suppose imagine pass bite stay probably xd xp lol
     """.split()
 )
 
