@@ -111,3 +111,16 @@ async def test_opting_out_in_one_server_leaves_another_server_alone(fake_discord
         assert "erased 1 stored message " in reply.content
         async with bot.sessions() as session:
             assert list(await session.scalars(select(Message.channel_id))) == [other_channel]
+
+
+async def test_forgotten_messages_are_not_collected_again_after_a_restart(fake_discord, small_server, start_bot):
+    server = small_server
+    async with start_bot(cogs=COGS) as bot:
+        await chat(fake_discord, server, (server.bob, "older"), (server.alice, "newest message here is mine"))
+        await eventually(lambda: _count_is(bot, 2))
+        await (await fake_discord.interact(server.general, server.alice, "privacy forget")).reply()
+        assert await authors_stored(bot) == [server.bob]
+    # Her messages are still in Discord's history, and were the newest in the channel: catch-up must not bring them back.
+    async with start_bot(cogs=COGS) as bot:
+        await bot.get_cog("Collector").wait_caught_up()
+        assert await authors_stored(bot) == [server.bob]

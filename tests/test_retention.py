@@ -95,3 +95,22 @@ async def test_the_scheduler_runs_the_stored_retention_job_on_the_bots_loop(fake
 
 async def _empty(bot) -> bool:
     return not await stored_ids(bot)
+
+
+async def test_catch_up_never_brings_back_messages_past_the_retention(fake_discord, small_server, start_bot, bot_settings):
+    now = datetime.now(timezone.utc)
+    settings = dataclasses.replace(bot_settings, default_retention_days=30)
+    expired = fake_discord.add_history(small_server.general, [
+        {"author": small_server.alice, "content": f"ancient {i}", "at": now - timedelta(days=60 - i)} for i in range(5)
+    ])
+    recent = fake_discord.add_history(small_server.general, [{"author": small_server.bob, "content": "recent",
+                                                              "at": now - timedelta(days=1)}])
+    async with start_bot(cogs=COGS, settings=settings) as bot:
+        await bot.get_cog("Collector").wait_caught_up()
+        assert await stored_ids(bot) == {int(recent[0]["id"])}
+        await fake_discord.delete_message(small_server.general, int(recent[0]["id"]))
+        await eventually(lambda: _empty(bot))
+    async with start_bot(cogs=COGS, settings=settings) as bot:
+        await bot.get_cog("Collector").wait_caught_up()
+        assert await stored_ids(bot) == set()
+    assert expired  # they are in Discord's history all along

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta, timezone
 
 import discord
 from discord.ext import commands
@@ -17,6 +18,8 @@ from bot.ingest import (
     MessageWriter,
     RecordPlaces,
     SaveMessage,
+    collected_marks,
+    guild_retention_days,
     latest_stored_before,
 )
 
@@ -48,8 +51,16 @@ class Collector(commands.Cog):
         # Per channel, the first message id delivered live in this gateway session: catch-up reads the stored
         # history below it, so live messages written meanwhile can never hide a gap.
         self._first_live: dict[int, int] = {}
+        # Per channel, the newest message id received (stored or not), and its value when this session began:
+        # catch-up never fetches at or below it, so forgotten, opted-out or expired messages stay gone.
+        self._received_up_to: dict[int, int] = {}
+        self._session_marks: dict[int, int] = {}
 
     async def cog_load(self) -> None:
+        # Read before the gateway connects, so no message of the coming session can be in these marks.
+        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+            self._received_up_to = await collected_marks(session)
+        self._session_marks = dict(self._received_up_to)
         self.writer.start()
 
     async def cog_unload(self) -> None:
@@ -79,13 +90,21 @@ class Collector(commands.Cog):
     # ------------------------------------------------------------------ live messages
     @commands.Cog.listener()
     async def on_connect(self) -> None:
+        # A new gateway session (not a resume): what was posted since the last one is only in history.
         self._first_live.clear()
+        self._session_marks = dict(self._received_up_to)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if not convert.is_storable(message):
             return
         self._first_live.setdefault(message.channel.id, message.id)
+        self._save(message)
+
+    def _save(self, message: discord.Message) -> None:
+        channel_id = message.channel.id
+        if message.id > self._received_up_to.get(channel_id, 0):
+            self._received_up_to[channel_id] = message.id
         self.writer.put(save_operation(message))
 
     @commands.Cog.listener()
@@ -112,10 +131,12 @@ class Collector(commands.Cog):
     # ------------------------------------------------------------------ places
     @commands.Cog.listener()
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        self._received_up_to.pop(channel.id, None)
         self.writer.put(DeleteChannel(channel.id))
 
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        self._received_up_to.pop(payload.thread_id, None)
         self.writer.put(DeleteChannel(payload.thread_id))
 
     @commands.Cog.listener()
@@ -181,10 +202,11 @@ class Collector(commands.Cog):
         limit = self.bot.settings.catchup_limit  # type: ignore[attr-defined]
         if limit <= 0:
             return 0
+        floor = await self.retention_floor(guild)
         fetched = 0
         for channel in channels:
             try:
-                fetched += await self.catch_up_channel(channel, limit)
+                fetched += await self.catch_up_channel(channel, limit, floor)
             except asyncio.CancelledError:
                 raise
             except discord.HTTPException as exc:
@@ -195,15 +217,26 @@ class Collector(commands.Cog):
             log.info("caught up %d messages in %s", fetched, guild.name)
         return fetched
 
-    async def catch_up_channel(self, channel: discord.abc.GuildChannel | discord.Thread, limit: int) -> int:
+    async def retention_floor(self, guild: discord.Guild) -> int:
+        """The oldest message id worth fetching: nothing past the guild's retention is brought back."""
         async with self.bot.sessions() as session:  # type: ignore[attr-defined]
-            cursor = await latest_stored_before(session, channel.id, self._first_live.get(channel.id))
-        after = discord.Object(id=cursor) if cursor is not None else None
+            days = await guild_retention_days(session, guild.id)
+        if days is None:
+            days = self.bot.settings.default_retention_days  # type: ignore[attr-defined]
+        if days <= 0:
+            return 0
+        return discord.utils.time_snowflake(datetime.now(timezone.utc) - timedelta(days=days))
+
+    async def catch_up_channel(self, channel: discord.abc.GuildChannel | discord.Thread, limit: int, floor: int = 0) -> int:
+        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+            stored = await latest_stored_before(session, channel.id, self._first_live.get(channel.id))
+        cursor = max(stored or 0, self._session_marks.get(channel.id, 0), floor)
+        after = discord.Object(id=cursor) if cursor else None
         fetched = 0
         # Newest first, down to the cursor: if more than `limit` is missing, the recent part is what matters.
         async for message in channel.history(limit=limit, after=after, oldest_first=False):  # type: ignore[union-attr]
             if convert.is_storable(message):
-                self.writer.put(save_operation(message))
+                self._save(message)
                 fetched += 1
         return fetched
 

@@ -45,6 +45,9 @@ class Channel(Base):
     parent_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     kind: Mapped[str] = mapped_column(String(20), default="text")
+    # The newest message id the collector received here, stored or not (opted out, later forgotten, expired):
+    # catch-up starts after it, so erased messages are never fetched back from Discord's history.
+    collected_up_to: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Member(Base):
