@@ -194,8 +194,8 @@ class Collector(commands.Cog):
         return [c for c in channels if can_read_history(c)]
 
     async def catch_up(self, guild: discord.Guild) -> int:
-        """Fetch, per readable channel, what was posted since the newest stored message (the newest
-        `catchup_limit` of it when more is missing). Returns how many messages were fetched."""
+        """Fetch, per readable channel, what was posted after the newest message received there (the newest
+        `catchup_limit` of it when more is missing, nothing past the retention). Returns how many were fetched."""
         channels = self.readable_channels(guild)
         places = {row.id: row for c in channels for row in convert.channel_rows(c)}
         self.writer.put(RecordPlaces(convert.guild_row(guild), tuple(places.values())))
