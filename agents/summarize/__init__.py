@@ -9,7 +9,15 @@
 from __future__ import annotations
 
 from agents.summarize.cache import CachedChunk, ChunkCache, InMemoryChunkCache
-from agents.summarize.pipeline import TASK, resolve_model, split_points, summarize_messages
+from agents.summarize.pipeline import (
+    TASK,
+    PreparedWindow,
+    plan_window,
+    prepare_window,
+    resolve_model,
+    split_points,
+    summarize_messages,
+)
 from agents.summarize.render import render_content, render_message, render_messages
 from agents.summarize.summary import Bullet, EmptyWindowError, Summary, SummarizeError
 
@@ -20,8 +28,11 @@ __all__ = [
     "ChunkCache",
     "EmptyWindowError",
     "InMemoryChunkCache",
+    "PreparedWindow",
     "Summary",
     "SummarizeError",
+    "plan_window",
+    "prepare_window",
     "render_content",
     "render_message",
     "render_messages",

@@ -25,6 +25,7 @@ from agents.summarize.generation import (
     count_tokens,
     generate_summaries,
     new_tokens_for,
+    Plan,
     plan_chunks,
 )
 from agents.summarize.render import render_content, render_messages, speaker
@@ -121,6 +122,79 @@ async def _summarize_missing(
     return results
 
 
+@dataclass(slots=True)
+class PreparedWindow:
+    """A window rendered for reading: one entry per message, oldest first."""
+
+    messages: list[MessageRecord]
+    ids: list[int]
+    lines: list[str]  # `Name: text`
+    bodies: list[str]  # text only
+    speakers: list[str]
+    message_words: list[list[str]]
+    starts: list[int]  # the first message of each conversation segment
+    bot_messages_skipped: int
+
+
+def prepare_window(messages: Sequence[MessageRecord], include_bots: bool = False) -> PreparedWindow:
+    """Order, deduplicate, filter bots, render and segment; EmptyWindowError when nothing is left."""
+    unique = {m.id: m for m in messages}
+    ordered = sorted(unique.values(), key=lambda m: (m.created_at, m.id))
+    window = [m for m in ordered if include_bots or not m.is_bot]
+    skipped = len(ordered) - len(window)
+    if not window:
+        if skipped:
+            raise EmptyWindowError(f"the window holds only bot messages ({skipped}); nothing to summarize")
+        raise EmptyWindowError("the window holds no messages; nothing to summarize")
+    bodies = [render_content(m) for m in window]
+    message_words = [words(body) for body in bodies]
+    return PreparedWindow(
+        messages=window,
+        ids=[m.id for m in window],
+        lines=render_messages(window),
+        bodies=bodies,
+        speakers=[speaker(m) for m in window],
+        message_words=message_words,
+        starts=segment_starts(window, message_words),
+        bot_messages_skipped=skipped,
+    )
+
+
+def _load_profile(spec: sml_config.ModelSpec, profile: str) -> str | None:
+    # int8 dynamic quantization (the fast profile's) wrecks small chat models' output (SmolLM2 wrote
+    # greetings instead of summaries): a causal model loads as the manager's own setting says.
+    return profile if spec.family != "causal" else None
+
+
+async def plan_window(
+    messages: Sequence[MessageRecord] | PreparedWindow,
+    *,
+    manager: Any,
+    model_key: str | None = None,
+    profile: str = "fast",
+    include_bots: bool = False,
+    max_input_tokens: int | None = None,
+) -> Plan:
+    """The chunks a model would read for this window (token counts from its own tokenizer)."""
+    prepared = messages if isinstance(messages, PreparedWindow) else prepare_window(messages, include_bots)
+    task, spec = resolve_model(model_key, getattr(manager, "registry", None))
+    if spec.family == "extractive":
+        raise ValueError("the extractive summarizer reads messages, not chunks")
+    generation = sml_config.generation_kwargs(spec, profile)
+    reading = READING.get(profile, DEFAULT_READING)
+    budget = max_input_tokens if max_input_tokens is not None else reading["max_input_tokens"]
+    p = prepared
+    plan = await manager.run(
+        task, spec.key, plan_chunks, generation, p.speakers, p.bodies, p.lines, p.starts, p.message_words, p.ids,
+        budget, profile=_load_profile(spec, profile),
+    )
+    read_ids = {i for chunk in plan.chunks for i in chunk.message_ids}
+    expected = {p.ids[i] for i in plan.selected}
+    if read_ids != expected:  # a packing bug must never pass as a summary of the whole window
+        raise RuntimeError(f"chunking lost {len(expected - read_ids)} messages")
+    return plan
+
+
 async def summarize_messages(
     messages: Sequence[MessageRecord],
     *,
@@ -142,27 +216,11 @@ async def summarize_messages(
     summary's notes say so. `progress(stage, done, total)` is called after each model batch.
     Raises EmptyWindowError, UnknownModelError, and the manager's ModelError subclasses.
     """
-    unique = {m.id: m for m in messages}
-    ordered = sorted(unique.values(), key=lambda m: (m.created_at, m.id))
-    window = [m for m in ordered if include_bots or not m.is_bot]
-    skipped = len(ordered) - len(window)
-    if not window:
-        if skipped:
-            raise EmptyWindowError(f"the window holds only bot messages ({skipped}); nothing to summarize")
-        raise EmptyWindowError("the window holds no messages; nothing to summarize")
-
+    prepared = prepare_window(messages, include_bots)
     task, spec = resolve_model(model_key, getattr(manager, "registry", None))
-    reading = READING.get(profile, DEFAULT_READING)
-    generation = sml_config.generation_kwargs(spec, profile) if spec.family != "extractive" else {}
-    if spec.family == "extractive":
-        sml_config.get_profile(profile)  # same error for a bad profile whatever the model
-
-    ids = [m.id for m in window]
-    lines = render_messages(window)
-    bodies = [render_content(m) for m in window]
-    speakers = [speaker(m) for m in window]
-    message_words = [words(body) for body in bodies]
-    starts = segment_starts(window, message_words)
+    sml_config.get_profile(profile)  # the same error for an unknown profile whatever the model
+    window, ids = prepared.messages, prepared.ids
+    speakers, message_words, starts = prepared.speakers, prepared.message_words, prepared.starts
     counts = Counter(speakers)
     participants = [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], speakers.index(kv[0])))]
     channel = channel_id if channel_id is not None else window[0].channel_id
@@ -176,32 +234,27 @@ async def summarize_messages(
         messages_total=len(window),
         profile=profile,
         channel_id=channel,
-        bot_messages_skipped=skipped,
+        bot_messages_skipped=prepared.bot_messages_skipped,
     )
 
     if spec.family == "extractive":
-        picked = await asyncio.to_thread(extractive_bullets, lines, message_words, starts, ids)
+        picked = await asyncio.to_thread(extractive_bullets, prepared.lines, message_words, starts, ids)
         summary.bullets = [Bullet(text, message) for text, message in picked]
         summary.messages_read = len(window)
         return summary
 
     if manager is None:
         raise ValueError(f"summarizing with {spec.key} needs a ModelManager (only `extractive` runs without one)")
+    reading = READING.get(profile, DEFAULT_READING)
     batch_size = batch_size or reading["batch_size"]
-    # int8 dynamic quantization (the fast profile's) wrecks small chat models' output (SmolLM2 wrote
-    # greetings instead of summaries): a causal model loads as the manager's own setting says.
-    load_profile = profile if spec.family != "causal" else None
+    generation = sml_config.generation_kwargs(spec, profile)
+    load_profile = _load_profile(spec, profile)
     budget = max_input_tokens if max_input_tokens is not None else reading["max_input_tokens"]
-
-    plan = await manager.run(
-        task, spec.key, plan_chunks, generation, speakers, bodies, lines, starts, message_words, ids, budget,
-        profile=load_profile,
+    plan = await plan_window(
+        prepared, manager=manager, model_key=spec.key, profile=profile,
+        max_input_tokens=budget,
     )
-    read_ids = {i for chunk in plan.chunks for i in chunk.message_ids}
-    expected = {ids[i] for i in plan.selected}
-    if read_ids != expected:  # a packing bug must never pass as a summary of the whole window
-        raise RuntimeError(f"chunking lost {len(expected - read_ids)} messages")
-    summary.messages_read = len(read_ids)
+    summary.messages_read = len({i for chunk in plan.chunks for i in chunk.message_ids})
     if len(plan.selected) < len(window):
         summary.notes.append(
             f"the window is {plan.window_tokens:,} tokens, more than profile {profile} reads ({budget:,}): "
