@@ -357,10 +357,11 @@ class FakeDiscord:
                      reply_to: int | None = None, attachments: Iterable[str | dict[str, Any]] = (),
                      embeds: Iterable[dict[str, Any]] = (), mention_author: bool = True,
                      message_type: int | None = None, flags: int = 0, components: list[dict[str, Any]] | None = None,
-                     interaction_metadata: dict[str, Any] | None = None, message_id: int | None = None) -> dict[str, Any]:
+                     interaction_metadata: dict[str, Any] | None = None, message_id: int | None = None,
+                     mentions: Iterable[int] = ()) -> dict[str, Any]:
         guild = self.guild_of(channel_id)
         message_id = message_id or self.ids.next(at)
-        mentioned = [int(m) for m in P.USER_MENTION.findall(content)]
+        mentioned = [int(m) for m in P.USER_MENTION.findall(content)] + [int(m) for m in mentions]
         referenced = None
         if reply_to is not None:
             referenced = self.messages[channel_id].get(reply_to)
@@ -400,8 +401,8 @@ class FakeDiscord:
     async def send_message(self, channel_id: int, author_id: int, content: str = "", **options: Any) -> dict[str, Any]:
         """A user posts: stored in history and dispatched as MESSAGE_CREATE. Returns the message payload.
 
-        Options: reply_to (message id), mention_author, attachments (filenames or dicts), embeds, at (datetime).
-        `<@id>` in the content becomes a mention, as on Discord.
+        Options: reply_to (message id), mention_author, attachments (filenames or dicts), embeds, at (datetime),
+        mentions (extra user ids). `<@id>` in the content becomes a mention, as on Discord.
         """
         message = self._new_message(channel_id, author_id, content, **options)
         self.messages[channel_id][int(message["id"])] = message
