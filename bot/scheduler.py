@@ -1,5 +1,9 @@
 """The bot's one APScheduler: jobs persisted in the database (they survive restarts), run on the bot's event loop.
 
+The scheduler itself (its timer and the job store's synchronous SQL) lives in its own thread, so a job store
+query waiting on a busy SQLite file can never stall the gateway; only the jobs, which are coroutines, are
+handed to the bot's loop (`BotLoopExecutor`).
+
 Jobs are module-level functions referenced by import path ("bot.scheduler:purge_expired_messages") with
 picklable arguments only; they reach the running bot through `current_bot()`.
 
@@ -10,12 +14,16 @@ loads first creates and starts it) and adds its jobs with `replace_existing=True
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from apscheduler.executors.base import BaseExecutor, run_coroutine_job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.util import iscoroutinefunction_partial
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import create_engine
 
@@ -35,30 +43,54 @@ RETENTION_JOB = "bot.scheduler:purge_expired_messages"
 RETENTION_HOUR, RETENTION_MINUTE = 3, 17
 
 _bot: Smolcord | None = None
-_scheduler: AsyncIOScheduler | None = None
+_scheduler: BackgroundScheduler | None = None
 
 
-def create_scheduler(settings: Settings) -> AsyncIOScheduler:
-    """A scheduler (not started) whose jobs live in the `apscheduler_jobs` table of the bot's database."""
+class BotLoopExecutor(BaseExecutor):
+    """Runs each (coroutine) job on the bot's event loop, submitted from the scheduler's thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        self._loop = loop
+
+    def _do_submit_job(self, job, run_times) -> None:
+        if not iscoroutinefunction_partial(job.func):
+            raise TypeError(f"scheduled job {job.id!r} must be an async function (it runs on the bot's loop)")
+
+        def finished(future) -> None:
+            try:
+                events = future.result()
+            except BaseException:
+                self._run_job_error(job.id, *sys.exc_info()[1:])
+            else:
+                self._run_job_success(job.id, events)
+
+        coroutine = run_coroutine_job(job, job._jobstore_alias, run_times, self._logger.name)
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).add_done_callback(finished)
+
+
+def create_scheduler(settings: Settings, loop: asyncio.AbstractEventLoop) -> BackgroundScheduler:
+    """A scheduler (not started) whose jobs live in the `apscheduler_jobs` table and run on `loop`."""
     engine = create_engine(settings.sync_database_url, pool_pre_ping=not settings.sync_database_url.startswith("sqlite"))
     db.install_sqlite_pragmas(engine)
-    return AsyncIOScheduler(
+    return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        executors={"default": BotLoopExecutor(loop)},
         timezone=timezone.utc,
         # A job missed while the bot was down runs once when it is back, however late.
         job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
     )
 
 
-def ensure_scheduler(bot: Smolcord) -> AsyncIOScheduler:
-    """The running scheduler of `bot`, created and started on first use (call it from cog_load)."""
+def ensure_scheduler(bot: Smolcord) -> BackgroundScheduler:
+    """The running scheduler of `bot`, created and started on first use (call it from cog_load, on the bot's loop)."""
     global _bot, _scheduler
     if _scheduler is not None and _bot is bot:
         return _scheduler
     if _scheduler is not None:
         log.warning("a scheduler from an earlier bot was still running; shutting it down")
         _shutdown_now()
-    _scheduler = create_scheduler(bot.settings)
+    _scheduler = create_scheduler(bot.settings, asyncio.get_running_loop())
     _bot = bot
     _scheduler.start()
     return _scheduler
@@ -69,7 +101,7 @@ def current_bot() -> Smolcord | None:
     return _bot
 
 
-def current_scheduler() -> AsyncIOScheduler | None:
+def current_scheduler() -> BackgroundScheduler | None:
     return _scheduler
 
 
@@ -92,7 +124,7 @@ def _shutdown_now() -> None:
             engine.dispose()
 
 
-def schedule_retention(scheduler: AsyncIOScheduler) -> Any:
+def schedule_retention(scheduler: BackgroundScheduler) -> Any:
     """The daily purge of messages older than each guild's retention (replaces the stored job, if any)."""
     return scheduler.add_job(
         RETENTION_JOB,

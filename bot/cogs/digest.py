@@ -67,7 +67,8 @@ class Digest(commands.Cog):
     async def cog_unload(self) -> None:
         if self._catch_up_task is not None:
             self._catch_up_task.cancel()
-        bot_scheduler.shutdown_scheduler(self.bot)  # type: ignore[arg-type]
+        # Stopping joins the scheduler's thread, which may be waiting on the database: not on the loop.
+        await asyncio.to_thread(bot_scheduler.shutdown_scheduler, self.bot)  # type: ignore[arg-type]
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:

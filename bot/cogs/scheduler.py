@@ -19,7 +19,8 @@ class Scheduling(commands.Cog):
         await asyncio.to_thread(scheduler.schedule_retention, running)
 
     async def cog_unload(self) -> None:
-        scheduler.shutdown_scheduler(self.bot)  # type: ignore[arg-type]
+        # Stopping joins the scheduler's thread, which may be waiting on the database: not on the loop.
+        await asyncio.to_thread(scheduler.shutdown_scheduler, self.bot)  # type: ignore[arg-type]
 
 
 async def setup(bot: commands.Bot) -> None:
