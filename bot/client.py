@@ -11,6 +11,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.responsiveness import freeze_startup_objects, install_yielding_gateway
 from bot.settings import Settings
 from bot.storage import db
 
@@ -49,6 +50,8 @@ class Smolcord(commands.Bot):
             help_command=None,
         )
         self.settings = settings
+        # A burst of gateway events must not hold the loop: the reader yields every few events (BENCHMARKS.md).
+        install_yielding_gateway()
         self.engine = db.create_engine(settings.database_url)
         self.sessions = db.session_factory(self.engine)
 
@@ -70,6 +73,12 @@ class Smolcord(commands.Bot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
+
+    async def on_ready(self) -> None:
+        # Modules, cogs and models are loaded by now: keep them out of later GC passes, which would
+        # otherwise scan the whole startup heap (~0.4 s with torch imported) in some gateway callback.
+        freeze_startup_objects()
+        log.info("ready as %s in %d servers", self.user, len(self.guilds))
 
     async def on_message(self, message: discord.Message) -> None:
         # Slash commands only: no prefix commands, so a mention is never parsed as one (the chat cog answers it).
