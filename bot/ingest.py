@@ -7,12 +7,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage import messages as store
 from bot.storage.messages import ChannelRow, GuildRow, MemberRow, MessageRow
-from bot.storage.models import Channel, GuildSettings, Message
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +230,7 @@ class MessageWriter:
         newest: dict[int, int] = {}
         for save in saves:
             newest[save.row.channel_id] = max(newest.get(save.row.channel_id, 0), save.row.id)
-        await advance_collected_marks(session, newest)
+        await store.advance_collected_marks(session, newest)
 
     async def _record_places(self, session: AsyncSession, guilds: list[GuildRow], channels: Iterable[ChannelRow],
                              members: Iterable[MemberRow]) -> None:
@@ -272,36 +270,3 @@ def _changed(rows: Iterable[Any], known: dict[Any, Any], key: Callable[[Any], An
             fresh[key(row)] = row
     known.update(fresh)
     return list(fresh.values())
-
-
-# Queries the collector needs that bot.storage.messages does not have (yet): asked the lead to adopt them.
-
-
-async def advance_collected_marks(session: AsyncSession, newest: dict[int, int]) -> None:
-    """Move each channel's `collected_up_to` forward to the newest message id received there (never back)."""
-    for channel_id, message_id in newest.items():
-        await session.execute(
-            update(Channel)
-            .where(Channel.id == channel_id, or_(Channel.collected_up_to.is_(None), Channel.collected_up_to < message_id))
-            .values(collected_up_to=message_id)
-        )
-
-
-async def collected_marks(session: AsyncSession) -> dict[int, int]:
-    """Every channel's `collected_up_to` (channels that have one)."""
-    rows = await session.execute(select(Channel.id, Channel.collected_up_to).where(Channel.collected_up_to.is_not(None)))
-    return {channel_id: mark for channel_id, mark in rows}
-
-
-async def guild_retention_days(session: AsyncSession, guild_id: int) -> int | None:
-    """The guild's own retention setting (None: the bot's default; 0: forever)."""
-    return await session.scalar(select(GuildSettings.retention_days).where(GuildSettings.guild_id == guild_id))
-
-
-async def latest_stored_before(session: AsyncSession, channel_id: int, before_id: int | None) -> int | None:
-    """The newest stored message id in a channel, below `before_id` when given (bot.storage.messages'
-    latest_message_id has no upper bound)."""
-    query = select(func.max(Message.id)).where(Message.channel_id == channel_id)
-    if before_id is not None:
-        query = query.where(Message.id < before_id)
-    return await session.scalar(query)

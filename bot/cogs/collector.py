@@ -18,10 +18,8 @@ from bot.ingest import (
     MessageWriter,
     RecordPlaces,
     SaveMessage,
-    collected_marks,
-    guild_retention_days,
-    latest_stored_before,
 )
+from bot.storage.messages import collected_marks, guild_retention_days, latest_message_id
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +227,7 @@ class Collector(commands.Cog):
 
     async def catch_up_channel(self, channel: discord.abc.GuildChannel | discord.Thread, limit: int, floor: int = 0) -> int:
         async with self.bot.sessions() as session:  # type: ignore[attr-defined]
-            stored = await latest_stored_before(session, channel.id, self._first_live.get(channel.id))
+            stored = await latest_message_id(session, channel.id, before_id=self._first_live.get(channel.id))
         cursor = max(stored or 0, self._session_marks.get(channel.id, 0), floor)
         after = discord.Object(id=cursor) if cursor else None
         fetched = 0

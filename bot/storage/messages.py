@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -228,8 +228,34 @@ async def delete_guild(session: AsyncSession, guild_id: int) -> int:
     return removed
 
 
-async def latest_message_id(session: AsyncSession, channel_id: int) -> int | None:
-    return await session.scalar(select(func.max(Message.id)).where(Message.channel_id == channel_id))
+async def latest_message_id(session: AsyncSession, channel_id: int, *, before_id: int | None = None) -> int | None:
+    """The newest stored message id in a channel (below `before_id` when given)."""
+    query = select(func.max(Message.id)).where(Message.channel_id == channel_id)
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    return await session.scalar(query)
+
+
+
+async def advance_collected_marks(session: AsyncSession, newest: dict[int, int]) -> None:
+    """Move each channel's `collected_up_to` forward to the newest message id received there (never back)."""
+    for channel_id, message_id in newest.items():
+        await session.execute(
+            update(Channel)
+            .where(Channel.id == channel_id, or_(Channel.collected_up_to.is_(None), Channel.collected_up_to < message_id))
+            .values(collected_up_to=message_id)
+        )
+
+
+async def collected_marks(session: AsyncSession) -> dict[int, int]:
+    """Every channel's `collected_up_to` (channels that have one)."""
+    rows = await session.execute(select(Channel.id, Channel.collected_up_to).where(Channel.collected_up_to.is_not(None)))
+    return {channel_id: mark for channel_id, mark in rows}
+
+
+async def guild_retention_days(session: AsyncSession, guild_id: int) -> int | None:
+    """The guild's own retention setting (None: the bot's default; 0: forever)."""
+    return await session.scalar(select(GuildSettings.retention_days).where(GuildSettings.guild_id == guild_id))
 
 
 async def forget_user(session: AsyncSession, guild_id: int, user_id: int) -> int:
