@@ -32,12 +32,14 @@ CAUSAL_CHUNK_WINDOW = 1024
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
 
 # A summary gets about this many new tokens per input token, within [MIN_NEW_TOKENS, the profile's
-# max_new_tokens], rounded up to NEW_TOKENS_STEP so chunks of similar size batch together. A short
-# chunk asks for a short summary; the count depends only on the chunk, so cached results are exact.
+# max_new_tokens], rounded up to NEW_TOKENS_STEP. A short chunk asks for a short summary; the
+# coarse step puts most chunks in the same class, so they share generate() batches (a batch has
+# one length); and the count depends only on the chunk, so a cached summary is exactly what a
+# new run would write. A merge compresses its summaries about as many times as it merges.
 MAP_NEW_TOKENS_RATIO = 0.12
-MERGE_NEW_TOKENS_RATIO = 0.5
+MERGE_NEW_TOKENS_RATIO = 0.25
 MIN_NEW_TOKENS = 24
-NEW_TOKENS_STEP = 16
+NEW_TOKENS_STEP = 32
 
 
 def new_tokens_for(input_tokens: int, kind: str, maximum: int) -> int:
@@ -237,3 +239,11 @@ def generate_summaries(
     loaded: Any, generation: dict[str, Any], texts: Sequence[str], kind: str, new_tokens: int
 ) -> list[str]:
     return ModelAdapter(loaded, generation).generate(texts, kind, new_tokens)
+
+
+def repack_pieces(loaded: Any, generation: dict[str, Any], pieces: Sequence[Piece]) -> tuple[list[Chunk], list[int]]:
+    """Pack pieces again from a new starting point (after a cached chunk was cut off the front)."""
+    adapter = ModelAdapter(loaded, generation)
+    budget = adapter.text_budget(MAP)
+    chunks = pack_pieces(pieces, budget, measure=lambda text: adapter.measure(text, MAP) - adapter._overhead[MAP])
+    return chunks, [new_tokens_for(chunk.tokens, MAP, adapter.max_new) for chunk in chunks]

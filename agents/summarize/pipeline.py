@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -13,7 +13,7 @@ import numpy as np
 import sml_config
 from agents.records import MessageRecord
 from agents.summarize.cache import CachedChunk, ChunkCache
-from agents.summarize.chunks import chunk_key, merge_key, settings_fingerprint
+from agents.summarize.chunks import Chunk, chunk_key, merge_key, settings_fingerprint
 from agents.summarize.extractive import extractive_bullets, score_messages
 from agents.summarize.generation import (
     MAP,
@@ -27,6 +27,7 @@ from agents.summarize.generation import (
     new_tokens_for,
     Plan,
     plan_chunks,
+    repack_pieces,
 )
 from agents.summarize.render import render_content, render_messages, speaker
 from agents.summarize.segment import segment_starts
@@ -98,6 +99,7 @@ async def _summarize_missing(
     generation: dict[str, Any],
     kind: str,
     profile: str | None,
+    quantize: str | None,
     batch_size: int,
     store: Callable[[dict[str, str]], Any],
     progress: Callable[[int], None],
@@ -113,7 +115,8 @@ async def _summarize_missing(
             batch = group[start : start + batch_size]
             texts = [item[1] for item in batch]
             outputs = await manager.run(
-                task, model_key, generate_summaries, generation, texts, kind, new_tokens, profile=profile
+                task, model_key, generate_summaries, generation, texts, kind, new_tokens, profile=profile,
+                quantize=quantize,
             )
             done = {item[0]: output for item, output in zip(batch, outputs)}
             results.update(done)
@@ -174,6 +177,7 @@ async def plan_window(
     profile: str = "fast",
     include_bots: bool = False,
     max_input_tokens: int | None = None,
+    quantize: str | None = None,
 ) -> Plan:
     """The chunks a model would read for this window (token counts from its own tokenizer)."""
     prepared = messages if isinstance(messages, PreparedWindow) else prepare_window(messages, include_bots)
@@ -186,13 +190,63 @@ async def plan_window(
     p = prepared
     plan = await manager.run(
         task, spec.key, plan_chunks, generation, p.speakers, p.bodies, p.lines, p.starts, p.message_words, p.ids,
-        budget, profile=_load_profile(spec, profile),
+        budget, profile=_load_profile(spec, profile), quantize=quantize,
     )
     read_ids = {i for chunk in plan.chunks for i in chunk.message_ids}
     expected = {p.ids[i] for i in plan.selected}
     if read_ids != expected:  # a packing bug must never pass as a summary of the whole window
         raise RuntimeError(f"chunking lost {len(expected - read_ids)} messages")
     return plan
+
+
+async def _reuse_cached_prefixes(
+    plan: Plan,
+    keys: list[str],
+    known: dict[str, str],
+    *,
+    cache: ChunkCache,
+    fingerprint: str,
+    manager: Any,
+    task: str,
+    model_key: str,
+    generation: dict[str, Any],
+    profile: str | None,
+    quantize: str | None,
+) -> tuple[Plan, list[str], dict[str, str]]:
+    """Cut a new chunk where an earlier run's chunk ended, when its first pieces are that cached chunk.
+
+    After messages are appended, the old window's last chunk takes the first new messages and so
+    misses the cache; cutting it where it ended before keeps that summary and leaves only the new
+    messages to read. Checked for a missing chunk that opens the window or follows a hit.
+    """
+    chunks, new_tokens = list(plan.chunks), list(plan.chunk_new_tokens)
+    index = 0
+    while index < len(chunks):
+        follows_hit = index == 0 or keys[index - 1] in known
+        pieces = chunks[index].pieces
+        if keys[index] in known or not follows_hit or len(pieces) < 2:
+            index += 1
+            continue
+        prefixes = {chunk_key(Chunk(pieces[:n]), fingerprint): n for n in range(len(pieces) - 1, 0, -1)}
+        hits = await cache.get_many(list(prefixes))
+        if not hits:
+            index += 1
+            continue
+        cut = max(prefixes[key] for key in hits)
+        rest = list(pieces[cut:]) + [p for chunk in chunks[index + 1 :] for p in chunk.pieces]
+        repacked, repacked_tokens = await manager.run(
+            task, model_key, repack_pieces, generation, rest, profile=profile, quantize=quantize
+        )
+        head = Chunk(pieces[:cut])
+        chunks[index:] = [head, *repacked]
+        new_tokens[index:] = [new_tokens_for(head.tokens, MAP, plan.max_new_tokens), *repacked_tokens]
+        head_key = chunk_key(head, fingerprint)
+        known = {**known, head_key: hits[head_key]}
+        keys = [chunk_key(chunk, fingerprint) for chunk in chunks]
+        known.update(await cache.get_many([k for k in keys[index + 1 :] if k not in known]))
+        index += 1
+    plan = replace(plan, chunks=chunks, chunk_new_tokens=new_tokens)
+    return plan, keys, known
 
 
 async def summarize_messages(
@@ -207,6 +261,7 @@ async def summarize_messages(
     max_input_tokens: int | None = None,
     batch_size: int | None = None,
     progress: Progress | None = None,
+    quantize: str | None = None,
 ) -> Summary:
     """Summarize every message of a window; `Summary.coverage` says exactly what was read.
 
@@ -214,6 +269,7 @@ async def summarize_messages(
     text-generation key (e.g. `smollm2-135m`) is prompted to summarize. `max_input_tokens` (default:
     the profile's) caps what the model reads: a larger window is pre-selected extractively and the
     summary's notes say so. `progress(stage, done, total)` is called after each model batch.
+    `quantize` ("none"/"int8") overrides the profile's choice for loading (benchmarks compare both).
     Raises EmptyWindowError, UnknownModelError, and the manager's ModelError subclasses.
     """
     prepared = prepare_window(messages, include_bots)
@@ -252,7 +308,7 @@ async def summarize_messages(
     budget = max_input_tokens if max_input_tokens is not None else reading["max_input_tokens"]
     plan = await plan_window(
         prepared, manager=manager, model_key=spec.key, profile=profile,
-        max_input_tokens=budget,
+        max_input_tokens=budget, quantize=quantize,
     )
     summary.messages_read = len({i for chunk in plan.chunks for i in chunk.message_ids})
     if len(plan.selected) < len(window):
@@ -291,8 +347,13 @@ async def summarize_messages(
 
     # --- map: every chunk, from the cache where possible ---
     keys = [chunk_key(chunk, fingerprint) for chunk in plan.chunks]
-    owners = {key: chunk.message_ids for key, chunk in zip(keys, plan.chunks)}
     known = await cache.get_many(list(dict.fromkeys(keys))) if cache is not None else {}
+    if cache is not None:
+        plan, keys, known = await _reuse_cached_prefixes(
+            plan, keys, known, cache=cache, fingerprint=fingerprint, manager=manager, task=task,
+            model_key=spec.key, generation=generation, profile=load_profile, quantize=quantize,
+        )
+    owners = {key: chunk.message_ids for key, chunk in zip(keys, plan.chunks)}
     missing: dict[str, tuple[str, str, int, int]] = {}
     for key, chunk, new_tokens in zip(keys, plan.chunks, plan.chunk_new_tokens):
         if key not in known:
@@ -306,6 +367,7 @@ async def summarize_messages(
         generation=generation,
         kind=MAP,
         profile=load_profile,
+        quantize=quantize,
         batch_size=batch_size,
         store=lambda found: store(found, owners),
         progress=advance("reading"),
@@ -320,7 +382,7 @@ async def summarize_messages(
     while len(nodes) > 1 and (level == 0 or len(nodes) > MAX_TOP_SUMMARIES):
         level += 1
         node_tokens, merge_budget = await manager.run(
-            task, spec.key, count_tokens, generation, [n.text for n in nodes], profile=load_profile
+            task, spec.key, count_tokens, generation, [n.text for n in nodes], profile=load_profile, quantize=quantize
         )
         groups: list[list[int]] = []
         used = 0
@@ -357,6 +419,7 @@ async def summarize_messages(
             generation=generation,
             kind=MERGE,
             profile=load_profile,
+            quantize=quantize,
             batch_size=batch_size,
             store=lambda found: store(found, owners),
             progress=advance("merging"),
