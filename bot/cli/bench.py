@@ -160,8 +160,13 @@ def _parameters_m(model: Any) -> float:
     import torch
 
     total = 0
+    # Quantizing gives a tied output layer (BART's lm_head) its own int8 copy: memory, not parameters.
+    tied = getattr(getattr(model, "config", None), "tie_word_embeddings", False)
+    output = model.get_output_embeddings() if tied and hasattr(model, "get_output_embeddings") else None
     for module in model.modules():
         weight = getattr(module, "weight", None)
+        if module is output:
+            continue
         if callable(weight) and not isinstance(weight, torch.nn.Parameter):  # int8 dynamic Linear
             total += weight().numel()
             bias = module.bias() if callable(getattr(module, "bias", None)) else None
@@ -187,6 +192,10 @@ def measure_variant(config: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
+    import gc
+
+    import psutil
+
     from agents.loading import local_folder
     from agents.runtime import ModelManager
     from agents.summarize import InMemoryChunkCache, plan_window, summarize_messages
@@ -207,6 +216,9 @@ async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         loaded = await manager.get(task, spec.key, **load_kwargs)
         cold = time.perf_counter() - started
+        gc.collect()
+        # What the process holds with the model loaded: the first load, before any unload/reload.
+        loaded_rss = psutil.Process().memory_info().rss / 2**20
         params_m = _parameters_m(loaded.model)
         folder, _ = local_folder(spec, settings.model_cache_dir, offline=True)
         disk_mb = _disk_mb(spec.local_path or folder) or spec.disk_mb
@@ -216,12 +228,6 @@ async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         await manager.get(task, spec.key, **load_kwargs)
         warm = time.perf_counter() - started
-        import gc
-
-        import psutil
-
-        gc.collect()
-        loaded_rss = psutil.Process().memory_info().rss / 2**20
 
         run_kwargs = {"manager": manager, "model_key": spec.key, "profile": profile, "quantize": quantize}
         plan = await plan_window(base, **run_kwargs)
@@ -326,11 +332,12 @@ def _measure_baseline(config: dict[str, Any]) -> dict[str, Any]:
         model = AutoModelForSeq2SeqLM.from_pretrained(folder, dtype=torch.float32, **kwargs).eval()
         loaded = time.perf_counter()
         parameters.append(_parameters_m(model))
-        loaded_rss.append(psutil.Process().memory_info().rss / 2**20)
         inputs = tokenizer(text, truncation=True, max_length=BASELINE_INPUT_TOKENS, return_tensors="pt")
         with torch.inference_mode():
             output = model.generate(**inputs, **BASELINE_GENERATION)
         done = time.perf_counter()
+        # After generate(): safetensors weights are mapped lazily, so only now are they all resident.
+        loaded_rss.append(psutil.Process().memory_info().rss / 2**20)
         return tokenizer.decode(output[0], skip_special_tokens=True), loaded - started, done - loaded, inputs["input_ids"].shape[1]
 
     _text, load_s, generate_s, tokens_read = summarize("\n".join(lines))
