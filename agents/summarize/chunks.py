@@ -15,7 +15,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
-# A chunk may end at a segment start once it is this full...
+# A chunk may end at a segment start once it is this full... (lower keeps conversations whole
+# more often but makes more, emptier chunks; 0.7 measured no faster, within this machine's noise)
 SEGMENT_CUT_FILL = 0.5
 # ...or at an anchor message (about one message in ANCHOR_EVERY) once it is this full.
 ANCHOR_CUT_FILL = 0.75

@@ -247,3 +247,12 @@ def repack_pieces(loaded: Any, generation: dict[str, Any], pieces: Sequence[Piec
     budget = adapter.text_budget(MAP)
     chunks = pack_pieces(pieces, budget, measure=lambda text: adapter.measure(text, MAP) - adapter._overhead[MAP])
     return chunks, [new_tokens_for(chunk.tokens, MAP, adapter.max_new) for chunk in chunks]
+
+
+def full_chunk(loaded: Any, generation: dict[str, Any], lines: Sequence[str]) -> tuple[str, int]:
+    """The longest run of `lines` from the start that fills one chunk, and its tokens (for latency benchmarks)."""
+    adapter = ModelAdapter(loaded, generation)
+    budget = adapter.text_budget(MAP)
+    pieces = [Piece(0, line, tokens) for line, tokens in zip(lines, adapter.count(lines)) if tokens <= budget]
+    chunk = pack_pieces(pieces, budget, measure=lambda text: adapter.measure(text, MAP) - adapter._overhead[MAP])[0]
+    return chunk.text, adapter.measure(chunk.text, MAP)

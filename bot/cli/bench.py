@@ -198,8 +198,8 @@ async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
 
     from agents.loading import local_folder
     from agents.runtime import ModelManager
-    from agents.summarize import InMemoryChunkCache, plan_window, summarize_messages
-    from agents.summarize.generation import MAP, generate_summaries
+    from agents.summarize import InMemoryChunkCache, plan_window, render_messages, summarize_messages
+    from agents.summarize.generation import MAP, full_chunk, generate_summaries, new_tokens_for
     from agents.summarize.rouge import rouge
     from bot.settings import load_settings
     import sml_config
@@ -231,15 +231,15 @@ async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
 
         run_kwargs = {"manager": manager, "model_key": spec.key, "profile": profile, "quantize": quantize}
         plan = await plan_window(base, **run_kwargs)
-        biggest = max(range(len(plan.chunks)), key=lambda i: plan.chunks[i].tokens)
         generation = sml_config.generation_kwargs(spec, profile)
+        # One chunk filled to the window (the messages from the start), summarized alone.
+        text, chunk_tokens = await manager.run(task, spec.key, full_chunk, generation, render_messages(base), **load_kwargs)
         started = time.perf_counter()
         await manager.run(
-            task, spec.key, generate_summaries, generation, [plan.chunks[biggest].text], MAP,
-            plan.chunk_new_tokens[biggest], **load_kwargs,
+            task, spec.key, generate_summaries, generation, [text], MAP,
+            new_tokens_for(chunk_tokens, MAP, plan.max_new_tokens), **load_kwargs,
         )
         chunk_seconds = time.perf_counter() - started
-        chunk_tokens = plan.chunks[biggest].tokens
 
         cache = InMemoryChunkCache()
         started = time.perf_counter()
