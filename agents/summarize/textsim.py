@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -57,13 +57,6 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
         return 0.0
     norm = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
     return dot / norm if norm else 0.0
-
-
-def bag(texts: Iterable[Sequence[str]]) -> Counter[str]:
-    total: Counter[str] = Counter()
-    for tokens in texts:
-        total.update(tokens)
-    return total
 
 
 class TfIdf:

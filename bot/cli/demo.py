@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ async def _demo(args: argparse.Namespace) -> int:
         await manager.close()
         await engine.dispose()
     if args.json:
+        print("\n".join(notice), file=sys.stderr)  # stdout stays pure JSON
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
         print("\n".join(notice))
