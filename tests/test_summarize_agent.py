@@ -287,3 +287,22 @@ def test_model_output_splits_into_points():
     assert split_points(listed) == ["Alice fixed the deploy", "Bob will review it"]
     assert split_points("1. one thing\n2) another thing") == ["one thing", "another thing"]
     assert split_points("") == []
+
+
+def test_chunk_boundaries_survive_a_window_that_slides():
+    """`--last N` moves the start: packing meets the old boundaries again, so cached chunks keep hitting."""
+    from agents.summarize.chunks import Piece, pack_pieces
+
+    rng = random.Random(1)
+    stream = [(1000 + i, rng.randint(8, 60), rng.random() < 0.08) for i in range(1500)]
+
+    def boundaries(start: int) -> set[tuple[int, ...]]:
+        pieces = [Piece(mid, f"m{mid}", tokens, starts or k == 0) for k, (mid, tokens, starts) in enumerate(stream[start:])]
+        chunks = pack_pieces(pieces, 1000)
+        assert all(chunk.tokens <= 1000 for chunk in chunks)
+        return {chunk.message_ids for chunk in chunks}
+
+    before = boundaries(0)
+    for shift in (5, 25, 150):
+        after = boundaries(shift)
+        assert len(after & before) >= 0.9 * len(after)
