@@ -448,6 +448,10 @@ async def _bench(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
     from sml_config import ModelConfigError, UnknownModelError, load_registry
 
+    try:
+        import psutil  # noqa: F401  (peak memory; matplotlib, for the chart, is optional)
+    except ImportError:
+        raise CliError("smolcord bench needs psutil: pip install 'smolcord[bench]'") from None
     env: dict[str, str] = {}
     local_keys = []
     for entry in args.model_path:
