@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Iterable, Sequence
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -15,6 +17,26 @@ log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_DIR = PROJECT_ROOT / "alembic"
+
+
+# Bound parameters per statement stay well under SQLite's 32766 and PostgreSQL's 65535.
+BATCH_ROWS = 500
+
+
+def batches(items: Sequence, size: int = BATCH_ROWS) -> Iterable[Sequence]:
+    """Slices of `items` small enough for one statement's bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def upsert_insert(session: AsyncSession, table):
+    """An INSERT that can say ON CONFLICT, for whichever backend the session is on."""
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database backend {dialect!r}")
 
 
 def _ensure_sqlite_folder(url: str) -> None:

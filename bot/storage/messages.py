@@ -10,10 +10,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.records import MessageRecord
+from bot.storage.db import batches as _chunks
+from bot.storage.db import upsert_insert as _insert
+from bot.storage.summaries import invalidate_messages
 from bot.storage.models import (
     Channel,
     Guild,
@@ -21,12 +23,7 @@ from bot.storage.models import (
     Member,
     Message,
     OptedOutUser,
-    SummaryChunk,
-    SummaryChunkMessage,
 )
-
-# SQLite allows 32766 bound parameters per statement; keep every batch well under it on both backends.
-_BATCH_ROWS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,21 +79,6 @@ class MessageRow:
             "embeds": list(self.embeds),
             "is_bot": self.is_bot,
         }
-
-
-def _insert(session: AsyncSession, table):
-    """An INSERT that can say ON CONFLICT, for whichever backend the session is on."""
-    dialect = session.bind.dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise RuntimeError(f"unsupported database backend {dialect!r}")
-
-
-def _chunks(rows: Sequence, size: int = _BATCH_ROWS) -> Iterable[Sequence]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 async def upsert_guild(session: AsyncSession, row: GuildRow) -> None:
@@ -162,13 +144,6 @@ async def save_messages(session: AsyncSession, rows: Sequence[MessageRow]) -> in
     return len(kept) - already
 
 
-async def invalidate_summaries(session: AsyncSession, message_ids: Sequence[int]) -> None:
-    """Drop cached chunk summaries that read any of these messages: edited or deleted text never reaches a summary."""
-    for batch in _chunks(list(message_ids)):
-        touched = select(SummaryChunkMessage.chunk_key).where(SummaryChunkMessage.message_id.in_(batch))
-        await session.execute(delete(SummaryChunk).where(SummaryChunk.key.in_(touched)))
-
-
 async def apply_edit(
     session: AsyncSession,
     message_id: int,
@@ -194,13 +169,14 @@ async def apply_edit(
         return bool(await session.scalar(select(func.count()).select_from(Message).where(Message.id == message_id)))
     result = await session.execute(update(Message).where(Message.id == message_id).values(**values))
     if result.rowcount:
-        await invalidate_summaries(session, [message_id])
+        await invalidate_messages(session, [message_id])
     return bool(result.rowcount)
 
 
 async def delete_messages(session: AsyncSession, message_ids: Sequence[int]) -> int:
     ids = list(message_ids)
-    await invalidate_summaries(session, ids)
+    # Edited or deleted text never reaches a summary: drop the cached chunks that read it.
+    await invalidate_messages(session, ids)
     deleted = 0
     for batch in _chunks(ids):
         result = await session.execute(delete(Message).where(Message.id.in_(batch)))

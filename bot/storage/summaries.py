@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.summarize.cache import CachedChunk
+from bot.storage.db import batches as _batches
+from bot.storage.db import upsert_insert as _insert
 from bot.storage.models import Message, SummaryChunk, SummaryChunkMessage
-
-# Well under SQLite's 32766 bound parameters per statement, and PostgreSQL's 65535.
-_BATCH = 500
-
-
-def _batches(items: Sequence, size: int = _BATCH) -> Iterable[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _insert(session: AsyncSession, table):
-    dialect = session.bind.dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise RuntimeError(f"unsupported database backend {dialect!r}")
-
 
 async def get_chunks(session: AsyncSession, keys: Sequence[str]) -> dict[str, str]:
     """Cached summaries by key; marks the hits as used (for pruning)."""
