@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents.records import MessageRecord
 from bot.storage.db import batches as _chunks
 from bot.storage.db import upsert_insert as _insert
-from bot.storage.summaries import invalidate_messages
 from bot.storage.models import (
     Channel,
     Guild,
@@ -24,6 +23,7 @@ from bot.storage.models import (
     Message,
     OptedOutUser,
 )
+from bot.storage.summaries import invalidate_messages
 
 
 @dataclass(frozen=True, slots=True)
