@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Sequence
 
 from agents.records import MessageRecord
 from bot.cli import CliError
+from bot.cli._windows import parse_since, records_from_file, select_window
 
 PROFILES = ("fast", "quality")
 
@@ -34,29 +34,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-cache", action="store_true", help="do not reuse or store chunk summaries (with --channel)")
     parser.add_argument("--json", action="store_true", help="print the structured summary as JSON")
     parser.set_defaults(func=_summarize)
-
-
-_SPAN = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
-
-
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """`30m`, `2h`, `7d`, `1w` before now, or an ISO date/time (UTC when it names no zone)."""
-    now = now or datetime.now(timezone.utc)
-    match = _SPAN.match(text.lower())
-    if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        seconds = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
-        return now - timedelta(seconds=amount * seconds)
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise CliError(f"--since {text!r}: use a span like 30m, 2h, 7d or an ISO date/time like 2026-03-01T09:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def select_window(records: Sequence[MessageRecord], since: datetime | None, last: int | None) -> list[MessageRecord]:
-    chosen = [m for m in records if since is None or m.created_at >= since]
-    return chosen[-last:] if last else chosen
 
 
 def format_summary(summary: Any, records: Sequence[MessageRecord]) -> str:
@@ -127,15 +104,6 @@ async def run_summary(records: Sequence[MessageRecord], *, manager: Any, model_k
         progress.close()
 
 
-def _records_from_file(path: str) -> list[MessageRecord]:
-    from bot.exports import ExportError, export_records, read_export
-
-    try:
-        return export_records(read_export(path))
-    except ExportError as exc:
-        raise CliError(str(exc)) from None
-
-
 def _manager(settings: Any) -> Any:
     from agents.runtime import ModelManager
     from sml_config import ModelConfigError
@@ -158,7 +126,7 @@ async def _summarize(args: argparse.Namespace) -> int:
     manager = _manager(settings)
     try:
         if args.file:
-            records = select_window(_records_from_file(args.file), since, args.last)
+            records = select_window(records_from_file(args.file), since, args.last)
             summary = await run_summary(
                 records, manager=manager, model_key=args.model, profile=args.profile, cache=None, include_bots=args.include_bots
             )

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from datetime import datetime
+from typing import Any
 
 from agents.records import MessageRecord
 from agents.tasks import ExtractedTask, find_tasks, summarize_tasks
 from agents.tasks.dates import zone
 from agents.tasks.overview import format_due
 from bot.cli import CliError
+from bot.cli._windows import parse_since, records_from_file, select_window
 
 STATUS_CHOICES = ("open", "done", "cancelled")
 
@@ -44,21 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_tasks)
 
 
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """ "7d", "24h", "30m" or an ISO date/time (UTC when it has no zone)."""
-    now = now or datetime.now(timezone.utc)
-    span = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text.lower())
-    if span:
-        amount, unit = int(span.group(1)), span.group(2)
-        unit_name = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]
-        return now - timedelta(**{unit_name: amount})
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise CliError(f"--since {text!r}: use an ISO date/time (2026-03-01, 2026-03-01T09:00) or a span like 24h or 7d") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def task_json(task: ExtractedTask) -> dict[str, Any]:
     return {
         "owner_id": task.owner_id,
@@ -77,20 +62,6 @@ def task_line(task: ExtractedTask, tz) -> str:
     due = format_due(task, tz)
     when = f" (due {due})" if task.due else f" ({due})" if due else ""
     return f"[{task.status}] {owner}: {task.task}{when}"
-
-
-def _records_from_file(path: str) -> list[MessageRecord]:
-    from bot.exports import ExportError, export_records, read_export
-
-    try:
-        return export_records(read_export(path))
-    except ExportError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _window(records: Sequence[MessageRecord], since: datetime | None, limit: int | None) -> list[MessageRecord]:
-    chosen = [m for m in records if since is None or m.created_at >= since]
-    return chosen[-limit:] if limit else chosen
 
 
 async def _tasks(args: argparse.Namespace) -> int:
@@ -115,7 +86,7 @@ async def _tasks(args: argparse.Namespace) -> int:
         manager = ModelManager.from_settings(load_settings())
     try:
         if args.file:
-            records = _window(_records_from_file(args.file), since, args.limit)
+            records = select_window(records_from_file(args.file), since, args.limit)
             tz_name = args.timezone or "UTC"
             tasks = await _find(records, tz_name, manager, args.review_model)
         else:
