@@ -63,6 +63,8 @@ class MessageRow:
     attachments: list[str] = field(default_factory=list)
     embeds: list[str] = field(default_factory=list)
     is_bot: bool = False
+    kind: str = "default"  # "default" | "system" | "forward" (see agents.records.MessageRecord)
+    forwarded_from: str | None = None  # a forward's origin, as a Discord message link
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +80,8 @@ class MessageRow:
             "attachments": list(self.attachments),
             "embeds": list(self.embeds),
             "is_bot": self.is_bot,
+            "kind": self.kind,
+            "forwarded_from": self.forwarded_from,
         }
 
 
@@ -344,6 +348,7 @@ async def load_window(
             is_bot=message.is_bot,
             guild_id=message.guild_id,
             channel_name=channel_name,
+            kind=message.kind or "default",
         )
         for message, display_name, channel_name in rows
     ]
@@ -360,3 +365,9 @@ async def count_messages(session: AsyncSession, channel_id: int | None = None) -
     if channel_id is not None:
         query = query.where(Message.channel_id == channel_id)
     return int(await session.scalar(query) or 0)
+
+
+async def channel_guilds(session: AsyncSession, channel_ids: Sequence[int]) -> dict[int, int]:
+    """The guild each already-stored channel among `channel_ids` belongs to."""
+    rows = await session.execute(select(Channel.id, Channel.guild_id).where(Channel.id.in_(list(channel_ids))))
+    return {channel_id: guild_id for channel_id, guild_id in rows}
