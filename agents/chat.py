@@ -10,7 +10,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from agents.markup import clean_name, plain_text
 from agents.records import MessageRecord
@@ -472,7 +472,7 @@ def generate_reply(
     class StopWhenAsked(StoppingCriteria):
         def __call__(self, ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.BoolTensor:
             stop = streamer.stopped or (should_stop is not None and should_stop())
-            return torch.full((ids.shape[0],), stop, dtype=torch.bool, device=ids.device)
+            return cast(torch.BoolTensor, torch.full((ids.shape[0],), stop, dtype=torch.bool, device=ids.device))
 
     kwargs = generation_kwargs(getattr(loaded.spec, "generation", None))
     kwargs.setdefault("do_sample", False)

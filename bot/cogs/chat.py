@@ -93,18 +93,19 @@ class Chat(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if not await self._is_addressed(message):
             return
-        if self._cooldown is not None:
-            retry_after = self._cooldown.get_bucket(message).update_rate_limit()
-            if retry_after:
-                await self._say_slow_down(message, retry_after)
-                return
+        bucket = self._cooldown.get_bucket(message) if self._cooldown is not None else None
+        retry_after = bucket.update_rate_limit() if bucket is not None else None
+        if retry_after:
+            await self._say_slow_down(message, retry_after)
+            return
         task = asyncio.create_task(self.answer(message), name=f"chat-answer-{message.id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         await task
 
     async def _say_slow_down(self, message: discord.Message, retry_after: float) -> None:
-        if self._warned is not None and self._warned.get_bucket(message).update_rate_limit():
+        warned = self._warned.get_bucket(message) if self._warned is not None else None
+        if warned is not None and warned.update_rate_limit():
             return
         notice = describe_error(OnCooldown(retry_after)).message  # the slash commands' wording
         await chat_stream.reply_once(message, notice, delete_after=max(retry_after, 3.0))
