@@ -1,11 +1,17 @@
-"""Turn discord.py objects (messages, channels, members, raw edit payloads) into the storage rows of bot.storage.messages."""
+"""Turn discord.py objects (messages, channels, members, raw edit payloads) into the storage rows of bot.storage.messages
+and into the agents' plain MessageRecord."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import discord
 
+from agents.records import MessageRecord
+from bot.services.access import digest_may_include
 from bot.storage.messages import ChannelRow, GuildRow, MemberRow, MessageRow
 
 # Message types that carry something a person (or a bot replying to one) said: kind "default". Every other
@@ -211,3 +217,59 @@ def edit_fields(data: dict[str, Any], message: discord.Message) -> dict[str, Any
 def is_full_message(data: dict[str, Any]) -> bool:
     """Whether an update payload is a whole message (Discord's usual today), enough to store it if it is new to us."""
     return all(key in data for key in ("author", "timestamp", "content", "type"))
+
+
+# --- plain records for the agents ----------------------------------------------------------------------------------
+
+CHANNEL_MENTION = re.compile(r"<#(\d+)>")
+
+
+def channel_names(guild: discord.Guild | None, channel_ids: Iterable[int], shown_in: Any) -> dict[int, str]:
+    """Names of the mentioned channels that may be shown in `shown_in`: only channels everyone who reads
+    `shown_in` can see (a private channel's name stays `#channel`), and only those the bot's cache knows."""
+    if guild is None or not isinstance(shown_in, (discord.abc.GuildChannel, discord.Thread)):
+        return {}
+    names: dict[int, str] = {}
+    for channel_id in dict.fromkeys(channel_ids):
+        channel = guild.get_channel_or_thread(channel_id)
+        if channel is None or not channel.name:
+            continue
+        try:
+            visible = digest_may_include(channel, shown_in)
+        except discord.ClientException:  # a thread whose parent is not cached
+            visible = False
+        if visible:
+            names[channel_id] = channel.name
+    return names
+
+
+def with_channel_names(record: MessageRecord, guild: discord.Guild | None, shown_in: Any) -> MessageRecord:
+    """A stored record with the names of the channels its text mentions (see `channel_names`)."""
+    ids = [int(i) for i in CHANNEL_MENTION.findall(record.content or "")]
+    if not ids:
+        return record
+    return dataclasses.replace(record, channel_names=channel_names(guild, ids, shown_in))
+
+
+def message_record(message: discord.Message) -> MessageRecord:
+    """A live Discord message as the agents' plain record (for a chat question and reply-chain messages not
+    stored). Channel mentions carry the names that may be shown in the message's own channel."""
+    author = message.author
+    return MessageRecord(
+        id=message.id,
+        channel_id=message.channel.id,
+        author_id=author.id,
+        author_name=getattr(author, "display_name", None) or author.name,
+        content=message.content,
+        created_at=message.created_at,
+        edited_at=message.edited_at,
+        reply_to_id=message.reference.message_id if message.reference else None,
+        mention_ids=tuple(user.id for user in message.mentions),
+        mention_names={user.id: user.display_name for user in message.mentions},
+        attachments=tuple(describe_attachment(a) for a in message.attachments),
+        embeds=tuple(describe_embeds(message.embeds)),
+        is_bot=author.bot,
+        guild_id=message.guild.id if message.guild else None,
+        channel_name=getattr(message.channel, "name", "") or "",
+        channel_names=channel_names(message.guild, message.raw_channel_mentions, message.channel),
+    )

@@ -360,6 +360,15 @@ async def last_message_by(session: AsyncSession, channel_id: int, user_id: int) 
     return records[0] if records else None
 
 
+async def load_message(session: AsyncSession, channel_id: int, message_id: int) -> MessageRecord | None:
+    """One stored message of a channel as a plain record, or None when it is not stored (or was deleted)."""
+    # A snowflake carries its creation time (ms since 2015): a two-second window around it finds the row
+    # through the indexed columns that load_window filters on.
+    at = datetime.fromtimestamp(((message_id >> 22) + 1420070400000) / 1000, tz=timezone.utc)
+    window = await load_window(session, channel_id, since=at - timedelta(seconds=1), before=at + timedelta(seconds=1))
+    return next((r for r in window if r.id == message_id), None)
+
+
 async def count_messages(session: AsyncSession, channel_id: int | None = None) -> int:
     query = select(func.count()).select_from(Message)
     if channel_id is not None:
