@@ -255,21 +255,24 @@ def message_record(message: discord.Message) -> MessageRecord:
     """A live Discord message as the agents' plain record (for a chat question and reply-chain messages not
     stored). Channel mentions carry the names that may be shown in the message's own channel."""
     author = message.author
+    kind = message_kind(message)
+    content, attachments, embeds = stored_content(message, kind)
     return MessageRecord(
         id=message.id,
         channel_id=message.channel.id,
         author_id=author.id,
         author_name=getattr(author, "display_name", None) or author.name,
-        content=message.content,
+        content=content,
         created_at=message.created_at,
         edited_at=message.edited_at,
-        reply_to_id=message.reference.message_id if message.reference else None,
+        reply_to_id=message.reference.message_id if message.reference and kind != "forward" else None,
         mention_ids=tuple(user.id for user in message.mentions),
         mention_names={user.id: user.display_name for user in message.mentions},
-        attachments=tuple(describe_attachment(a) for a in message.attachments),
-        embeds=tuple(describe_embeds(message.embeds)),
+        attachments=tuple(describe_attachment(a) for a in attachments),
+        embeds=tuple(describe_embeds(embeds)),
         is_bot=author.bot,
         guild_id=message.guild.id if message.guild else None,
         channel_name=getattr(message.channel, "name", "") or "",
         channel_names=channel_names(message.guild, message.raw_channel_mentions, message.channel),
+        kind=kind,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ from tests.exports import (
     write_export,
 )
 
-AT = datetime(2026, 11, 20, 16, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
 RHEA = dce_user("7001", "rhea", "Rhea")
 OMAR = dce_user("7002", "omar_k", "عمر")
 YUKI = dce_user("7003", "yuki", "ゆき")
