@@ -450,6 +450,7 @@ class Collector(commands.Cog):
             on_discord = {m.id for m in page}
             gone = sorted(i for i in stored if i <= covered_to and i not in on_discord)
             if gone:
+                log.debug("reconcile: %d stored messages of #%s are gone from Discord (range %s-%s, page %d)", len(gone), channel.name, after, covered_to, len(page))
                 self.writer.put(DeleteMessages(gone))
                 self.stats.deleted += len(gone)
             saves = []

@@ -95,7 +95,10 @@ class GatewaySession:
             else:
                 frame = {"op": op, "d": d, "s": None, "t": None}
             # Plain text JSON frames: discord.py asks for zlib-stream but reads text frames as they are.
-            await self.ws.send_str(json.dumps(frame))
+            try:
+                await self.ws.send_str(json.dumps(frame))
+            except ConnectionResetError:
+                self.ready = False  # the bot went away mid-send (a crash): the event is lost, as on Discord
 
 
 class FakeDiscord:
