@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import discord
@@ -107,8 +107,38 @@ async def post_digest(bot: Smolcord, guild_id: int, *, now: datetime | None = No
     if guild is None or target is None:
         log.warning("digest for guild %s: target channel %s is gone; not posted", guild_id, config.target_channel_id)
         return PostResult("no target")
+    day = fire.date()
+    if (guild_id, day) in _POSTING:
+        return PostResult("already posted")  # another run in this process is posting it right now
+    _POSTING.add((guild_id, day))
+    try:
+        return await _claim_and_post(bot, guild, target, config, schedule, fire)
+    finally:
+        _POSTING.discard((guild_id, day))
+
+
+# (guild, day) pairs a run of this process is posting: a claim without a recorded post and not in here was
+# left by a process that died between claiming and recording.
+_POSTING: set[tuple[int, Any]] = set()
+# How far back in the target channel a left-over claim's post is looked for (the bot's own messages only).
+RECOVERY_HISTORY_LIMIT = 500
+
+
+async def _claim_and_post(bot: Smolcord, guild: discord.Guild, target: Any, config: Any, schedule: digests.DigestSchedule,
+                          fire: datetime) -> PostResult:
+    guild_id = guild.id
     if not await digests.claim_day(bot.sessions, guild_id, fire.date(), target.id):
-        return PostResult("already posted")
+        async with bot.sessions() as session:
+            claim = await digests.unconfirmed_claim(session, guild_id, fire.date())
+        if claim is None:
+            return PostResult("already posted")
+        # A previous process claimed the day and died before recording the post: was it posted?
+        posted_id = await find_posted_digest(target, fire.date(), claimed_at=claim.posted_at)
+        if posted_id is not None:
+            await digests.confirm_day(bot.sessions, guild_id, fire.date(), posted_id)
+            log.info("digest for guild %s (%s) was posted before a crash (message %s); recorded it", guild_id, fire.date(), posted_id)
+            return PostResult("already posted", posted_id)
+        log.info("digest for guild %s (%s) was claimed by a run that did not post it; posting it now", guild_id, fire.date())
     try:
         digest = await build_digest(bot, guild, target, config.source_channel_ids, fire, schedule, profile=digests.DIGEST_PROFILE)
         first_id: int | None = None
@@ -124,13 +154,29 @@ async def post_digest(bot: Smolcord, guild_id: int, *, now: datetime | None = No
     return PostResult("posted", first_id)
 
 
+async def find_posted_digest(target: Any, day: Any, *, claimed_at: datetime | None) -> int | None:
+    """The id of the bot's own digest for `day` in the target channel's history, if it is there."""
+    after = None
+    if claimed_at is not None:
+        claimed_at = claimed_at if claimed_at.tzinfo is not None else claimed_at.replace(tzinfo=timezone.utc)
+        after = claimed_at - timedelta(minutes=5)
+    title = digests.digest_title(day)
+    me = target.guild.me
+    async for message in target.history(limit=RECOVERY_HISTORY_LIMIT, after=after, oldest_first=True):
+        if message.author.id == me.id and message.embeds and (message.embeds[0].title or "") == title:
+            return message.id
+    return None
+
+
 async def catch_up(bot: Smolcord, *, now: datetime | None = None) -> list[tuple[int, str]]:
     """After a restart: post each enabled digest whose latest moment passed within the grace time
-    and is not posted yet (the claim makes this safe alongside APScheduler's own misfire run)."""
+    and is not posted yet (the claim makes this safe alongside APScheduler's own misfire run). A day
+    claimed but never recorded (the process died in between) is looked for in the channel and posted if absent."""
     now = now or datetime.now(timezone.utc)
     async with bot.sessions() as session:
         configs = await digests.enabled_configs(session)
-        posted = {(p.guild_id, p.digest_date) for c in configs for p in await digests.posts_for(session, c.guild_id)}
+        posted = {(p.guild_id, p.digest_date) for c in configs for p in await digests.posts_for(session, c.guild_id)
+                  if p.message_id is not None}
     results = []
     for config in configs:
         fire = digests.schedule_of(config).latest_fire(now)

@@ -361,3 +361,70 @@ async def test_a_postgresql_restart_during_a_burst_loses_no_message(fake_discord
         rows, count = await stored_rows(bot, general)
     assert count == len(rows) == 1000 and rows == ids(before) + ids(during)
     assert collector.writer.stats.failed_operations == 0
+
+
+# ---------------------------------------------------------------------------------------------- the digest's crash window
+
+async def _digest_catch_up_done(bot) -> bool:
+    task = bot.get_cog("Digest")._catch_up_task
+    return task is not None and task.done()
+
+
+async def test_a_crash_after_posting_the_digest_but_before_recording_it_never_posts_it_twice(fake_discord, small_server, start_bot, bot_settings, monkeypatch):
+    from bot import digest as scheduled
+    from bot.services import digest as digests
+    from tests.test_digest_e2e import COGS, digest_messages, earlier_chat, posts, recent_schedule, set_digest, settings_for, use_extractive
+
+    settings = settings_for(bot_settings)
+    async with start_bot(cogs=COGS, settings=settings) as bot:
+        await earlier_chat(fake_discord, bot, small_server)
+        await use_extractive(bot, small_server.guild)
+        await set_digest(fake_discord, small_server, recent_schedule())
+
+        async def crash_before_recording(*args, **kwargs):
+            raise RuntimeError("killed between posting and recording")
+
+        monkeypatch.setattr(digests, "confirm_day", crash_before_recording)
+        assert await scheduled.run_scheduled_digest(small_server.guild) == "failed"
+        monkeypatch.undo()
+        assert len(digest_messages(fake_discord, small_server.general)) == 1
+        assert [message_id for _, message_id in await posts(bot)] == [None]  # claimed, not recorded
+
+    async with start_bot(cogs=COGS, settings=settings) as bot:
+        await eventually(lambda: _digest_catch_up_done(bot))
+        posted = digest_messages(fake_discord, small_server.general)
+        assert len(posted) == 1
+        assert [message_id for _, message_id in await posts(bot)] == [int(posted[0].message["id"])]
+        assert (await scheduled.post_digest(bot, small_server.guild)).status == "already posted"
+    assert len(digest_messages(fake_discord, small_server.general)) == 1
+
+
+async def test_a_crash_after_claiming_the_digest_but_before_posting_it_posts_it_on_restart(fake_discord, small_server, start_bot, bot_settings, monkeypatch):
+    from bot import digest as scheduled
+    from bot.services import digest as digests
+    from tests.test_digest_e2e import COGS, digest_messages, earlier_chat, posts, recent_schedule, set_digest, settings_for, use_extractive
+
+    settings = settings_for(bot_settings)
+    async with start_bot(cogs=COGS, settings=settings) as bot:
+        await earlier_chat(fake_discord, bot, small_server)
+        await use_extractive(bot, small_server.guild)
+        await set_digest(fake_discord, small_server, recent_schedule())
+
+        async def killed(*args, **kwargs):
+            raise RuntimeError("killed while building the digest")
+
+        async def no_cleanup(*args, **kwargs):
+            return None  # a killed process runs no clean-up
+
+        monkeypatch.setattr(scheduled, "build_digest", killed)
+        monkeypatch.setattr(digests, "release_day", no_cleanup)
+        assert await scheduled.run_scheduled_digest(small_server.guild) == "failed"
+        monkeypatch.undo()
+        assert digest_messages(fake_discord, small_server.general) == []
+        assert [message_id for _, message_id in await posts(bot)] == [None]
+
+    async with start_bot(cogs=COGS, settings=settings) as bot:
+        await eventually(lambda: _digest_catch_up_done(bot))
+        posted = digest_messages(fake_discord, small_server.general)
+        assert len(posted) == 1
+        assert [message_id for _, message_id in await posts(bot)] == [int(posted[0].message["id"])]
