@@ -51,7 +51,7 @@ async def crash(bot) -> int:
     writer._pending.clear()
     if writer._task is not None:
         writer._task.cancel()
-    for task in [*collector._catchups.values(), *collector._channel_catchups.values()]:
+    for task in [*collector._catchups.values(), *getattr(collector, "_channel_catchups", {}).values()]:
         task.cancel()
     return lost
 
