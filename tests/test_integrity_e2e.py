@@ -144,11 +144,13 @@ async def test_a_catch_up_limit_leaves_a_known_gap_that_is_reported_and_closed_o
     missed = fake_discord.add_history(general, [(small_server.bob, f"missed {i}") for i in range(450)])
     limited = dataclasses.replace(bot_settings, catchup_limit=200)
 
-    async with start_bot(cogs=COLLECTOR, settings=limited) as bot:
+    async with start_bot(cogs=("collector", "errors", "settings"), settings=limited) as bot:
         await bot.get_cog("Collector").wait_caught_up()
         rows, _ = await stored_rows(bot, general)
         async with bot.sessions() as session:
             gaps = await known_gaps(session, small_server.guild)
+        shown = await (await fake_discord.interact(general, small_server.owner, "settings show")).reply()
+        assert "Known gaps in stored history:** #general: " in shown.content and "not fetched yet" in shown.content
     assert 200 <= len(rows) - 1 < 450
     assert [g.channel_id for g in gaps] == [general]
     assert "#general" in gaps[0].describe() and "not fetched yet" in gaps[0].describe()
