@@ -310,6 +310,9 @@ class Collector(commands.Cog):
     async def catch_up(self, guild: discord.Guild) -> int:
         """Per readable channel (and thread archived since the bot last looked): fetch what was posted after its
         cursor, and reconcile the recent window. Returns how many messages were fetched."""
+        # After the start-up work that holds the loop once (the client's on_ready collects and freezes the heap):
+        # the catch-up then never shares a moment with it. Live messages are stored meanwhile.
+        await self.bot.wait_until_ready()
         channels = self.readable_channels(guild)
         self._covered.update(c.id for c in channels)
         places = {row.id: row for c in channels for row in convert.channel_rows(c)}
@@ -399,9 +402,6 @@ class Collector(commands.Cog):
         if cursor is None:
             # Never collected (a new channel, a server just joined): the newest messages before the first live one.
             fetched, cursor = await self._backfill(channel, floor, settings.backfill_limit)
-            if cursor is None:
-                self._mark_in_sync(channel_id, None)
-                return fetched
         if cursor < floor:
             log.info("#%s (%s): messages older than the retention period are not fetched", channel.name, channel_id)
         cursor = max(cursor, floor)
@@ -409,21 +409,29 @@ class Collector(commands.Cog):
         return fetched + await self._page_forward(channel, start=start, cursor=cursor, limit=settings.catchup_limit)
 
     async def _backfill(self, channel: Place, floor: int, limit: int) -> tuple[int, int | None]:
+        """The newest `limit` messages of a channel never collected; returns how many, and the cursor after them."""
         first_live = self._first_live.get(channel.id)
+        # Where the channel's history starts for the bot when there is nothing older to fetch: a minute before
+        # this look (Discord's clock may differ from ours), so a message posted after it can never fall below the cursor.
+        start = discord.utils.time_snowflake(datetime.now(timezone.utc) - timedelta(minutes=1))
+        if first_live:
+            start = min(start, first_live - 1)
         if limit <= 0:
-            return 0, first_live - 1 if first_live else None
+            self._advance(channel.id, start)
+            return 0, start
         page = await self._fetch_page(channel, before=first_live, limit=limit)
         page = [m for m in page if m.id > floor]
         saves = [save_operation(m) for m in page if convert.is_storable(m)]
         await self.writer.wait_for_room()
         queued = [self.writer.put(save) for save in saves]
         self.stats.fetched += len(saves)
+        newest = max((m.id for m in page), default=0)
+        cursor = max(newest, start) if len(page) < limit else newest  # a short page: nothing older was left out
         if not page:
-            return len(saves), (first_live - 1 if first_live else None)
-        newest = max(m.id for m in page)
+            cursor = start
         if all(queued):
-            self._advance(channel.id, newest)
-        return len(saves), newest
+            self._advance(channel.id, cursor)
+        return len(saves), cursor
 
     async def _page_forward(self, channel: Place, *, start: int, cursor: int, limit: int, stop_at_live: bool = True) -> int:
         """Page oldest-first from `start`: reconcile what is stored, save what is after `cursor` and not stored.

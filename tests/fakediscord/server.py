@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Iterable
@@ -49,6 +50,7 @@ class RecordedRequest:
     files: list[dict[str, Any]]
     headers: dict[str, str]
     status: int = 0
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (same clock in every process on Linux)
 
 
 @dataclass
