@@ -126,6 +126,9 @@ async def _serve(conn: Any, channel_count: int) -> None:
     async def ids(channel: int) -> list[int]:
         return sorted(fake.messages[channel])
 
+    async def contents(channel: int) -> dict[int, str]:
+        return {i: m["content"] for i, m in fake.messages[channel].items()}
+
     async def limit_rate(requests: int, per_seconds: float) -> None:
         fake.limit_rate(r"^/channels/\d+/messages$", requests=requests, per_seconds=per_seconds)
 
@@ -136,7 +139,7 @@ async def _serve(conn: Any, channel_count: int) -> None:
     async def history_times(since: int) -> list[float]:
         return [r.at for r in fake.find_requests("GET", r"^/channels/\d+/messages$", since=since)]
 
-    commands = {"history_times": history_times, "burst": burst, "history": history, "change_while_down": change_while_down, "ids": ids,
+    commands = {"contents": contents, "history_times": history_times, "burst": burst, "history": history, "change_while_down": change_while_down, "ids": ids,
                 "limit_rate": limit_rate, "counters": counters}
     running: set[asyncio.Task] = set()
     while True:
@@ -286,31 +289,49 @@ async def reconcile_part(args: argparse.Namespace, folder: Path) -> str:
         edited, deleted = await fake.call("change_while_down", 0.01, 7)
         await fake.call("limit_rate", *RATE_LIMIT)
         before = await fake.call("counters")
-        probe = StallProbe()
+        probe = TimedProbe()
         probe.start()
+        timer = CallbackTimer()
+        timer.install()
+        timer.enabled = True
         started = time.perf_counter()
         async with running_bot(bench_settings(folder, url), fake, cogs=("collector",), ready_timeout=60) as bot:
             collector = bot.get_cog("Collector")
             await collector.wait_caught_up()
-            elapsed = time.perf_counter() - started
+            finished = time.perf_counter()
+            elapsed = finished - started
             await probe.stop()
-            rows, count = await stored(bot)
+            timer.enabled = False
+            timer.uninstall()
+            async with bot.sessions() as session:
+                contents = dict((await session.execute(select(Message.id, Message.content))).all())
             stats = collector.stats
         after = await fake.call("counters")
-        on_discord = sorted(i for c in fake.channels for i in await fake.call("ids", c))
+        pages = await fake.call("history_times", before["requests"])
+        on_discord = {}
+        for channel in fake.channels:
+            on_discord.update(await fake.call("contents", channel))
     finally:
         fake.close()
+    rows, count = sorted(contents), len(contents)
+    differing = sum(1 for i, text in on_discord.items() if contents.get(i) != text) + len(set(contents) - set(on_discord))
     history_calls = after["history_requests"] - before["history_requests"]
     return "\n".join([
-        f"| {args.channels} channels, {total:,} stored messages, all inside the 48 h window; {edited:,} edited and {deleted:,} deleted while down | value |",
+        f"| {args.channels} channels, {total:,} stored messages, all inside the 48 h window; {edited:,} edits and {deleted:,} deletes while down (some edited ones then deleted) | value |",
         "|---|---:|",
         f"| start -> reconciled (incl. connecting) | {elapsed:.1f} s |",
         f"| history requests (pages of 100) | {history_calls:,} |",
         f"| 429 answers from the fake (50 requests/s), retried by discord.py after `retry_after` | {after['rate_limited'] - before['rate_limited']:,} |",
         f"| effective request rate | {history_calls / elapsed:.1f} requests/s |",
         f"| edits applied / deletes applied | {stats.edited:,} / {stats.deleted:,} |",
-        f"| stored afterwards equals Discord's history | {'yes' if rows == on_discord and count == len(rows) else 'NO'} ({count:,} rows) |",
-        f"| longest loop stall during reconciliation | {probe.percentile(1.0) * 1000:.1f} ms |",
+        f"| stored afterwards equals Discord's history (ids and text) | {'yes' if differing == 0 else f'NO: {differing} differ'} ({count:,} rows) |",
+        f"| **longest loop stall during reconciliation** (first history request -> done) | **{probe.worst_between(pages[0], finished) * 1000:.1f} ms** |",
+        f"| longest loop stall including the bot's start | {probe.percentile(1.0) * 1000:.1f} ms |",
+        "",
+        "| who ran on the bot's loop (start to reconciled) | callbacks | CPU total | longest (wall) | longest (CPU) |",
+        "|---|---:|---:|---:|---:|",
+        *(f"| {owner} | {calls:,.0f} | {cpu * 1000:,.0f} ms | {wall * 1000:.1f} ms | {longest_cpu * 1000:.1f} ms |"
+          for owner, (calls, cpu, wall, longest_cpu) in sorted(timer.groups.items(), key=lambda kv: -kv[1][1])),
     ])
 
 

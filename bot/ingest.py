@@ -282,7 +282,7 @@ class MessageWriter:
                 if not barrier.done.done():
                     barrier.done.set_result(None)
 
-    async def _commit(self, work: list[Operation]) -> None:
+    async def _commit(self, work: list[Any]) -> None:
         """Commit `work` in one transaction, waiting out database outages; a wrong operation is isolated and skipped."""
         delay = self.retry_initial_s
         while True:

@@ -150,6 +150,9 @@ class Collector(commands.Cog):
         self._first_live.clear()
         self._in_sync.clear()
         self._covered.clear()
+        self._edited_live.clear()
+        for guild_id in [g for g, task in self._catchups.items() if task.done()]:
+            del self._catchups[guild_id]
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -162,7 +165,7 @@ class Collector(commands.Cog):
         in_sync = channel_id in self._in_sync
         if self.writer.put(save_operation(message, advance_cursor=in_sync)) and in_sync:
             self._cursor[channel_id] = max(self._cursor.get(channel_id, 0), message.id)
-        if channel_id not in self._covered and message.guild is not None and not self._guild_catching_up(message.guild.id):
+        if channel_id not in self._covered and message.guild is not None and self._guild_caught_up(message.guild.id):
             # A channel no catch-up has looked at (a thread created or unarchived since): its history before this message.
             self._start_channel_catch_up(message.channel)  # type: ignore[arg-type]
 
@@ -257,6 +260,10 @@ class Collector(commands.Cog):
         task = self._catchups.get(guild_id)
         return task is not None and not task.done()
 
+    def _guild_caught_up(self, guild_id: int) -> bool:
+        task = self._catchups.get(guild_id)
+        return task is not None and task.done()
+
     def start_catch_up(self, guild: discord.Guild) -> None:
         if self._guild_catching_up(guild.id):
             return
@@ -292,7 +299,7 @@ class Collector(commands.Cog):
                 kinds.append(True)  # private archived threads need Manage Threads
             for private in kinds:
                 try:
-                    async for thread in parent.archived_threads(private=private, limit=None):  # type: ignore[union-attr]
+                    async for thread in parent.archived_threads(private=private, limit=None):  # type: ignore[call-arg]
                         archived_at = thread.archive_timestamp
                         if archived_at is not None and archived_at < since:
                             break  # newest archived first: the rest were archived before
@@ -339,9 +346,9 @@ class Collector(commands.Cog):
                 fetched += await self._catch_up_safely(thread, floor, reconcile_since)
         # Channels that got their first live message while this ran (a new thread): their history too.
         for channel_id in [c for c in self._first_live if c not in self._covered]:
-            channel = guild.get_channel_or_thread(channel_id)
-            if channel is not None:
-                self._start_channel_catch_up(channel)
+            place = guild.get_channel_or_thread(channel_id)
+            if place is not None:
+                self._start_channel_catch_up(place)
         if fetched:
             log.info("caught up %d messages in %s", fetched, guild.name)
         gaps = [g for g in self._gaps if guild.get_channel_or_thread(g) is not None]
@@ -408,7 +415,7 @@ class Collector(commands.Cog):
         start = max(min(cursor, reconcile_from), floor) if reconcile_from is not None else cursor
         return fetched + await self._page_forward(channel, start=start, cursor=cursor, limit=settings.catchup_limit)
 
-    async def _backfill(self, channel: Place, floor: int, limit: int) -> tuple[int, int | None]:
+    async def _backfill(self, channel: Place, floor: int, limit: int) -> tuple[int, int]:
         """The newest `limit` messages of a channel never collected; returns how many, and the cursor after them."""
         first_live = self._first_live.get(channel.id)
         # Where the channel's history starts for the bot when there is nothing older to fetch: a minute before
