@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -32,6 +33,8 @@ DIGEST_JOB = "bot.digest:run_scheduled_digest"
 JOB_PREFIX = "digest:"
 SUMMARIZATION = "summarization"
 FALLBACK_MODEL = "extractive"
+# How long a digest waits for the collector's catch-up and reconciliation after a start.
+CATCH_UP_WAIT_S = 900
 
 
 def job_id(guild_id: int) -> str:
@@ -226,7 +229,14 @@ async def build_digest(
     registry = registry_of(manager)
     collector = bot.get_cog("Collector")
     if collector is not None:
-        await collector.flush()  # type: ignore[attr-defined]
+        # Edits and deletes made while the bot was down are applied by the catch-up after a start: a digest
+        # must not summarize a message deleted meanwhile, so it waits for that (then for queued writes).
+        try:
+            await asyncio.wait_for(collector.wait_caught_up(), CATCH_UP_WAIT_S)  # type: ignore[attr-defined]
+        except TimeoutError:
+            log.warning("digest for guild %s: the catch-up is still running after %d s; summarizing what is stored",
+                        guild.id, CATCH_UP_WAIT_S)
+            await collector.flush()  # type: ignore[attr-defined]
     channels, left_out = source_channels(guild, target, configured_sources)
     async with bot.sessions() as session:
         model_key = await active_model_key(session, guild.id, SUMMARIZATION, registry)

@@ -430,3 +430,20 @@ async def test_a_crash_after_claiming_the_digest_but_before_posting_it_posts_it_
         posted = digest_messages(fake_discord, small_server.general)
         assert len(posted) == 1
         assert [message_id for _, message_id in await posts(bot)] == [int(posted[0].message["id"])]
+
+
+async def test_catch_up_waits_out_discords_rate_limit_and_still_closes_the_gap(fake_discord, small_server, start_bot):
+    general = small_server.general
+    async with start_bot(cogs=COLLECTOR) as bot:
+        await bot.get_cog("Collector").wait_caught_up()
+        await received(bot, await fake_discord.send_message(general, small_server.alice, "before"))
+    missed = fake_discord.add_history(general, [(small_server.bob, f"missed {i}") for i in range(600)])
+    fake_discord.limit_rate(r"^/channels/\d+/messages$", requests=3, per_seconds=0.3)
+
+    async with start_bot(cogs=COLLECTOR) as bot:
+        await bot.get_cog("Collector").wait_caught_up()
+        rows, count = await stored_rows(bot, general)
+    assert fake_discord.rate_limited > 0  # it was told to wait...
+    assert count == len(rows) == 601 and rows[1:] == ids(missed)  # ...waited, and lost nothing
+    answered = [r for r in fake_discord.requests if r.path.endswith("/messages") and r.method == "GET"]
+    assert all(r.status in (200, 429) for r in answered)

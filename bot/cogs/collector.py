@@ -40,6 +40,7 @@ PAGE = 100  # Discord's largest history page
 RECONCILE_MIN_MESSAGES = 100
 # Fields compared with Discord's copy when reconciling (what an edit can change).
 EDITABLE_FIELDS = ("content", "edited_at", "mention_ids", "attachments", "embeds")
+CONCURRENT_GUILD_CATCH_UPS = 3  # guilds caught up at once (each one channel at a time)
 NO_END = (1 << 63) - 1  # the largest id a BIGINT holds
 
 
@@ -92,6 +93,7 @@ class Collector(commands.Cog):
         self.writer = MessageWriter(bot.sessions, batch_size=batch_size, flush_interval=flush_interval,  # type: ignore[attr-defined]
                                     max_pending=settings.write_queue_limit, on_dropped=self._message_not_queued)
         self._catchups: dict[int, asyncio.Task[int]] = {}
+        self._catch_up_slots = asyncio.Semaphore(CONCURRENT_GUILD_CATCH_UPS)
         self._channel_catchups: dict[int, asyncio.Task[int]] = {}
         self._resync: asyncio.Task[None] | None = None
         # Per channel, everything up to this id was received (the cursor as queued for the database).
@@ -320,6 +322,10 @@ class Collector(commands.Cog):
         # After the start-up work that holds the loop once (the client's on_ready collects and freezes the heap):
         # the catch-up then never shares a moment with it. Live messages are stored meanwhile.
         await self.bot.wait_until_ready()
+        async with self._catch_up_slots:  # a few servers at a time: Discord's rate limit is shared by all of them
+            return await self._catch_up_guild(guild)
+
+    async def _catch_up_guild(self, guild: discord.Guild) -> int:
         channels = self.readable_channels(guild)
         self._covered.update(c.id for c in channels)
         places = {row.id: row for c in channels for row in convert.channel_rows(c)}
