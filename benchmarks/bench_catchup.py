@@ -34,9 +34,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_ingest import CallbackTimer, StallProbe, message_text  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench_ingest import CallbackTimer, StallProbe, message_text  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.storage import db  # noqa: E402
 from bot.storage.models import Message  # noqa: E402
@@ -313,7 +313,7 @@ async def reconcile_part(args: argparse.Namespace, folder: Path) -> str:
             on_discord.update(await fake.call("contents", channel))
     finally:
         fake.close()
-    rows, count = sorted(contents), len(contents)
+    count = len(contents)
     differing = sum(1 for i, text in on_discord.items() if contents.get(i) != text) + len(set(contents) - set(on_discord))
     history_calls = after["history_requests"] - before["history_requests"]
     return "\n".join([
@@ -338,10 +338,10 @@ async def reconcile_part(args: argparse.Namespace, folder: Path) -> str:
 async def outage_part(args: argparse.Namespace, folder: Path) -> str:
     server = None
     if args.backend == "postgresql":
-        from tests.test_integrity_e2e import ThrowawayPostgres
-
         import os
         import shutil
+
+        from tests.test_integrity_e2e import ThrowawayPostgres
 
         pg_folder = Path(tempfile.mkdtemp(prefix="smolcord-bench-pg-"))
         server = ThrowawayPostgres(pg_folder / "data")

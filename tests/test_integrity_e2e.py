@@ -375,7 +375,16 @@ async def _digest_catch_up_done(bot) -> bool:
 async def test_a_crash_after_posting_the_digest_but_before_recording_it_never_posts_it_twice(fake_discord, small_server, start_bot, bot_settings, monkeypatch):
     from bot import digest as scheduled
     from bot.services import digest as digests
-    from tests.test_digest_e2e import COGS, digest_messages, earlier_chat, posts, recent_schedule, set_digest, settings_for, use_extractive
+    from tests.test_digest_e2e import (
+        COGS,
+        digest_messages,
+        earlier_chat,
+        posts,
+        recent_schedule,
+        set_digest,
+        settings_for,
+        use_extractive,
+    )
 
     settings = settings_for(bot_settings)
     async with start_bot(cogs=COGS, settings=settings) as bot:
@@ -404,7 +413,16 @@ async def test_a_crash_after_posting_the_digest_but_before_recording_it_never_po
 async def test_a_crash_after_claiming_the_digest_but_before_posting_it_posts_it_on_restart(fake_discord, small_server, start_bot, bot_settings, monkeypatch):
     from bot import digest as scheduled
     from bot.services import digest as digests
-    from tests.test_digest_e2e import COGS, digest_messages, earlier_chat, posts, recent_schedule, set_digest, settings_for, use_extractive
+    from tests.test_digest_e2e import (
+        COGS,
+        digest_messages,
+        earlier_chat,
+        posts,
+        recent_schedule,
+        set_digest,
+        settings_for,
+        use_extractive,
+    )
 
     settings = settings_for(bot_settings)
     async with start_bot(cogs=COGS, settings=settings) as bot:
