@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import pwd
 import shutil
 import socket
 import sqlite3
@@ -327,6 +328,11 @@ class ThrowawayPostgres:
 def throwaway_postgres():
     if _postgres_bin() is None:
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root without a postgres user to run a PostgreSQL server as")
     # Not under pytest's tmp_path: as root the server runs as `postgres`, which cannot enter root's folders.
     folder = Path(tempfile.mkdtemp(prefix="smolcord-outage-pg-"))
     server = ThrowawayPostgres(folder / "data")
