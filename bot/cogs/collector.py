@@ -21,6 +21,7 @@ from bot.ingest import (
     RecordGap,
     RecordPlaces,
     SaveMessage,
+    is_transient,
 )
 from bot.storage.messages import (
     MessageRow,
@@ -461,8 +462,7 @@ class Collector(commands.Cog):
             page = await self._fetch_page(channel, after=after)
             last_page = len(page) < PAGE
             page_end = page[-1].id if page else after
-            async with self.bot.sessions() as session:  # type: ignore[attr-defined]
-                stored = await stored_versions(session, channel_id, after_id=after, up_to_id=NO_END if last_page else page_end)
+            stored = await self._stored_versions(channel_id, after, NO_END if last_page else page_end)
             # Read after the stored rows: a live message already in them has set it.
             first_live = self._first_live.get(channel_id)
             # Stored messages in this range that Discord no longer has were deleted while the bot was away. Past the
@@ -512,6 +512,19 @@ class Collector(commands.Cog):
         if complete:
             self._mark_in_sync(channel_id, cursor)
         return fetched
+
+    async def _stored_versions(self, channel_id: int, after_id: int, up_to_id: int) -> dict[int, MessageRow]:
+        """The stored rows of a page's range; waits out a database outage as the writer does."""
+        delay = 0.05
+        while True:
+            try:
+                async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+                    return await stored_versions(session, channel_id, after_id=after_id, up_to_id=up_to_id)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.writer.retry_max_s)
 
     def _advance(self, channel_id: int, message_id: int) -> None:
         if message_id > self._cursor.get(channel_id, 0):
