@@ -127,6 +127,8 @@ def _owner(handle: asyncio.Handle) -> str | None:
             return "event listeners (collector on_message, Bot.on_message)"
         if coro.startswith("MessageWriter."):
             return "collector writer (SQLAlchemy work on the loop)"
+        if coro.startswith("Collector."):
+            return "collector catch-up (history pages, reconciliation)"
         return "other tasks"
     owner = getattr(callback, "__qualname__", "")
     if "_read_ready" in owner:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import discord
@@ -32,6 +33,8 @@ DIGEST_JOB = "bot.digest:run_scheduled_digest"
 JOB_PREFIX = "digest:"
 SUMMARIZATION = "summarization"
 FALLBACK_MODEL = "extractive"
+# How long a digest waits for the collector's catch-up and reconciliation after a start.
+CATCH_UP_WAIT_S = 900
 
 
 def job_id(guild_id: int) -> str:
@@ -107,8 +110,38 @@ async def post_digest(bot: Smolcord, guild_id: int, *, now: datetime | None = No
     if guild is None or target is None:
         log.warning("digest for guild %s: target channel %s is gone; not posted", guild_id, config.target_channel_id)
         return PostResult("no target")
+    day = fire.date()
+    if (guild_id, day) in _POSTING:
+        return PostResult("already posted")  # another run in this process is posting it right now
+    _POSTING.add((guild_id, day))
+    try:
+        return await _claim_and_post(bot, guild, target, config, schedule, fire)
+    finally:
+        _POSTING.discard((guild_id, day))
+
+
+# (guild, day) pairs a run of this process is posting: a claim without a recorded post and not in here was
+# left by a process that died between claiming and recording.
+_POSTING: set[tuple[int, Any]] = set()
+# How far back in the target channel a left-over claim's post is looked for (the bot's own messages only).
+RECOVERY_HISTORY_LIMIT = 500
+
+
+async def _claim_and_post(bot: Smolcord, guild: discord.Guild, target: Any, config: Any, schedule: digests.DigestSchedule,
+                          fire: datetime) -> PostResult:
+    guild_id = guild.id
     if not await digests.claim_day(bot.sessions, guild_id, fire.date(), target.id):
-        return PostResult("already posted")
+        async with bot.sessions() as session:
+            claim = await digests.unconfirmed_claim(session, guild_id, fire.date())
+        if claim is None:
+            return PostResult("already posted")
+        # A previous process claimed the day and died before recording the post: was it posted?
+        posted_id = await find_posted_digest(target, fire.date(), claimed_at=claim.posted_at)
+        if posted_id is not None:
+            await digests.confirm_day(bot.sessions, guild_id, fire.date(), posted_id)
+            log.info("digest for guild %s (%s) was posted before a crash (message %s); recorded it", guild_id, fire.date(), posted_id)
+            return PostResult("already posted", posted_id)
+        log.info("digest for guild %s (%s) was claimed by a run that did not post it; posting it now", guild_id, fire.date())
     try:
         digest = await build_digest(bot, guild, target, config.source_channel_ids, fire, schedule, profile=digests.DIGEST_PROFILE)
         first_id: int | None = None
@@ -124,13 +157,29 @@ async def post_digest(bot: Smolcord, guild_id: int, *, now: datetime | None = No
     return PostResult("posted", first_id)
 
 
+async def find_posted_digest(target: Any, day: Any, *, claimed_at: datetime | None) -> int | None:
+    """The id of the bot's own digest for `day` in the target channel's history, if it is there."""
+    after = None
+    if claimed_at is not None:
+        claimed_at = claimed_at if claimed_at.tzinfo is not None else claimed_at.replace(tzinfo=timezone.utc)
+        after = claimed_at - timedelta(minutes=5)
+    title = digests.digest_title(day)
+    me = target.guild.me
+    async for message in target.history(limit=RECOVERY_HISTORY_LIMIT, after=after, oldest_first=True):
+        if message.author.id == me.id and message.embeds and (message.embeds[0].title or "") == title:
+            return message.id
+    return None
+
+
 async def catch_up(bot: Smolcord, *, now: datetime | None = None) -> list[tuple[int, str]]:
     """After a restart: post each enabled digest whose latest moment passed within the grace time
-    and is not posted yet (the claim makes this safe alongside APScheduler's own misfire run)."""
+    and is not posted yet (the claim makes this safe alongside APScheduler's own misfire run). A day
+    claimed but never recorded (the process died in between) is looked for in the channel and posted if absent."""
     now = now or datetime.now(timezone.utc)
     async with bot.sessions() as session:
         configs = await digests.enabled_configs(session)
-        posted = {(p.guild_id, p.digest_date) for c in configs for p in await digests.posts_for(session, c.guild_id)}
+        posted = {(p.guild_id, p.digest_date) for c in configs for p in await digests.posts_for(session, c.guild_id)
+                  if p.message_id is not None}
     results = []
     for config in configs:
         fire = digests.schedule_of(config).latest_fire(now)
@@ -180,7 +229,14 @@ async def build_digest(
     registry = registry_of(manager)
     collector = bot.get_cog("Collector")
     if collector is not None:
-        await collector.flush()  # type: ignore[attr-defined]
+        # Edits and deletes made while the bot was down are applied by the catch-up after a start: a digest
+        # must not summarize a message deleted meanwhile, so it waits for that (then for queued writes).
+        try:
+            await asyncio.wait_for(collector.wait_caught_up(), CATCH_UP_WAIT_S)  # type: ignore[attr-defined]
+        except TimeoutError:
+            log.warning("digest for guild %s: the catch-up is still running after %d s; summarizing what is stored",
+                        guild.id, CATCH_UP_WAIT_S)
+            await collector.flush()  # type: ignore[attr-defined]
     channels, left_out = source_channels(guild, target, configured_sources)
     async with bot.sessions() as session:
         model_key = await active_model_key(session, guild.id, SUMMARIZATION, registry)

@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.services import guild_settings
 from bot.services.access import require_manage_guild
 from bot.services.render import safe_text
+from bot.storage.messages import known_gaps
 
 
 @app_commands.guild_only()
@@ -26,13 +27,20 @@ class ServerSettings(commands.GroupCog, group_name="settings", group_description
         require_manage_guild(interaction)
         async with self.bot.sessions() as session:  # type: ignore[attr-defined]
             current = await guild_settings.read(session, interaction.guild_id)  # type: ignore[arg-type]
+            gaps = await known_gaps(session, interaction.guild_id)
         default_days = self.bot.settings.default_retention_days  # type: ignore[attr-defined]
         retention = current.retention_days if current.retention_days is not None else default_days
         retention_text = "forever" if retention == 0 else f"{retention} days"
         if current.retention_days is None:
             retention_text += " (the bot's default)"
         prompt = safe_text(current.chat_system_prompt, 900) if current.chat_system_prompt else "the built-in persona"
-        await self._reply(interaction, f"**Timezone:** {current.timezone}\n**Messages kept:** {retention_text}\n**Chat prompt:** {prompt}")
+        # Only the gaps of channels this admin can read are named (names of others stay hidden).
+        readable = [g for g in gaps if _can_read(interaction, g.channel_id)]
+        gaps_text = "none" if not gaps else "; ".join(safe_text(g.describe(), 200) for g in readable[:5]) or f"{len(gaps)} channel(s)"
+        if len(readable) > 5:
+            gaps_text += f" and {len(readable) - 5} more"
+        await self._reply(interaction, f"**Timezone:** {current.timezone}\n**Messages kept:** {retention_text}\n**Chat prompt:** {prompt}"
+                                       f"\n**Known gaps in stored history:** {gaps_text}")
 
     @app_commands.command(name="timezone", description="Set the IANA timezone used for deadlines like 'by Friday'")
     @app_commands.describe(name="An IANA timezone, e.g. Europe/Berlin or America/New_York")
@@ -64,6 +72,14 @@ class ServerSettings(commands.GroupCog, group_name="settings", group_description
             saved = await guild_settings.set_chat_prompt(session, interaction.guild_id, prompt)  # type: ignore[arg-type]
         text = "Chat replies now use this prompt (the safety rules always follow it)." if saved else "Chat replies use the built-in persona again."
         await self._reply(interaction, text)
+
+
+def _can_read(interaction: discord.Interaction, channel_id: int) -> bool:
+    channel = interaction.guild.get_channel_or_thread(channel_id) if interaction.guild else None
+    if channel is None or not isinstance(interaction.user, discord.Member):
+        return False
+    permissions = channel.permissions_for(interaction.user)
+    return permissions.view_channel and permissions.read_message_history
 
 
 async def setup(bot: commands.Bot) -> None:

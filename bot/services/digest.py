@@ -203,6 +203,19 @@ async def release_day(sessions: async_sessionmaker[AsyncSession], guild_id: int,
         )
 
 
+async def unconfirmed_claim(session: AsyncSession, guild_id: int, day: date) -> DigestPost | None:
+    """A claim for that day with no recorded post: a run is posting it now, or one died between claiming and recording."""
+    return await session.scalar(
+        select(DigestPost).where(DigestPost.guild_id == guild_id, DigestPost.digest_date == day.isoformat(),
+                                 DigestPost.message_id.is_(None))
+    )
+
+
+def digest_title(day: date) -> str:
+    """The first embed's title of a day's digest: how the bot recognises its own post in the channel's history."""
+    return f"Daily digest · {day.isoformat()}"
+
+
 async def posts_for(session: AsyncSession, guild_id: int) -> list[DigestPost]:
     return list(await session.scalars(select(DigestPost).where(DigestPost.guild_id == guild_id).order_by(DigestPost.digest_date)))
 

@@ -48,6 +48,10 @@ class Channel(Base):
     # The newest message id the collector received here, stored or not (opted out, later forgotten, expired):
     # catch-up starts after it, so erased messages are never fetched back from Discord's history.
     collected_up_to: Mapped[int | None] = mapped_column(BigInteger)
+    # A known range of history not fetched yet (ids, exclusive): catch-up stopped at SMOLCORD_CATCHUP_LIMIT.
+    # Reported by /settings show and `smolcord db gaps`; the next catch-up continues from collected_up_to.
+    gap_after_id: Mapped[int | None] = mapped_column(BigInteger)
+    gap_before_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Member(Base):
