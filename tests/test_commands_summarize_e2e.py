@@ -9,7 +9,7 @@ import threading
 
 from sqlalchemy import select
 
-from bot.storage.models import Message
+from bot.storage.tables import Message
 from tests.fixtures.discord import eventually
 from tests.fixtures.models import TINY_BART_KEY
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot import digest as scheduled
 from bot import scheduler as bot_scheduler
 from bot.services.digest import MISFIRE_GRACE_S, DigestSchedule
-from bot.storage.models import DigestConfig, DigestPost, GuildModel, Message
+from bot.storage.tables import DigestConfig, DigestPost, GuildModel, Message
 from tests.fixtures.discord import eventually
 
 COGS = ("collector", "errors", "tasks", "digest")

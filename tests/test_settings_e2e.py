@@ -7,7 +7,7 @@ import dataclasses
 import discord
 
 from bot.services import guild_settings
-from bot.storage.models import GuildSettings
+from bot.storage.tables import GuildSettings
 
 COGS = ("errors", "settings")
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value

@@ -16,8 +16,22 @@ from bot.settings import SettingsError
 from sml_config import ModelConfigError, UnknownModelError
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 class CliError(Exception):
     """A user-facing failure: printed as one line, exit code 1."""
+
+
+def configure_logging(level: int) -> None:
+    """The one logging setup of every command: one stderr handler on the root logger. Calling it again (as
+    `smolcord run` does once its settings give the level) only changes the level, so no line is printed twice."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(handler)
+    root.setLevel(level)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,10 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         result = args.func(args)
         if inspect.iscoroutine(result):

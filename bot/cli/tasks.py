@@ -114,7 +114,7 @@ async def _stored_channel(args: argparse.Namespace, since: datetime | None, mana
     from bot.settings import load_settings
     from bot.storage import db
     from bot.storage.messages import load_window
-    from bot.storage.models import GuildSettings
+    from bot.storage.tables import GuildSettings
     from bot.storage.tasks import save_tasks
 
     settings = load_settings()

@@ -27,7 +27,7 @@ from agents.runtime import (
 )
 from bot.services.models import INTERACTIVE_PROFILE, active_model_key, registry_of
 from bot.storage import messages as stored
-from bot.storage.models import GuildSettings
+from bot.storage.tables import GuildSettings
 
 log = logging.getLogger(__name__)
 

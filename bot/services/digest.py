@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.errors import InvalidInput
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.models import DigestConfig, DigestPost
+from bot.storage.tables import DigestConfig, DigestPost
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import InvalidInput
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.models import GuildSettings
+from bot.storage.tables import GuildSettings
 
 MAX_RETENTION_DAYS = 36_500
 MAX_PROMPT_CHARS = 1_500

@@ -13,7 +13,7 @@ import sml_config
 from agents.loading import ModelError
 from bot.services.errors import InvalidInput, UserFacingError
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.models import GuildModel, ModelSwitchAudit
+from bot.storage.tables import GuildModel, ModelSwitchAudit
 
 log = logging.getLogger(__name__)
 

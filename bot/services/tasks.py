@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from agents.tasks import extract_tasks
 from bot.services.errors import InvalidInput
 from bot.services.windows import Window, load_messages
-from bot.storage.models import DigestConfig, GuildSettings
+from bot.storage.tables import DigestConfig, GuildSettings
 from bot.storage.tasks import TaskNotFoundError, list_tasks, save_tasks, set_status
 
 STATUS_FILTERS = ("open", "done", "cancelled", "all")
