@@ -17,6 +17,7 @@ from sqlalchemy import select
 from agents import chat
 from agents.records import MessageRecord
 from bot import discord_convert as convert
+from bot.client import Smolcord
 from agents.runtime import (
     ModelBusyError,
     ModelError,
@@ -25,7 +26,7 @@ from agents.runtime import (
     ModelNotDownloadedError,
     ModelTimeoutError,
 )
-from bot.services.models import INTERACTIVE_PROFILE, active_model_key, registry_of
+from bot.services.models import INTERACTIVE_PROFILE, active_model_key
 from bot.storage import messages as stored
 from bot.storage.tables import GuildSettings
 
@@ -218,10 +219,9 @@ def _first_line(error: BaseException) -> str:
 class Chat(commands.Cog):
     """Answers mentions and replies with the guild's text_generation model."""
 
-    def __init__(self, bot: commands.Bot, *, owns_models: bool) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
-        self._owns_models = owns_models
-        cooldown_s = float(getattr(bot.settings, "user_cooldown_s", 0.0))
+        cooldown_s = bot.settings.user_cooldown_s
         self._cooldown = (
             commands.CooldownMapping.from_cooldown(1, cooldown_s, commands.BucketType.user) if cooldown_s > 0 else None
         )
@@ -233,15 +233,12 @@ class Chat(commands.Cog):
 
     @property
     def models(self) -> ModelManager:
-        return self.bot.models  # type: ignore[attr-defined]
+        return self.bot.models
 
     async def cog_unload(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._owns_models and getattr(self.bot, "models", None) is not None:
-            await self.bot.models.close()  # type: ignore[attr-defined]
-            self.bot.models = None  # type: ignore[attr-defined]
 
     # --- who is talking to us -------------------------------------------------------------------------------------
 
@@ -295,7 +292,7 @@ class Chat(commands.Cog):
     async def _stored_message(self, channel_id: int, message_id: int) -> MessageRecord | None:
         # A snowflake carries its creation time: a two-second window around it finds the row by the indexed columns.
         at = discord.utils.snowflake_time(message_id)
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+        async with self.bot.sessions() as session:
             window = await stored.load_window(
                 session, channel_id, since=at - timedelta(seconds=1), before=at + timedelta(seconds=1)
             )
@@ -332,11 +329,9 @@ class Chat(commands.Cog):
     async def _context(self, message: discord.Message) -> tuple[str, str | None, list[MessageRecord], list[MessageRecord]]:
         """The model key, the server's system prompt, recent messages and the reply chain — this channel only."""
         guild_id = message.guild.id if message.guild else None
-        collector = self.bot.get_cog("Collector")
-        if collector is not None:
-            await collector.flush()  # the collector writes in batches: the last few messages may still be queued
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
-            key = await active_model_key(session, guild_id, TASK, registry_of(self.models))
+        await self.bot.writer.flush()  # the collector writes in batches: the last few messages may still be queued
+        async with self.bot.sessions() as session:
+            key = await active_model_key(session, guild_id, TASK, self.models.registry)
             custom_prompt = await session.scalar(
                 select(GuildSettings.chat_system_prompt).where(GuildSettings.guild_id == guild_id)
             )
@@ -360,7 +355,7 @@ class Chat(commands.Cog):
         me = self.bot.user
         assert me is not None
         bot_name = message.guild.me.display_name if message.guild and message.guild.me else me.name
-        settings = self.bot.settings  # type: ignore[attr-defined]
+        settings = self.bot.settings
         timeout_s = float(settings.inference_timeout_s)
         mentions = asker_only(message.author)
         key = "?"
@@ -461,9 +456,5 @@ class Chat(commands.Cog):
                 continue
 
 
-async def setup(bot: commands.Bot) -> None:
-    # One ModelManager for the whole bot; whichever cog loads first creates it (the command cogs do the same).
-    owns_models = getattr(bot, "models", None) is None
-    if owns_models:
-        bot.models = ModelManager.from_settings(bot.settings)  # type: ignore[attr-defined]
-    await bot.add_cog(Chat(bot, owns_models=owns_models))
+async def setup(bot: Smolcord) -> None:
+    await bot.add_cog(Chat(bot))

@@ -10,15 +10,16 @@ import discord
 from discord.ext import commands
 
 from bot import discord_convert as convert
+from bot.client import Smolcord
 from bot.ingest import (
     DeleteChannel,
     DeleteGuild,
     DeleteMessages,
     EditMessage,
-    MessageWriter,
     RecordPlaces,
     SaveMessage,
 )
+from bot.services.access import bot_can_read
 from bot.storage.messages import collected_marks, guild_retention_days, latest_message_id
 
 log = logging.getLogger(__name__)
@@ -34,17 +35,12 @@ def save_operation(message: discord.Message) -> SaveMessage:
     )
 
 
-def can_read_history(channel: discord.abc.GuildChannel | discord.Thread) -> bool:
-    permissions = channel.permissions_for(channel.guild.me)
-    return permissions.view_channel and permissions.read_message_history
-
-
 class Collector(commands.Cog):
     """Gateway listeners that feed the MessageWriter; catch-up per guild when it becomes available."""
 
-    def __init__(self, bot: commands.Bot, *, batch_size: int = 500, flush_interval: float = 0.25) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
-        self.writer = MessageWriter(bot.sessions, batch_size=batch_size, flush_interval=flush_interval)  # type: ignore[attr-defined]
+        self.writer = bot.writer  # the bot owns it (started and closed with the bot)
         self._catchups: dict[int, asyncio.Task[int]] = {}
         # Per channel, the first message id delivered live in this gateway session: catch-up reads the stored
         # history below it, so live messages written meanwhile can never hide a gap.
@@ -56,16 +52,15 @@ class Collector(commands.Cog):
 
     async def cog_load(self) -> None:
         # Read before the gateway connects, so no message of the coming session can be in these marks.
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+        async with self.bot.sessions() as session:
             self._received_up_to = await collected_marks(session)
         self._session_marks = dict(self._received_up_to)
-        self.writer.start()
 
     async def cog_unload(self) -> None:
         for task in self._catchups.values():
             task.cancel()
         await asyncio.gather(*self._catchups.values(), return_exceptions=True)
-        await self.writer.close()
+        await self.writer.flush()
 
     async def flush(self) -> None:
         """Wait until every message received so far is in the database."""
@@ -165,7 +160,7 @@ class Collector(commands.Cog):
         self._record_channel(after)
 
     def _record_channel(self, channel: discord.abc.GuildChannel | discord.Thread) -> None:
-        if isinstance(channel, (*convert.MESSAGE_CHANNEL_TYPES, *convert.PARENT_CHANNEL_TYPES)) and can_read_history(channel):
+        if isinstance(channel, (*convert.MESSAGE_CHANNEL_TYPES, *convert.PARENT_CHANNEL_TYPES)) and bot_can_read(channel, channel.guild):
             self.writer.put(RecordPlaces(convert.guild_row(channel.guild), convert.channel_rows(channel)))
 
     # ------------------------------------------------------------------ catch-up
@@ -189,7 +184,7 @@ class Collector(commands.Cog):
             c for c in guild.channels if isinstance(c, convert.MESSAGE_CHANNEL_TYPES)
         ]
         channels += [t for t in guild.threads if not t.archived]
-        return [c for c in channels if can_read_history(c)]
+        return [c for c in channels if bot_can_read(c, guild)]
 
     async def catch_up(self, guild: discord.Guild) -> int:
         """Fetch, per readable channel, what was posted after the newest message received there (the newest
@@ -197,7 +192,7 @@ class Collector(commands.Cog):
         channels = self.readable_channels(guild)
         places = {row.id: row for c in channels for row in convert.channel_rows(c)}
         self.writer.put(RecordPlaces(convert.guild_row(guild), tuple(places.values())))
-        limit = self.bot.settings.catchup_limit  # type: ignore[attr-defined]
+        limit = self.bot.settings.catchup_limit
         if limit <= 0:
             return 0
         floor = await self.retention_floor(guild)
@@ -217,16 +212,16 @@ class Collector(commands.Cog):
 
     async def retention_floor(self, guild: discord.Guild) -> int:
         """The oldest message id worth fetching: nothing past the guild's retention is brought back."""
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+        async with self.bot.sessions() as session:
             days = await guild_retention_days(session, guild.id)
         if days is None:
-            days = self.bot.settings.default_retention_days  # type: ignore[attr-defined]
+            days = self.bot.settings.default_retention_days
         if days <= 0:
             return 0
         return discord.utils.time_snowflake(datetime.now(timezone.utc) - timedelta(days=days))
 
     async def catch_up_channel(self, channel: discord.abc.GuildChannel | discord.Thread, limit: int, floor: int = 0) -> int:
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+        async with self.bot.sessions() as session:
             stored = await latest_message_id(session, channel.id, before_id=self._first_live.get(channel.id))
         cursor = max(stored or 0, self._session_marks.get(channel.id, 0), floor)
         after = discord.Object(id=cursor) if cursor else None
@@ -239,5 +234,5 @@ class Collector(commands.Cog):
         return fetched
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Smolcord) -> None:
     await bot.add_cog(Collector(bot))

@@ -7,13 +7,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Sequence
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.errors import InvalidInput
+from bot.services.guild_settings import guild_timezone, valid_timezone
 from bot.storage.messages import upsert_guild_if_missing
 from bot.storage.tables import DigestConfig, DigestPost
 
@@ -67,26 +68,10 @@ def parse_time(text: str) -> tuple[int, int]:
     raise InvalidInput(f"{(text or '').strip()[:20]!r} is not a time: use 24-hour HH:MM, like 09:00 or 18:30.")
 
 
-def parse_timezone(name: str) -> str:
-    """The IANA zone name as given, after checking it exists (InvalidInput otherwise)."""
-    candidate = (name or "").strip()
-    if candidate.upper() == "UTC":
-        return "UTC"
-    valid = bool(candidate) and re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", candidate) is not None
-    if valid:
-        try:
-            ZoneInfo(candidate)
-            return candidate
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            pass
-    raise InvalidInput(
-        f"{candidate[:40]!r} is not a timezone: use an IANA name like Europe/Berlin, America/New_York or UTC."
-    )
-
-
 def parse_schedule(time_text: str, timezone_name: str) -> DigestSchedule:
+    """A daily time ("09:00") in a timezone (an IANA name); InvalidInput with one line for either."""
     hour, minute = parse_time(time_text)
-    return DigestSchedule(hour=hour, minute=minute, timezone=parse_timezone(timezone_name))
+    return DigestSchedule(hour=hour, minute=minute, timezone=valid_timezone(timezone_name))
 
 
 def parse_channel_refs(text: str | None, channels_by_name: dict[str, int], known_ids: set[int]) -> list[int]:
@@ -126,11 +111,11 @@ async def save_config(
     user_id: int,
 ) -> None:
     await upsert_guild_if_missing(session, guild_id)
+    """Store the digest's channel, time and sources (its timezone is the server's, see guild_settings)."""
     config = await session.get(DigestConfig, guild_id)
     values = dict(
         target_channel_id=target_channel_id,
         time_of_day=schedule.time_text,
-        timezone=schedule.timezone,
         source_channel_ids=list(source_channel_ids),
         enabled=True,
         updated_by=user_id,
@@ -160,9 +145,19 @@ async def disable(session: AsyncSession, guild_id: int, user_id: int) -> bool:
     return bool(result.rowcount)
 
 
-def schedule_of(config: DigestConfig) -> DigestSchedule:
+def schedule_of(config: DigestConfig, timezone_name: str) -> DigestSchedule:
     hour, minute = parse_time(config.time_of_day)
-    return DigestSchedule(hour=hour, minute=minute, timezone=config.timezone)
+    return DigestSchedule(hour=hour, minute=minute, timezone=timezone_name)
+
+
+async def schedule_for(session: AsyncSession, config: DigestConfig) -> DigestSchedule:
+    """The digest's daily moment in the server's timezone."""
+    return schedule_of(config, await guild_timezone(session, config.guild_id))
+
+
+async def enabled_schedules(session: AsyncSession) -> list[tuple[int, DigestSchedule]]:
+    """(guild id, schedule) of every enabled digest."""
+    return [(config.guild_id, await schedule_for(session, config)) for config in await enabled_configs(session)]
 
 
 # --- exactly once per day ----------------------------------------------------------------------

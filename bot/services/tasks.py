@@ -11,23 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.tasks import extract_tasks
 from bot.services.errors import InvalidInput
+from bot.services.guild_settings import guild_timezone
 from bot.services.windows import Window, load_messages
-from bot.storage.tables import DigestConfig, GuildSettings
 from bot.storage.tasks import TaskNotFoundError, list_tasks, save_tasks, set_status
 
 STATUS_FILTERS = ("open", "done", "cancelled", "all")
 MAX_LISTED = 200
-
-
-async def guild_timezone(session: AsyncSession, guild_id: int) -> str:
-    """The guild's timezone for deadlines: its settings, else its digest's, else UTC."""
-    settings = await session.get(GuildSettings, guild_id)
-    if settings is not None and settings.timezone:
-        return settings.timezone
-    digest = await session.get(DigestConfig, guild_id)
-    if digest is not None and digest.timezone:
-        return digest.timezone
-    return "UTC"
 
 
 @dataclass(frozen=True, slots=True)
