@@ -319,3 +319,15 @@ async def test_an_unexpected_failure_is_one_generic_line_for_the_user_and_a_trac
         # The bot is still up.
         again = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize", {"model": "extractive"})).reply()
         assert again.embeds
+
+
+async def test_a_private_thread_is_only_for_its_members(fake_discord, small_server, start_bot, bot_settings):
+    secret = fake_discord.add_thread(small_server.general, "secret plans", owner_id=small_server.alice, private=True)
+    async with start_bot(cogs=COGS, settings=no_cooldown(bot_settings)) as bot:
+        await chat(fake_discord, bot, secret, [(small_server.alice, "the surprise party is on Friday")])
+        # bob may read #general but is not in the private thread (and cannot manage threads).
+        refused = await (await fake_discord.interact(small_server.general, small_server.bob, "summarize", {"channel": secret})).reply()
+        assert refused.ephemeral and refused.content == "You can only use channels you can read: pick another one."
+        # alice owns it, so she passes the member check; the bot was never added to the thread, so it says so.
+        owner = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize", {"channel": secret})).reply()
+        assert owner.ephemeral and owner.content.startswith(f"I can't read <#{secret}>")
