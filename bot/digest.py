@@ -107,7 +107,7 @@ async def post_digest(bot: Smolcord, guild_id: int, *, now: datetime | None = No
     fire = schedule.latest_fire(now)
     guild = bot.get_guild(guild_id)
     target = guild.get_channel_or_thread(config.target_channel_id) if guild is not None else None
-    if guild is None or target is None:
+    if guild is None or not isinstance(target, discord.abc.Messageable):
         log.warning("digest for guild %s: target channel %s is gone; not posted", guild_id, config.target_channel_id)
         return PostResult("no target")
     if not await digests.claim_day(bot.sessions, guild_id, fire.date(), target.id):

@@ -9,7 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from agents.runtime import ModelBusyError, ModelError, ModelNotDownloadedError, ModelTimeoutError
+from agents.runtime import (
+    ModelBusyError,
+    ModelError,
+    ModelNotDownloadedError,
+    ModelTimeoutError,
+)
+from bot.client import Smolcord
 from bot.services.errors import UserFacingError
 from sml_config import UnknownModelError
 
@@ -101,7 +107,7 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Base
 
 
 class ErrorHandler(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
         self._previous = bot.tree.on_error
 
@@ -112,5 +118,5 @@ class ErrorHandler(commands.Cog):
         self.bot.tree.on_error = self._previous  # type: ignore[assignment]
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Smolcord) -> None:
     await bot.add_cog(ErrorHandler(bot))

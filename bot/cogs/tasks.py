@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -30,6 +31,20 @@ def may_change_task(member: discord.Member, task: Task, guild: discord.Guild) ->
     channel = guild.get_channel_or_thread(task.channel_id)
     permissions = channel.permissions_for(member) if channel is not None else member.guild_permissions
     return permissions.manage_messages
+
+
+Press = Callable[[discord.Interaction], Awaitable[None]]
+
+
+class BoardButton(discord.ui.Button["TaskBoard"]):
+    """A board button whose press is handled by the board (built per page, so not a decorated method)."""
+
+    def __init__(self, on_press: Press, **options: Any) -> None:
+        super().__init__(**options)
+        self._on_press = on_press
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await self._on_press(interaction)
 
 
 class TaskBoard(discord.ui.View):
@@ -73,22 +88,20 @@ class TaskBoard(discord.ui.View):
         self.clear_items()
         for task in self.page_tasks():
             done = task.status == "open"
-            button = discord.ui.Button(
-                label=f"{'Done' if done else 'Reopen'} #{task.id}",
-                style=discord.ButtonStyle.success if done else discord.ButtonStyle.secondary,
-                row=0,
+            self.add_item(
+                BoardButton(
+                    self._toggle_callback(task.id),
+                    label=f"{'Done' if done else 'Reopen'} #{task.id}",
+                    style=discord.ButtonStyle.success if done else discord.ButtonStyle.secondary,
+                    row=0,
+                )
             )
-            button.callback = self._toggle_callback(task.id)
-            self.add_item(button)
         if self.page_count > 1:
-            previous = discord.ui.Button(label="◀", style=discord.ButtonStyle.secondary, row=1, disabled=self.page == 0)
-            following = discord.ui.Button(label="▶", style=discord.ButtonStyle.secondary, row=1, disabled=self.page >= self.page_count - 1)
-            previous.callback = self._page_callback(-1)
-            following.callback = self._page_callback(+1)
-            self.add_item(previous)
-            self.add_item(following)
+            last = self.page_count - 1
+            self.add_item(BoardButton(self._page_callback(-1), label="◀", style=discord.ButtonStyle.secondary, row=1, disabled=self.page == 0))
+            self.add_item(BoardButton(self._page_callback(+1), label="▶", style=discord.ButtonStyle.secondary, row=1, disabled=self.page >= last))
 
-    def _page_callback(self, step: int):
+    def _page_callback(self, step: int) -> Press:
         async def turn(interaction: discord.Interaction) -> None:
             if interaction.user.id != self.owner_id:
                 await interaction.response.send_message(NOT_YOURS, ephemeral=True)
@@ -99,7 +112,7 @@ class TaskBoard(discord.ui.View):
 
         return turn
 
-    def _toggle_callback(self, task_id: int):
+    def _toggle_callback(self, task_id: int) -> Press:
         async def toggle(interaction: discord.Interaction) -> None:
             index = next(i for i, task in enumerate(self.tasks) if task.id == task_id)
             task = self.tasks[index]
@@ -117,7 +130,7 @@ class TaskBoard(discord.ui.View):
 
         return toggle
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
         await route_to_error_handler(interaction, error)
 
 

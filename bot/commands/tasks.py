@@ -7,17 +7,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from bot.commands.context import Accepted, CommandContext, Services, accept
 from bot.services.tasks import ScanResult, scan_channel, visible_tasks
 from bot.services.windows import parse_window
+from bot.storage.tables import Task
 
 
 @dataclass(frozen=True, slots=True)
 class TaskList:
     heading: str  # e.g. "Open tasks of Alice in #general"
-    tasks: list[Any]  # bot.storage.tables.Task rows, at most MAX_LISTED
+    tasks: list[Task]  # at most bot.services.tasks.MAX_LISTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ class TaskScan:
     result: ScanResult
 
     @property
-    def shown(self) -> list[Any]:
+    def shown(self) -> list[Task]:
         """The tasks this scan created or changed."""
         return self.result.created + self.result.updated
 

@@ -3,8 +3,8 @@ and the command context (`bot.commands.context`) built from discord.py's cache."
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import discord
 from discord import app_commands
@@ -153,7 +153,7 @@ def audience_may_see(
     source: ChannelAccess,
     target: ChannelAccess,
     *,
-    member_roles: dict[int, Iterable[int]] | None = None,
+    member_roles: Mapping[int, Iterable[int]] | None = None,
 ) -> bool:
     """True when everyone who can see `target` can also see `source`.
 
@@ -175,9 +175,8 @@ def audience_may_see(
             candidates.append((frozenset({role, *restricting}), None))
             candidates.extend((frozenset({role, deny}), None) for deny in restricting)
     known_roles = member_roles or {}
-    for member_id in {*source.member_overwrites, *target.member_overwrites}:
-        roles = frozenset(known_roles.get(member_id, ()))
-        candidates.append((roles, member_id))
+    for overwritten_id in {*source.member_overwrites, *target.member_overwrites}:
+        candidates.append((frozenset(known_roles.get(overwritten_id, ())), overwritten_id))
     for roles, member_id in candidates:
         if can_view(target, roles, member_id) and not can_view(source, roles, member_id):
             return False

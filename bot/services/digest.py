@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Sequence
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agents.summarize import Summary
 from bot.services.errors import InvalidInput
 from bot.services.guild_settings import guild_timezone, valid_timezone
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.tables import DigestConfig, DigestPost
+from bot.storage.tables import DigestConfig, DigestPost, Task
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +144,7 @@ async def disable(session: AsyncSession, guild_id: int, user_id: int) -> bool:
         .where(DigestConfig.guild_id == guild_id, DigestConfig.enabled.is_(True))
         .values(enabled=False, updated_by=user_id, updated_at=func.now())
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)  # an UPDATE's result is a CursorResult
 
 
 def schedule_of(config: DigestConfig, timezone_name: str) -> DigestSchedule:
@@ -213,7 +215,7 @@ class SourceChannel:
 @dataclass(slots=True)
 class ChannelDigest:
     channel: SourceChannel
-    summary: Any  # agents.summarize.Summary
+    summary: Summary
 
 
 @dataclass(slots=True)
@@ -224,7 +226,7 @@ class Digest:
     until: datetime
     model_key: str
     sections: list[ChannelDigest] = field(default_factory=list)
-    open_tasks: list[Any] = field(default_factory=list)
+    open_tasks: list[Task] = field(default_factory=list)
     left_out: int = 0  # channels the target's audience cannot read (never named in the digest)
 
     @property
