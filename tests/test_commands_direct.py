@@ -288,7 +288,8 @@ async def test_settings_commands_for_an_admin(services):
     )
     zone = await settings.set_timezone(services, admin(), name=" America/New_York ")
     assert zone.timezone == "America/New_York" and not zone.digest_rescheduled
-    assert settings.retention_text(await settings.set_retention(services, admin(), days=0)) == "Messages in this server are now kept forever."
+    kept = await settings.set_retention(services, admin(), days=0)
+    assert settings.retention_text(kept) == "Messages in this server are now kept forever."
     prompt = await settings.set_chat_prompt(services, admin(), prompt="You help the Rust study group.")
     assert prompt.prompt == "You help the Rust study group."
     shown = await settings.show_settings(services, admin())

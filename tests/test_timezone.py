@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timezone
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, inspect, select, text
@@ -39,7 +39,7 @@ async def test_deadlines_use_the_digest_timezone_after_another_setting_is_change
         assert "1 task found" in reply.content
         async with bot.sessions() as session:
             [task] = list(await session.scalars(select(Task)))
-        due = task.due_at if task.due_at.tzinfo else task.due_at.replace(tzinfo=timezone.utc)
+        due = task.due_at if task.due_at.tzinfo else task.due_at.replace(tzinfo=UTC)
         assert due.astimezone(BERLIN).hour == 17  # end of day in Berlin, not 17:00 UTC
 
         reply = await (await fake_discord.interact(server.general, server.owner, "settings show")).reply()
@@ -60,7 +60,9 @@ def _migrated_to_0002_with(url: str, rows: dict[int, tuple[str | None, str | Non
                     {"id": guild_id, "zone": digest_zone},
                 )
             if settings_zone is not None:
-                connection.execute(text("INSERT INTO guild_settings (guild_id, timezone) VALUES (:id, :zone)"), {"id": guild_id, "zone": settings_zone})
+                connection.execute(
+                    text("INSERT INTO guild_settings (guild_id, timezone) VALUES (:id, :zone)"), {"id": guild_id, "zone": settings_zone}
+                )
     engine.dispose()
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import timezone as tz
+from datetime import UTC, datetime
 
 import discord
 
@@ -145,7 +144,7 @@ async def preview_digest(services: Services, context: CommandContext, *, accepte
     if not view.member_can_read(target.id):
         raise ChannelNotReadable()
     await accept(accepted)
-    now = datetime.now(tz.utc).astimezone(schedule.zone)
+    now = datetime.now(UTC).astimezone(schedule.zone)
     preview_schedule = digests.DigestSchedule(hour=now.hour, minute=now.minute, timezone=schedule.timezone)
     digest = await scheduled.build_digest(
         services, context.guild_id, view, target.id, config.source_channel_ids, now, preview_schedule, profile=PREVIEW_PROFILE
