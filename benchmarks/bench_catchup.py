@@ -39,7 +39,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bot.settings import load_settings  # noqa: E402
 from bot.storage import db  # noqa: E402
-from bot.storage.models import Message  # noqa: E402
+from bot.storage.tables import Message  # noqa: E402
 from tests.fakediscord import FakeDiscord  # noqa: E402
 from tests.fixtures.discord import running_bot  # noqa: E402
 

@@ -13,7 +13,7 @@ import pytest
 
 import agents.chat
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.models import GuildModel
+from bot.storage.tables import GuildModel
 from tests.fixtures.discord import eventually
 from tests.fixtures.models import build_tiny_llama, write_models_file
 

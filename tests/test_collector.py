@@ -6,7 +6,7 @@ import dataclasses
 from discord.utils import snowflake_time
 from sqlalchemy import func, select
 
-from bot.storage.models import Channel, Guild, Member, Message
+from bot.storage.tables import Channel, Guild, Member, Message
 from tests.fixtures.discord import eventually
 
 COLLECTOR = ("collector",)

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from agents.summarize.cache import CachedChunk
 from bot.storage import db
 from bot.storage.messages import known_gaps, load_window
-from bot.storage.models import Channel, Message
+from bot.storage.tables import Channel, Message
 from bot.storage.summaries import count_chunks, put_chunks
 from tests.fixtures.discord import eventually, running_bot
 

@@ -11,13 +11,13 @@ import discord
 from discord.ext import commands
 
 from bot import discord_convert as convert
+from bot.client import Smolcord
 from bot.ingest import (
     AdvanceCursor,
     DeleteChannel,
     DeleteGuild,
     DeleteMessages,
     EditMessage,
-    MessageWriter,
     RecordGap,
     RecordPlaces,
     SaveMessage,
@@ -32,6 +32,7 @@ from bot.storage.messages import (
     nth_newest_message_id,
     stored_versions,
 )
+from bot.services.access import bot_can_read
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +55,6 @@ def save_operation(message: discord.Message, *, advance_cursor: bool = False) ->
         members=convert.message_members(message),
         advance_cursor=advance_cursor,
     )
-
-
-def can_read_history(channel: Place) -> bool:
-    permissions = channel.permissions_for(channel.guild.me)
-    return permissions.view_channel and permissions.read_message_history
 
 
 def changed_fields(stored: MessageRow, current: MessageRow) -> dict[str, Any]:
@@ -88,11 +84,10 @@ class Collector(commands.Cog):
     while the bot was away are applied and deleted messages erased.
     """
 
-    def __init__(self, bot: commands.Bot, *, batch_size: int = 500, flush_interval: float = 0.25) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
-        settings = bot.settings  # type: ignore[attr-defined]
-        self.writer = MessageWriter(bot.sessions, batch_size=batch_size, flush_interval=flush_interval,  # type: ignore[attr-defined]
-                                    max_pending=settings.write_queue_limit, on_dropped=self._message_not_queued)
+        self.writer = bot.writer  # the bot owns it (started and closed with the bot)
+        self.writer.on_dropped = self._message_not_queued
         self._catchups: dict[int, asyncio.Task[int]] = {}
         self._catch_up_slots = asyncio.Semaphore(CONCURRENT_GUILD_CATCH_UPS)
         self._channel_catchups: dict[int, asyncio.Task[int]] = {}
@@ -114,18 +109,19 @@ class Collector(commands.Cog):
         self.stats = CatchUpStats()
 
     async def cog_load(self) -> None:
+        self.bot.collector = self
         # Read before the gateway connects, so no message of the coming session can be in these marks.
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+        async with self.bot.sessions() as session:
             self._cursor = await collected_marks(session)
             self._gaps = {g.channel_id: (g.after_id, g.before_id) for g in await known_gaps(session)}
-        self.writer.start()
 
     async def cog_unload(self) -> None:
+        if self.bot.collector is self:
+            self.bot.collector = None
         tasks = [*self._catchups.values(), *self._channel_catchups.values(), *([self._resync] if self._resync else [])]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self.writer.close()
 
     async def flush(self) -> None:
         """Wait until every message received so far is in the database."""
@@ -247,7 +243,7 @@ class Collector(commands.Cog):
         self._record_channel(after)
 
     def _record_channel(self, channel: Place) -> None:
-        if isinstance(channel, (*convert.MESSAGE_CHANNEL_TYPES, *convert.PARENT_CHANNEL_TYPES)) and can_read_history(channel):
+        if isinstance(channel, (*convert.MESSAGE_CHANNEL_TYPES, *convert.PARENT_CHANNEL_TYPES)) and bot_can_read(channel, channel.guild):
             self.writer.put(RecordPlaces(convert.guild_row(channel.guild), convert.channel_rows(channel)))
 
     # ------------------------------------------------------------------ catch-up
@@ -273,7 +269,7 @@ class Collector(commands.Cog):
         self._catchups[guild.id] = asyncio.create_task(self.catch_up(guild), name=f"smolcord-catch-up-{guild.id}")
 
     def _start_channel_catch_up(self, channel: Place) -> None:
-        if not isinstance(channel, convert.MESSAGE_CHANNEL_TYPES) or not can_read_history(channel):
+        if not isinstance(channel, convert.MESSAGE_CHANNEL_TYPES) or not bot_can_read(channel, channel.guild):
             return
         self._covered.add(channel.id)
         running = self._channel_catchups.get(channel.id)
@@ -290,12 +286,12 @@ class Collector(commands.Cog):
         """Text channels and active threads whose history the bot may read."""
         channels: list[Place] = [c for c in guild.channels if isinstance(c, convert.MESSAGE_CHANNEL_TYPES)]
         channels += [t for t in guild.threads if not t.archived]
-        return [c for c in channels if can_read_history(c)]
+        return [c for c in channels if bot_can_read(c, guild)]
 
     async def archived_threads(self, guild: discord.Guild, since: datetime) -> list[discord.Thread]:
         """Threads archived after `since` (they may have messages, edits or deletes the bot has not seen)."""
         found: list[discord.Thread] = []
-        parents = [c for c in guild.channels if isinstance(c, (discord.TextChannel, discord.ForumChannel)) and can_read_history(c)]
+        parents = [c for c in guild.channels if isinstance(c, (discord.TextChannel, discord.ForumChannel)) and bot_can_read(c, c.guild)]
         for parent in parents:
             kinds = [False]
             if isinstance(parent, discord.TextChannel) and parent.permissions_for(guild.me).manage_threads:
@@ -306,7 +302,7 @@ class Collector(commands.Cog):
                         archived_at = thread.archive_timestamp
                         if archived_at is not None and archived_at < since:
                             break  # newest archived first: the rest were archived before
-                        if can_read_history(thread):
+                        if bot_can_read(thread, thread.guild):
                             found.append(thread)
                 except discord.HTTPException as exc:
                     log.warning("could not list archived threads of #%s (%s): %s", parent.name, parent.id, exc)
@@ -314,7 +310,7 @@ class Collector(commands.Cog):
         return found
 
     def _reconcile_since(self) -> datetime | None:
-        hours = self.bot.settings.reconcile_hours  # type: ignore[attr-defined]
+        hours = self.bot.settings.reconcile_hours
         return datetime.now(timezone.utc) - timedelta(hours=hours) if hours > 0 else None
 
     async def catch_up(self, guild: discord.Guild) -> int:
@@ -377,10 +373,10 @@ class Collector(commands.Cog):
 
     async def retention_floor(self, guild: discord.Guild) -> int:
         """The oldest message id worth fetching: nothing past the guild's retention is brought back."""
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+        async with self.bot.sessions() as session:
             days = await guild_retention_days(session, guild.id)
         if days is None:
-            days = self.bot.settings.default_retention_days  # type: ignore[attr-defined]
+            days = self.bot.settings.default_retention_days
         if days <= 0:
             return 0
         return discord.utils.time_snowflake(datetime.now(timezone.utc) - timedelta(days=days))
@@ -400,9 +396,9 @@ class Collector(commands.Cog):
     async def catch_up_channel(self, channel: Place, floor: int = 0, reconcile_since: datetime | None = None) -> int:
         """Close the channel's gap and reconcile its recent window; returns how many messages were fetched."""
         channel_id = channel.id
-        settings = self.bot.settings  # type: ignore[attr-defined]
+        settings = self.bot.settings
         cursor = self._cursor.get(channel_id)
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+        async with self.bot.sessions() as session:
             if cursor is None:
                 # Stored before cursors existed (or imported): the newest stored message older than this session.
                 cursor = await latest_message_id(session, channel_id, before_id=self._first_live.get(channel_id))
@@ -518,7 +514,7 @@ class Collector(commands.Cog):
         delay = 0.05
         while True:
             try:
-                async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+                async with self.bot.sessions() as session:
                     return await stored_versions(session, channel_id, after_id=after_id, up_to_id=up_to_id)
             except Exception as error:
                 if not is_transient(error):
@@ -584,5 +580,5 @@ class CatchUpStats:
         self.deleted = 0
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Smolcord) -> None:
     await bot.add_cog(Collector(bot))

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents.records import MessageRecord
 from bot.storage.db import batches as _chunks
 from bot.storage.db import upsert_insert as _insert
-from bot.storage.models import (
+from bot.storage.tables import (
     Channel,
     Guild,
     GuildSettings,

@@ -94,6 +94,7 @@ class Message(Base):
 class GuildSettings(Base):
     __tablename__ = "guild_settings"
     guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True)
+    # The guild's one timezone: deadlines ("by Friday") are read in it and the daily digest fires in it.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # Null: keep messages for the bot's default (SMOLCORD_RETENTION_DAYS); 0: forever.
     retention_days: Mapped[int | None] = mapped_column(Integer)
@@ -166,8 +167,7 @@ class DigestConfig(Base):
     __tablename__ = "digest_configs"
     guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True)
     target_channel_id: Mapped[int] = mapped_column(BigInteger)
-    time_of_day: Mapped[str] = mapped_column(String(5))  # "HH:MM" in `timezone`
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    time_of_day: Mapped[str] = mapped_column(String(5))  # "HH:MM" in the guild's timezone (GuildSettings.timezone)
     source_channel_ids: Mapped[list[Any]] = mapped_column(default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_by: Mapped[int | None] = mapped_column(BigInteger)
