@@ -1,0 +1,258 @@
+"""Later messages acting on tasks already found: a reply accepting or refusing a request, done, cancelled, reassigned."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from agents.records import MessageRecord
+from agents.tasks.dates import find_due
+from agents.tasks.drafts import Board, Draft
+from agents.tasks.language import (
+    LINK,
+    RenderedMessage,
+    base_form,
+    content_stems,
+    verb_group,
+    words,
+)
+from agents.tasks.patterns import (
+    ACCEPT,
+    ACCEPT_EMOJI,
+    CANCEL,
+    CLAUSE_CUT,
+    COMMITMENT,
+    DONE,
+    DONE_WINDOW_MESSAGES,
+    FUTURE,
+    HANDOFF,
+    NEGATION,
+    NOT_A_REFUSAL,
+    NOT_DONE,
+    PLEASE,
+    REASSIGN_PRONOUN,
+    REASSIGN_WORDS,
+    REFUSE,
+    REQUEST,
+    RESPONSE_WINDOW,
+    RESPONSE_WINDOW_MESSAGES,
+    SEND_VERBS,
+    TAKE,
+)
+from agents.tasks.people import Clause, People
+
+
+class StateChanges:
+    """Applies answers, completions, cancellations and hand-offs to the board's drafts."""
+
+    def __init__(self, board: Board, people: People):
+        self.board = board
+        self.people = people
+
+    def _pending_for(self, message: MessageRecord) -> Draft | None:
+        """The request this message most plausibly answers, if any."""
+        if message.reply_to_id:
+            for draft in reversed(self.board.drafts):
+                if message.reply_to_id in draft.sources and draft.kind == "request" and draft.requester_id != message.author_id:
+                    return draft
+        for draft in reversed(self.board.drafts):
+            if draft.kind != "request" or draft.answered or draft.status != "open" or draft.tentative:
+                continue
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                break
+            if message.created_at - self._when(draft) > RESPONSE_WINDOW:
+                continue
+            if draft.owner_id == message.author_id or (draft.owner_id is None and draft.requester_id != message.author_id):
+                return draft
+        return None
+
+    def _when(self, draft: Draft) -> datetime:
+        last = self.board.by_id.get(draft.sources[-1])
+        return last.created_at if last else draft.said_at
+
+    def respond(self, rendered: RenderedMessage, clauses: list[Clause]) -> Draft | None:
+        message = rendered.record
+        pending = self._pending_for(message)
+        if pending is None:
+            return None
+        first = clauses[0].raw
+        if REFUSE.search(first) and not NOT_A_REFUSAL.search(first) and not ACCEPT.search(first.replace("sorry", "", 1).strip(" ,")):
+            if pending.owner_id == message.author_id:
+                pending.refused = True
+                pending.answered = True
+                pending.last_index = self.board.index
+            return None
+        whole = rendered.text.strip()
+        if (message.attachments or LINK in rendered.text) and verb_group(pending.verb) & SEND_VERBS and pending.owner_id == message.author_id:
+            pending.answered = True
+            pending.status = "done"
+            pending.changes.append(self.board.change("done", message, pending))
+            self.board.touch(pending, message)
+            return pending
+        accepted = bool(ACCEPT.search(first)) or bool(ACCEPT_EMOJI.match(whole)) or bool(
+            re.search(r"\b(?:i'm on it|im on it|i(?:'ve)? got (?:it|this)|leave it to me|i'll do (?:it|that|them)|i can do (?:it|that|this))\b", whole, re.IGNORECASE)
+        )
+        if not accepted:
+            return None
+        pending.answered = True
+        if (message.attachments or LINK in rendered.text) and verb_group(pending.verb) & SEND_VERBS:
+            # "sure, here" with the file attached: the sending is the answer.
+            pending.status = "done"
+            pending.changes.append(self.board.change("done", message, pending))
+        if pending.owner_id is None:
+            pending.owner_id, pending.owner_name = message.author_id, message.author_name
+            pending.changes.append(self.board.change("claimed", message, pending))
+        self.board.touch(pending, message)
+        due = find_due(rendered.text, message.created_at, self.board.tz)
+        if due is not None:
+            pending.due = due
+        return pending
+
+    def change_state(self, rendered: RenderedMessage, clause: Clause, clauses: list[Clause]) -> bool:
+        message = rendered.record
+        text = clause.raw
+        lower = text.lower()
+        if clause.is_question and not REQUEST.search(clause.text):
+            return False
+        cancel = CANCEL.search(text)
+        if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
+            targets = self._link(rendered, clause, allow_requester=True)
+            if targets:
+                for draft in targets:
+                    if draft.status == "open":
+                        draft.status = "cancelled"
+                        draft.changes.append(self.board.change("cancelled", message, draft))
+                        self.board.touch(draft, message)
+                return True
+        if REASSIGN_WORDS.search(text) or HANDOFF.search(text):
+            if self._reassign(rendered, clause):
+                return True
+        done_word = DONE.search(text)
+        if (done_word or self._past_tense_of_task(rendered, clause)) and not FUTURE.search(lower[: done_word.start() if done_word else len(lower)]):
+            if NOT_DONE.search(lower.replace("\u2705", "")) and not re.search(r"[\u2705\u2714\u2611]", text):
+                return False
+            targets = []
+            # "filed it and linked #1423": each part may complete a different task.
+            for part in re.split(r"\s+and\s+|,\s+", clause.raw):
+                part_clause = replace(clause, raw=part)
+                for draft in self._link(rendered, part_clause, allow_requester=False, done=True, fallback=False):
+                    if draft not in targets:
+                        targets.append(draft)
+            if not targets:
+                targets = self._link(rendered, clause, allow_requester=False, done=True)
+            if targets:
+                for draft in targets:
+                    if draft.status == "open" and not draft.refused:
+                        draft.status = "done"
+                        draft.changes.append(self.board.change("done", message, draft))
+                        self.board.touch(draft, message)
+                return True
+        return False
+
+    def _past_tense_of_task(self, rendered: RenderedMessage, clause: Clause) -> bool:
+        """"rules updated" from the owner of "update the rules": a past form of the task's verb."""
+        message = rendered.record
+        tokens = words(clause.raw)
+        if NEGATION.search(clause.raw.lower()) or clause.is_question:
+            return False
+        for draft in self.board.open_drafts(owner_id=message.author_id):
+            group = verb_group(draft.verb)
+            for token in tokens:
+                if token.endswith("ed") or base_form(token) != token:
+                    if base_form(token) in group and token != draft.verb:
+                        if self.board.overlap(draft, clause.raw, with_verbs=False) >= 1:
+                            return True
+        return False
+
+    def _link(self, rendered: RenderedMessage, clause: Clause, *, allow_requester: bool, done: bool = False, fallback: bool = True) -> list[Draft]:
+        """The tasks a done/cancel sentence is about: the replied-to one, one it names, or the speaker's latest."""
+        message = rendered.record
+        speaker = message.author_id
+        mentioned = set(rendered.mentions.values())
+        if clause.addressee_id:
+            mentioned.add(clause.addressee_id)
+
+        def concerned(draft: Draft) -> bool:
+            if draft.owner_id == speaker:
+                return True
+            if allow_requester and (draft.requester_id == speaker or draft.owner_id in mentioned):
+                return True
+            return False
+
+        candidates = [d for d in self.board.drafts if d.status == "open" and (not d.refused or allow_requester)]
+        if message.reply_to_id:
+            replied = [d for d in candidates if message.reply_to_id in d.sources]
+            mine = [d for d in replied if concerned(d)]
+            if mine or (replied and not done):
+                return mine or replied
+            if replied and done:
+                return replied
+        scored = [(self.board.overlap(d, clause.raw), d) for d in candidates if concerned(d)]
+        best = max((score for score, _ in scored), default=0)
+        if best >= 1:
+            return [d for score, d in scored if score == best]
+        # Someone else's task, named clearly enough ("the windows crash is fixed").
+        others = [(self.board.overlap(d, clause.raw, with_verbs=False), d) for d in candidates if not concerned(d)]
+        best_other = max((score for score, _ in others), default=0)
+        if best_other >= 2:
+            return [d for score, d in others if score == best_other]
+        # "done", "never mind", "✅": the most recent task that concerns the speaker.
+        leftover = content_stems(re.sub(DONE.pattern + "|" + CANCEL.pattern, " ", clause.raw, flags=re.IGNORECASE))
+        if fallback and len(leftover) <= 3:
+            for draft in reversed(candidates):
+                if self.board.index - draft.last_index > DONE_WINDOW_MESSAGES:
+                    break
+                if concerned(draft):
+                    return [draft]
+        return []
+
+    def _reassign(self, rendered: RenderedMessage, clause: Clause) -> bool:
+        message = rendered.record
+        text = clause.text
+        new_owner: tuple[int, str] | None = None
+        handoff = HANDOFF.search(clause.raw)
+        if handoff:
+            new_owner = self.people.handle_id(handoff.group("handle") or handoff.group("handle2"), rendered)
+        elif REQUEST.search(text) or PLEASE.search(text):
+            if clause.addressee_id and TAKE.search(text):
+                new_owner = (clause.addressee_id, clause.addressee_name or self.people.name_of(clause.addressee_id, rendered) or "")
+        elif COMMITMENT.search(text) and TAKE.search(text):
+            new_owner = (message.author_id, message.author_name)
+        if new_owner is None:
+            return False
+        candidates = [d for d in self.board.drafts if d.status == "open" and d.owner_id != new_owner[0]]
+        target: Draft | None = None
+        if message.reply_to_id:
+            target = next((d for d in reversed(candidates) if message.reply_to_id in d.sources), None)
+        if target is None:
+            scored = [(self.board.overlap(d, clause.raw, with_verbs=False), d) for d in candidates]
+            best = max((score for score, _ in scored), default=0)
+            if best >= 1:
+                target = next(d for score, d in reversed(scored) if score == best)
+        if target is None and REASSIGN_PRONOUN.search(text):
+            for draft in reversed(candidates):
+                if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                    break
+                target = draft
+                break
+        if target is None:
+            return False
+        target.owner_id, target.owner_name = new_owner
+        target.refused = False
+        target.answered = False
+        target.kind = "request" if new_owner[0] != message.author_id else target.kind
+        due = find_due(CLAUSE_CUT.split(text)[0], message.created_at, self.board.tz)
+        if due is not None:
+            target.due = due
+        target.changes.append(self.board.change("reassigned", message, target))
+        self.board.touch(target, message)
+        return True
+
+
+def _only_a_date(text: str, said_at: datetime, tz: ZoneInfo) -> bool:
+    """"never mind monday": what is called off is a day, not the task."""
+    head = re.split(r"[,.;!?]", text, maxsplit=1)[0].strip()
+    due = find_due(head, said_at, tz) if head else None
+    return due is not None and not content_stems(head[: due.start] + head[due.end :])
