@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
@@ -202,10 +202,3 @@ def score(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> Sco
     result.false_positives += len(unused)
     result.extras += [f"{conversation.name}: {task.owner_name} {task.task!r} ({task.status})" for task in unused]
     return result
-
-
-def score_all(conversations: Iterable[Conversation], predict) -> Score:
-    total = Score()
-    for conversation in conversations:
-        total.add(score(conversation, predict(conversation)))
-    return total

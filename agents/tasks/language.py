@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from agents.markup import plain_text
 from agents.records import MessageRecord
 
 # Verbs that name work. Used to recognise an imperative after "@bob ..." and to turn "reviewing" into
@@ -101,13 +102,9 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-_MENTION_ID = re.compile(r"<@!?(\d+)>")
-_ROLE_OR_CHANNEL = re.compile(r"<(?:@&|#)\d+>")
-_CUSTOM_EMOJI = re.compile(r"<a?:(\w+):\d+>")
-_URL = re.compile(r"https?://\S+")
 LINK = "\u2197"
-_CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
-_INLINE_CODE = re.compile(r"`([^`]*)`")
+# What `plain_text(compact=True)` writes for a link ("[link: host]", "[github.com PR #12]", "[file]").
+_LINK_NOTE = re.compile(r"\[(?:link: [^\]\s]+|[^\]\s]+ (?:PR|issue) #\d+|file|message link)\]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'_\-]*", re.IGNORECASE)
 
 
@@ -127,30 +124,41 @@ class RenderedMessage:
 
 
 def render(record: MessageRecord) -> RenderedMessage:
+    """The message as the rules read it: `agents.markup.plain_text` with user mentions as one-token `@Handle`s."""
     names = dict(record.mention_names)
     mentions: dict[str, int] = {}
 
-    def mention(match: re.Match) -> str:
-        user_id = int(match.group(1))
-        name = names.get(user_id) or f"user{user_id}"
+    def mention(user_id: int, name: str) -> str:
+        name = names.get(user_id) or name
         names.setdefault(user_id, name)
         mentions[handle(name).lower()] = user_id
         return "@" + handle(name)
 
-    text = _CODE_BLOCK.sub(" (code) ", record.content)
-    text = _INLINE_CODE.sub(r"\1", text)
-    text = _MENTION_ID.sub(mention, text)
+    # plain_text writes one line; the rules read each line as a sentence, so each line is rendered on its own.
+    text = "\n".join(plain_text(replace(record, content=line), compact=True, mention=mention, notes=False) for line in _lines(record.content))
     # Exports and some clients already show mentions as "@Name": map those names to their ids too.
     for user_id, name in record.mention_names.items():
         token = handle(name)
         mentions.setdefault(token.lower(), user_id)
         if " " in name.strip():
             text = re.sub(r"@" + re.escape(name.strip()), "@" + token, text, flags=re.IGNORECASE)
-    text = _ROLE_OR_CHANNEL.sub("", text)
-    text = _CUSTOM_EMOJI.sub(r":\1:", text)
     # A link becomes an arrow, not a word: "link" would look like the verb to the rules.
-    text = _URL.sub(f" {LINK} ", text)
+    text = _LINK_NOTE.sub(f" {LINK} ", text)
     return RenderedMessage(record, text, mentions, names)
+
+
+def _lines(content: str) -> list[str]:
+    """The lines of a message, a fenced code block kept whole so it is condensed as one."""
+    lines: list[str] = []
+    inside = False
+    for line in (content or "").split("\n"):
+        if inside:
+            lines[-1] += "\n" + line
+        else:
+            lines.append(line)
+        if line.count("```") % 2:
+            inside = not inside
+    return lines
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s+[\u2014\u2013]\s+|\s+-\s+|;\s+|(?<=[.!?])(?=[A-Z@])")
@@ -226,10 +234,6 @@ def verb_group(word: str) -> frozenset[str]:
         if base in group or word in group:
             return group
     return frozenset({base})
-
-
-def is_action_verb(word: str) -> bool:
-    return word.lower() in ACTION_VERBS
 
 
 def capitalize(text: str) -> str:
