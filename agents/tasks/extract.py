@@ -13,7 +13,7 @@ Questions, jokes, hypotheticals, hedges, refused requests and reports of past wo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
@@ -29,10 +29,13 @@ from agents.tasks.states import StateChanges
 class Tracker:
     """Reads a window in order: each message may answer a request, change tasks already found, or start new ones."""
 
-    def __init__(self, messages: list[MessageRecord], tz: ZoneInfo, *, loose: bool = False):
+    def __init__(self, messages: list[MessageRecord], tz: ZoneInfo, *, loose: bool = False, bot_ids: Collection[int] = ()):
+        # Bots never own a task and a request to a bot is a command, not work: bots are known by the
+        # ids the caller passes (the bot itself) and by the messages they wrote in the window.
+        self.bot_ids = frozenset(bot_ids) | {m.author_id for m in messages if m.is_bot}
         ordered = sorted((m for m in messages if not m.is_bot), key=lambda m: (m.created_at, m.id))
         self.board = Board(ordered, tz, loose=loose)
-        self.people = People(ordered)
+        self.people = People(ordered, bot_ids=self.bot_ids)
         self.states = StateChanges(self.board, self.people)
         self.detector = Detector(self.board, self.people)
 
@@ -49,7 +52,7 @@ class Tracker:
                     continue
                 following = clauses[position + 1].raw if position + 1 < len(clauses) else ""
                 self.detector.detect(rendered, clause, answered, following)
-        return self.board.drafts
+        return [d for d in self.board.drafts if d.owner_id not in self.bot_ids]
 
 
 def _to_task(draft: Draft, channel_id: int | None) -> ExtractedTask:
@@ -71,21 +74,29 @@ def _to_task(draft: Draft, channel_id: int | None) -> ExtractedTask:
     )
 
 
-def find_drafts(messages: Iterable[MessageRecord], *, timezone: str | ZoneInfo = "UTC", loose: bool = False) -> list[Draft]:
-    return [d for d in Tracker(list(messages), zone(timezone), loose=loose).run() if not d.refused]
+def find_drafts(
+    messages: Iterable[MessageRecord], *, timezone: str | ZoneInfo = "UTC", loose: bool = False, bot_ids: Collection[int] = ()
+) -> list[Draft]:
+    return [d for d in Tracker(list(messages), zone(timezone), loose=loose, bot_ids=bot_ids).run() if not d.refused]
 
 
 def extract_tasks(
-    messages: Iterable[MessageRecord], *, timezone: str | ZoneInfo = "UTC", include_tentative: bool = False
+    messages: Iterable[MessageRecord],
+    *,
+    timezone: str | ZoneInfo = "UTC",
+    include_tentative: bool = False,
+    bot_ids: Collection[int] = (),
 ) -> list[ExtractedTask]:
     """The action items in `messages` (any order; bots ignored), with their state at the end of the window.
 
     Pure and deterministic: rules only, no model. Deadlines resolve in `timezone` (IANA name).
     `include_tentative` also returns suggestions and hedged offers ("we should ...", "I'll
-    probably ..."), marked `tentative`, for a model pass to confirm or drop.
+    probably ..."), marked `tentative`, for a model pass to confirm or drop. `bot_ids` names
+    accounts that are bots though they wrote nothing in the window (pass the bot's own user id):
+    a bot never owns a task, and a request addressed to one is not a task.
     """
     messages = list(messages)
     tz = zone(timezone)
-    drafts = find_drafts(messages, timezone=tz, loose=include_tentative)
+    drafts = find_drafts(messages, timezone=tz, loose=include_tentative, bot_ids=bot_ids)
     channel_id = messages[0].channel_id if messages else None
     return [_to_task(draft, channel_id) for draft in drafts]

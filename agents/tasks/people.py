@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from agents.records import MessageRecord
@@ -30,8 +31,9 @@ class Clause:
 class People:
     """The participants of a window (authors and everyone mentioned), looked up by name, handle or first name."""
 
-    def __init__(self, messages: list[MessageRecord]):
+    def __init__(self, messages: list[MessageRecord], *, bot_ids: Collection[int] = ()):
         self.messages = messages
+        self.bot_ids = frozenset(bot_ids)
         self.by_id = {m.id: m for m in messages}
         self.known = self._participants()
 
