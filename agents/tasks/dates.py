@@ -388,6 +388,22 @@ def _has_preposition(text: str, due: Due) -> bool:
     )
 
 
+_EVENT_AFTER = re.compile(r"^\s+(?!(?:morning|noon|lunch|afternoon|evening|night|at|by|before|eod|or|and|is|works|then)\b)[a-z]{3,}", re.IGNORECASE)
+
+
+# "the hall booking for april 5", "tickets for saturday": the date of the thing booked, not of the work.
+_EVENT_BEFORE = re.compile(r"\b(?:booking|bookings|reservation|reservations|tickets?|seats?|hall|venue)\s+$", re.IGNORECASE)
+
+
+def _names_an_event(text: str, due: Due) -> bool:
+    before = text[max(0, due.start - 40) : due.start]
+    phrase = text[due.start : due.end].lower()
+    if (phrase.startswith("for ") or before.lower().endswith("for ")) and _EVENT_BEFORE.search(re.sub(r"for\s+$", "", before)):
+        return True
+    before = before[-5:].lower()
+    return before.endswith("the ") and bool(re.fullmatch(_WEEKDAY_NAMES, due.text.lower())) and bool(_EVENT_AFTER.match(text[due.end :]))
+
+
 def find_due(text: str, said_at: datetime, timezone: str | ZoneInfo = "UTC") -> Due | None:
     """The first deadline in `text`, resolved against `said_at` (aware) in the IANA `timezone`.
 
@@ -408,6 +424,8 @@ def find_due(text: str, said_at: datetime, timezone: str | ZoneInfo = "UTC") -> 
         # "before the release" keeps its "before": without it the phrase means something else.
         found.append(Due(re.sub(r"\s+", " ", match.group("fuzzy")), None, match.start(), match.end()))
         break
+    # "the friday dinner", "the monday sync": a day naming an event, not a deadline.
+    found = [due for due in found if not _names_an_event(text, due)]
     if not found:
         return None
     # A phrase with a preposition ("by Tuesday") beats a bare one ("the Black Friday sale"); then

@@ -26,6 +26,10 @@ from agents.tasks.language import (
     words,
 )
 from agents.tasks.patterns import (
+    ALWAYS_PERSONAL_VERBS,
+    MARKET_WORDS,
+    TRADE_VERBS,
+    CONTEXT_NOTE,
     ABILITY_ADVERBS,
     CLAUSE_CUT,
     CLAUSE_START,
@@ -75,7 +79,7 @@ class Detector:
     def detect(self, rendered: RenderedMessage, clause: Clause, answered: Draft | None, following: str = "") -> None:
         message = rendered.record
         text = clause.text
-        if not text or JOKE.search(clause.raw.lower()):
+        if not text or clause.ignored or JOKE.search(clause.raw.lower()):
             return
         if following and JOKE.search(following.lower()) and len(words(following)) <= 3:
             return
@@ -167,7 +171,7 @@ class Detector:
             found = self.people.handle_id(third.group("handle"), rendered)
             if found:
                 return "request", found, third.group("rest"), third.group("rest")
-        if clause.addressee_id and clause.raw.lstrip().startswith("@"):
+        if clause.addressee_id and clause.vocative:
             first = words(text)[:1]
             if first and first[0] in ACTION_VERBS:
                 return "request", (clause.addressee_id, clause.addressee_name), text, text
@@ -204,6 +208,10 @@ class Detector:
         subjectless = SUBJECTLESS.search(text)
         if subjectless:
             return "commitment", (message.author_id, message.author_name), subjectless.group("rest"), subjectless.group("rest")
+        if clause.self_assigned:
+            first = words(text)[:1]
+            if first and base_form(first[0]) in ACTION_VERBS:
+                return "commitment", (message.author_id, message.author_name), text, text
         listed = LIST_PREFIX.search(clause.text)
         if listed:
             rest = listed.group("rest")
@@ -270,6 +278,8 @@ class Detector:
         rest_tokens = tokens[1:]
         if set(rest_tokens) & LEISURE_WORDS and len(rest_tokens) <= 4:
             return None, False, None
+        if verb in ALWAYS_PERSONAL_VERBS or (verb in TRADE_VERBS and set(words(rest)) & MARKET_WORDS):
+            return None, False, None  # "I'll buy the dip if it hits 160": a member's own money
         meaningful = [t for t in rest_tokens if t not in PRONOUN_OBJECTS and t not in STOPWORDS]
         pronoun_only = not meaningful
         if len(tokens) > MAX_TASK_WORDS:
@@ -311,6 +321,8 @@ class Detector:
             target = self._own_task_in_message(message.author_id, rendered.text)
         if target is None:
             target = self._same_task(message.author_id, text)
+        if target is None:
+            target = self._refused_request(message, text)
         if target is not None:
             if target.owner_id != message.author_id:
                 kind = "claimed" if target.owner_id is None or target.refused else "reassigned"
@@ -329,7 +341,7 @@ class Detector:
             # "grab one" is about a thing, not about the last message.
             context = self._context(message, clause.raw) if set(words(text)) & CONTEXT_PRONOUNS or not has_pronoun else None
             if context:
-                text = f"{text} (re: {context})"
+                text = f"{text}{CONTEXT_NOTE}{context})"
             elif pronoun_only:
                 return
         self.board.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
@@ -370,6 +382,16 @@ class Detector:
                 best, best_score = draft, score
         return best if best_score >= 2 else None
 
+    def _refused_request(self, message: MessageRecord, text: str) -> Draft | None:
+        """"can't this saturday, sorry" then "I'll do the bakery pickup" from someone else: they take the request over."""
+        for draft in reversed(self.board.drafts):
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                break
+            if draft.refused and draft.status == "open" and draft.kind == "request" and draft.requester_id != message.author_id:
+                if self.board.overlap(draft, text) >= 2 or len(content_stems(draft.text) & content_stems(text)) >= 1:
+                    return draft
+        return None
+
     @staticmethod
     def _same_message(target: Draft, answered: Draft | None) -> bool:
         return answered is not None and target is answered
@@ -384,6 +406,8 @@ class Detector:
             first = words(text)[:1]
             if score and first and draft.verb and base_form(first[0]) in verb_group(draft.verb):
                 score += 1  # "get the badges" repeats "pick up the badges"
+            elif first and draft.verb and _distinct_acts(first[0], draft.verb):
+                continue  # "add disk alerts on the data nodes" after "check the disk on the data nodes": new work
             if score > best_score:
                 best, best_score = draft, score
         return best if best_score >= 2 else None
@@ -425,6 +449,15 @@ class Detector:
             evidence=clause.raw,
             last_index=self.board.index,
         )
+
+
+def _distinct_acts(verb: str, other: str) -> bool:
+    """Two different kinds of work ("add" vs "check"); "do", "get", "take" and friends say nothing."""
+    a, b = base_form(verb), base_form(other)
+    generic = {"do", "get", "take", "make", "handle", "have", "go", "start", "finish", "try"}
+    if a in generic or b in generic or a not in ACTION_VERBS or b not in ACTION_VERBS:
+        return False
+    return a not in verb_group(b)
 
 
 def _looks_like_work(word: str) -> bool:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from agents.records import MessageRecord
 from agents.tasks.dates import Due
 from agents.tasks.language import base_form, content_stems, verb_group, words
-from agents.tasks.patterns import VERB_MODIFIERS
+from agents.tasks.patterns import CONTEXT_NOTE, VERB_MODIFIERS
 from agents.tasks.records import TaskChange
 
 
@@ -57,9 +57,11 @@ class Board:
     def open_drafts(self, owner_id: int | None = None) -> list[Draft]:
         return [d for d in self.drafts if d.live and (owner_id is None or d.owner_id == owner_id)]
 
-    def overlap(self, draft: Draft, text: str, *, with_verbs: bool = True) -> int:
+    def overlap(self, draft: Draft, text: str, *, with_verbs: bool = True, context: bool = True) -> int:
+        """Words `text` shares with the task; `context=False` leaves out the "(re: ...)" note of what "it" was."""
         ignore = {"take", "over", "instead", "done", "finish", "merged", "merg", "ship", "shipped", "fix", "fixed"}
-        task_stems = content_stems(draft.text) - ignore
+        task_text = draft.text if context else draft.text.split(CONTEXT_NOTE, 1)[0]
+        task_stems = content_stems(task_text) - ignore
         text_stems = content_stems(text) - ignore
         count = len(task_stems & text_stems)
         if with_verbs and draft.verb:

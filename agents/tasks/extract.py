@@ -21,6 +21,7 @@ from agents.tasks.dates import zone
 from agents.tasks.detect import Detector
 from agents.tasks.drafts import Board, Draft
 from agents.tasks.language import render
+from agents.tasks.patterns import RESPONSE_WINDOW
 from agents.tasks.people import People
 from agents.tasks.records import ExtractedTask, task_fingerprint
 from agents.tasks.states import StateChanges
@@ -39,11 +40,22 @@ class Tracker:
         self.states = StateChanges(self.board, self.people)
         self.detector = Detector(self.board, self.people)
 
+    def _partner(self, index: int) -> MessageRecord | None:
+        """The previous message when it answers this speaker (they alternate, as in a support thread): whom a bare "can you" addresses."""
+        messages = self.board.messages
+        if index < 2:
+            return None
+        message, previous, before = messages[index], messages[index - 1], messages[index - 2]
+        if before.author_id != message.author_id or previous.author_id == message.author_id:
+            return None
+        return previous if message.created_at - previous.created_at <= RESPONSE_WINDOW else None
+
     def run(self) -> list[Draft]:
         for index, message in enumerate(self.board.messages):
             self.board.index = index
             rendered = render(message)
-            clauses = self.people.clauses(rendered)
+            previous = self._partner(index)
+            clauses = self.people.clauses(rendered, previous)
             if not clauses:
                 continue
             answered = self.states.respond(rendered, clauses)

@@ -33,6 +33,7 @@ ACTION_VERBS = frozenset(
     redesign refund register reimburse renew repair replace replay reply research resend retry return
     rotate sand scan script sell sequence shoot sketch skim source stage store stream study swing tackle
     teach tell tune tweak unblock uninstall unlock vacuum vet water welcome wrap
+    ban kick mute purge pin unpin wipe apply
     """.split()
 )
 
@@ -69,6 +70,8 @@ IRREGULAR_PAST = {
     "win": ("won",), "write": ("wrote", "written"), "upload": ("uploaded",),
 }
 
+PAST_FORMS = frozenset(form for forms in IRREGULAR_PAST.values() for form in forms)
+
 # Words that name the same act, so "filed the issue" completes "open an issue" and
 # "rollback done" completes "roll back the deploy".
 VERB_GROUPS = (
@@ -84,7 +87,8 @@ VERB_GROUPS = (
     frozenset({"book", "reserve", "order", "buy"}),
     frozenset({"ping", "contact", "message", "reach", "email", "call", "ask"}),
     frozenset({"mock", "mockup", "design", "sketch"}),
-    frozenset({"set", "setup", "configure", "enable", "turn"}),
+    frozenset({"set", "setup", "configure", "enable", "turn", "apply"}),
+    frozenset({"clear", "delete", "remove", "purge", "clean", "drop", "wipe", "prune"}),
     frozenset({"get", "pick", "fetch", "collect", "grab"}),
 )
 

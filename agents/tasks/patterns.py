@@ -16,6 +16,8 @@ CONTEXT_WORDS = 12
 HEDGES = re.compile(r"\b(?:probably|maybe|might|perhaps|possibly|hopefully|prob|idk|not sure)\b")
 JOKE = re.compile(
     r"\b(?:lol|lmao|lmfao|rofl|jk|j/k|haha+|hehe+|kidding|joking)\b|/s\b|[\U0001F602\U0001F923\U0001F606\U0001F61C\U0001F61D\U0001F92A]"
+    # Chat idioms that are teasing, not plans: "touch grass", "I'll die on this hill".
+    r"|\btouch(?:ing)? (?:some )?grass\b|\bskill issue\b|\bngmi\b|\bwagmi\b|\bdie on this hill\b|\bcope harder\b"
 )
 HYPOTHETICAL = re.compile(
     r"^(?:\W*)(?:if|unless|what if|in theory|ideally|in an ideal world|someday|one day|imagine)\b"
@@ -177,3 +179,43 @@ VERB_MODIFIERS = frozenset({"double", "triple", "quickly", "re", "also", "just",
 CONTEXT_PRONOUNS = frozenset({"it", "this", "that", "them", "these", "those"})
 SEND_VERBS = frozenset({"send", "share", "post", "upload", "forward", "attach"})
 STOP_NAMES = frozenset({"me", "you", "we", "i", "it", "ok", "okay", "so", "yes", "no", "hey", "hi", "also", "and", "the", "dev", "team", "all", "everyone"})
+
+# List markers before an item: "- ", "* ", "• ", "1. ", "2) ".
+LIST_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa\u25e6]|\d{1,2}[.)])\s+")
+# "me: write up the summary" in an action-item list.
+SELF_NAMES = frozenset({"me", "i", "myself", "mine"})
+# A message mentioning this many people is a broadcast ("@a @b @c ... look at this"), never an assignment;
+# neither is a sentence that opens with this many mentions.
+MASS_MENTION_USERS = 8
+MASS_MENTION_LEADING = 4
+# Accounts that are, or pose as, bots: they never own a task, a request to them is a command, and
+# "action items" written by a user named like a summarizer are not the channel's decisions.
+BOT_LIKE_NAME = re.compile(r"\bbot\b|\bsummar(?:y|izer|iser)\b|\bsmolcord\b|\bassistant\b", re.IGNORECASE)
+
+# Completion reported as the result, not as "done" (states.StateChanges._reported_done).
+# Acts that are over as soon as they start: "tagging v0.9.0-rc1 now" means it is tagged.
+INSTANT_VERBS = frozenset({"tag", "send", "post", "merge", "deploy", "ship", "release", "publish", "push", "book", "upload", "file", "submit", "cut", "share", "order"})
+MEASURE_VERBS = frozenset({"measure", "benchmark", "profile", "time", "compare", "bench", "estimate", "count"})
+CHECK_VERBS = frozenset({"check", "look", "investigate", "figure", "find", "debug", "verify", "confirm", "diagnose", "review"})
+CONTACT_VERBS = frozenset({"call", "ask", "ping", "email", "message", "contact", "reach", "text"})
+# A quantity with a unit: "41 ms", "6m 12s", "3.1x", "96%", "1.9 GB", "€38/pp", "$870".
+MEASUREMENT = re.compile(
+    r"(?:[$€£]\s?\d[\d,.]*|\b\d+(?:[.,]\d+)?\s?(?:ms|s|sec|secs|seconds|m|min|mins|minutes|h|hrs|hours|days?|weeks?|kb|mb|gb|tb|%|x|fps|rps|qps|k|/pp|pp)(?![a-z]))",
+    re.IGNORECASE,
+)
+FINDING = re.compile(r"\b(?:found|turns out|it's|it is|looks like|the cause|root cause|because)\b")
+# "the council says the hall is closed", "bakery said yes": the answer of whoever was contacted.
+CONTACT_REPLY = re.compile(r"\b(?:says|said|replied|confirmed|got back|agreed|answered|is in|are in|is out|declined)\b")
+# "quotes: la cucina €38/pp", "retention policy: 14 days, applied", "flashcards: <link>": the result under its name.
+TOPIC_REPORT = re.compile(r"^\W*(?P<topic>[a-z][\w' -]{1,40}?)\s*:\s*\S", re.IGNORECASE)
+# What a pronoun task carries to say what "it" was: "Look into it (re: the login page is broken)".
+CONTEXT_NOTE = " (re: "
+# Personal trading plans in a market channel ("I'll buy the dip", "gonna hold through earnings"):
+# a member's own money, not the group's work.
+TRADE_VERBS = frozenset({"buy", "sell", "hold", "hodl", "short", "long", "ape", "dca", "rebalance", "trade", "average"})
+MARKET_WORDS = frozenset(
+    {"dip", "dips", "stock", "stocks", "calls", "puts", "bags", "bag", "position", "positions", "portfolio", "earnings",
+     "401k", "ira", "btc", "eth", "sol", "crypto", "coin", "coins", "spot", "leverage", "shares", "bottom", "top", "rally"}
+)
+ALWAYS_PERSONAL_VERBS = frozenset({"hold", "hodl", "ape", "dca"})
+SECOND_PERSON_REQUEST = re.compile(r"^\W*(?:(?:ok|okay|so|and|also|then)\W+)?(?:can|could|would|will)\s+(?:you|u)\b(?!\s+(?:all|guys|both)\b)", re.IGNORECASE)

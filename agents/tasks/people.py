@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from agents.records import MessageRecord
 from agents.tasks.language import RenderedMessage, handle, sentences
 from agents.tasks.patterns import (
+    SECOND_PERSON_REQUEST,
+    BOT_LIKE_NAME,
     ITEM_SPLIT,
+    LIST_BULLET,
+    MASS_MENTION_LEADING,
+    MASS_MENTION_USERS,
+    SELF_NAMES,
     ITEMS_PREFIX,
     QUESTION_TAIL,
     REQUEST_SPLIT,
@@ -26,6 +32,13 @@ class Clause:
     addressee_id: int | None
     addressee_name: str | None
     is_question: bool
+    # "raj: add the alerts", "@amir write the postmortem": the sentence opens by naming who it is for.
+    vocative: bool = False
+    # "me: write up the summary" in a list of action items: the speaker's own item.
+    self_assigned: bool = False
+    # Not work for anyone: a mass mention ("@a @b @c @d ... look at this"), a message to a bot, or a
+    # message from an account that poses as one ("Summary Bot" writing "action items: ...").
+    ignored: bool = False
 
 
 class People:
@@ -34,6 +47,7 @@ class People:
     def __init__(self, messages: list[MessageRecord], *, bot_ids: Collection[int] = ()):
         self.messages = messages
         self.bot_ids = frozenset(bot_ids)
+        self.bot_names = {name.lower() for m in messages for uid, name in m.mention_names.items() if uid in self.bot_ids}
         self.by_id = {m.id: m for m in messages}
         self.known = self._participants()
 
@@ -70,7 +84,11 @@ class People:
             return user_id, rendered.names.get(user_id) or token
         return self.known.get(token)
 
-    def clauses(self, rendered: RenderedMessage) -> list[Clause]:
+    def is_bot(self, user_id: int | None, name: str | None = None) -> bool:
+        return user_id in self.bot_ids or bool(name and BOT_LIKE_NAME.search(name))
+
+    def clauses(self, rendered: RenderedMessage, previous: MessageRecord | None = None) -> list[Clause]:
+        """The message's sentences; `previous` is the message before it, whose author a bare "can you ..." speaks to."""
         message = rendered.record
         parts = sentences(rendered.text)
         message_addressee: tuple[int, str] | None = None
@@ -78,25 +96,37 @@ class People:
         if lead:
             message_addressee = self.handle_id(lead.group(1), rendered)
         reply_target = self.by_id.get(message.reply_to_id) if message.reply_to_id else None
+        # A message that pings a crowd is a broadcast, and a bot-like author is not assigning work.
+        crowd = len(set(rendered.mentions.values())) >= MASS_MENTION_USERS
+        impostor = BOT_LIKE_NAME.search(message.author_name) is not None
         items: list[str] = []
         for part in parts:
             part = ITEMS_PREFIX.sub("", part)
+            part = LIST_BULLET.sub("", part)
             for item in ITEM_SPLIT.split(part):
                 items += [piece for piece in REQUEST_SPLIT.split(item) if piece.strip()]
         clauses = []
         for part in items:
             text = part
             addressee: tuple[int, str] | None = None
+            vocative = self_assigned = False
             leading = re.match(r"^\s*((?:@\w+[\s,:]*)+)(.*)$", text)
+            leading_count = 0
             if leading:
-                first = re.match(r"@(\w+)", leading.group(1))
-                addressee = self.handle_id(first.group(1), rendered) if first else None
+                handles = re.findall(r"@(\w+)", leading.group(1))
+                leading_count = len(handles)
+                addressee = self.handle_id(handles[0], rendered) if handles else None
                 text = leading.group(2)
+                vocative = True
             else:
-                named = re.match(r"^\s*([A-Za-z][\w'-]*)\s*[,:]\s+(.*)$", text)
-                if named and named.group(1).lower() in self.known and named.group(1).lower() not in STOP_NAMES:
+                named = re.match(r"^\s*([A-Za-z][\w'-]*)\s*([,:])\s+(.*)$", text)
+                if named and named.group(1).lower() in SELF_NAMES and named.group(2) == ":":
+                    self_assigned = True  # "me: write up the incident summary"
+                    text = named.group(3)
+                elif named and named.group(1).lower() in self.known and named.group(1).lower() not in STOP_NAMES:
                     addressee = self.known[named.group(1).lower()]
-                    text = named.group(2)
+                    text = named.group(3)
+                    vocative = True
             trailing = re.search(r"[\s,]+@(\w+)\s*([?!.]*)\s*$", text) or re.search(r",\s*([A-Za-z][\w'-]*)\s*([?!.]*)\s*$", text)
             if trailing and addressee is None:
                 found = self.handle_id(trailing.group(1), rendered)
@@ -107,15 +137,22 @@ class People:
                 addressee = message_addressee
             if addressee is None and reply_target is not None and reply_target.author_id != message.author_id:
                 addressee = (reply_target.author_id, reply_target.author_name)
+            if addressee is None and previous is not None and SECOND_PERSON_REQUEST.search(text) and previous.author_name.lower() not in text.lower():
+                # A support thread's back-and-forth: "could you send me the log file?" is for the person just answered.
+                addressee = (previous.author_id, previous.author_name)
+            to_bot = addressee is not None and self.is_bot(*addressee)
             if addressee and addressee[0] == message.author_id:
                 addressee = None
             clauses.append(
                 Clause(
                     text=text.strip(),
-                    raw=part,
+                    raw=LIST_BULLET.sub("", part),
                     addressee_id=addressee[0] if addressee else None,
                     addressee_name=addressee[1] if addressee else None,
                     is_question=bool(QUESTION_TAIL.search(part)),
+                    vocative=vocative,
+                    self_assigned=self_assigned,
+                    ignored=crowd or impostor or to_bot or leading_count >= MASS_MENTION_LEADING,
                 )
             )
         return clauses

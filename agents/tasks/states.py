@@ -11,6 +11,7 @@ from agents.records import MessageRecord
 from agents.tasks.dates import find_due
 from agents.tasks.drafts import Board, Draft
 from agents.tasks.language import (
+    PAST_FORMS,
     LINK,
     RenderedMessage,
     base_form,
@@ -19,6 +20,14 @@ from agents.tasks.language import (
     words,
 )
 from agents.tasks.patterns import (
+    CHECK_VERBS,
+    CONTACT_REPLY,
+    CONTACT_VERBS,
+    FINDING,
+    INSTANT_VERBS,
+    MEASURE_VERBS,
+    MEASUREMENT,
+    TOPIC_REPORT,
     ACCEPT,
     ACCEPT_EMOJI,
     CANCEL,
@@ -114,6 +123,8 @@ class StateChanges:
         message = rendered.record
         text = clause.raw
         lower = text.lower()
+        if clause.ignored:
+            return False
         if clause.is_question and not REQUEST.search(clause.text):
             return False
         cancel = CANCEL.search(text)
@@ -130,18 +141,28 @@ class StateChanges:
             if self._reassign(rendered, clause):
                 return True
         done_word = DONE.search(text)
-        if (done_word or self._past_tense_of_task(rendered, clause)) and not FUTURE.search(lower[: done_word.start() if done_word else len(lower)]):
-            if NOT_DONE.search(lower.replace("\u2705", "")) and not re.search(r"[\u2705\u2714\u2611]", text):
+        past = None if done_word else self._past_tense_of_task(rendered, clause)
+        said_at = done_word.start() if done_word else past
+        if said_at is not None and not FUTURE.search(lower[:said_at]):
+            # "almost done", "merging once CI is green": the words around the report, not a later clause
+            # ("migrated, he should see 2TB after a restart").
+            clause_end = re.search(r"[,;.]\s", lower[said_at:])
+            around = lower[: said_at + clause_end.start()] if clause_end else lower
+            if NOT_DONE.search(around.replace("\u2705", "")) and not re.search(r"[\u2705\u2714\u2611]", text):
                 return False
             targets = []
             # "filed it and linked #1423": each part may complete a different task.
             for part in re.split(r"\s+and\s+|,\s+", clause.raw):
+                if done_word and not DONE.search(part):
+                    continue  # "migration bug fixed, thread crash found": only the part that says done
                 part_clause = replace(clause, raw=part)
                 for draft in self._link(rendered, part_clause, allow_requester=False, done=True, fallback=False):
                     if draft not in targets:
                         targets.append(draft)
             if not targets:
-                targets = self._link(rendered, clause, allow_requester=False, done=True)
+                # The whole sentence may name the speaker's own task; someone else's only from the part that says done.
+                several = len(re.split(r"\s+and\s+|,\s+", clause.raw)) > 1
+                targets = self._link(rendered, clause, allow_requester=False, done=True, others=not several)
             if targets:
                 for draft in targets:
                     if draft.status == "open" and not draft.refused:
@@ -149,24 +170,81 @@ class StateChanges:
                         draft.changes.append(self.board.change("done", message, draft))
                         self.board.touch(draft, message)
                 return True
-        return False
+        reported = self._reported_done(rendered, clause)
+        for draft in reported:
+            draft.status = "done"
+            draft.changes.append(self.board.change("done", message, draft))
+            self.board.touch(draft, message)
+        return bool(reported)
 
-    def _past_tense_of_task(self, rendered: RenderedMessage, clause: Clause) -> bool:
-        """"rules updated" from the owner of "update the rules": a past form of the task's verb."""
+    def _past_tense_of_task(self, rendered: RenderedMessage, clause: Clause) -> int | None:
+        """"rules updated" from the owner of "update the rules", or "booked them" / "migrated, ..." opening
+        the sentence: a past form of the task's verb. Where it is in the lower-cased sentence, or None."""
         message = rendered.record
-        tokens = words(clause.raw)
-        if NEGATION.search(clause.raw.lower()) or clause.is_question:
-            return False
+        lower = clause.raw.lower()
+        if clause.is_question:
+            return None
+        found = list(re.finditer(r"[a-z0-9][a-z0-9'_\-]*", lower))
+        negated = NEGATION.search(lower)
         for draft in self.board.open_drafts(owner_id=message.author_id):
             group = verb_group(draft.verb)
-            for token in tokens:
-                if token.endswith("ed") or base_form(token) != token:
-                    if base_form(token) in group and token != draft.verb:
-                        if self.board.overlap(draft, clause.raw, with_verbs=False) >= 1:
-                            return True
-        return False
+            for position, match in enumerate(found):
+                token = match.group(0).strip("'-_")
+                if negated and negated.start() < match.start():
+                    break
+                if not (token.endswith("ed") or base_form(token) != token):
+                    continue
+                if base_form(token) not in group or token == draft.verb:
+                    continue
+                # A past form opening the sentence needs no other shared word; a gerund ("reading") is not past.
+                past_form = token.endswith("ed") or token in PAST_FORMS
+                opening = past_form and (position == 0 or (position == 1 and found[0].group(0) in ("just", "finally", "all", "ok", "okay")))
+                if opening or self.board.overlap(draft, clause.raw, with_verbs=False) >= 1:
+                    return match.start()
+        return None
 
-    def _link(self, rendered: RenderedMessage, clause: Clause, *, allow_requester: bool, done: bool = False, fallback: bool = True) -> list[Draft]:
+    def _reported_done(self, rendered: RenderedMessage, clause: Clause) -> list[Draft]:
+        """Completion said without a done word, by the task's owner: the result itself.
+
+        "tagging v0.9.0-rc1 now" (an instant act under way), "0.8: 6m 12s, 0.9: 1m 58s" for a task
+        to measure, "node es-3 is at 96% disk" for a task to check it, "quotes: la cucina €38/pp" for
+        "get quotes", "the council says the hall is closed" for "call the council".
+        """
+        message = rendered.record
+        raw = clause.raw
+        lower = raw.lower()
+        if clause.is_question or FUTURE.search(lower) or REQUEST.search(raw):
+            return []
+        mine = [d for d in self.board.open_drafts(owner_id=message.author_id) if not d.tentative]
+        recent = [d for d in mine if self.board.index - d.last_index <= DONE_WINDOW_MESSAGES]
+        if not recent:
+            return []
+        tokens = words(raw)
+        measurements = len(MEASUREMENT.findall(raw))
+        evidence = measurements > 0 or LINK in rendered.text or bool(message.attachments)
+        topic = TOPIC_REPORT.match(raw)
+        found = []
+        for draft in reversed(recent):
+            acts = verb_group(draft.verb)
+            overlap = self.board.overlap(draft, raw, with_verbs=False)
+            under_way = re.match(r"^\W*(\w+ing)\b", lower)
+            if under_way and acts & INSTANT_VERBS and base_form(under_way.group(1)) in acts and re.search(r"\b(?:now|rn|atm)\b", lower):
+                found.append(draft)
+            elif acts & MEASURE_VERBS and (measurements >= 2 or (measurements and overlap)):
+                found.append(draft)
+            elif acts & CHECK_VERBS and overlap and (measurements or FINDING.search(lower)):
+                found.append(draft)
+            elif topic and evidence and len(topic.group("topic").split()) <= 3 and content_stems(topic.group("topic")) & content_stems(draft.text):
+                found.append(draft)
+            elif acts & CONTACT_VERBS and overlap and CONTACT_REPLY.search(lower):
+                found.append(draft)
+            elif tokens[:1] and tokens[0] in ("results", "numbers") and evidence and acts & (MEASURE_VERBS | CHECK_VERBS):
+                found.append(draft)
+        return found
+
+    def _link(
+        self, rendered: RenderedMessage, clause: Clause, *, allow_requester: bool, done: bool = False, fallback: bool = True, others: bool = True
+    ) -> list[Draft]:
         """The tasks a done/cancel sentence is about: the replied-to one, one it names, or the speaker's latest."""
         message = rendered.record
         speaker = message.author_id
@@ -194,10 +272,10 @@ class StateChanges:
         if best >= 1:
             return [d for score, d in scored if score == best]
         # Someone else's task, named clearly enough ("the windows crash is fixed").
-        others = [(self.board.overlap(d, clause.raw, with_verbs=False), d) for d in candidates if not concerned(d)]
-        best_other = max((score for score, _ in others), default=0)
+        named = [(self.board.overlap(d, clause.raw, with_verbs=False, context=False), d) for d in candidates if others and not concerned(d)]
+        best_other = max((score for score, _ in named), default=0)
         if best_other >= 2:
-            return [d for score, d in others if score == best_other]
+            return [d for score, d in named if score == best_other]
         # "done", "never mind", "✅": the most recent task that concerns the speaker.
         leftover = content_stems(re.sub(DONE.pattern + "|" + CANCEL.pattern, " ", clause.raw, flags=re.IGNORECASE))
         if fallback and len(leftover) <= 3:
