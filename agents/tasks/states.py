@@ -192,14 +192,16 @@ class StateChanges:
                 token = match.group(0).strip("'-_")
                 if negated and negated.start() < match.start():
                     break
-                if not (token.endswith("ed") or base_form(token) != token):
+                # Past forms only: "booking them tomorrow" and "looking now" are not reports of work done.
+                if not (token.endswith("ed") or token in PAST_FORMS):
                     continue
                 if base_form(token) not in group or token == draft.verb:
                     continue
-                # A past form opening the sentence needs no other shared word; a gerund ("reading") is not past.
-                past_form = token.endswith("ed") or token in PAST_FORMS
-                opening = past_form and (position == 0 or (position == 1 and found[0].group(0) in ("just", "finally", "all", "ok", "okay")))
-                if opening or self.board.overlap(draft, clause.raw, with_verbs=False) >= 1:
+                # A past form opening the sentence needs no other shared word; elsewhere the sentence must
+                # also name the task by something other than its verb.
+                opening = position == 0 or (position == 1 and found[0].group(0) in ("just", "finally", "all", "ok", "okay"))
+                rest = " ".join(w for w in words(clause.raw) if base_form(w) not in group)
+                if opening or self.board.overlap(draft, rest, with_verbs=False) >= 1:
                     return match.start()
         return None
 
