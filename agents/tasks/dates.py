@@ -228,6 +228,31 @@ def _rules() -> list[_Rule]:
             return _at(_end_of_month(first), END_OF_DAY, now.tzinfo)
         return _at(date(today.year + shift, 12, 31), END_OF_DAY, now.tzinfo)
 
+    @rule(r"\b(?:before|by)\s+(?:the|this)\s+weekend\b")
+    def _before_weekend(m, now):
+        # Before the weekend is the last working day ahead of it, not its Sunday.
+        today = now.date()
+        friday = _week_monday(today) + timedelta(days=4)
+        return _at(friday if friday >= today else friday + timedelta(days=7), END_OF_DAY, now.tzinfo)
+
+    @rule(r"\b(?:by\s+)?early next week\b")
+    def _early_next_week(m, now):
+        return _at(_week_monday(now.date()) + timedelta(days=8), END_OF_DAY, now.tzinfo)
+
+    @rule(rf"\b(?:by\s+|in\s+)?mid(?:-|\s+){_MONTH}")
+    def _mid_month(m, now):
+        month = MONTHS[m.group("mon").lower()[:3]]
+        found = _year_for(now.date(), month, 15)
+        return _at(found, END_OF_DAY, now.tzinfo) if found else None
+
+    @rule(r"\b(?P<which>after|before)\s+lunch\b")
+    def _lunch(m, now):
+        return _at(now.date(), time(14, 0) if m.group("which").lower() == "after" else time(12, 0), now.tzinfo)
+
+    @rule(r"\bwithin the (?:hour|next hour)\b")
+    def _within_hour(m, now):
+        return now + timedelta(hours=1)
+
     @rule(rf"\b{_PREP}(?P<which>this|next|the)\s+(?P<unit>week|weekend|month)\b")
     def _this_next(m, now):
         today = now.date()
@@ -377,7 +402,10 @@ _PREPOSITION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # Words that mean a deadline on their own, without a preposition.
-_SELF_STANDING = re.compile(r"^(?:today|tonight|tomorrow|tmrw|tmr|eod|eow|eom|cob|this |next |end of|in )", re.IGNORECASE)
+_SELF_STANDING = re.compile(
+    r"^(?:today|tonight|tomorrow|tmrw|tmr|eod|eow|eom|cob|this |next |end of|in |(?:the )?day after|early next|mid|after lunch|before lunch|within)",
+    re.IGNORECASE,
+)
 
 
 def _has_preposition(text: str, due: Due) -> bool:
