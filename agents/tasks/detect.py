@@ -108,6 +108,17 @@ class Detector:
         kind, owner, rest, raw_rest = found
         if rest is None:
             return
+        listed = _object_list(rest)
+        if listed:
+            # "I'll do the pitch deck, demo video and devpost writeup": three pieces of work, each of
+            # which can be handed off or finished on its own.
+            for item in listed:
+                self._add(rendered, clause, kind, owner, item, answered, topic, tentative)
+            return
+        self._add(rendered, clause, kind, owner, rest, answered, topic, tentative)
+
+    def _add(self, rendered: RenderedMessage, clause: Clause, kind: str, owner, rest: str, answered: Draft | None, topic: str | None, tentative: bool) -> None:
+        message = rendered.record
         task_text, pronoun_only, due = self._task_text(rest, message.created_at, rendered, owner_id=owner[0] if owner else None, addressee=clause)
         if topic and task_text and not (content_stems(topic) & content_stems(task_text)):
             task_text = f"{task_text} for {_strip_article_free(topic)}"
@@ -259,7 +270,7 @@ class Detector:
         if not tokens:
             return None, False, None
         verb = tokens[0]
-        if verb in LEAVING or LEAVING_CHAT.search(text):
+        if (verb in LEAVING and tokens[1:2] not in (["through"], ["over"])) or LEAVING_CHAT.search(text):
             return None, False, None  # "I have to go to church", "I'm going to end this chat"
         if verb in NON_ACTION_VERBS or verb in ("not", "never", "no", "n't", "get") and len(tokens) < 2:
             return None, False, None
@@ -320,10 +331,12 @@ class Detector:
         if target is None and (has_pronoun or pronoun_only):
             target = self._own_task_in_message(message.author_id, rendered.text)
         if target is None:
-            target = self._same_task(message.author_id, text)
+            target = self._same_task(message.author_id, text, message.id)
         if target is None:
             target = self._refused_request(message, text)
         if target is not None:
+            if target is answered and not (pronoun_only or has_pronoun) and self.board.overlap(target, text) < 1:
+                target.also.append(text)  # "I'll ask the host" for "can someone check if the cottage has wifi?"
             if target.owner_id != message.author_id:
                 kind = "claimed" if target.owner_id is None or target.refused else "reassigned"
                 target.owner_id, target.owner_name = message.author_id, message.author_name
@@ -396,11 +409,13 @@ class Detector:
     def _same_message(target: Draft, answered: Draft | None) -> bool:
         return answered is not None and target is answered
 
-    def _same_task(self, owner_id: int | None, text: str) -> Draft | None:
-        """An open task of the same person that this sentence repeats ("I'll do the logo export" after "@kai please export the logo")."""
+    def _same_task(self, owner_id: int | None, text: str, message_id: int | None = None) -> Draft | None:
+        """An open task of the same person that this sentence repeats ("I'll do the logo export" after "@kai please export the logo").
+
+        Tasks started by the same message (`message_id`) are its other items, never repeats."""
         best, best_score = None, 0
         for draft in self.board.open_drafts():
-            if draft.owner_id != owner_id or draft.tentative:
+            if draft.owner_id != owner_id or draft.tentative or draft.sources[0] == message_id:
                 continue
             score = len((content_stems(draft.text) & content_stems(text)) - {"take", "do", "make", "get"})
             first = words(text)[:1]
@@ -424,7 +439,7 @@ class Detector:
                     if owner_id and draft.owner_id is None:
                         draft.owner_id, draft.owner_name = owner
                     return
-        same = self._same_task(owner_id, text) if owner_id else None
+        same = self._same_task(owner_id, text, message.id) if owner_id else None
         if same is not None:
             if due is not None:
                 same.due = due
@@ -449,6 +464,33 @@ class Detector:
             evidence=clause.raw,
             last_index=self.board.index,
         )
+
+
+def _object_list(rest: str) -> list[str]:
+    """ "handle the slides, the trailer script and the submission form" -> one phrase per object, each with the verb.
+
+    Only a plain list of noun phrases after one verb: none of the items may start with a verb of its
+    own ("fix the bug, then deploy") or a clause word, and the list must end in "and"/"&"/"+".
+    """
+    head = re.match(r"^\s*(?P<verb>[a-z][\w'-]*(?:\s+(?:up|out|over|on|through|together))?)\s+(?P<items>.+)$", rest, re.IGNORECASE)
+    if not head or base_form(head.group("verb").split()[0]) not in ACTION_VERBS:
+        return []
+    body = re.split(r"[.!?;]|\s[\u2014\u2013-]\s|\s+(?:by|before|until|tonight|today|tomorrow)\b", head.group("items"), maxsplit=1, flags=re.IGNORECASE)
+    items_text, tail = body[0], head.group("items")[len(body[0]) :]
+    parts = [part.strip() for part in re.split(r",\s*(?:and\s+|&\s+)?|\s+(?:and|&|\+)\s+", items_text) if part.strip()]
+    if len(parts) < 3 or not re.search(r"(?:\sand|&|\+)\s+\S+[^,]*$", items_text):
+        return []
+    for part in parts:
+        tokens = words(part)
+        if not tokens or len(tokens) > 5 or tokens[0] in ("i", "we", "you", "it", "then", "so", "but", "if", "because", "which", "that"):
+            return []
+        if tokens[0] not in ("the", "a", "an", "my", "our", "their", "his", "her") and base_form(tokens[0]) in ACTION_VERBS and tokens[0] not in NOUN_LIKE_VERBS:
+            return []
+    return [f"{head.group('verb')} {part}{tail}" for part in parts]
+
+
+# Words that are verbs but usually nouns in a list of things: "the slides, demo video and devpost writeup".
+NOUN_LIKE_VERBS = frozenset({"demo", "design", "record", "plan", "report", "review", "draft", "export", "release", "sound", "music", "map", "quote", "list", "set", "test", "fix", "change", "update", "post", "note", "log", "file", "form", "order", "schedule", "stage", "store", "stream", "print", "script", "sketch", "package", "patch", "label", "host", "lead", "mock", "outline", "pitch", "book", "call", "copy", "cut", "email", "link", "load", "profile", "track", "train", "walk", "wire", "water", "welcome"})
 
 
 def _distinct_acts(verb: str, other: str) -> bool:

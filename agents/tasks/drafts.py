@@ -31,6 +31,15 @@ class Draft:
     answered: bool = False
     last_index: int = 0
     changes: list[TaskChange] = field(default_factory=list)
+    # How the owner said they would do it, when they took the task on in their own words: more words to
+    # recognise its completion by ("I'll ask the host" for "check if the cottage has wifi").
+    also: list[str] = field(default_factory=list)
+
+    @property
+    def acts(self) -> frozenset[str]:
+        """The task's verb group, with those of the words it was taken on in."""
+        groups = [verb_group(self.verb)] + [verb_group(words(text)[0]) for text in self.also if words(text)]
+        return frozenset().union(*groups)
 
     @property
     def verb(self) -> str:
@@ -61,7 +70,7 @@ class Board:
         """Words `text` shares with the task; `context=False` leaves out the "(re: ...)" note of what "it" was."""
         ignore = {"take", "over", "instead", "done", "finish", "merged", "merg", "ship", "shipped", "fix", "fixed"}
         task_text = draft.text if context else draft.text.split(CONTEXT_NOTE, 1)[0]
-        task_stems = content_stems(task_text) - ignore
+        task_stems = (content_stems(" ".join([task_text, *draft.also]))) - ignore
         text_stems = content_stems(text) - ignore
         count = len(task_stems & text_stems)
         if with_verbs and draft.verb:

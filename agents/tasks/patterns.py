@@ -118,7 +118,7 @@ FUTURE = re.compile(
     r"\b(?:i'll|i will|will|gonna|going to|can you|could you|need to|should|shall|let me)\b", re.IGNORECASE
 )
 CANCEL = re.compile(
-    r"\b(?:never ?mind|nvm|scratch (?:that|this|the|it)|forget (?:about )?(?:it|that|this|the)|"
+    r"\b(?:never ?mind|nvm|scratch (?:that|this|the|it|my|our)|forget (?:about )?(?:it|that|this|the|my|our)|"
     r"(?:don't|do not|dont|won't|no longer) need|not needed|no need (?:to|for)|no longer (?:needed|doing|happening)|"
     r"cancel(?:led|ed)? (?:that|this|it|the)|drop (?:that|this|it)|ignore (?:that|this|my)|"
     r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother)\b",
@@ -219,3 +219,5 @@ MARKET_WORDS = frozenset(
 )
 ALWAYS_PERSONAL_VERBS = frozenset({"hold", "hodl", "ape", "dca"})
 SECOND_PERSON_REQUEST = re.compile(r"^\W*(?:(?:ok|okay|so|and|also|then)\W+)?(?:can|could|would|will)\s+(?:you|u)\b(?!\s+(?:all|guys|both)\b)", re.IGNORECASE)
+# "the docs site now says 2.3.0", "prod now runs 1.4": the state the task was to bring about.
+NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|returns|displays|lists)\b", re.IGNORECASE)

@@ -11,6 +11,8 @@ from agents.records import MessageRecord
 from agents.tasks.dates import find_due
 from agents.tasks.drafts import Board, Draft
 from agents.tasks.language import (
+    ACTION_VERBS,
+    LEISURE_WORDS,
     PAST_FORMS,
     LINK,
     RenderedMessage,
@@ -20,6 +22,7 @@ from agents.tasks.language import (
     words,
 )
 from agents.tasks.patterns import (
+    NOW_STATE,
     CHECK_VERBS,
     CONTACT_REPLY,
     CONTACT_VERBS,
@@ -100,7 +103,14 @@ class StateChanges:
             pending.changes.append(self.board.change("done", message, pending))
             self.board.touch(pending, message)
             return pending
-        accepted = bool(ACCEPT.search(first)) or bool(ACCEPT_EMOJI.match(whole)) or bool(
+        # "can someone check if the cottage has wifi?" -> "I'll ask the host": taking the need on, their way.
+        takes_it_on = (
+            pending.owner_id is None
+            and pending.requester_id != message.author_id
+            and (message.reply_to_id in pending.sources or self.board.index - pending.last_index == 1)
+            and self._real_commitment(first, pending)
+        )
+        accepted = takes_it_on or bool(ACCEPT.search(first)) or bool(ACCEPT_EMOJI.match(whole)) or bool(
             re.search(r"\b(?:i'm on it|im on it|i(?:'ve)? got (?:it|this)|leave it to me|i'll do (?:it|that|them)|i can do (?:it|that|this))\b", whole, re.IGNORECASE)
         )
         if not accepted:
@@ -118,6 +128,16 @@ class StateChanges:
         if due is not None:
             pending.due = due
         return pending
+
+    def _real_commitment(self, text: str, pending: Draft) -> bool:
+        """A commitment right after the request that names the same work, or a way to find out what it asks (ask, call, check)."""
+        match = COMMITMENT.search(text)
+        if not match or match.start() > 0 and not re.match(r"^\W*(?:ok|okay|sure|yes|yeah|yep)\W*$", text[: match.start()], re.IGNORECASE):
+            return False
+        tokens = words(match.group("rest"))
+        if not tokens or base_form(tokens[0]) not in ACTION_VERBS or set(tokens) & LEISURE_WORDS:
+            return False
+        return bool(verb_group(tokens[0]) & (CONTACT_VERBS | CHECK_VERBS)) or self.board.overlap(pending, match.group("rest")) >= 2
 
     def change_state(self, rendered: RenderedMessage, clause: Clause, clauses: list[Clause]) -> bool:
         message = rendered.record
@@ -153,10 +173,11 @@ class StateChanges:
             targets = []
             # "filed it and linked #1423": each part may complete a different task.
             for part in re.split(r"\s+and\s+|,\s+", clause.raw):
-                if done_word and not DONE.search(part):
-                    continue  # "migration bug fixed, thread crash found": only the part that says done
+                # "migration bug fixed, thread crash found": someone else's task only from the part that says
+                # done; the speaker's own from any part ("submission form is in, slides attached to it").
+                others = not done_word or bool(DONE.search(part))
                 part_clause = replace(clause, raw=part)
-                for draft in self._link(rendered, part_clause, allow_requester=False, done=True, fallback=False):
+                for draft in self._link(rendered, part_clause, allow_requester=False, done=True, fallback=False, others=others):
                     if draft not in targets:
                         targets.append(draft)
             if not targets:
@@ -227,7 +248,7 @@ class StateChanges:
         topic = TOPIC_REPORT.match(raw)
         found = []
         for draft in reversed(recent):
-            acts = verb_group(draft.verb)
+            acts = draft.acts
             overlap = self.board.overlap(draft, raw, with_verbs=False)
             under_way = re.match(r"^\W*(\w+ing)\b", lower)
             if under_way and acts & INSTANT_VERBS and base_form(under_way.group(1)) in acts and re.search(r"\b(?:now|rn|atm)\b", lower):
@@ -239,6 +260,8 @@ class StateChanges:
             elif topic and evidence and len(topic.group("topic").split()) <= 3 and content_stems(topic.group("topic")) & content_stems(draft.text):
                 found.append(draft)
             elif acts & CONTACT_VERBS and overlap and CONTACT_REPLY.search(lower):
+                found.append(draft)
+            elif overlap and NOW_STATE.search(lower):
                 found.append(draft)
             elif tokens[:1] and tokens[0] in ("results", "numbers") and evidence and acts & (MEASURE_VERBS | CHECK_VERBS):
                 found.append(draft)
