@@ -208,6 +208,19 @@ class Score:
         return self.status_correct / self.true_positives if self.true_positives else 1.0
 
 
+def matched(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> list[bool]:
+    """For each predicted task, whether the one-to-one matching of `score` pairs it with a label."""
+    unused = list(predicted)
+    paired: set[int] = set()
+    for label in conversation.tasks:
+        candidates = [task for task in unused if matches(label, task)]
+        if candidates:
+            best = max(candidates, key=lambda task: keyword_hits(label, task.task))
+            unused.remove(best)
+            paired.add(id(best))
+    return [id(task) in paired for task in predicted]
+
+
 def score(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> Score:
     """One-to-one matching, each label taking the matching prediction with the most keyword hits."""
     result = Score()
