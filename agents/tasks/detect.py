@@ -26,6 +26,8 @@ from agents.tasks.language import (
     words,
 )
 from agents.tasks.patterns import (
+    DAY_PREFIX,
+    HOBBY_VERBS,
     ALWAYS_PERSONAL_VERBS,
     MARKET_WORDS,
     TRADE_VERBS,
@@ -120,6 +122,9 @@ class Detector:
     def _add(self, rendered: RenderedMessage, clause: Clause, kind: str, owner, rest: str, answered: Draft | None, topic: str | None, tentative: bool) -> None:
         message = rendered.record
         task_text, pronoun_only, due = self._task_text(rest, message.created_at, rendered, owner_id=owner[0] if owner else None, addressee=clause)
+        day = DAY_PREFIX.match(clause.text)
+        if due is None and day:
+            due = find_due(day.group("day"), message.created_at, self.board.tz)
         if topic and task_text and not (content_stems(topic) & content_stems(task_text)):
             task_text = f"{task_text} for {_strip_article_free(topic)}"
         if not task_text:
@@ -289,6 +294,11 @@ class Detector:
         rest_tokens = tokens[1:]
         if set(rest_tokens) & LEISURE_WORDS and len(rest_tokens) <= 4:
             return None, False, None
+        objects = [token for token in rest_tokens if token not in ("a", "an", "the", "some", "my", "more")]
+        if verb in HOBBY_VERBS or (objects[:1] and objects[0] in LEISURE_WORDS):
+            return None, False, None  # "I'm going to reread it over the summer", "gonna make tea and cry"
+        if not rest_tokens and verb not in ACTION_VERBS and base_form(verb) not in ACTION_VERBS:
+            return None, False, None  # "sure I'll sub": a bare verb that names no work
         if verb in ALWAYS_PERSONAL_VERBS or (verb in TRADE_VERBS and set(words(rest)) & MARKET_WORDS):
             return None, False, None  # "I'll buy the dip if it hits 160": a member's own money
         meaningful = [t for t in rest_tokens if t not in PRONOUN_OBJECTS and t not in STOPWORDS]
@@ -364,6 +374,12 @@ class Detector:
         own = sentences(render(message).text)
         if sentence in own and own.index(sentence) > 0:
             mine = _snippet(own[own.index(sentence) - 1])
+            if mine and len(mine.split()) >= 3:
+                return mine
+        whole = " ".join(own)
+        if sentence and sentence in whole and whole.index(sentence) > 0:
+            # "#2295 the windows installer thing: @tomas could you reproduce it?": what comes before in the sentence.
+            mine = _snippet(re.sub(r"[\s:,;-]+$", "", whole[: whole.index(sentence)]).split(". ")[-1])
             if mine and len(mine.split()) >= 3:
                 return mine
         previous = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
@@ -447,7 +463,31 @@ class Detector:
             return
         if pronoun_only and not owner_id:
             return
+        has_pronoun = bool(set(words(text)) & CONTEXT_PRONOUNS)
+        released = self._released_task() if owner and has_pronoun else None
+        if released is not None:
+            # "can you hand the windows installer to someone else?" then "@tomas can you pair with sadie on it?"
+            released.owner_id, released.owner_name = owner
+            released.kind, released.answered, released.requester_id = "request", False, message.author_id
+            released.changes.append(self.board.change("reassigned", message, released))
+            if due is not None:
+                released.due = due
+            self.board.touch(released, message)
+            return
+        if has_pronoun and owner:
+            context = self._context(message, clause.raw)
+            if context:
+                text = f"{text}{CONTEXT_NOTE}{context})"
         self.board.drafts.append(self._new("request", text, owner, message.author_id, due, rendered, clause))
+
+    def _released_task(self) -> Draft | None:
+        """The task its owner just gave up ("can you hand it to someone else?"), waiting for a new owner."""
+        for draft in reversed(self.board.drafts):
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                break
+            if draft.status == "open" and draft.owner_id is None and draft.changes and draft.changes[-1].kind == "released":
+                return draft
+        return None
 
     def _new(self, kind, text, owner, requester_id, due, rendered, clause) -> Draft:
         message = rendered.record
@@ -497,7 +537,8 @@ def _distinct_acts(verb: str, other: str) -> bool:
     """Two different kinds of work ("add" vs "check"); "do", "get", "take" and friends say nothing."""
     a, b = base_form(verb), base_form(other)
     generic = {"do", "get", "take", "make", "handle", "have", "go", "start", "finish", "try"}
-    if a in generic or b in generic or a not in ACTION_VERBS or b not in ACTION_VERBS:
+    # The new sentence's verb must be a known one; the task's own verb is a verb whatever it is.
+    if a in generic or b in generic or a not in ACTION_VERBS:
         return False
     return a not in verb_group(b)
 
@@ -508,6 +549,8 @@ def _looks_like_work(word: str) -> bool:
 
 def _looks_like_verb(word: str) -> bool:
     word = word.lower()
+    if "-" in word and word.rsplit("-", 1)[-1] in ACTION_VERBS:
+        return True  # "batch-merge", "re-run"
     if word in ACTION_VERBS or base_form(word) in ACTION_VERBS:
         return True
     if word in NON_ACTION_VERBS or word in STOP_NAMES:

@@ -44,7 +44,8 @@ class Draft:
     @property
     def verb(self) -> str:
         tokens = [t for t in words(self.text)[:3] if t not in VERB_MODIFIERS]
-        return tokens[0] if tokens else ""
+        # "batch-merge" is a kind of merge.
+        return tokens[0].rsplit("-", 1)[-1] if tokens else ""
 
     @property
     def live(self) -> bool:

@@ -43,10 +43,15 @@ class Tracker:
     def _partner(self, index: int) -> MessageRecord | None:
         """The previous message when it answers this speaker (they alternate, as in a support thread): whom a bare "can you" addresses."""
         messages = self.board.messages
-        if index < 2:
+        message = messages[index]
+        # The speaker's own run of messages and noise (spam, impostors, messages to bots) are skipped.
+        earlier = [m for m in messages[:index] if not self.people.is_noise(m)]
+        while earlier and earlier[-1].author_id == message.author_id:
+            earlier.pop()
+        if len(earlier) < 2:
             return None
-        message, previous, before = messages[index], messages[index - 1], messages[index - 2]
-        if before.author_id != message.author_id or previous.author_id == message.author_id:
+        previous, before = earlier[-1], earlier[-2]
+        if before.author_id != message.author_id:
             return None
         return previous if message.created_at - previous.created_at <= RESPONSE_WINDOW else None
 

@@ -33,7 +33,7 @@ ACTION_VERBS = frozenset(
     redesign refund register reimburse renew repair replace replay reply research resend retry return
     rotate sand scan script sell sequence shoot sketch skim source stage store stream study swing tackle
     teach tell tune tweak unblock uninstall unlock vacuum vet water welcome wrap
-    ban kick mute purge pin unpin wipe apply
+    ban kick mute purge pin unpin wipe apply paste shift quarantine
     """.split()
 )
 
@@ -77,7 +77,8 @@ PAST_FORMS = frozenset(form for forms in IRREGULAR_PAST.values() for form in for
 VERB_GROUPS = (
     frozenset({"open", "file", "create", "raise", "log", "start"}),
     frozenset({"fix", "patch", "resolve", "repair", "solve"}),
-    frozenset({"send", "share", "post", "upload", "forward", "email", "attach"}),
+    frozenset({"send", "share", "post", "upload", "forward", "email", "attach", "paste", "deliver"}),
+    frozenset({"move", "shift", "reschedule", "relocate"}),
     frozenset({"review", "read", "approve", "look", "check", "lgtm"}),
     frozenset({"write", "draft", "document"}),
     frozenset({"deploy", "ship", "release", "launch", "publish"}),
@@ -196,6 +197,8 @@ def content_words(text: str) -> set[str]:
 
 def content_stems(text: str) -> set[str]:
     stems = {stem(w) for w in content_words(text)}
+    # "batch-merge", "on-call": each part of a hyphenated word is a word too.
+    stems |= {stem(part) for w in content_words(text) if "-" in w for part in w.split("-") if len(part) > 2 and part not in STOPWORDS}
     # "roll back" and "rollback" are the same word in chat.
     tokens = [w for w in words(text)]
     for first, second in zip(tokens, tokens[1:]):
@@ -230,6 +233,14 @@ def candidate_guess(root: str) -> str:
     if root.endswith(("at", "iz", "yz", "iv", "ov", "rc", "ag", "ut")) and not root.endswith("ght"):
         return root + "e"
     return root
+
+
+def is_past_of(token: str, verb: str) -> bool:
+    """"quarantined" of "quarantine", "bumped" of "bump": regular past forms of any verb, listed or not."""
+    token, verb = token.lower(), verb.lower()
+    if not verb or token == verb:
+        return False
+    return token in (verb + "ed", verb + "d", verb + verb[-1:] + "ed", verb[:-1] + "ied") or token in IRREGULAR_PAST.get(verb, ())
 
 
 def verb_group(word: str) -> frozenset[str]:

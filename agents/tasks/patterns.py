@@ -50,7 +50,8 @@ PLEASE = re.compile(
     re.IGNORECASE,
 )
 SOMEONE = re.compile(
-    r"(?:^|(?<=[\s,:(]))(?:(?:someone|somebody|anyone) (?:needs to|should|has to|must|pls|please|to)"
+    # "someone should ..." is a hypothetical (JUDGING.md), not a request.
+    r"(?:^|(?<=[\s,:(]))(?:(?:someone|somebody|anyone) (?:needs to|has to|must|pls|please|to)"
     r"|(?:we|i) need (?:someone|somebody) to"
     r"|(?:any )?volunteers? (?:to|for)"
     r"|(?:anyone|anybody) (?:able|willing|want|wants) to"
@@ -98,7 +99,9 @@ ACCEPT = re.compile(
 ACCEPT_EMOJI = re.compile(r"^[\s\U0001F44D\U0001F44C\U0001FAE1\u2705\u2714\ufe0f\U0001F64F\U0001F3FB-\U0001F3FF!.]+$")
 REFUSE = re.compile(
     r"^\W*(?:no|nope|nah|sorry|unfortunately|not me|not this week|i can't|i cannot|can't|cannot|i won't|pass)\b"
-    r"|\b(?:can't|cannot|won't be able|don't have (?:the )?(?:time|bandwidth|capacity)|no time|too busy|swamped|not able to)\b",
+    r"|\b(?:can't|cannot|won't be able|don't have (?:the )?(?:time|bandwidth|capacity)|no time|too busy|swamped|not able to)\b"
+    # "I don't have a windows machine anymore, sorry": no means to do it.
+    r"|\b(?:i )?(?:don't|do not|dont) have (?:a|an|any|the)\b.*\bsorry\W*$",
     re.IGNORECASE,
 )
 NOT_A_REFUSAL = re.compile(r"^\W*(?:no (?:worries|problem|prob|biggie|stress)|sorry,? (?:on it|sure|will do|yes))", re.IGNORECASE)
@@ -172,7 +175,12 @@ REQUEST_SPLIT = re.compile(
 )
 QUESTION_TAIL = re.compile(r"\?[\s\W]*$")
 DIAGNOSTIC = re.compile(r"^(?:try|trying)\s+\w+ing\b", re.IGNORECASE)
-PERCEPTION = re.compile(r"^(?:see|hear|believe|imagine|tell (?:me )?(?:if|whether|what|how|why|where|which)|explain why|remind me what)\b", re.IGNORECASE)
+PERCEPTION = re.compile(
+    r"^(?:see|hear|believe|imagine|tell (?:me )?(?:if|whether|what|how|why|where|which)|explain why|remind me what"
+    # "can anyone recommend something short?": asking for an opinion, not for work.
+    r"|recommend|suggest)\b",
+    re.IGNORECASE,
+)
 
 # "double check", "quickly fix": the verb is the second word.
 VERB_MODIFIERS = frozenset({"double", "triple", "quickly", "re", "also", "just", "properly", "finally"})
@@ -190,7 +198,12 @@ MASS_MENTION_USERS = 8
 MASS_MENTION_LEADING = 4
 # Accounts that are, or pose as, bots: they never own a task, a request to them is a command, and
 # "action items" written by a user named like a summarizer are not the channel's decisions.
-BOT_LIKE_NAME = re.compile(r"\bbot\b|\bsummar(?:y|izer|iser)\b|\bsmolcord\b|\bassistant\b", re.IGNORECASE)
+BOT_LIKE_NAME = re.compile(
+    r"\bbot\b|\bsummar(?:y|izer|iser)\b|\bsmolcord\b|\bassistant\b"
+    # A display name that is only a staff title ("Moderator", "Admin", "System") poses as the server's staff.
+    r"|^\W*(?:the )?(?:moderator|mod|admin|administrator|system|discord|staff|official)s?(?: team)?\W*$",
+    re.IGNORECASE,
+)
 
 # Completion reported as the result, not as "done" (states.StateChanges._reported_done).
 # Acts that are over as soon as they start: "tagging v0.9.0-rc1 now" means it is tagged.
@@ -205,7 +218,22 @@ MEASUREMENT = re.compile(
 )
 FINDING = re.compile(r"\b(?:found|turns out|it's|it is|looks like|the cause|root cause|because)\b")
 # "the council says the hall is closed", "bakery said yes": the answer of whoever was contacted.
-CONTACT_REPLY = re.compile(r"\b(?:says|said|replied|confirmed|got back|agreed|answered|is in|are in|is out|declined)\b")
+CONTACT_REPLY = re.compile(r"\b(?:says|said|replied|confirmed|got back|agreed|answered|is in|are in|is out|declined|recommended|suggested|told me|wrote back|responded)\b")
+# "he recommended a photographer": the contacted person answering, named by a pronoun.
+CONTACT_PRONOUN_REPLY = re.compile(r"^\W*(?:he|she|they)\s+(?:says|said|replied|confirmed|agreed|answered|declined|recommended|suggested|told me|wrote back|responded|knows)\b")
+# "fix in #2301", "fix is up", "PR #412 is up": a fix posted for the task.
+FIX_POSTED = re.compile(r"\bfix(?:ed)?\s+(?:is\s+)?(?:in|up|at|landed in|pushed to)\s+#?\d+|\bfix (?:pr )?is up\b|\bpr #?\d+ is up\b", re.IGNORECASE)
+# "DJ's booked", "the venue is confirmed", "tickets were bought": the task's object reported in its finished state.
+PASSIVE_REPORT = re.compile(
+    r"^\W*(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)\s+"
+    r"(?:all\s+|now\s+|finally\s+)?(?P<participle>\w+ed|done|made|sent|built|bought|paid|set up|sorted|booked|written|drawn)\b",
+    re.IGNORECASE,
+)
+# Work the member does for themself in their free time: "I'm going to reread it", "gonna grind ranked".
+HOBBY_VERBS = frozenset({"reread", "rewatch", "binge", "replay", "grind", "nap", "cry", "chill", "relax", "vibe", "stream"})
+# "today: I'll write the docs" in a stand-up: the day the line is for.
+DAY_PREFIX = re.compile(r"^\W*(?P<day>today|tomorrow|tonight|this week|next week)\s*:", re.IGNORECASE)
+
 # "quotes: la cucina €38/pp", "retention policy: 14 days, applied", "flashcards: <link>": the result under its name.
 TOPIC_REPORT = re.compile(r"^\W*(?P<topic>[a-z][\w' -]{1,40}?)\s*:\s*\S", re.IGNORECASE)
 # What a pronoun task carries to say what "it" was: "Look into it (re: the login page is broken)".
@@ -221,3 +249,9 @@ ALWAYS_PERSONAL_VERBS = frozenset({"hold", "hodl", "ape", "dca"})
 SECOND_PERSON_REQUEST = re.compile(r"^\W*(?:(?:ok|okay|so|and|also|then)\W+)?(?:can|could|would|will)\s+(?:you|u)\b(?!\s+(?:all|guys|both)\b)", re.IGNORECASE)
 # "the docs site now says 2.3.0", "prod now runs 1.4": the state the task was to bring about.
 NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|returns|displays|lists)\b", re.IGNORECASE)
+# The owner gives a task back: "can you hand the windows installer to someone else?", "I can't do it after all".
+RELEASE = re.compile(
+    r"\b(?:hand|give|pass|reassign)\s+(?:it|this|that|the [\w\s-]{1,30}?)\s+(?:off\s+|over\s+)?to\s+(?:someone|somebody|anyone) else\b"
+    r"|\b(?:someone|somebody) else (?:take|do|handle|pick up)\b|\bcan't do (?:it|this|that) after all\b",
+    re.IGNORECASE,
+)

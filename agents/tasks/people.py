@@ -84,6 +84,15 @@ class People:
             return user_id, rendered.names.get(user_id) or token
         return self.known.get(token)
 
+    def is_noise(self, message: MessageRecord) -> bool:
+        """Spam and bot traffic: a mass mention, a bot-like author, or a message addressed to a bot."""
+        mentioned = set(message.mention_ids) | set(message.mention_names)
+        return (
+            len(mentioned) >= MASS_MENTION_USERS
+            or BOT_LIKE_NAME.search(message.author_name) is not None
+            or any(self.is_bot(uid, message.mention_names.get(uid)) for uid in mentioned)
+        )
+
     def is_bot(self, user_id: int | None, name: str | None = None) -> bool:
         return user_id in self.bot_ids or bool(name and BOT_LIKE_NAME.search(name))
 

@@ -11,6 +11,7 @@ from agents.records import MessageRecord
 from agents.tasks.dates import find_due
 from agents.tasks.drafts import Board, Draft
 from agents.tasks.language import (
+    is_past_of,
     ACTION_VERBS,
     LEISURE_WORDS,
     PAST_FORMS,
@@ -22,6 +23,10 @@ from agents.tasks.language import (
     words,
 )
 from agents.tasks.patterns import (
+    RELEASE,
+    CONTACT_PRONOUN_REPLY,
+    FIX_POSTED,
+    PASSIVE_REPORT,
     NOW_STATE,
     CHECK_VERBS,
     CONTACT_REPLY,
@@ -157,6 +162,15 @@ class StateChanges:
                         draft.changes.append(self.board.change("cancelled", message, draft))
                         self.board.touch(draft, message)
                 return True
+        released = RELEASE.search(text)
+        if released and not HANDOFF.search(text):
+            targets = [d for d in self._link(rendered, clause, allow_requester=False, fallback=True) if d.owner_id == message.author_id]
+            for draft in targets[:1]:
+                draft.owner_id, draft.owner_name, draft.answered = None, None, False
+                draft.changes.append(self.board.change("released", message, draft))
+                self.board.touch(draft, message)
+            if targets:
+                return True
         if REASSIGN_WORDS.search(text) or HANDOFF.search(text):
             if self._reassign(rendered, clause):
                 return True
@@ -184,6 +198,13 @@ class StateChanges:
                 # The whole sentence may name the speaker's own task; someone else's only from the part that says done.
                 several = len(re.split(r"\s+and\s+|,\s+", clause.raw)) > 1
                 targets = self._link(rendered, clause, allow_requester=False, done=True, others=not several)
+            if not targets:
+                # "can someone send me the guest list?" -> "sent it to your email": done by whoever did it.
+                pending = self._pending_for(message)
+                if pending is not None and pending.owner_id is None and pending.requester_id != message.author_id:
+                    pending.owner_id, pending.owner_name = message.author_id, message.author_name
+                    pending.changes.append(self.board.change("claimed", message, pending))
+                    targets = [pending]
             if targets:
                 for draft in targets:
                     if draft.status == "open" and not draft.refused:
@@ -216,7 +237,7 @@ class StateChanges:
                 # Past forms only: "booking them tomorrow" and "looking now" are not reports of work done.
                 if not (token.endswith("ed") or token in PAST_FORMS):
                     continue
-                if base_form(token) not in group or token == draft.verb:
+                if (base_form(token) not in group and not is_past_of(token, draft.verb)) or token == draft.verb:
                     continue
                 # A past form opening the sentence needs no other shared word; elsewhere the sentence must
                 # also name the task by something other than its verb.
@@ -244,8 +265,10 @@ class StateChanges:
             return []
         tokens = words(raw)
         measurements = len(MEASUREMENT.findall(raw))
-        evidence = measurements > 0 or LINK in rendered.text or bool(message.attachments)
+        # Something to show: numbers, a link, a file, or issue keys ("ENG-812", "#2301").
+        evidence = measurements > 0 or LINK in rendered.text or bool(message.attachments) or bool(re.search(r"\b[A-Z]{2,10}-\d+\b|#\d+", raw))
         topic = TOPIC_REPORT.match(raw)
+        passive = PASSIVE_REPORT.match(raw)
         found = []
         for draft in reversed(recent):
             acts = draft.acts
@@ -257,12 +280,20 @@ class StateChanges:
                 found.append(draft)
             elif acts & CHECK_VERBS and overlap and (measurements or FINDING.search(lower)):
                 found.append(draft)
-            elif topic and evidence and len(topic.group("topic").split()) <= 3 and content_stems(topic.group("topic")) & content_stems(draft.text):
+            elif topic and (evidence or is_past_of(words(topic.group("topic"))[0], draft.verb)) and len(topic.group("topic").split()) <= 3 and (
+                content_stems(topic.group("topic")) & content_stems(draft.text) or is_past_of(words(topic.group("topic"))[0], draft.verb)
+            ):
                 found.append(draft)
             elif acts & CONTACT_VERBS and overlap and CONTACT_REPLY.search(lower):
                 found.append(draft)
             elif overlap and NOW_STATE.search(lower):
                 found.append(draft)
+            elif overlap and FIX_POSTED.search(lower):
+                found.append(draft)
+            elif acts & CONTACT_VERBS and CONTACT_PRONOUN_REPLY.search(lower) and draft is recent[-1]:
+                found.append(draft)  # "he recommended a photographer but she's €2k" after "ask your friend"
+            elif passive and content_stems(passive.group("subject")) & content_stems(draft.text) and not NEGATION.search(lower[: passive.end()]):
+                found.append(draft)  # "DJ's booked, €650" for "handle the DJ"
             elif tokens[:1] and tokens[0] in ("results", "numbers") and evidence and acts & (MEASURE_VERBS | CHECK_VERBS):
                 found.append(draft)
         return found
