@@ -167,6 +167,9 @@ class Detector:
                 rest = QUALIFIER.sub("", rest)
                 return "request", None, rest, rest
             owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
+            first = words(rest)[:1]
+            if owner is None and first and base_form(first[0]) not in ACTION_VERBS and not _looks_like_work(first[0].rsplit("-", 1)[-1]):
+                return None  # "would you trust one to drive you?", "can you choose one superhero?": a question to nobody in particular
             return "request", owner, rest, rest
         mind = MIND.search(text)
         if mind and clause.is_question:
@@ -283,7 +286,7 @@ class Detector:
             return None, False, None
         if re.match(r"^(?:not|never|no longer)\b", text, re.IGNORECASE):
             return None, False, None
-        if re.match(r"^(?:get back to|keep you|let you|talk to you later|see you)", text, re.IGNORECASE):
+        if re.match(r"^(?:get back to|keep you|let you|talk to you|see you|catch you)", text, re.IGNORECASE):
             return None, False, None
         if HEDGES.search(" ".join(tokens[:3])):
             return None, False, None
@@ -556,7 +559,10 @@ def _looks_like_verb(word: str) -> bool:
     if word in NON_ACTION_VERBS or word in STOP_NAMES:
         return False
     # Unknown words pass unless they are clearly not verbs (articles, pronouns, numbers).
-    return word.isalpha() and word not in {"the", "a", "an", "my", "your", "our", "their", "this", "that", "it", "there", "here", "some", "any", "too", "so", "sure", "also", "not"}
+    return word.isalpha() and word not in {
+        "the", "a", "an", "my", "your", "our", "their", "this", "that", "it", "there", "here", "some", "any", "too", "so", "sure",
+        "also", "not", "in", "on", "at", "by", "for", "with", "about", "from", "soon", "later", "too", "still", "even", "probably",
+    }
 
 
 def _snippet(text: str) -> str | None:

@@ -43,6 +43,7 @@ NON_ACTION_VERBS = frozenset(
     be been see think guess bet believe hope wonder understand know remember forget miss love hate like
     enjoy die cry laugh come sleep eat drink live wait need want mean say tell keep let feel admit
     assume suppose imagine pass bite stay probably xd xp lol
+    agree disagree trust
     """.split()
 )
 
@@ -51,6 +52,8 @@ LEISURE_WORDS = frozenset(
     """
     lunch dinner breakfast brunch coffee tea beer beers drink drinks snack food nap sleep bed home
     gym walk shower break vacation holiday movie game
+    anime manga show shows series episode episodes tv netflix youtube twitch homework groceries laundry
+    errands haircut nails
     """.split()
 )
 

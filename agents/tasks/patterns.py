@@ -81,7 +81,11 @@ CLAUSE_START = re.compile(
     re.IGNORECASE,
 )
 DEPARTURE_VERBS = frozenset({"go", "leave", "head", "run", "end", "drive", "stop", "log", "sign", "bounce", "dip", "jump"})
-LEAVING_CHAT = re.compile(r"^(?:exit|end|leave|close out|sign off|log off|hop off)\b.*\b(?:chat|conversation|here)\b|^(?:sign|log|hop) off\b", re.IGNORECASE)
+LEAVING_CHAT = re.compile(
+    r"^(?:exit|end|leave|close out|sign off|log off|hop off|shut down|close)\b.*\b(?:chat|conversation|here)\b|^(?:sign|log|hop) off\b"
+    r"|^get (?:ready|going|moving|dressed|some sleep)\b",
+    re.IGNORECASE,
+)
 LEAVING = frozenset({"go", "leave", "head", "hop", "bounce", "dip"})
 OBLIGATIONS = frozenset({"i need to", "i have to", "i've got to", "i gotta", "i must"})
 ABILITY_ADVERBS = frozenset({"barely", "easily", "always", "never", "usually", "sometimes", "only", "hardly", "totally", "really", "also", "still", "even"})
