@@ -27,6 +27,10 @@ from agents.tasks.records import ExtractedTask, task_fingerprint
 from agents.tasks.states import StateChanges
 
 
+# How many messages back the two-person back-and-forth is looked for.
+PARTNER_LOOKBACK = 20
+
+
 class Tracker:
     """Reads a window in order: each message may answer a request, change tasks already found, or start new ones."""
 
@@ -37,6 +41,7 @@ class Tracker:
         ordered = sorted((m for m in messages if not m.is_bot), key=lambda m: (m.created_at, m.id))
         self.board = Board(ordered, tz, loose=loose)
         self.people = People(ordered, bot_ids=self.bot_ids)
+        self.noise = [self.people.is_noise(m) for m in ordered]
         self.states = StateChanges(self.board, self.people)
         self.detector = Detector(self.board, self.people)
 
@@ -44,13 +49,19 @@ class Tracker:
         """The previous message when it answers this speaker (they alternate, as in a support thread): whom a bare "can you" addresses."""
         messages = self.board.messages
         message = messages[index]
-        # The speaker's own run of messages and noise (spam, impostors, messages to bots) are skipped.
-        earlier = [m for m in messages[:index] if not self.people.is_noise(m)]
-        while earlier and earlier[-1].author_id == message.author_id:
-            earlier.pop()
+        # The speaker's own run of messages and noise (spam, impostors, messages to bots) are skipped;
+        # the walk back is bounded so a long window stays linear.
+        earlier: list[MessageRecord] = []
+        for position in range(index - 1, max(-1, index - 1 - PARTNER_LOOKBACK), -1):
+            candidate = messages[position]
+            if self.noise[position] or (not earlier and candidate.author_id == message.author_id):
+                continue
+            earlier.append(candidate)
+            if len(earlier) == 2:
+                break
         if len(earlier) < 2:
             return None
-        previous, before = earlier[-1], earlier[-2]
+        previous, before = earlier
         if before.author_id != message.author_id:
             return None
         return previous if message.created_at - previous.created_at <= RESPONSE_WINDOW else None
