@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # A deadline given as a day means the end of that working day; a part of the day gets its own hour.
@@ -88,7 +89,7 @@ def zone(name: str | ZoneInfo) -> ZoneInfo:
         raise ValueError(f"unknown timezone {name!r} (use an IANA name like Europe/Berlin)") from exc
 
 
-def _at(day: date, when: time, tz: ZoneInfo) -> datetime:
+def _at(day: date, when: time, tz: tzinfo | None) -> datetime:
     # Wall-clock time on that local day: zoneinfo applies the offset in force then (DST-correct).
     return datetime.combine(day, when, tzinfo=tz)
 
@@ -161,7 +162,7 @@ def _number(text: str) -> int | None:
 @dataclass(frozen=True, slots=True)
 class _Rule:
     pattern: re.Pattern
-    resolve: object  # Callable[[re.Match, datetime], datetime | None]
+    resolve: Callable[[re.Match, datetime], datetime | None]
 
 
 def _rules() -> list[_Rule]:

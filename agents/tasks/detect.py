@@ -26,21 +26,19 @@ from agents.tasks.language import (
     words,
 )
 from agents.tasks.patterns import (
-    DAY_PREFIX,
-    HOBBY_VERBS,
-    ALWAYS_PERSONAL_VERBS,
-    MARKET_WORDS,
-    TRADE_VERBS,
-    CONTEXT_NOTE,
     ABILITY_ADVERBS,
+    ALWAYS_PERSONAL_VERBS,
     CLAUSE_CUT,
     CLAUSE_START,
     COMMITMENT,
+    CONTEXT_NOTE,
     CONTEXT_PRONOUNS,
     CONTEXT_WORDS,
+    DAY_PREFIX,
     DEPARTURE_VERBS,
     DIAGNOSTIC,
     HEDGES,
+    HOBBY_VERBS,
     HYPOTHETICAL,
     INTERJECTION,
     JOKE,
@@ -48,6 +46,7 @@ from agents.tasks.patterns import (
     LEAVING,
     LEAVING_CHAT,
     LIST_PREFIX,
+    MARKET_WORDS,
     MAX_TASK_WORDS,
     MIND,
     OBLIGATIONS,
@@ -65,6 +64,7 @@ from agents.tasks.patterns import (
     THIRD_PERSON,
     THIRD_PERSON_NAME,
     TOPIC_IS_MINE,
+    TRADE_VERBS,
     TRAILING_FILLER,
     WE_NEED,
 )
@@ -561,7 +561,7 @@ def _looks_like_verb(word: str) -> bool:
     # Unknown words pass unless they are clearly not verbs (articles, pronouns, numbers).
     return word.isalpha() and word not in {
         "the", "a", "an", "my", "your", "our", "their", "this", "that", "it", "there", "here", "some", "any", "too", "so", "sure",
-        "also", "not", "in", "on", "at", "by", "for", "with", "about", "from", "soon", "later", "too", "still", "even", "probably",
+        "also", "not", "in", "on", "at", "by", "for", "with", "about", "from", "soon", "later", "still", "even", "probably",
     }
 
 

@@ -63,7 +63,7 @@ def load_conversation(path: str | Path) -> Conversation:
         mention_ids: list[int] = []
         mention_names: dict[int, str] = {}
 
-        def mention(match: re.Match) -> str:
+        def mention(match: re.Match, mention_ids: list[int] = mention_ids, mention_names: dict[int, str] = mention_names) -> str:
             name = match.group(1)
             if name.lower() not in {key.lower() for key in everyone}:
                 return match.group(0)
@@ -144,7 +144,7 @@ def due_matches(label: LabelledTask, task: ExtractedTask, tz: str) -> bool:
         if None not in label.due:
             return False
         if label.due_text:
-            return bool(task.due_text) and label.due_text.lower() in task.due_text.lower()
+            return bool(task.due_text) and label.due_text.lower() in (task.due_text or "").lower()
         return True
     return any(
         wanted is not None and abs((date.fromisoformat(wanted) - predicted).days) <= DUE_TOLERANCE_DAYS for wanted in label.due

@@ -26,7 +26,6 @@ from agents.tasks.people import People
 from agents.tasks.records import ExtractedTask, task_fingerprint
 from agents.tasks.states import StateChanges
 
-
 # How many messages back the two-person back-and-forth is looked for.
 PARTNER_LOOKBACK = 20
 

@@ -204,7 +204,7 @@ def content_stems(text: str) -> set[str]:
     stems |= {stem(part) for w in content_words(text) if "-" in w for part in w.split("-") if len(part) > 2 and part not in STOPWORDS}
     # "roll back" and "rollback" are the same word in chat.
     tokens = [w for w in words(text)]
-    for first, second in zip(tokens, tokens[1:]):
+    for first, second in zip(tokens, tokens[1:], strict=False):
         if first not in STOPWORDS and second in ("back", "up", "out", "in", "off", "over"):
             stems.add(stem(first + second))
     return stems

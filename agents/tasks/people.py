@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from agents.records import MessageRecord
 from agents.tasks.language import RenderedMessage, handle, sentences
 from agents.tasks.patterns import (
-    SECOND_PERSON_REQUEST,
     BOT_LIKE_NAME,
     ITEM_SPLIT,
+    ITEMS_PREFIX,
     LIST_BULLET,
     MASS_MENTION_LEADING,
     MASS_MENTION_USERS,
-    SELF_NAMES,
-    ITEMS_PREFIX,
     QUESTION_TAIL,
     REQUEST_SPLIT,
+    SECOND_PERSON_REQUEST,
+    SELF_NAMES,
     STOP_NAMES,
 )
 
