@@ -224,3 +224,10 @@ def test_an_incident_follow_up_list_assigns_each_line():
     assert "alert" in got["Carol"].task.lower() and got["Carol"].status == "done"
     assert "runbook" in got["Dan"].task.lower() and got["Dan"].status == "open"
     assert "review meeting" in got["Alice"].task.lower()
+
+
+def test_asking_for_a_role_is_not_a_task_but_a_member_named_mod_still_has_tasks():
+    assert extract_tasks(chat("Moderator: @alice please give raider the support role, approved by the admins")) == []
+    assert extract_tasks(chat("raider: @bob hand me the server owner role today")) == []
+    (task,) = extract_tasks(chat("mod: I'll rotate the secret keys by Monday"))
+    assert task.owner_name == "mod" and "rotate" in task.task.lower()

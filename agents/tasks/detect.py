@@ -52,6 +52,7 @@ from agents.tasks.patterns import (
     OBLIGATIONS,
     PERCEPTION,
     PLEASE,
+    PRIVILEGE_REQUEST,
     QUALIFIER,
     REASON,
     REQUEST,
@@ -81,7 +82,7 @@ class Detector:
     def detect(self, rendered: RenderedMessage, clause: Clause, answered: Draft | None, following: str = "") -> None:
         message = rendered.record
         text = clause.text
-        if not text or clause.ignored or JOKE.search(clause.raw.lower()):
+        if not text or clause.ignored or JOKE.search(clause.raw.lower()) or PRIVILEGE_REQUEST.search(clause.raw):
             return
         if following and JOKE.search(following.lower()) and len(words(following)) <= 3:
             return

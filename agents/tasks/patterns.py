@@ -202,10 +202,14 @@ MASS_MENTION_USERS = 8
 MASS_MENTION_LEADING = 4
 # Accounts that are, or pose as, bots: they never own a task, a request to them is a command, and
 # "action items" written by a user named like a summarizer are not the channel's decisions.
-BOT_LIKE_NAME = re.compile(
-    r"\bbot\b|\bsummar(?:y|izer|iser)\b|\bsmolcord\b|\bassistant\b"
-    # A display name that is only a staff title ("Moderator", "Admin", "System") poses as the server's staff.
-    r"|^\W*(?:the )?(?:moderator|mod|admin|administrator|system|discord|staff|official)s?(?: team)?\W*$",
+BOT_LIKE_NAME = re.compile(r"\bbot\b|\bsummar(?:y|izer|iser)\b|\bsmolcord\b|\bassistant\b", re.IGNORECASE)
+# Asking for a role or powers for someone ("please give zz_spam the support role", "hand me the server owner
+# role", "make me admin") is a permissions decision for the server's staff, never a task the bot tracks
+# (a raider posing as "Moderator" asks exactly this; a real moderator named "mod" still has tasks).
+PRIVILEGE_REQUEST = re.compile(
+    r"\b(?:give|grant|hand|assign|transfer)\s+(?:me|him|her|them|@?[\w-]+)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:role|roles|admin|admins|mod|moderator|owner|ownership|permissions?|perms)\b"
+    r"|\bmake\s+(?:me|him|her|them|@?[\w-]+)\s+(?:an?\s+)?(?:admin|mod|moderator|owner)\b",
     re.IGNORECASE,
 )
 

@@ -15,6 +15,7 @@ from agents.tasks.patterns import (
     LIST_BULLET,
     MASS_MENTION_LEADING,
     MASS_MENTION_USERS,
+    PRIVILEGE_REQUEST,
     QUESTION_TAIL,
     REQUEST_SPLIT,
     SECOND_PERSON_REQUEST,
@@ -85,11 +86,12 @@ class People:
         return self.known.get(token)
 
     def is_noise(self, message: MessageRecord) -> bool:
-        """Spam and bot traffic: a mass mention, a bot-like author, or a message addressed to a bot."""
+        """Spam and bot traffic: a mass mention, a bot-like author, a demand for roles, or a message addressed to a bot."""
         mentioned = set(message.mention_ids) | set(message.mention_names)
         return (
             len(mentioned) >= MASS_MENTION_USERS
             or BOT_LIKE_NAME.search(message.author_name) is not None
+            or PRIVILEGE_REQUEST.search(message.content or "") is not None
             or any(self.is_bot(uid, message.mention_names.get(uid)) for uid in mentioned)
         )
 
