@@ -91,6 +91,7 @@ class CommandContext:
     channel_id: int | None
     manage_guild: bool
     guild: GuildView
+    bot_id: int | None = None  # the bot's own user id: it is never a task's owner, a request to it never a task
 
     def require_manage_guild(self) -> None:
         """Discord hides admin commands from other members, but a stale client, a crafted call or a

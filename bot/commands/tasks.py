@@ -90,7 +90,12 @@ async def scan_tasks(
     await accept(accepted)
     await services.writer.flush()
     result = await scan_channel(
-        services.sessions, guild_id=context.guild_id, channel_id=target.id, user_id=context.user_id, window=parsed
+        services.sessions,
+        guild_id=context.guild_id,
+        channel_id=target.id,
+        user_id=context.user_id,
+        window=parsed,
+        bot_ids=(context.bot_id,) if context.bot_id is not None else (),
     )
     return TaskScan(channel_mention=target.mention, window_label=parsed.describe(), result=result)
 

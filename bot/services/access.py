@@ -98,6 +98,7 @@ def member_context(guild: discord.Guild, user: discord.Member | discord.User, ch
         channel_id=channel_id,
         manage_guild=member is not None and member.guild_permissions.manage_guild,
         guild=DiscordGuildView(guild, member),
+        bot_id=guild.me.id if guild.me is not None else None,
     )
 
 

@@ -36,6 +36,7 @@ async def scan_channel(
     user_id: int,
     window: Window,
     now: datetime | None = None,
+    bot_ids: tuple[int, ...] = (),
 ) -> ScanResult:
     """Run the task extractor over a window and store what it finds (a re-scan creates no duplicates)."""
     now = now or datetime.now(timezone.utc)
@@ -43,7 +44,7 @@ async def scan_channel(
         records = await load_messages(session, channel_id=channel_id, user_id=user_id, window=window, now=now)
         zone = await guild_timezone(session, guild_id)
     # Rules only, but thousands of messages still take CPU time: keep it off the event loop.
-    extracted = await asyncio.to_thread(extract_tasks, records, timezone=zone)
+    extracted = await asyncio.to_thread(extract_tasks, records, timezone=zone, bot_ids=bot_ids)
     async with sessions.begin() as session:
         created, updated = await save_tasks(session, guild_id, channel_id, extracted)
     return ScanResult(messages_read=len(records), found=len(extracted), created=created, updated=updated)
