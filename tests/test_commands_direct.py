@@ -285,6 +285,7 @@ async def test_model_commands_refuse_members_without_manage_server(services):
 async def test_settings_commands_for_an_admin(services):
     assert settings.show_text(await settings.show_settings(services, admin())) == (
         "**Timezone:** UTC\n**Messages kept:** 365 days (the bot's default)\n**Chat prompt:** the built-in persona"
+        "\n**Known gaps in stored history:** none"
     )
     zone = await settings.set_timezone(services, admin(), name=" America/New_York ")
     assert zone.timezone == "America/New_York" and not zone.digest_rescheduled
