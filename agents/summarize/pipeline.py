@@ -15,6 +15,7 @@ from agents.records import MessageRecord
 from agents.summarize.cache import CachedChunk, ChunkCache
 from agents.summarize.chunks import Chunk, chunk_key, merge_key, settings_fingerprint
 from agents.summarize.extractive import extractive_bullets, score_messages
+from agents.summarize.grounding import GroundingReport, ground_lines, quote_line
 from agents.summarize.generation import (
     MAP,
     MAP_NEW_TOKENS_RATIO,
@@ -472,7 +473,7 @@ def _bullets(
     # Names prove nothing: "Theo: I'm happy" shares a word with every message that mentions Theo.
     names = {w for m in window for w in words(m.author_name)}
 
-    def points_of(node: _Node) -> list[tuple[str, tuple[int, ...]]]:
+    def points_of(node: _Node) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
         nonlocal scores, unmerged, quoted
         members = [index_of[i] for i in node.message_ids if i in index_of]
         grounded = []
@@ -481,7 +482,7 @@ def _bullets(
             ranked = sorted(((dot(vector, vectors[i]), i) for i in members), key=lambda x: (-x[0], x[1]))
             linked = tuple(window[i].id for sim, i in ranked[:IDS_PER_BULLET] if sim >= ATTRIBUTION_MIN_SIMILARITY)
             if linked:
-                grounded.append((point, linked))
+                grounded.append((point, linked, node.message_ids))
         if node.children:
             # A merge that kept fewer points than it was given, and fewer than two, lost the content
             # (small chat models copy one line of their notes): show what it merged instead.
@@ -492,22 +493,32 @@ def _bullets(
             return unmerged_points
         if grounded:
             return grounded
-        quoted += 1
+        # Nothing the model wrote is about these messages: the key clause of the most
+        # representative one that may be relayed stands in for it.
         if scores is None:
             scores = score_messages(message_words, starts)
-        best = max(members, key=lambda i: (scores[i], -i))
-        return [(render_messages([window[best]])[0], (window[best].id,))]
+        for best in sorted(members, key=lambda i: (-scores[i], i)):
+            line = quote_line(window[best])
+            if line:
+                quoted += 1
+                return [(line, (window[best].id,), (window[best].id,))]
+        return []
 
+    found = [point for node in nodes for point in points_of(node)]
+    report = GroundingReport()
+    points = ground_lines(
+        [(text, linked) for text, linked, _ in found], {m.id: m for m in window}, report,
+        pools=[pool for _, _, pool in found],
+    )
     bullets: list[Bullet] = []
     seen: list[str] = []
-    for node in nodes:
-        for text, linked in points_of(node):
-            norm = " ".join(text.lower().split())
-            # The same point again, or a copy cut short by the token limit.
-            if any(norm == old or old.startswith(norm) or norm.startswith(old) for old in seen):
-                continue
-            seen.append(norm)
-            bullets.append(Bullet(text, linked))
+    for text, linked in points:
+        norm = " ".join(text.lower().split())
+        # The same point again, or a copy cut short by the token limit.
+        if any(norm == old or old.startswith(norm) or norm.startswith(old) for old in seen):
+            continue
+        seen.append(norm)
+        bullets.append(Bullet(text, linked))
     if unmerged:
         notes.append(
             f"{unmerged} merged summar{'ies' if unmerged != 1 else 'y'} kept too little of the messages: "
@@ -516,6 +527,9 @@ def _bullets(
     if quoted:
         notes.append(
             f"the model's summary of {quoted} part{'s' if quoted != 1 else ''} of the window had nothing in common "
-            "with its messages: quoting the most representative message instead"
+            "with its messages: showing the key clause of its most representative message instead"
         )
+    grounding = report.note()
+    if grounding:
+        notes.append(grounding)
     return bullets
