@@ -263,13 +263,15 @@ def test_messages_render_as_readable_lines():
         ),
         created_at=START,
         mention_names={200: "Bob", 201: "Carol"},
+        channel_names={300: "release-notes"},
+        role_names={400: "maintainers"},
         attachments=("plan.pdf (88 kB)",),
         embeds=("Release notes: what changed",),
     )
     line = render_message(message)
-    assert line.startswith("Alice: @Bob and @Carol see #channel, ask @role :) :party_parrot: everyone")
+    assert line.startswith("Alice: @Bob and @Carol see #release-notes, ask @maintainers :) :party_parrot: everyone")
     assert "[code: 40 lines python]" in line and "line_39" not in line
-    assert "[link: github.com]," in line and "https://" not in line
+    assert "[github.com PR #12]," in line and "https://" not in line  # the PR number is the fact
     assert "[spoiler]" in line and "the ending" not in line
     assert "great" in line and "**" not in line
     assert line.endswith("[attachment: plan.pdf (88 kB)] [embed: Release notes: what changed]")

@@ -40,7 +40,6 @@ INSTRUCTION_TO_BOT = re.compile(
     r"\b(ignore (all |any |the )?(previous|prior|above|earlier) (instructions|prompts?|messages)|"
     r"disregard (all |the |your )?(previous|prior|above) |system prompt|you are now (a|an|the)\b|"
     r"(new|updated) instructions?:|act as (a|an|the)\b|jailbreak|"
-    r"(ping|tag|mention|dm|message) (@?everyone|@?here|all (the )?(members|users))|"
     r"(summari[sz]er?|bot|assistant)[,:]? (must|should|please|now) )",
     re.IGNORECASE,
 )
@@ -240,7 +239,11 @@ def _cite_more(
 
 KEY_CLAUSE_CHARS = 160
 _CLAUSES = re.compile(r"(?<=[.!?;])\s+|\s+[—–]\s+|\s+/\s+|\n+")
-_LEAD_IN = re.compile(r"^(ok(ay)?|so|well|yeah|yep|yes|hmm+|oh|also|and|but|btw|fyi|lol|ah|right|cool|great|nice)\b[,!.]*\s*", re.IGNORECASE)
+_LEAD_IN = re.compile(
+    r"^((good )?morning( all| everyone| team)?|hi all|hey all|ok(ay)?|so|well|yeah|yep|yes|hmm+|oh|also|and|but|btw|"
+    r"fyi|lol|ah|right|cool|great|nice|thanks!?)\b[,!.:]*\s*",
+    re.IGNORECASE,
+)
 
 
 def key_clause(text: str, *, limit: int = KEY_CLAUSE_CHARS, prefer: re.Pattern[str] | None = None) -> str:

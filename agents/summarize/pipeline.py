@@ -14,8 +14,9 @@ import sml_config
 from agents.records import MessageRecord
 from agents.summarize.cache import CachedChunk, ChunkCache
 from agents.summarize.chunks import Chunk, chunk_key, merge_key, settings_fingerprint
-from agents.summarize.extractive import extractive_bullets, score_messages
+from agents.summarize.extractive import score_messages
 from agents.summarize.grounding import GroundingReport, ground_lines, quote_line
+from agents.summarize.recap import TOPIC, build_recap
 from agents.summarize.generation import (
     MAP,
     MAP_NEW_TOKENS_RATIO,
@@ -263,6 +264,7 @@ async def summarize_messages(
     batch_size: int | None = None,
     progress: Progress | None = None,
     quantize: str | None = None,
+    timezone: str = "UTC",
 ) -> Summary:
     """Summarize every message of a window; `Summary.coverage` says exactly what was read.
 
@@ -271,6 +273,10 @@ async def summarize_messages(
     the profile's) caps what the model reads: a larger window is pre-selected extractively and the
     summary's notes say so. `progress(stage, done, total)` is called after each model batch.
     `quantize` ("none"/"int8") overrides the profile's choice for loading (benchmarks compare both).
+    `timezone` (IANA) resolves the action items' due dates.
+    Every line is grounded in the messages it cites (agents/summarize/grounding.py); the notes say
+    what the check repaired or dropped. `extractive` is the offline recap (agents/summarize/recap.py);
+    a model writes the topics and the recap adds decisions, action items, open questions and facts.
     Raises EmptyWindowError, UnknownModelError, and the manager's ModelError subclasses.
     """
     prepared = prepare_window(messages, include_bots)
@@ -295,9 +301,14 @@ async def summarize_messages(
     )
 
     if spec.family == "extractive":
-        picked = await asyncio.to_thread(extractive_bullets, prepared.lines, message_words, starts, ids)
-        summary.bullets = [Bullet(text, message) for text, message in picked]
+        report = GroundingReport()
+        summary.bullets = await asyncio.to_thread(
+            build_recap, window, prepared.bodies, message_words, starts, timezone=timezone, report=report
+        )
         summary.messages_read = len(window)
+        note = report.note("the recap")
+        if note:
+            summary.notes.append(note)
         return summary
 
     if manager is None:
@@ -429,6 +440,13 @@ async def summarize_messages(
         nodes = [_Node(n.key, found.get(n.key, n.text), n.message_ids, n.children) for n in merged]
 
     summary.bullets = _bullets(nodes, window, message_words, starts, summary.notes)
+    # The model writes the topics; decisions, action items with their final state, open questions
+    # and key facts come from the recap's detectors, grounded the same way.
+    report = GroundingReport()
+    structure = await asyncio.to_thread(
+        build_recap, window, prepared.bodies, message_words, starts, timezone=timezone, report=report
+    )
+    summary.bullets += [b for b in structure if b.section != TOPIC]
     return summary
 
 
