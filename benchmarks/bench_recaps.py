@@ -8,8 +8,8 @@ Each conversation `NAME.json` (a DiscordChatExporter export) has `NAME.labels.js
 `{"split": "dev" | "held-out", "key_points": [{"point": ..., "terms": [[alt, ...], ...], "contradict": [[...]]}]}`.
 
 The judge reads only the summary, one key point at a time (JUDGING.md): **yes** when one line holds
-a term of every group, **partial** when one line holds the first group's term and at least half of
-the groups, **no** otherwise, and **no** as well when a line states a `contradict` combination (a
+a term of every group, **partial** when a point has three or more groups and one line holds the
+first group's term and at least half of them, **no** otherwise, and **no** as well when a line states a `contradict` combination (a
 plan shown as current after it was reversed). Invented facts: names, numbers, dates and
 quotations in a line that the whole conversation does not contain (the grounding check's facts,
 against every message rather than the cited ones). Verdicts are written to
@@ -95,7 +95,7 @@ def judge_point(point: dict[str, Any], lines: list[str]) -> tuple[str, str | Non
             return "yes", line
     for line, low in zip(lines, lowered):
         hits = sum(_has(low, group) for group in groups)
-        if _has(low, groups[0]) and hits * 2 >= len(groups) and len(groups) > 1:
+        if _has(low, groups[0]) and hits * 2 >= len(groups) and len(groups) > 2:
             return "partial", line
     return "no", None
 

@@ -239,6 +239,7 @@ def _cite_more(
 
 KEY_CLAUSE_CHARS = 160
 _CLAUSES = re.compile(r"(?<=[.!?;])\s+|\s+[—–]\s+|\s+/\s+|\n+")
+_SUBCLAUSES = re.compile(r"(?<=,)\s+|\s+(?=(?:but|because|which|so|while|although)\b)")
 _LEAD_IN = re.compile(
     r"^((good )?morning( all| everyone| team)?|hi all|hey all|ok(ay)?|so|well|yeah|yep|yes|hmm+|oh|also|and|but|btw|"
     r"fyi|lol|ah|right|cool|great|nice|thanks!?)\b[,!.:]*\s*",
@@ -255,17 +256,20 @@ def key_clause(text: str, *, limit: int = KEY_CLAUSE_CHARS, prefer: re.Pattern[s
     text = " ".join(text.split())
     if len(text) <= limit:
         return _trim(text)
-    clauses = [c.strip() for c in _CLAUSES.split(text) if c and c.strip()]
+    clauses = []
+    for clause in (c.strip() for c in _CLAUSES.split(text) if c and c.strip()):
+        # A sentence longer than the limit is cut between its comma clauses, never inside one.
+        clauses += [p.strip() for p in _SUBCLAUSES.split(clause) if p.strip()] if len(clause) > limit else [clause]
     best_score, best = -1.0, text
     for i in range(len(clauses)):
-        for j in range(i + 1, min(len(clauses), i + 3) + 1):
+        for j in range(i + 1, min(len(clauses), i + 4) + 1):
             candidate = " ".join(clauses[i:j])
             if len(candidate) > limit and j > i + 1:
                 break
             score = _clause_score(candidate, prefer) - (0.3 if len(candidate) > limit else 0.0)
             if score > best_score:
                 best_score, best = score, candidate
-    return _trim(shorten_at_word(best, limit))
+    return _trim(shorten_at_word(best.rstrip(","), limit))
 
 
 def _clause_score(clause: str, prefer: re.Pattern[str] | None) -> float:

@@ -5,6 +5,8 @@ Every function takes an `AsyncSession`; the caller owns the transaction (`async 
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
@@ -25,6 +27,8 @@ from bot.storage.models import (
 )
 from bot.storage.summaries import invalidate_messages
 
+
+_CHANNEL_TOKEN = re.compile(r"<#(\d+)>")
 
 @dataclass(frozen=True, slots=True)
 class GuildRow:
@@ -326,6 +330,12 @@ async def load_window(
             select(Member.user_id, Member.display_name).where(Member.guild_id == guild_id, Member.user_id.in_(batch))
         )
         names.update((uid, name) for uid, name in result)
+    # `<#id>` renders as `#name` for every channel of the guild the bot knows.
+    mentioned_channels = {int(cid) for message, _, _ in rows for cid in _CHANNEL_TOKEN.findall(message.content or "")}
+    channel_names: dict[int, str] = {}
+    for batch in _chunks(sorted(mentioned_channels)):
+        result = await session.execute(select(Channel.id, Channel.name).where(Channel.id.in_(batch)))
+        channel_names.update((cid, name) for cid, name in result if name)
 
     return [
         MessageRecord(
@@ -344,6 +354,7 @@ async def load_window(
             is_bot=message.is_bot,
             guild_id=message.guild_id,
             channel_name=channel_name,
+            channel_names={cid: channel_names[cid] for cid in map(int, _CHANNEL_TOKEN.findall(message.content or "")) if cid in channel_names},
         )
         for message, display_name, channel_name in rows
     ]
