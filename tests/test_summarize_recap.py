@@ -20,7 +20,7 @@ from agents.summarize.grounding import (
     looks_cut,
     people_words,
 )
-from benchmarks.bench_recaps import conversations, invented_facts, judge_point, load_records
+from bot.cli._recap_bench import conversations, invented_facts, judge_point, load_records
 
 START = datetime(2026, 11, 7, 10, 0, tzinfo=timezone.utc)
 RECAPS = Path(__file__).parent / "data" / "recaps"
@@ -147,6 +147,24 @@ def test_a_bidi_name_is_cleaned_everywhere_it_is_shown():
     embeds = summary_embeds(summary, SummaryView(1, 9, "#dev", "the last 2 messages", "fast"))
     shown = json.dumps([e.to_dict() for e in embeds], ensure_ascii=False)
     assert "\u202e" not in shown and "nimda" in shown
+
+
+def test_the_embed_shows_each_section_under_its_heading_with_jump_links():
+    from bot.services.render import SummaryView, summary_embeds
+
+    records = chat(
+        "kai: the nightly fails on the migration test, that's the last blocker",
+        "zoe: dropped unique=True, PR is up: https://github.com/x/y/pull/412",
+        "kai: ok we ship 0.9 on tuesday then",
+        "lu: I'll write the changelog by friday",
+        "dev: does the changelog go in the docs folder?",
+    )
+    summary = recap(records)
+    embeds = summary_embeds(summary, SummaryView(1, 9, "#dev", "the last 5 messages", "fast"))
+    text = "\n".join(e.description for e in embeds)
+    assert "**Decisions**" in text and "**Action items**" in text and "**Open questions**" in text
+    assert text.index("**Decisions**") < text.index("**Action items**") < text.index("**Open questions**")
+    assert "https://discord.com/channels/1/9/1002" in text and "#412" in text
 
 
 def test_pr_numbers_and_channel_names_are_kept():

@@ -61,6 +61,10 @@ TEMPLATE_WORDS = frozenset(
 )
 
 
+def _tail(text: str, count: int = 3) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower())[-count:])
+
+
 def _norm(text: str) -> str:
     """Lower-case, every run of non-alphanumerics one space: for substring tests of quotations."""
     return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
@@ -74,19 +78,27 @@ class Sources:
     normalized: str
     words: frozenset[str]
     authors: tuple[str, ...]
+    endings: frozenset[str] = frozenset()  # the last words of each message: a line ending there is not cut
 
     @classmethod
     def of(cls, messages: Iterable[MessageRecord]) -> "Sources":
         parts: list[str] = []
         authors: list[str] = []
+        endings: set[str] = set()
         for message in messages:
             name = clean_name(message.author_name, "")
             authors.append(name)
-            parts += [name, message.content or "", plain_text(message), plain_text(message, compact=True)]
+            forms = [message.content or "", plain_text(message), plain_text(message, compact=True)]
+            parts += [name, *forms]
+            for form in forms:
+                for sentence in re.split(r"(?<=[.!?])\s+|\n+", form):
+                    endings.add(_tail(sentence))
             parts += [clean_name(n, "") for n in (message.mention_names or {}).values()]
             parts += [clean_name(n, "") for n in (message.channel_names or {}).values()]
         text = "\n".join(parts).lower()
-        return cls(text, _norm(text), frozenset(w.lower() for w in _WORD.findall(text)), tuple(authors))
+        words = {w.lower() for w in _WORD.findall(text)}
+        words |= {w[:-2] for w in words if w.endswith(("'s", "’s"))}  # "thursday's" also says "thursday"
+        return cls(text, _norm(text), frozenset(words), tuple(authors), frozenset(endings - {""}))
 
     def has_word(self, word: str) -> bool:
         word = word.lower().strip("'’")
@@ -169,6 +181,8 @@ def looks_cut(line: str, sources: Sources | None = None) -> bool:
     if not tail:
         return False
     last = tail[-1]
+    if sources is not None and _tail(text) in sources.endings:
+        return False  # it ends where its source message (or one of its sentences) ends
     if last.lower() in _DANGLING and not text.endswith(("?", "!", ".")):
         return True
     if sources is not None and text[-1].isalnum() and not sources.has_word(last):

@@ -45,7 +45,7 @@ HEADINGS = {
 MAX_TOPICS = 6
 CLAUSES_PER_TOPIC = 2
 MAX_DECISIONS = 8
-MAX_ACTIONS = 10
+MAX_ACTIONS = 12
 MAX_QUESTIONS = 4
 MAX_FACTS = 5
 TOPIC_CLAUSE_CHARS = 140
@@ -60,7 +60,7 @@ _LAUGH = re.compile(r"^(l+o+l+|lmf?a+o+|ha(ha)+|he(he)+|rofl|xd+|omg|same|classi
 _DECISION = re.compile(
     r"(^(ok(ay)?|alright|agreed|deal|decided|final(ly)?|so)\b(?![,!.]*\s*(\?|$|will\b|i'?ll\b|i will\b|i can\b|thanks?\b|on it\b|sure\b))|"
     r"\blet'?s (go with|do|keep|ship|move|use|switch|cancel|stick|skip|drop|make|book)\b|"
-    r"\bwe('ll| will) (go with|use|keep|ship|switch|move|do)\b|\b(decided|decision is|agreed|settled)\b|"
+    r"\bwe('ll| will)? (go with|use|keep|ship|switch|move|do|stay)\b|\b(decided|decision is|agreed|settled)\b|"
     r"\bit is\b[.!]*$|\b(going with|moves? to|moving (it |us )?to|switch(ing)? to|stays?|keep(ing)? (it|the)\b)|"
     r"\bis (a|the) (release )?blocker\b|\bnot (in|going to make it)\b|\bno \w+\b.*\bonly\b)",
     re.IGNORECASE,
@@ -85,6 +85,8 @@ _FACTS = re.compile(
     re.IGNORECASE,
 )
 _NUMBERISH = re.compile(r"\d")
+# "Wednesday or Thursday", "8 or 9": options on the table, not facts.
+_ALTERNATIVES = re.compile(r"\b(\w*day|\d[\w:.]*)\s+or\s+(\w*day|\d[\w:.]*)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z0-9][a-z0-9'_.-]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
 
 
@@ -178,7 +180,7 @@ def _mark_answers_to_choices(messages: list[_Message]) -> dict[int, _Message]:
     """Answers to "X or Y?" questions are decisions; returns {decision index: the question it settles}."""
     settled: dict[int, _Message] = {}
     for m in messages:
-        if not m.question or m.spam or not _CHOICE.search(m.body):
+        if not m.question or m.spam or m.filler or not _CHOICE.search(m.body):
             continue
         for later in messages[m.index + 1 : m.index + 1 + ANSWER_WITHIN_MESSAGES]:
             if later.question or later.filler or later.spam or later.author == m.author:
@@ -191,7 +193,7 @@ def _mark_answers_to_choices(messages: list[_Message]) -> dict[int, _Message]:
             break
     # A decision that follows its question closely is about that question ("ok keeping it").
     for m in messages:
-        if m.decision and m.index not in settled:
+        if m.decision and not m.filler and m.index not in settled:
             for earlier in reversed(messages[max(0, m.index - 6) : m.index]):
                 if earlier.question and not earlier.spam and _CHOICE.search(earlier.body):
                     settled[m.index] = earlier
@@ -260,6 +262,9 @@ def _action_line(task: object, names_by_id: dict[int, str], by_id: dict[int, _Me
         state += f", handed to {owner}"
     last = changes[-1].message_id if changes else None
     cited = tuple(dict.fromkeys([sources[0], *( [last] if last in by_id else []), *sources[1:]]))[:3]
+    if state != "open" and last in by_id and last != sources[0] and not by_id[last].filler:
+        # How it ended, in the words of the message that ended it ("done: merged (PR #233)").
+        state = f"{state}: {_clause(by_id[last], limit=90, prefer=_OUTCOME)}"
     return f"{owner}: {text}{_pretty_due(task)} ({state})", cited
 
 
@@ -377,7 +382,11 @@ def build_recap(
     # --- key numbers, dates and links not already cited ---
     cited_ids = {i for _, _, ids in lines for i in ids}
     facts = sorted(
-        (m for m in eligible if not m.superseded and not m.question and m.record.id not in cited_ids and _FACTS.search(m.body)),
+        (
+            m for m in eligible
+            if not m.superseded and not m.question and m.record.id not in cited_ids and _FACTS.search(m.body)
+            and not _ALTERNATIVES.search(m.body)
+        ),
         key=lambda m: (-len(_FACTS.findall(m.body)), m.index),
     )[:MAX_FACTS]
     for m in sorted(facts, key=lambda m: m.index):
