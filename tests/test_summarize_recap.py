@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,9 +20,14 @@ from agents.summarize.grounding import (
     looks_cut,
     people_words,
 )
-from bot.cli._recap_bench import conversations, invented_facts, judge_point, load_records
+from bot.cli._recap_bench import (
+    conversations,
+    invented_facts,
+    judge_point,
+    load_records,
+)
 
-START = datetime(2026, 11, 7, 10, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 7, 10, 0, tzinfo=UTC)
 RECAPS = Path(__file__).parent / "data" / "recaps"
 PEOPLE = {"kai": 1, "zoe": 2, "lu": 3, "dev": 4, "n0sc0pe": 5}
 

@@ -11,8 +11,8 @@ never pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from agents.markup import clean_name, plain_text
 from agents.records import MessageRecord
@@ -50,14 +50,14 @@ _DANGLING = frozenset(
     """a an the to and or of for with in on at by from but that which who we i you he she they it is are was
     were be been being will would should can could must my our your their his her its this these those if so as
     than then when while because about into onto over under need needs needed want wants let lets
-    """.split()
+    """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 # Words the recap's own templates write; they are not facts of the conversation.
 TEMPLATE_WORDS = frozenset(
     """decided decision decisions outcome open done cancelled canceled handed asked questions question action
     items item key numbers links topic topics due owner unassigned still reassigned from to and later also
-    posted spam tried instruct bot not relayed message messages said says the a an of in on by for with""".split()
+    posted spam tried instruct bot not relayed message messages said says the a an of in on by for with""".split()  # noqa: SIM905
 )
 
 
@@ -81,7 +81,7 @@ class Sources:
     endings: frozenset[str] = frozenset()  # the last words of each message: a line ending there is not cut
 
     @classmethod
-    def of(cls, messages: Iterable[MessageRecord]) -> "Sources":
+    def of(cls, messages: Iterable[MessageRecord]) -> Sources:
         parts: list[str] = []
         authors: list[str] = []
         endings: set[str] = set()
@@ -92,7 +92,7 @@ class Sources:
             parts += [name, *forms]
             for form in forms:
                 for sentence in re.split(r"(?<=[.!?])\s+|\n+", form):
-                    endings.add(_tail(sentence))
+                    endings.add(_tail(sentence, 2))
             parts += [clean_name(n, "") for n in (message.mention_names or {}).values()]
             parts += [clean_name(n, "") for n in (message.channel_names or {}).values()]
         text = "\n".join(parts).lower()
@@ -177,11 +177,11 @@ def looks_cut(line: str, sources: Sources | None = None) -> bool:
         return True
     if text[-1] in ",:;-–—(/&" or text.endswith("..."):
         return True
-    tail = _WORD.findall(text)
+    tail = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’_-]*", text)
     if not tail:
         return False
     last = tail[-1]
-    if sources is not None and _tail(text) in sources.endings:
+    if sources is not None and _tail(text, 2) in sources.endings:
         return False  # it ends where its source message (or one of its sentences) ends
     if last.lower() in _DANGLING and not text.endswith(("?", "!", ".")):
         return True
@@ -281,6 +281,8 @@ def key_clause(text: str, *, limit: int = KEY_CLAUSE_CHARS, prefer: re.Pattern[s
             if len(candidate) > limit and j > i + 1:
                 break
             score = _clause_score(candidate, prefer) - (0.3 if len(candidate) > limit else 0.0)
+            if candidate.count("(") != candidate.count(")") or candidate.count("[") != candidate.count("]"):
+                score -= 5.0  # a clause cut inside brackets reads as garbage
             if score > best_score:
                 best_score, best = score, candidate
     return _trim(shorten_at_word(best.rstrip(","), limit))
@@ -305,6 +307,9 @@ def shorten_at_word(text: str, limit: int) -> str:
     space = cut.rfind(" ")
     if space > limit // 3:
         cut = cut[:space]
+    for opening, closing in (("[", "]"), ("(", ")")):
+        if cut.count(opening) > cut.count(closing):  # never stop inside brackets: end before them
+            cut = cut[: cut.rfind(opening)]
     cut = cut.rstrip(" ,;:-–—(/&")
     words = cut.split()
     while words and words[-1].lower().strip(".,") in _DANGLING:

@@ -10,9 +10,9 @@ check (agents/summarize/grounding.py) like any model's.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Sequence
 
 import numpy as np
 
@@ -54,6 +54,7 @@ ANSWER_WITHIN_MESSAGES = 3
 ANSWER_WITHIN = timedelta(hours=2)
 # A later message may overturn a plan or decision this long after it.
 SUPERSEDE_WITHIN = timedelta(days=3)
+SUPERSEDE_LOOKBACK = 150  # messages: keeps the pass linear in the window's size
 
 _FILLER_HOSTS = re.compile(r"\b(tenor\.com|giphy\.com|gfycat\.com|imgur\.com|media\.discordapp\.net)\b", re.IGNORECASE)
 _LAUGH = re.compile(r"^(l+o+l+|lmf?a+o+|ha(ha)+|he(he)+|rofl|xd+|omg|same|classic|nice|lol+|ty|thx|thanks?( you)?|ok(ay)?|yes|yep|no|nope|\W+)$", re.IGNORECASE)
@@ -85,6 +86,7 @@ _FACTS = re.compile(
     re.IGNORECASE,
 )
 _NUMBERISH = re.compile(r"\d")
+_NOTES = re.compile(r"\[(code|attachment|embed|file|spoiler)[^\]]*\]")
 # "Wednesday or Thursday", "8 or 9": options on the table, not facts.
 _ALTERNATIVES = re.compile(r"\b(\w*day|\d[\w:.]*)\s+or\s+(\w*day|\d[\w:.]*)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z0-9][a-z0-9'_.-]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
@@ -155,7 +157,7 @@ def _mark_superseded(messages: list[_Message], names: frozenset[str]) -> None:
         if later.spam or later.filler:
             continue
         replied = by_id.get(later.record.reply_to_id) if later.record.reply_to_id is not None else None
-        for earlier in messages[: later.index]:
+        for earlier in messages[max(0, later.index - SUPERSEDE_LOOKBACK) : later.index]:
             if earlier.superseded or earlier.spam or not (earlier.plan or earlier.decision):
                 continue
             if later.record.created_at - earlier.record.created_at > SUPERSEDE_WITHIN:
@@ -163,13 +165,9 @@ def _mark_superseded(messages: list[_Message], names: frozenset[str]) -> None:
             related = replied is earlier or _overlaps(earlier, later, names)
             if not related:
                 continue
-            if earlier.decision and later.decision and (replied is earlier or _REVERSAL.search(later.body)):
-                earlier.superseded = True
-            elif earlier.plan and not earlier.decision and (_REVERSAL.search(later.body) or (
+            if earlier.decision and later.decision and (replied is earlier or _REVERSAL.search(later.body)) or earlier.plan and not earlier.decision and (_REVERSAL.search(later.body) or (
                 later.outcome and later.author == earlier.author and not later.plan
-            )):
-                earlier.superseded = True
-            elif earlier.decision and _REVERSAL.search(later.body) and later.decision:
+            )) or earlier.decision and _REVERSAL.search(later.body) and later.decision:
                 earlier.superseded = True
 
 
@@ -384,7 +382,8 @@ def build_recap(
     facts = sorted(
         (
             m for m in eligible
-            if not m.superseded and not m.question and m.record.id not in cited_ids and _FACTS.search(m.body)
+            if not m.superseded and not m.question and m.record.id not in cited_ids and _FACTS.search(_NOTES.sub("", m.body))
+            and len(m.words) >= 2
             and not _ALTERNATIVES.search(m.body)
         ),
         key=lambda m: (-len(_FACTS.findall(m.body)), m.index),

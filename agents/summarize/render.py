@@ -6,7 +6,7 @@ only adds who said it and to whom.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from agents.markup import clean_name, plain_text
 from agents.records import MessageRecord

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -128,6 +129,19 @@ async def summarize(records: list[MessageRecord], summarizer: str, manager: Any)
     return bullets, time.perf_counter() - started
 
 
+def _verdict(name: str, labels: dict[str, Any], records: list[MessageRecord], bullets: list[Any], seconds: float) -> dict[str, Any]:
+    lines = [b.text for b in bullets]
+    judged = [judge_point(p, lines) for p in labels["key_points"]]
+    score = sum(1.0 if v == "yes" else 0.5 if v == "partial" else 0.0 for v, _ in judged) / len(judged)
+    return {
+        "conversation": name, "split": labels["split"], "recall": round(score, 3),
+        "invented": invented_facts(lines, records), "lines": len(lines),
+        "characters": sum(len(line) for line in lines), "seconds": round(seconds, 3),
+        "points": [{"point": p["point"], "verdict": v, "line": line} for p, (v, line) in zip(labels["key_points"], judged)],
+        "summary": [{"section": getattr(b, "section", "topic"), "text": b.text} for b in bullets],
+    }
+
+
 def speed_window(convs: list[tuple[str, list[MessageRecord], dict[str, Any]]], size: int) -> list[MessageRecord]:
     """`size` messages: the labelled conversations one after another, repeated with fresh ids."""
     window: list[MessageRecord] = []
@@ -163,40 +177,38 @@ async def run(args: argparse.Namespace) -> int:
     rows = []
     try:
         for summarizer in args.models:
-            verdicts = []
+            runs: dict[str, list[dict[str, Any]]] = {summarizer: []}
+            if summarizer not in ("extractive", "old-extractive"):
+                # The model writes the topics; the rest is the recap's. Its own lines are judged alone too.
+                runs[f"{summarizer} (its own lines only)"] = []
             for name, records, labels in convs:
                 try:
                     bullets, seconds = await summarize(records, summarizer, manager)
-                except Exception as exc:  # a model that is not on disk: say so, go on
+                except Exception as exc:  # noqa: BLE001 (a model not on disk, or failing: say so, go on)
                     print(f"{summarizer} on {name}: {exc}", file=sys.stderr)
                     break
-                lines = [b.text for b in bullets]
-                judged = [judge_point(p, lines) for p in labels["key_points"]]
-                score = sum(1.0 if v == "yes" else 0.5 if v == "partial" else 0.0 for v, _ in judged) / len(judged)
-                verdicts.append({
-                    "conversation": name, "split": labels["split"], "recall": round(score, 3),
-                    "invented": invented_facts(lines, records), "lines": len(lines),
-                    "characters": sum(len(line) for line in lines), "seconds": round(seconds, 3),
-                    "points": [{"point": p["point"], "verdict": v, "line": line} for p, (v, line) in zip(labels["key_points"], judged)],
-                    "summary": [{"section": getattr(b, "section", "topic"), "text": b.text} for b in bullets],
-                })
-            if not verdicts or len(verdicts) < len(convs):
-                continue
-            if args.split:  # a tuning run must not overwrite the verdicts of the full report
-                print(f"(--split {args.split}: verdicts written to a temporary folder)", file=sys.stderr)
-            out = folder / "verdicts" if not args.split else Path(tempfile.gettempdir()) / "recap-verdicts"
-            out.mkdir(exist_ok=True)
-            (out / f"{summarizer}.json").write_text(json.dumps(verdicts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-            for split in ("dev", "held-out"):
-                part = [v for v in verdicts if v["split"] == split]
-                if not part:
+                for run_name, verdicts in runs.items():
+                    shown = bullets if run_name == summarizer else [b for b in bullets if getattr(b, "section", "topic") == "topic"]
+                    verdicts.append(_verdict(name, labels, records, shown, seconds))
+            for run_name, verdicts in runs.items():
+                if not verdicts or len(verdicts) < len(convs):
                     continue
-                rows.append((
-                    summarizer, split, len(part), statistics.mean(v["recall"] for v in part),
-                    sum(len(v["invented"]) for v in part), sum(1 for v in part if v["invented"]),
-                    statistics.mean(v["lines"] for v in part), statistics.mean(v["characters"] for v in part),
-                    statistics.mean(v["seconds"] for v in part),
-                ))
+                if args.split:  # a tuning run must not overwrite the verdicts of the full report
+                    print(f"(--split {args.split}: verdicts written to a temporary folder)", file=sys.stderr)
+                out = folder / "verdicts" if not args.split else Path(tempfile.gettempdir()) / "recap-verdicts"
+                out.mkdir(exist_ok=True)
+                file_name = run_name.replace(" (its own lines only)", ".own-lines")
+                (out / f"{file_name}.json").write_text(json.dumps(verdicts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                for split in ("dev", "held-out"):
+                    part = [v for v in verdicts if v["split"] == split]
+                    if not part:
+                        continue
+                    rows.append((
+                        run_name, split, len(part), statistics.mean(v["recall"] for v in part),
+                        sum(len(v["invented"]) for v in part), sum(1 for v in part if v["invented"]),
+                        statistics.mean(v["lines"] for v in part), statistics.mean(v["characters"] for v in part),
+                        statistics.mean(v["seconds"] for v in part),
+                    ))
             if summarizer in ("extractive", "old-extractive"):
                 window = speed_window(convs, WINDOW_FOR_SPEED)
                 timings = []
@@ -210,7 +222,7 @@ async def run(args: argparse.Namespace) -> int:
     print("| summarizer | conversations | n | key-point recall | invented facts (summaries with any) | lines | characters | seconds |")
     print("|---|---|---|---|---|---|---|---|")
     for name, split, n, recall, invented, bad, lines, chars, seconds in rows:
-        recall_text = "" if recall != recall else f"{recall:.2f}"
+        recall_text = "" if math.isnan(recall) else f"{recall:.2f}"
         print(f"| {name} | {split} | {n} | {recall_text} | {invented} ({bad}) | {lines:.1f} | {chars:.0f} | {seconds:.3f} |")
     return 0
 
