@@ -244,3 +244,15 @@ def test_the_exports_read_as_discord_chat_exporter_files(name):
     records = load_records(RECAPS / f"{name}.json")
     assert records and all(r.created_at.tzinfo for r in records)
     assert len({r.id for r in records}) == len(records)
+
+
+def test_a_question_without_a_question_mark_is_not_a_decision():
+    records = chat(
+        "zoe: can we do a day trip to sintra",
+        "kai: yes obviously",
+        "lu: which android version are you on?",
+        "dev: android 14, pixel 7",
+    )
+    summary = recap(records)
+    decisions = [b.text for b in summary.bullets if b.section == "decision"]
+    assert not any("sintra" in d.lower() or "android 14" in d.lower() for d in decisions)

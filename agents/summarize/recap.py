@@ -66,7 +66,10 @@ _DECISION = re.compile(
     r"\bis (a|the) (release )?blocker\b|\bnot (in|going to make it)\b|\bno \w+\b.*\bonly\b)",
     re.IGNORECASE,
 )
-_PROPOSAL = re.compile(r"\b(how about|what about|options?:|should we|could we|works for me|fine by me|either works)\b", re.IGNORECASE)
+_PROPOSAL = re.compile(
+    r"\b(how about|what about|options?:?|shortlist|should we|could we|works for me|fine by me|either works)\b|\)? or \w",
+    re.IGNORECASE,
+)
 _OUTCOME = re.compile(
     r"\b(done|finished|merged|booked|sent|shipped|released|published|submitted|uploaded|rendered|fixed|"
     r"resolved|solved|restored|deployed|live|is up|are up|went out|is out|replaced|approved|reviewed|"
@@ -120,7 +123,7 @@ def _classify(index: int, record: MessageRecord, body: str, words: Sequence[str]
         or bool(_LAUGH.match(without_links))
     )
     sentences = _sentences(text)
-    message.question = text.endswith("?") or (
+    message.question = text.endswith("?") or bool(_ASKS.match(text)) and len(sentences) == 1 or (
         any(x.rstrip().endswith("?") for x in sentences) and not _OUTCOME.search(text) and not _DECISION.search(text)
     )
     message.decision = any(
@@ -171,7 +174,13 @@ def _mark_superseded(messages: list[_Message], names: frozenset[str]) -> None:
                 earlier.superseded = True
 
 
-_CHOICE = re.compile(r"\b(or|should we|do we|shall we|which|keep it|vs\.?)\b", re.IGNORECASE)
+_CHOICE = re.compile(r"\b(or|should we|do we|shall we|keep it|vs\.?)\b", re.IGNORECASE)
+# People often drop the question mark: "can we do a day trip to sintra" asks, it does not decide.
+_ASKS = re.compile(
+    r"^(can|could|should|would|shall|will|do|does|did|is|are|was|were|have|has|what|when|where|who|whom|which|why|how|"
+    r"anyone|any ?one|does anyone|is there|wait,? is)\b",
+    re.IGNORECASE,
+)
 
 
 def _mark_answers_to_choices(messages: list[_Message]) -> dict[int, _Message]:
@@ -366,8 +375,9 @@ def build_recap(
             continue
         after = messages[m.index + 1 : m.index + 1 + ANSWER_WITHIN_MESSAGES]
         replied = any(x.record.reply_to_id == m.record.id for x in messages[m.index + 1 :])
+        # A short "yes obviously" answers a yes/no question; a gif does not.
         answered = replied or any(
-            x.author != m.author and not x.filler and not x.spam
+            x.author != m.author and not x.spam and not _FILLER_HOSTS.search(x.record.content or "")
             and x.record.created_at - m.record.created_at <= ANSWER_WITHIN
             for x in after
         )
