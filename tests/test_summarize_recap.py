@@ -256,3 +256,23 @@ def test_a_question_without_a_question_mark_is_not_a_decision():
     summary = recap(records)
     decisions = [b.text for b in summary.bullets if b.section == "decision"]
     assert not any("sintra" in d.lower() or "android 14" in d.lower() for d in decisions)
+
+
+async def test_stored_messages_name_the_channels_they_mention(any_database_url):
+    from agents.markup import plain_text
+    from bot.storage import db
+    from bot.storage import messages as store
+
+    engine = db.create_engine(any_database_url)
+    sessions = db.session_factory(engine)
+    try:
+        async with sessions.begin() as s:
+            await store.upsert_guild(s, store.GuildRow(10, "Guild"))
+            await store.upsert_channels(s, [store.ChannelRow(100, 10, "general"), store.ChannelRow(300, 10, "announcements")])
+            await store.upsert_members(s, [store.MemberRow(10, 1, "Alice")])
+            await store.save_messages(s, [store.MessageRow(id=1, guild_id=10, channel_id=100, author_id=1, content="posted it in <#300>", created_at=START)])
+            records = await store.load_window(s, 100)
+    finally:
+        await engine.dispose()
+    assert records[0].channel_names == {300: "announcements"}
+    assert plain_text(records[0]) == "posted it in #announcements"
