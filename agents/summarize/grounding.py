@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from agents.markup import clean_name, plain_text
+from agents.markup import clean_name, clean_text, plain_text
 from agents.records import MessageRecord
 
 # Weekday, month and relative-day words: a line that names one must find it in its sources.
@@ -384,6 +384,7 @@ def ground_lines(
     people = people_words(by_id.values())
     shown: list[tuple[str, tuple[int, ...]]] = []
     for k, (text, ids) in enumerate(lines):
+        text = " ".join(clean_text(text).split())  # whoever wrote it: no bidi, invisible or control characters
         report.checked += 1
         cited = [by_id[i] for i in ids if i in by_id]
         sources = Sources.of(cited)
