@@ -282,7 +282,7 @@ async def summarize_messages(
     prepared = prepare_window(messages, include_bots)
     task, spec = resolve_model(model_key, getattr(manager, "registry", None))
     sml_config.get_profile(profile)  # the same error for an unknown profile whatever the model
-    window, ids = prepared.messages, prepared.ids
+    window = prepared.messages
     speakers, message_words, starts = prepared.speakers, prepared.message_words, prepared.starts
     counts = Counter(speakers)
     participants = [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], speakers.index(kv[0])))]

@@ -350,10 +350,10 @@ def build_recap(
     # --- decisions: the final ones ---
     decisions = [m for m in eligible if m.decision and not m.superseded][-MAX_DECISIONS:]
     for m in decisions:
-        question = settles.get(m.index)
-        if question is not None:
-            asked = _clause(question, limit=110, prefer=re.compile(r"\?"))
-            lines.append((DECISION, f"{_clause(m, prefer=_DECISION)} ({m.author}), on: {asked}", (m.record.id, question.record.id)))
+        settled = settles.get(m.index)
+        if settled is not None:
+            asked = _clause(settled, limit=110, prefer=re.compile(r"\?"))
+            lines.append((DECISION, f"{_clause(m, prefer=_DECISION)} ({m.author}), on: {asked}", (m.record.id, settled.record.id)))
         else:
             lines.append((DECISION, f"{_clause(m, prefer=_DECISION)} ({m.author})", (m.record.id,)))
 
@@ -384,8 +384,8 @@ def build_recap(
         if not answered:
             questions.append(m)
     for m in questions[-MAX_QUESTIONS:]:
-        question = key_clause(m.body, limit=TOPIC_CLAUSE_CHARS, prefer=re.compile(r"\?"))
-        lines.append((QUESTION, f"{m.author} asked: {question}", (m.record.id,)))
+        asked_text = key_clause(m.body, limit=TOPIC_CLAUSE_CHARS, prefer=re.compile(r"\?"))
+        lines.append((QUESTION, f"{m.author} asked: {asked_text}", (m.record.id,)))
 
     # --- key numbers, dates and links not already cited ---
     cited_ids = {i for _, _, ids in lines for i in ids}

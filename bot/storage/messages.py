@@ -6,7 +6,6 @@ Every function takes an `AsyncSession`; the caller owns the transaction (`async 
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
