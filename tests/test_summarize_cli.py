@@ -105,11 +105,16 @@ def test_demo_works_offline_with_no_model_at_all(cli_env, monkeypatch, capsys):
     assert "distilbart is not downloaded (get it with: smolcord models pull distilbart); using the extractive summarizer" in out
     assert "#dev · 2026-03-10" in out and "extractive (fast)" in out
     assert out.count("• ") >= 4
+    assert "\nDecisions\n" in out and "\nAction items\n" in out  # the recap's sections, in reading order
+    assert out.index("\nDecisions\n") < out.index("\nAction items\n")
     assert "read all 76 messages (3 bot messages skipped)" in out
     # Imported once: a second demo finds the same messages, nothing twice.
     assert main(["demo", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["messages_total"] == 76 and result["model_key"] == "extractive"
+    from bot.cli._windows import records_from_file
+
+    assert_every_line_is_grounded(result, [r for r in records_from_file(str(SAMPLE)) if not r.is_bot])
 
 
 def assert_every_line_is_grounded(result: dict, records) -> None:
