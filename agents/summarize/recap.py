@@ -168,9 +168,14 @@ def _mark_superseded(messages: list[_Message], names: frozenset[str]) -> None:
             related = replied is earlier or _overlaps(earlier, later, names)
             if not related:
                 continue
-            if earlier.decision and later.decision and (replied is earlier or _REVERSAL.search(later.body)) or earlier.plan and not earlier.decision and (_REVERSAL.search(later.body) or (
-                later.outcome and later.author == earlier.author and not later.plan
-            )) or earlier.decision and _REVERSAL.search(later.body) and later.decision:
+            reverses = bool(_REVERSAL.search(later.body))
+            if earlier.decision:
+                # A decision falls to a later decision that answers it or says it reverses one.
+                overturned = later.decision and (replied is earlier or reverses)
+            else:
+                # A plan falls when it is handed over or cancelled, or its author reports it done.
+                overturned = reverses or (later.outcome and later.author == earlier.author and not later.plan)
+            if overturned:
                 earlier.superseded = True
 
 
