@@ -202,7 +202,7 @@ def _builtin_specs() -> list[ModelSpec]:
             hub_id=None, local_path=None, gguf_file=None,
             context_window=0, generation={},
             params_m=0.0, disk_mb=0.0, ram_mb=0.0,
-            description="picks representative messages; no model weights, works on any machine",
+            description="the offline recap: topics, final decisions, action items, open questions; no model weights",
         ),
         # --- text generation ---
         ModelSpec(

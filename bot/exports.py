@@ -264,6 +264,8 @@ def export_records(export: Export) -> list[MessageRecord]:
             guild_id=row.guild_id,
             channel_name=channel.name,
             kind=row.kind,
+            # The only channels an export names: its own and a thread's parent.
+            channel_names={c.id: c.name for c in export.channels if c.name},
         )
         for row in sorted(export.messages, key=lambda r: r.id)
     ]

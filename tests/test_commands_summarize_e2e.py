@@ -175,7 +175,9 @@ async def test_long_summaries_page_with_buttons_only_the_invoker_can_use(fake_di
     server = small_server
     topics = ["deploy", "calendar", "login", "billing", "design", "hiring", "docs", "tests", "release", "budget"]
     fake_discord.add_history(server.general, [
-        (server.alice if i % 2 else server.bob, f"{topic} " + f"{topic} detail number {i} " * 30) for i, topic in enumerate(topics * 10)
+        # Commitments with tickets: a recap with many action items and key facts, more than one page.
+        (server.alice if i % 2 else server.bob, f"I'll fix the {topic} page by friday, ticket #{100 + i}. " + f"{topic} detail number {i} " * 20)
+        for i, topic in enumerate(topics * 10)
     ])
     async with start_bot(cogs=COGS, settings=no_cooldown(bot_settings)) as bot:
         await bot.get_cog("Collector").wait_caught_up()

@@ -201,6 +201,26 @@ async def test_a_causal_chat_model_summarizes_through_its_chat_template(tiny_reg
     assert summary.messages_read == 150 and summary.bullets
 
 
+@pytest.mark.parametrize("key", [TINY_BART_KEY, TINY_LLAMA_KEY])
+async def test_a_model_line_is_shown_only_when_its_cited_messages_support_it(tiny_registry, key):
+    # Random weights write gibberish: whatever survives must pass the grounding check, and the
+    # notes must account for every line that did not.
+    from agents.summarize.grounding import Sources, check_line, people_words
+
+    messages = conversation(120)
+    summary = await summarize_messages(messages, manager=tiny_registry, model_key=key)
+    by_id = {m.id: m for m in messages}
+    people = people_words(messages)
+    assert summary.bullets
+    for bullet in summary.bullets:
+        assert set(bullet.message_ids) <= set(by_id)
+        assert check_line(bullet.text, Sources.of(by_id[i] for i in bullet.message_ids), people=people) == []
+    for note in summary.notes:
+        if " lines the model wrote " in note:
+            failed, checked = (int(n) for n in note.split(" lines")[0].split(" of "))
+            assert 0 < failed <= checked
+
+
 async def test_extractive_needs_no_model(tiny_registry):
     messages = conversation(240)
     summary = await summarize_messages(messages, manager=None, model_key="extractive")
@@ -263,13 +283,15 @@ def test_messages_render_as_readable_lines():
         ),
         created_at=START,
         mention_names={200: "Bob", 201: "Carol"},
+        channel_names={300: "release-notes"},
+        role_names={400: "maintainers"},
         attachments=("plan.pdf (88 kB)",),
         embeds=("Release notes: what changed",),
     )
     line = render_message(message)
-    assert line.startswith("Alice: @Bob and @Carol see #channel, ask @role :) :party_parrot: everyone")
+    assert line.startswith("Alice: @Bob and @Carol see #release-notes, ask @maintainers :) :party_parrot: everyone")
     assert "[code: 40 lines python]" in line and "line_39" not in line
-    assert "[link: github.com]," in line and "https://" not in line
+    assert "[github.com PR #12]," in line and "https://" not in line  # the PR number is the fact
     assert "[spoiler]" in line and "the ending" not in line
     assert "great" in line and "**" not in line
     assert line.endswith("[attachment: plan.pdf (88 kB)] [embed: Release notes: what changed]")

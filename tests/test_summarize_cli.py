@@ -105,15 +105,42 @@ def test_demo_works_offline_with_no_model_at_all(cli_env, monkeypatch, capsys):
     assert "distilbart is not downloaded (get it with: smolcord models pull distilbart); using the extractive summarizer" in out
     assert "#dev · 2026-03-10" in out and "extractive (fast)" in out
     assert out.count("• ") >= 4
+    assert "\nDecisions\n" in out and "\nAction items\n" in out  # the recap's sections, in reading order
+    assert out.index("\nDecisions\n") < out.index("\nAction items\n")
     assert "read all 76 messages (3 bot messages skipped)" in out
     # Imported once: a second demo finds the same messages, nothing twice.
     assert main(["demo", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["messages_total"] == 76 and result["model_key"] == "extractive"
+    from bot.cli._windows import records_from_file
+
+    assert_every_line_is_grounded(result, [r for r in records_from_file(str(SAMPLE)) if not r.is_bot])
+
+
+def assert_every_line_is_grounded(result: dict, records) -> None:
+    """The product's guarantees for any summarizer: cited ids exist, every shown line passes the
+    grounding check against the messages it cites, nothing is cut off, the notes add up."""
+    from agents.summarize.grounding import Sources, check_line, people_words
+
+    by_id = {str(m.id): m for m in records}
+    people = people_words(records)
+    assert result["messages_read"] == result["messages_total"]
+    for bullet in result["bullets"]:
+        assert bullet["message_ids"] and set(bullet["message_ids"]) <= set(by_id), bullet
+        cited = Sources.of(by_id[i] for i in bullet["message_ids"])
+        assert check_line(bullet["text"], cited, people=people) == [], bullet
+        assert not bullet["text"].rstrip().endswith(("…", "...")) or " " in bullet["text"]
+    for note in result["notes"]:
+        counted = re.match(r"(\d+) of (\d+) lines", note)
+        if counted:
+            assert 0 < int(counted.group(1)) <= int(counted.group(2))
 
 
 @pytest.mark.slow
-def test_demo_summarizes_the_sample_with_smollm2_in_english(cli_env, smollm2_gguf, monkeypatch, capsys):
+def test_demo_summarizes_the_sample_with_smollm2_grounded(cli_env, smollm2_gguf, monkeypatch, capsys):
+    # What SmolLM2-135M writes differs between CPUs: only the guarantees are asserted, never wording.
+    from bot.cli._windows import records_from_file
+
     monkeypatch.setenv("SMOLCORD_MODEL_CACHE", str(smollm2_cache_dir(smollm2_gguf)))
     assert main(["demo", "--json", "--model", "smollm2-135m"]) == 0
     result = json.loads(capsys.readouterr().out)
@@ -121,8 +148,5 @@ def test_demo_summarizes_the_sample_with_smollm2_in_english(cli_env, smollm2_ggu
     assert result["messages_read"] == result["messages_total"] == 76
     sample_ids = {m["id"] for m in json.loads(SAMPLE.read_text(encoding="utf-8"))["messages"]}
     assert result["bullets"]
-    for bullet in result["bullets"]:
-        letters = re.findall(r"[A-Za-z]", bullet["text"])
-        assert len(letters) >= 10 and len(letters) >= 0.6 * len(bullet["text"].replace(" ", ""))
-        assert re.search(r"\b(the|to|a|and|of|is|was|on|for|with)\b", bullet["text"], re.IGNORECASE)
-        assert set(bullet["message_ids"]) <= sample_ids
+    assert {i for b in result["bullets"] for i in b["message_ids"]} <= sample_ids
+    assert_every_line_is_grounded(result, records_from_file(str(SAMPLE)))

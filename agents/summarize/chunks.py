@@ -25,7 +25,7 @@ ANCHOR_EVERY = 8
 PART_LABEL_TOKENS = 12
 
 # Bumped whenever rendering, packing or prompts change what a model would read for a chunk.
-CHUNK_FORMAT_VERSION = 1
+CHUNK_FORMAT_VERSION = 2  # 2: outputs cut off by the token limit lose their unfinished tail
 
 
 @dataclass(frozen=True, slots=True)

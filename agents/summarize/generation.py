@@ -161,13 +161,38 @@ class ModelAdapter:
             output = self.model.generate(input_ids=input_ids, attention_mask=attention, **kwargs)
         if self.family == "causal":
             output = output[:, longest:]
-        return [clean_output(text) for text in tokenizer.batch_decode(output, skip_special_tokens=True)]
+        eos = _token_ids(getattr(self.model.generation_config, "eos_token_id", None)) | _token_ids(tokenizer.eos_token_id)
+        # A row that never wrote an end-of-sequence token stopped at the token limit: its last
+        # sentence is cut off ("Theo: \"Now we need") and must not become a bullet.
+        finished = [bool(eos & set(row.tolist())) for row in output]
+        texts = tokenizer.batch_decode(output, skip_special_tokens=True)
+        return [clean_output(text) if done else drop_unfinished_tail(clean_output(text)) for text, done in zip(texts, finished)]
+
+
+def _token_ids(value: Any) -> set[int]:
+    if value is None:
+        return set()
+    if isinstance(value, int):
+        return {value}
+    return {int(v) for v in value}
 
 
 def clean_output(text: str) -> str:
     text = text.replace("<n>", "\n")  # PEGASUS writes line breaks as <n>
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
+
+
+def drop_unfinished_tail(text: str) -> str:
+    """`text` without the sentence or line that the token limit cut off."""
+    lines = text.splitlines()
+    if len(lines) > 1:
+        return "\n".join(lines[:-1])
+    ends = list(_SENTENCE_END.finditer(text))
+    return text[: ends[-1].end()] if ends else ""
 
 
 # --- work done in the worker thread, one call each ---

@@ -14,7 +14,9 @@ import sml_config
 from agents.records import MessageRecord
 from agents.summarize.cache import CachedChunk, ChunkCache
 from agents.summarize.chunks import Chunk, chunk_key, merge_key, settings_fingerprint
-from agents.summarize.extractive import extractive_bullets, score_messages
+from agents.summarize.extractive import score_messages
+from agents.summarize.grounding import GroundingReport, ground_lines, quote_line
+from agents.summarize.recap import TOPIC, build_recap
 from agents.summarize.generation import (
     MAP,
     MAP_NEW_TOKENS_RATIO,
@@ -262,6 +264,7 @@ async def summarize_messages(
     batch_size: int | None = None,
     progress: Progress | None = None,
     quantize: str | None = None,
+    timezone: str = "UTC",
 ) -> Summary:
     """Summarize every message of a window; `Summary.coverage` says exactly what was read.
 
@@ -270,12 +273,16 @@ async def summarize_messages(
     the profile's) caps what the model reads: a larger window is pre-selected extractively and the
     summary's notes say so. `progress(stage, done, total)` is called after each model batch.
     `quantize` ("none"/"int8") overrides the profile's choice for loading (benchmarks compare both).
+    `timezone` (IANA) resolves the action items' due dates.
+    Every line is grounded in the messages it cites (agents/summarize/grounding.py); the notes say
+    what the check repaired or dropped. `extractive` is the offline recap (agents/summarize/recap.py);
+    a model writes the topics and the recap adds decisions, action items, open questions and facts.
     Raises EmptyWindowError, UnknownModelError, and the manager's ModelError subclasses.
     """
     prepared = prepare_window(messages, include_bots)
     task, spec = resolve_model(model_key, getattr(manager, "registry", None))
     sml_config.get_profile(profile)  # the same error for an unknown profile whatever the model
-    window, ids = prepared.messages, prepared.ids
+    window = prepared.messages
     speakers, message_words, starts = prepared.speakers, prepared.message_words, prepared.starts
     counts = Counter(speakers)
     participants = [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], speakers.index(kv[0])))]
@@ -294,9 +301,14 @@ async def summarize_messages(
     )
 
     if spec.family == "extractive":
-        picked = await asyncio.to_thread(extractive_bullets, prepared.lines, message_words, starts, ids)
-        summary.bullets = [Bullet(text, message) for text, message in picked]
+        report = GroundingReport()
+        summary.bullets = await asyncio.to_thread(
+            build_recap, window, prepared.bodies, message_words, starts, timezone=timezone, report=report
+        )
         summary.messages_read = len(window)
+        note = report.note("the recap")
+        if note:
+            summary.notes.append(note)
         return summary
 
     if manager is None:
@@ -428,6 +440,13 @@ async def summarize_messages(
         nodes = [_Node(n.key, found.get(n.key, n.text), n.message_ids, n.children) for n in merged]
 
     summary.bullets = _bullets(nodes, window, message_words, starts, summary.notes)
+    # The model writes the topics; decisions, action items with their final state, open questions
+    # and key facts come from the recap's detectors, grounded the same way.
+    report = GroundingReport()
+    structure = await asyncio.to_thread(
+        build_recap, window, prepared.bodies, message_words, starts, timezone=timezone, report=report
+    )
+    summary.bullets += [b for b in structure if b.section != TOPIC]
     return summary
 
 
@@ -472,7 +491,7 @@ def _bullets(
     # Names prove nothing: "Theo: I'm happy" shares a word with every message that mentions Theo.
     names = {w for m in window for w in words(m.author_name)}
 
-    def points_of(node: _Node) -> list[tuple[str, tuple[int, ...]]]:
+    def points_of(node: _Node) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
         nonlocal scores, unmerged, quoted
         members = [index_of[i] for i in node.message_ids if i in index_of]
         grounded = []
@@ -481,7 +500,7 @@ def _bullets(
             ranked = sorted(((dot(vector, vectors[i]), i) for i in members), key=lambda x: (-x[0], x[1]))
             linked = tuple(window[i].id for sim, i in ranked[:IDS_PER_BULLET] if sim >= ATTRIBUTION_MIN_SIMILARITY)
             if linked:
-                grounded.append((point, linked))
+                grounded.append((point, linked, node.message_ids))
         if node.children:
             # A merge that kept fewer points than it was given, and fewer than two, lost the content
             # (small chat models copy one line of their notes): show what it merged instead.
@@ -492,22 +511,32 @@ def _bullets(
             return unmerged_points
         if grounded:
             return grounded
-        quoted += 1
+        # Nothing the model wrote is about these messages: the key clause of the most
+        # representative one that may be relayed stands in for it.
         if scores is None:
             scores = score_messages(message_words, starts)
-        best = max(members, key=lambda i: (scores[i], -i))
-        return [(render_messages([window[best]])[0], (window[best].id,))]
+        for best in sorted(members, key=lambda i: (-scores[i], i)):
+            line = quote_line(window[best])
+            if line:
+                quoted += 1
+                return [(line, (window[best].id,), (window[best].id,))]
+        return []
 
+    found = [point for node in nodes for point in points_of(node)]
+    report = GroundingReport()
+    points = ground_lines(
+        [(text, linked) for text, linked, _ in found], {m.id: m for m in window}, report,
+        pools=[pool for _, _, pool in found],
+    )
     bullets: list[Bullet] = []
     seen: list[str] = []
-    for node in nodes:
-        for text, linked in points_of(node):
-            norm = " ".join(text.lower().split())
-            # The same point again, or a copy cut short by the token limit.
-            if any(norm == old or old.startswith(norm) or norm.startswith(old) for old in seen):
-                continue
-            seen.append(norm)
-            bullets.append(Bullet(text, linked))
+    for text, linked in points:
+        norm = " ".join(text.lower().split())
+        # The same point again, or a copy cut short by the token limit.
+        if any(norm == old or old.startswith(norm) or norm.startswith(old) for old in seen):
+            continue
+        seen.append(norm)
+        bullets.append(Bullet(text, linked))
     if unmerged:
         notes.append(
             f"{unmerged} merged summar{'ies' if unmerged != 1 else 'y'} kept too little of the messages: "
@@ -516,6 +545,9 @@ def _bullets(
     if quoted:
         notes.append(
             f"the model's summary of {quoted} part{'s' if quoted != 1 else ''} of the window had nothing in common "
-            "with its messages: quoting the most representative message instead"
+            "with its messages: showing the key clause of its most representative message instead"
         )
+    grounding = report.note()
+    if grounding:
+        notes.append(grounding)
     return bullets

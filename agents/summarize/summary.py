@@ -17,13 +17,19 @@ class EmptyWindowError(SummarizeError):
 
 @dataclass(frozen=True, slots=True)
 class Bullet:
-    """One point of a summary and the messages it came from, most relevant first (for jump links)."""
+    """One line of a summary and the messages it came from, most relevant first (for jump links).
+
+    `section` says where it belongs: "topic" (what happened in one conversation), "decision",
+    "action" (an action item with its final state), "question" (asked, never answered), "fact"
+    (a key number, date or link) or "note" (what was left out on purpose, e.g. spam).
+    """
 
     text: str
     message_ids: tuple[int, ...]
+    section: str = "topic"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "message_ids": [str(i) for i in self.message_ids]}
+        return {"text": self.text, "message_ids": [str(i) for i in self.message_ids], "section": self.section}
 
 
 @dataclass(slots=True)

@@ -55,7 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--window", metavar="FILE", help="a DiscordChatExporter JSON export to summarize (default: the bundled sample, repeated)")
     parser.add_argument("--messages", type=int, default=500, metavar="N", help="messages in the window (default: 500)")
     parser.add_argument("--append", type=float, default=0.05, metavar="FRACTION", help="new messages for the re-run, as a fraction (default: 0.05)")
-    parser.add_argument("--labelled", metavar="FILE", help='JSONL with {"text" or "messages", "summary"} per line: adds ROUGE-1/2/L')
+    parser.add_argument(
+        "--labelled", metavar="FILE|DIR",
+        help='JSONL with {"text" or "messages", "summary"} per line: adds ROUGE-1/2/L; or a folder of exports with '
+        "key points (NAME.json + NAME.labels.json): key-point recall and invented facts per summarizer",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the old-code-path row")
     parser.add_argument("--out", default="bench-results", metavar="DIR", help="where the table, JSON and chart go (default: bench-results)")
     parser.set_defaults(func=_bench)
@@ -447,6 +451,12 @@ def chart(rows: Sequence[dict[str, Any]], path: Path) -> bool:
 async def _bench(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
     from sml_config import ModelConfigError, UnknownModelError, load_registry
+
+    if args.labelled and Path(args.labelled).is_dir():
+        from bot.cli._recap_bench import run_labelled
+
+        models = [k.strip() for k in args.models.split(",") if k.strip()] if args.models else ["extractive"]
+        return await run_labelled(args.labelled, models)
 
     try:
         import psutil  # noqa: F401  (peak memory; matplotlib, for the chart, is optional)

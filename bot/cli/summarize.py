@@ -45,19 +45,29 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def format_summary(summary: Summary, records: Sequence[MessageRecord]) -> str:
-    """The summary as readable text: heading, bullets with the time and author of their first source."""
+    """The summary as the bot posts it, in text: topics, then each section under its heading; every
+    line ends with the times of the messages it cites (the bot makes those jump links)."""
+    from agents.markup import clean_name, clean_text
+    from agents.summarize.recap import grouped
+
     by_id = {m.id: m for m in records}
-    channel = next((m.channel_name for m in records if m.channel_name), "")
+    channel = clean_name(next((m.channel_name for m in records if m.channel_name), ""), "")
     start, end = summary.start, summary.end
     span = f"{start:%Y-%m-%d %H:%M} – {end:%H:%M} UTC" if start.date() == end.date() else f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
     lines = [f"{'#' + channel if channel else 'Summary'} · {span} · {summary.model_key} ({summary.profile})"]
     if summary.participants:
-        lines.append("Participants: " + ", ".join(summary.participants))
-    lines.append("")
-    for bullet in summary.bullets:
-        source = by_id.get(bullet.message_ids[0]) if bullet.message_ids else None
-        where = f"  [{source.created_at:%H:%M} {source.author_name}]" if source else ""
-        lines.append(f"• {bullet.text}{where}")
+        lines.append("Participants: " + ", ".join(clean_name(p) for p in summary.participants))
+    for heading, bullets in grouped(summary.bullets):
+        lines.append("")
+        if heading:
+            lines.append(heading)
+        for bullet in bullets:
+            times = sorted({f"{by_id[i].created_at:%H:%M}" for i in bullet.message_ids if i in by_id})
+            where = f" [{', '.join(times)}]" if times else ""
+            lines.append(f"• {clean_text(bullet.text)}{where}")
+    if not any(b.section == "question" for b in summary.bullets):
+        lines.append("")
+        lines.append("Open questions: none left unanswered.")
     lines.append("")
     lines.append(summary.coverage)
     lines.extend(f"note: {note}" for note in summary.notes)

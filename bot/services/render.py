@@ -9,11 +9,13 @@ from typing import Any, Iterable, Sequence
 
 import discord
 
+from agents.markup import clean_name, clean_text
+
 # Discord's limits: 4096 characters of description, 1024 per field value, 6000 per message, 25 fields.
 DESCRIPTION_LIMIT = 4096
 FIELD_LIMIT = 1024
 PAGE_BUDGET = 3500  # leaves room for fields and footer inside the 6000-character message limit
-BULLETS_PER_PAGE = 6  # a page reads at a glance; the extractive summary of a large window (8 bullets) takes two
+BULLETS_PER_PAGE = 8  # a page reads at a glance; a busy window's recap (topics, decisions, actions...) takes two
 TASKS_PER_PAGE = 10
 SUMMARY_COLOUR = discord.Colour.blurple()
 TASK_COLOUR = discord.Colour.green()
@@ -28,8 +30,9 @@ def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
 
 
 def safe_text(text: str, limit: int = 900) -> str:
-    """Model or user text made inert: no @everyone/@here or role/user pings, no masked links, one line, bounded."""
-    text = " ".join(str(text).split())
+    """Model or user text made inert: cleaned (no bidi, invisible or control characters, no combining
+    stacks), no @everyone/@here or role/user pings, no masked links, one line, bounded."""
+    text = " ".join(clean_text(str(text)).split())
     text = discord.utils.escape_mentions(text)
     text = _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
     text = _LINK_SYNTAX.sub("]\u200b(", text)
@@ -58,7 +61,7 @@ def _participant_name(participant: Any) -> str:
 
 
 def participants_line(participants: Iterable[Any], limit: int = FIELD_LIMIT) -> str:
-    names = [safe_text(_participant_name(p), 80) for p in participants]
+    names = [safe_text(clean_name(_participant_name(p)), 80) for p in participants]
     if not names:
         return "nobody"
     shown: list[str] = []
@@ -78,6 +81,21 @@ def bullet_line(text: str, message_ids: Sequence[int], *, guild_id: int, channel
     )
     line = f"• {safe_text(text)}"
     return f"{line} {links}" if links else line
+
+
+def summary_lines(summary: Any, *, guild_id: int, channel_id: int, max_links: int = 3) -> list[str]:
+    """The summary's lines in reading order: topics, then each section under its heading (a heading
+    travels with the first line of its section, so a page never ends on a heading)."""
+    from agents.summarize.recap import grouped
+
+    lines: list[str] = []
+    for heading, bullets in grouped(summary.bullets):
+        for index, bullet in enumerate(bullets):
+            line = bullet_line(bullet.text, bullet.message_ids, guild_id=guild_id, channel_id=channel_id, max_links=max_links)
+            lines.append(f"**{heading}**\n{line}" if heading and index == 0 else line)
+    if lines and not any(getattr(b, "section", "") == "question" for b in summary.bullets):
+        lines.append("**Open questions:** none left unanswered.")
+    return lines
 
 
 def paginate_lines(lines: Sequence[str], *, per_page: int, budget: int = PAGE_BUDGET) -> list[list[str]]:
@@ -124,10 +142,9 @@ class SummaryView:
 
 def summary_embeds(summary: Any, view: SummaryView) -> list[discord.Embed]:
     """One embed per page: bullets with jump links, then participants, time range, coverage and model."""
-    lines = [
-        bullet_line(b.text, b.message_ids, guild_id=view.guild_id, channel_id=view.channel_id)
-        for b in summary.bullets
-    ] or ["(the model returned no bullet points for this window)"]
+    lines = summary_lines(summary, guild_id=view.guild_id, channel_id=view.channel_id) or [
+        "(the model returned no bullet points for this window)"
+    ]
     pages = paginate_lines(lines, per_page=BULLETS_PER_PAGE)
     embeds = []
     for number, page in enumerate(pages, start=1):
@@ -169,7 +186,7 @@ def task_embeds(tasks: Sequence[Any], *, guild_id: int, heading: str) -> list[di
     return embeds
 
 
-DIGEST_BULLETS_PER_CHANNEL = 6
+DIGEST_BULLETS_PER_CHANNEL = 10
 DIGEST_SECTION_BUDGET = 1800
 DIGEST_TASKS_SHOWN = 15
 MESSAGE_EMBED_LIMIT = 10
@@ -193,9 +210,8 @@ def digest_embeds(digest: Any) -> list[discord.Embed]:
     embeds = [header]
     for section in digest.sections:
         summary = section.summary
-        lines = [
-            bullet_line(b.text, b.message_ids, guild_id=digest.guild_id, channel_id=section.channel.id, max_links=2)
-            for b in summary.bullets[:DIGEST_BULLETS_PER_CHANNEL]
+        lines = summary_lines(summary, guild_id=digest.guild_id, channel_id=section.channel.id, max_links=2)[
+            :DIGEST_BULLETS_PER_CHANNEL
         ] or ["(no bullet points)"]
         page = paginate_lines(lines, per_page=DIGEST_BULLETS_PER_CHANNEL, budget=DIGEST_SECTION_BUDGET)[0]
         embed = discord.Embed(title=safe_text(f"#{section.channel.name}", 250), description="\n".join(page), colour=DIGEST_COLOUR)

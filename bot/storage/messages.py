@@ -5,6 +5,7 @@ Every function takes an `AsyncSession`; the caller owns the transaction (`async 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
@@ -25,6 +26,8 @@ from bot.storage.tables import (
 )
 from bot.storage.summaries import invalidate_messages
 
+
+_CHANNEL_TOKEN = re.compile(r"<#(\d+)>")
 
 @dataclass(frozen=True, slots=True)
 class GuildRow:
@@ -396,6 +399,12 @@ async def load_window(
             select(Member.user_id, Member.display_name).where(Member.guild_id == guild_id, Member.user_id.in_(batch))
         )
         names.update((uid, name) for uid, name in result)
+    # `<#id>` renders as `#name` for every channel of the guild the bot knows.
+    mentioned_channels = {int(cid) for message, _, _ in rows for cid in _CHANNEL_TOKEN.findall(message.content or "")}
+    channel_names: dict[int, str] = {}
+    for batch in _chunks(sorted(mentioned_channels)):
+        result = await session.execute(select(Channel.id, Channel.name).where(Channel.id.in_(batch)))
+        channel_names.update((cid, name) for cid, name in result if name)
 
     return [
         MessageRecord(
@@ -415,6 +424,7 @@ async def load_window(
             guild_id=message.guild_id,
             channel_name=channel_name,
             kind=message.kind or "default",
+            channel_names={cid: channel_names[cid] for cid in map(int, _CHANNEL_TOKEN.findall(message.content or "")) if cid in channel_names},
         )
         for message, display_name, channel_name in rows
     ]
