@@ -657,3 +657,18 @@ def current_registry() -> Registry:
         _cached = (fingerprint, load_registry(env=env))
     return _cached[1]
 
+
+
+# --- the registry's public API: the one question the rest of smolcord asks it ---------------------------------
+
+
+def get_model_name(task: str, key: str | None = None) -> str:
+    """The hub id or local path of `key` for `task` (None: the task's default after overrides), e.g.
+    `get_model_name("summarization", "distilbart")` -> "sshleifer/distilbart-cnn-12-6".
+    UnknownModelError lists the valid keys."""
+    return current_registry().name(task, key)
+
+
+def get_model_spec(task: str, key: str | None = None) -> ModelSpec:
+    """Everything the registry knows about `key` for `task` (None: the default); UnknownModelError lists the valid keys."""
+    return current_registry().spec(task, key)

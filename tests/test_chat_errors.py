@@ -16,7 +16,7 @@ from bot import chat_stream
 from bot.cogs.chat import Chat
 from bot.cogs.errors import handle_interaction_error
 from bot.services.errors import UNEXPECTED, OnCooldown, describe_error
-from sml_config import get_model_spec
+from sml_config import current_registry
 
 ASKER = 42
 
@@ -113,7 +113,7 @@ MODEL_FAILURES = [
         id="timeout",
     ),
     pytest.param(
-        ModelNotDownloadedError(get_model_spec("text_generation", "tinyllama")),
+        ModelNotDownloadedError(current_registry().spec("text_generation", "tinyllama")),
         "`smolcord models pull tinyllama`",
         id="not-downloaded",
     ),

@@ -319,3 +319,11 @@ def test_generation_kwargs_layers_model_profile_and_overrides() -> None:
     quality = generation_kwargs(spec, "quality", max_new_tokens=50)
     assert quality["num_beams"] == 4 and quality["max_new_tokens"] == 50 and "min_length" not in quality
     assert generation_kwargs(spec) == spec.generation
+
+
+def test_get_model_name_is_the_registry_question_the_guide_names(monkeypatch):
+    monkeypatch.delenv("SMOLCORD_MODELS_FILE", raising=False)
+    assert sml_config.get_model_name("summarization", "distilbart") == "sshleifer/distilbart-cnn-12-6"
+    assert sml_config.get_model_spec("summarization").key == sml_config.current_registry().default_key("summarization")
+    with pytest.raises(sml_config.UnknownModelError, match="distilbart"):
+        sml_config.get_model_name("summarization", "gpt-17")

@@ -41,7 +41,7 @@ def resolve_task(task: str, registry: sml_config.Registry | None = None) -> str:
 def resolve_spec(task: str, key: str, registry: sml_config.Registry | None = None) -> sml_config.ModelSpec:
     """The spec of `key` for `task`; InvalidInput listing the valid keys when unknown."""
     try:
-        return (registry or sml_config.current_registry()).spec(task, key)
+        return registry.spec(task, key) if registry is not None else sml_config.get_model_spec(task, key)
     except sml_config.UnknownModelError as error:
         raise InvalidInput(_sentence(str(error))) from None
 
