@@ -131,7 +131,7 @@ async def test_chat_and_slash_commands_word_a_model_failure_the_same(error, fact
 async def test_chat_and_slash_commands_word_a_cooldown_the_same():
     slash_line = await slash_says(app_commands.CommandOnCooldown(app_commands.Cooldown(1, 10), 7.4))
     bot = SimpleNamespace(settings=SimpleNamespace(user_cooldown_s=10.0))
-    cog = Chat(bot, owns_models=False)
+    cog = Chat(bot)
     question = FakeQuestion()
     await cog._say_slow_down(question, 7.4)
     [(chat_line, options)] = question.channel.sent
@@ -141,7 +141,7 @@ async def test_chat_and_slash_commands_word_a_cooldown_the_same():
 
 
 async def test_the_cooldown_notice_is_said_once_per_cooldown_not_per_message():
-    cog = Chat(SimpleNamespace(settings=SimpleNamespace(user_cooldown_s=10.0)), owns_models=False)
+    cog = Chat(SimpleNamespace(settings=SimpleNamespace(user_cooldown_s=10.0)))
     question = FakeQuestion()
     for _ in range(3):
         await cog._say_slow_down(question, 5.0)
@@ -149,7 +149,7 @@ async def test_the_cooldown_notice_is_said_once_per_cooldown_not_per_message():
 
 
 def test_chat_cooldown_is_per_user_per_server_like_the_commands():
-    cog = Chat(SimpleNamespace(settings=SimpleNamespace(user_cooldown_s=60.0)), owns_models=False)
+    cog = Chat(SimpleNamespace(settings=SimpleNamespace(user_cooldown_s=60.0)))
     here, elsewhere, someone_else = FakeQuestion(guild_id=1), FakeQuestion(guild_id=2), FakeQuestion(author_id=7)
     assert cog._cooldown.get_bucket(here).update_rate_limit() is None
     assert cog._cooldown.get_bucket(elsewhere).update_rate_limit() is None  # the same user in another server
