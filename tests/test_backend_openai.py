@@ -246,3 +246,37 @@ async def test_a_stream_closed_mid_reply_says_the_reply_was_cut(tmp_path: Path) 
     assert isinstance(result, str), result
     assert result.startswith("We should roll back the") and result.endswith(chat.CUT_NOTE)
     assert updates[-1] == result
+
+
+@pytest.mark.slow
+async def test_switch_across_backends_and_the_budget_counts_only_local_models(tmp_path: Path, tiny_llama_dir: Path) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        await response.write(event("ok"))
+        await response.write(b"data: [DONE]\n\n")
+        return response
+
+    runner, url = await serve(handler)
+    manager = model_manager_with(
+        tmp_path,
+        {"text_generation": {"local": str(tiny_llama_dir), KEY: {"backend": "openai", "base_url": url}}},
+        memory_budget_mb=1.0,  # smaller than the tiny model: any local load would have to evict the others
+    )
+    try:
+        local = await manager.get("text_generation", "local")
+        assert local.memory_mb > 0
+        remote = await manager.get("text_generation", KEY)
+        # The remote model needs no memory here, so the local one was not evicted to make room for it.
+        assert {row["key"] for row in manager.status()} == {"local", KEY}
+        assert manager.memory_used_mb() == pytest.approx(local.memory_mb)
+        assert remote.memory_mb == 0.0 and remote.device == "remote"
+        await manager.switch("text_generation", "local")
+        assert [row["key"] for row in manager.status()] == ["local"]
+        await manager.switch("text_generation", KEY)
+        assert [(row["key"], row["backend"]) for row in manager.status()] == [(KEY, "openai")]
+        assert manager.memory_used_mb() == 0.0
+        assert await manager.run("text_generation", KEY, reply_job([])) == "ok"
+    finally:
+        await manager.close()
+        await runner.cleanup()

@@ -99,6 +99,7 @@ class Admin(commands.Cog):
         rows = manager.status()
         lines = [
             f"`{safe_text(row['key'], 60)}` ({row['task']}) {row['state']}"
+            f"{' on ' + row['backend'] if row.get('backend') else ''}"
             f"{', int8' if row.get('quantized') else ''}"
             f"{', ' + row['device'] if row.get('device') else ''}"
             f", {row.get('memory_mb', 0):,.0f} MB, {row.get('pending', 0)} pending"
