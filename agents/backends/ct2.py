@@ -97,6 +97,14 @@ def _source_folder(spec: ModelSpec, cache_dir: str | os.PathLike, offline: bool)
     return Path(name)
 
 
+def ct2_threads() -> int:
+    """SMOLCORD_CT2_THREADS, else every core up to 4 (summaries are batched matrix work that uses them well)."""
+    configured = os.environ.get("SMOLCORD_CT2_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 class CTranslate2Backend:
     name = "ctranslate2"
     remote = False
@@ -126,7 +134,7 @@ class CTranslate2Backend:
                     str(target),
                     device=device,
                     compute_type=COMPUTE_TYPE if device == "cpu" else "int8_float16",
-                    intra_threads=max(1, min(os.cpu_count() or 1, 4)),
+                    intra_threads=ct2_threads(),
                 )
             except Exception as exc:
                 raise ModelLoadError(f"model '{spec.key}' could not be loaded by CTranslate2: {one_line(exc)}") from None

@@ -157,6 +157,19 @@ def tokenizer_for(gguf: Path, cache_dir: str | os.PathLike):
     return AutoTokenizer.from_pretrained(str(target), local_files_only=True)
 
 
+def llama_threads() -> int:
+    """Threads for llama.cpp: SMOLCORD_LLAMACPP_THREADS, else half the cores (1 on a 2-core machine).
+
+    llama.cpp's threads wait for each other at every layer; when the cores are shared (torch models of the
+    other tasks, other programs) one descheduled thread stalls the rest. On a loaded 2-core machine 2 threads
+    decoded 0.6 tokens/s where 1 thread decoded 10 (BENCHMARKS.md).
+    """
+    configured = os.environ.get("SMOLCORD_LLAMACPP_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
 class LlamaCppBackend:
     name = "llamacpp"
     remote = False
@@ -175,7 +188,7 @@ class LlamaCppBackend:
         path = gguf_path(spec, cache_dir, offline)
         check_gguf(path, spec.key)
         probe(path, spec.key)
-        threads = max(1, os.cpu_count() or 1)
+        threads = llama_threads()
         n_ctx = min(spec.context_window or 2048, MAX_CONTEXT)
         with LOAD_LOCK:
             try:

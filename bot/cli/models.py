@@ -71,6 +71,8 @@ def downloaded_label(spec, cache_dir) -> str:
 
     if not spec.needs_weights:
         return "n/a"
+    if spec.is_remote:
+        return "remote"
     if spec.is_local:
         return "local"
     return "yes" if is_downloaded(spec, cache_dir) else "no"
