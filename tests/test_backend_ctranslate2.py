@@ -100,3 +100,22 @@ def test_a_folder_that_is_not_a_model_fails_in_one_line(tmp_path: Path) -> None:
         ct2.convert(broken, tmp_path / "cache", key="broken")
     assert "\n" not in str(raised.value) and "broken" in str(raised.value)
     assert list((tmp_path / "cache" / "ctranslate2").iterdir()) == []
+
+
+@pytest.mark.slow
+async def test_the_built_in_distilbart_key_runs_on_ctranslate2_from_a_cached_hub_snapshot(tmp_path: Path, tiny_bart_dir: Path) -> None:
+    """The registry default: a downloaded (here: faked) hub snapshot of distilbart converts once and summarizes."""
+    from agents.runtime import ModelManager
+    from sml_config import load_registry
+    from tests.test_registry_cli import fake_hub_snapshot
+
+    files = {p.name: p.read_bytes() for p in tiny_bart_dir.iterdir() if p.is_file()}
+    fake_hub_snapshot(tmp_path, "sshleifer/distilbart-cnn-12-6", files)
+    manager = ModelManager(cache_dir=tmp_path, offline=True, device="cpu", registry=load_registry(env={}))
+    try:
+        summary = await summarize_messages(conversation(40), manager=manager, model_key="distilbart")
+        assert summary.complete
+        assert manager.status()[0]["backend"] == "ctranslate2"
+    finally:
+        await manager.close()
+    assert len(ct2_folders(tmp_path)) == 1

@@ -12,8 +12,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -39,11 +41,11 @@ def remote_manager(tmp_path: Path, base_url: str, **fields: Any):
 
 
 def question(text: str = "What should we do about the failed deploy?") -> MessageRecord:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     return MessageRecord(
         id=1000, channel_id=42, author_id=7, author_name="alice", content=text,
-        created_at=datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc), guild_id=1,
+        created_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC), guild_id=1,
     )
 
 

@@ -21,8 +21,9 @@ import socket
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from agents.backends.base import (
     FINISH_CUT,
@@ -169,7 +170,7 @@ class Endpoint:
             if isinstance(error.reason, (TimeoutError, socket.timeout)):
                 raise self.slow() from None
             raise self.down(error.reason) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise self.slow() from None
         except (ConnectionError, http.client.HTTPException, OSError) as error:
             raise self.down(error) from None
@@ -187,7 +188,7 @@ class Endpoint:
         while True:
             try:
                 raw = response.readline()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 raise self.slow() from None
             except (http.client.IncompleteRead, ConnectionError, OSError):
                 return  # the server went away mid-stream
@@ -209,7 +210,7 @@ class Endpoint:
     def _read_all(self, response: http.client.HTTPResponse) -> bytes:
         try:
             return response.read(1 << 20)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise self.slow() from None
 
     def _json(self, data: bytes) -> dict[str, Any]:
