@@ -10,7 +10,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from agents.markup import clean_name, plain_text
 from agents.records import MessageRecord
@@ -60,6 +60,10 @@ GENERATE_KEYS = (
     "repetition_penalty",
     "no_repeat_ngram_size",
 )  # not num_beams: a streamed reply shows one hypothesis as it grows; beams are for summaries
+
+
+# Ends a reply the model's engine stopped sending halfway (an inference server closed the stream).
+CUT_NOTE = "… *(cut off: the model server stopped sending this reply)*"
 
 
 class PromptTooLongError(ValueError):
@@ -400,6 +404,7 @@ class VisibleTextStreamer:
         self.stopped = False
         self._prompt_seen = False
         self._last_reported: str | None = None
+        self._streamed = ""
 
     def put(self, value: Any) -> None:
         if not self._prompt_seen:  # generate() first hands the streamer the prompt itself
@@ -416,6 +421,16 @@ class VisibleTextStreamer:
         text = self.tokenizer.decode(self.token_ids, skip_special_tokens=True)
         if text.endswith("\ufffd"):  # half of a multi-byte character: wait for the rest
             return
+        self._update(text)
+
+    def feed_text(self, delta: str) -> bool:
+        """Text from an engine that streams text (any backend); True once a stop string has been seen."""
+        if not self.stopped:
+            self._streamed += delta
+            self._update(self._streamed)
+        return self.stopped
+
+    def _update(self, text: str) -> None:
         self.raw_text, self.stopped = cut_at_stop(text, self.stop_strings)
         if self.stopped:
             self._report(self.text)
@@ -424,6 +439,8 @@ class VisibleTextStreamer:
             self._report(visible_reply(partial, assistant_name=self.assistant_name))
 
     def end(self) -> None:
+        if self._streamed and not self.token_ids and not self.stopped:
+            self.raw_text, _ = cut_at_stop(self._streamed, self.stop_strings)
         if self.token_ids and not self.stopped:
             text = self.tokenizer.decode(self.token_ids, skip_special_tokens=True)
             self.raw_text, _ = cut_at_stop(text, self.stop_strings)
@@ -460,31 +477,26 @@ def generate_reply(
 
     Synchronous and blocking: run it in the ModelManager's worker thread (`manager.run(task, key, generate_reply,
     ...)`). `on_text` is called from that thread. `should_stop` lets the caller end generation early (a timeout).
+    Whichever backend runs the model (agents.backends), the prompt is the same: the model's own chat template
+    over `prompt_messages` (a remote server applies its own). A reply the engine cut off (a server closed the
+    stream) ends with CUT_NOTE.
     """
-    import torch
-    from transformers import StoppingCriteria, StoppingCriteriaList
+    from agents.backends import FINISH_CUT, GenerationRequest, engine_of
 
-    tokenizer, model = loaded.tokenizer, loaded.model
-    input_ids = torch.tensor([encode_chat(tokenizer, prompt_messages, assistant_name=assistant_name)], dtype=torch.long)
-    input_ids = input_ids.to(model.device)
-    streamer = VisibleTextStreamer(tokenizer, on_text, stop_strings=stop_strings, assistant_name=assistant_name)
-
-    class StopWhenAsked(StoppingCriteria):
-        def __call__(self, ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.BoolTensor:
-            stop = streamer.stopped or (should_stop is not None and should_stop())
-            return cast(torch.BoolTensor, torch.full((ids.shape[0],), stop, dtype=torch.bool, device=ids.device))
-
-    kwargs = generation_kwargs(getattr(loaded.spec, "generation", None))
-    kwargs.setdefault("do_sample", False)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    with torch.inference_mode():
-        model.generate(
-            input_ids=input_ids,
-            attention_mask=torch.ones_like(input_ids),
-            max_new_tokens=max_new_tokens,
-            streamer=streamer,
-            stopping_criteria=StoppingCriteriaList([StopWhenAsked()]),
-            pad_token_id=pad_id,
-            **kwargs,
-        )
+    streamer = VisibleTextStreamer(loaded.tokenizer, on_text, stop_strings=stop_strings, assistant_name=assistant_name)
+    remote = getattr(loaded.spec, "is_remote", False)
+    request = GenerationRequest(
+        messages=list(prompt_messages),
+        prompt_ids=None if remote else encode_chat(loaded.tokenizer, prompt_messages, assistant_name=assistant_name),
+        max_new_tokens=max_new_tokens,
+        stop_strings=tuple(stop_strings),
+        should_stop=lambda: streamer.stopped or (should_stop is not None and should_stop()),
+        options=generation_kwargs(getattr(loaded.spec, "generation", None)),
+    )
+    result = engine_of(loaded).stream(loaded, request, streamer.feed_text)
+    streamer.end()
+    if result.finish_reason == FINISH_CUT:
+        cut = f"{streamer.text.rstrip()} {CUT_NOTE}".strip()
+        streamer._report(cut)
+        return cut
     return streamer.text

@@ -10,11 +10,14 @@ import tempfile
 import threading
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from sml_config import ModelSpec
+
+if TYPE_CHECKING:
+    from agents.backends.base import GenerationRequest, GenerationResult
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,18 @@ class ModelBusyError(ModelError):
 
 class ModelTimeoutError(ModelError):
     """An inference job did not finish within its time limit."""
+
+
+class BackendNotInstalledError(ModelLoadError):
+    """A model's backend needs a package that is not installed; the message names the pip extra."""
+
+    def __init__(self, spec: ModelSpec, module: str, extra: str):
+        self.key = spec.key
+        self.extra = extra
+        super().__init__(
+            f"model '{spec.key}' runs on the {spec.backend} backend, which needs the `{module}` package: "
+            f"pip install 'smolcord[{extra}]'"
+        )
 
 
 def one_line(exc: BaseException, limit: int = 300) -> str:
@@ -185,7 +200,7 @@ def cached_snapshot(spec: ModelSpec, cache_dir: str | os.PathLike) -> Path | Non
 
 def is_downloaded(spec: ModelSpec, cache_dir: str | os.PathLike) -> bool:
     """True when loading needs no download (local weights, or the hub snapshot is cached)."""
-    if not spec.needs_weights or spec.is_local:
+    if not spec.needs_weights or spec.is_local or spec.is_remote:
         return True
     return cached_snapshot(spec, cache_dir) is not None
 
@@ -406,13 +421,50 @@ def _weights_on_disk_mb(spec: ModelSpec) -> float:
 
 
 @dataclass
-class LoadResult:
+class LoadedModel:
+    """A model ready for inference, whichever engine runs it. Use it only inside `ModelManager.run` jobs.
+
+    `tokenizer` is the model's own (transformers) tokenizer, or an estimate for a remote model;
+    prompt building counts tokens with it. `model` is the engine's object (a torch module, a
+    CTranslate2 Translator, a llama.cpp Llama, an HTTP client): only its backend touches it.
+    Generation goes through `stream` and `generate_batch`, so callers never depend on the engine.
+    """
+
+    spec: ModelSpec
     tokenizer: Any
     model: Any
     device: str
     dtype: Any
     quantized: bool
     memory_mb: float
+    backend: Any = None  # the agents.backends GenerationBackend that loaded it; None: no weights
+    generation_defaults: dict = field(default_factory=dict)  # the model's own generation_config values
+
+    @property
+    def backend_name(self) -> str:
+        return getattr(self.backend, "name", "none")
+
+    def stream(self, request: "GenerationRequest", on_text: "Callable[[str], bool | None] | None" = None) -> "GenerationResult":
+        """Generate one reply, calling `on_text(delta)` for each new piece of text (return True to stop)."""
+        if self.backend is None:
+            raise ModelError(f"model '{self.spec.key}' has no weights: it cannot generate text")
+        return self.backend.stream(self, request, on_text)
+
+    def generate_batch(
+        self, prompts: "Sequence[Sequence[int]]", *, max_new_tokens: int, min_new_tokens: int = 0,
+        options: "Mapping[str, Any] | None" = None,
+    ) -> list[str]:
+        """One output text per prompt (token ids from `tokenizer`, special tokens included), decoded."""
+        if self.backend is None:
+            raise ModelError(f"model '{self.spec.key}' has no weights: it cannot generate text")
+        return self.backend.generate_batch(
+            self, prompts, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens, options=dict(options or {})
+        )
+
+    def close(self) -> None:
+        """Free what the engine holds outside Python's reach (llama.cpp contexts, HTTP connections)."""
+        if self.backend is not None:
+            self.backend.close(self)
 
 
 def convert_gguf(gguf_path: Path, cache_dir: str | os.PathLike) -> Path:
@@ -432,7 +484,7 @@ def load_weights(
     offline: bool,
     device: str,
     quantize: bool,
-) -> LoadResult:
+) -> LoadedModel:
     """Load tokenizer and model for `spec` (blocking: call it off the event loop).
 
     Raises ModelNotDownloadedError / ModelLoadError with one line, never a raw traceback.
@@ -457,7 +509,7 @@ def silence_progress_bars() -> None:
         gguf_utils.tqdm = hf_logging.tqdm
 
 
-def _load_weights(spec: ModelSpec, *, cache_dir, offline: bool, device: str, quantize: bool) -> LoadResult:
+def _load_weights(spec: ModelSpec, *, cache_dir, offline: bool, device: str, quantize: bool) -> LoadedModel:
     import torch
     from transformers import AutoTokenizer
 
@@ -492,7 +544,9 @@ def _load_weights(spec: ModelSpec, *, cache_dir, offline: bool, device: str, qua
         raise ModelLoadError(f"model '{spec.key}' could not be prepared on {device}: {one_line(exc)}") from None
     if getattr(tokenizer, "pad_token", None) is None and getattr(tokenizer, "eos_token", None) is not None:
         tokenizer.pad_token = tokenizer.eos_token  # batching needs one; decoder-only models often lack it
-    return LoadResult(tokenizer, model, device, dtype, quantize, model_memory_mb(model))
+    own = getattr(model, "generation_config", None)
+    defaults = own.to_dict() if own is not None and hasattr(own, "to_dict") else {}
+    return LoadedModel(spec, tokenizer, model, device, dtype, quantize, model_memory_mb(model), generation_defaults=defaults)
 
 
 # --- pull -----------------------------------------------------------------------------------
@@ -506,6 +560,8 @@ def check_pullable(spec: ModelSpec, *, offline: bool) -> None:
     """Raise ModelError (one line) when `pull` cannot even start: no weights, local only, offline."""
     if not spec.needs_weights:
         raise ModelError(f"model '{spec.key}' is {spec.family}: it has no weights to download")
+    if spec.is_remote:
+        raise ModelError(f"model '{spec.key}' runs on the server at {spec.base_url}: nothing to download")
     if not spec.hub_id:
         raise ModelError(f"model '{spec.key}' is local ({spec.local_path}): nothing to download")
     if offline or _hub_offline_env():

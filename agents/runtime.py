@@ -20,11 +20,13 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from agents.backends import get_backend
 from agents.loading import (
+    BackendNotInstalledError,
+    LoadedModel,
     ModelBusyError,
     ModelError,
     ModelLoadError,
@@ -32,13 +34,12 @@ from agents.loading import (
     ModelTimeoutError,
     choose_dtype,
     cpu_supports_bf16,
-    estimate_memory_mb,
-    load_weights,
     resolve_device,
 )
 from sml_config import ModelSpec, Registry, get_profile, load_registry
 
 __all__ = [
+    "BackendNotInstalledError",
     "LoadedModel",
     "ModelBusyError",
     "ModelError",
@@ -55,27 +56,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass
-class LoadedModel:
-    """A model ready for inference. Use it only inside `ModelManager.run` jobs (its worker thread)."""
-
-    spec: ModelSpec
-    tokenizer: Any
-    model: Any
-    device: str
-    dtype: Any
-    quantized: bool
-    memory_mb: float
-
-
 class _Slot:
-    """One loaded (or loading) model variant with its own single-thread worker."""
+    """One loaded (or loading) model variant with its own worker: one thread for a local engine (a model is
+    never used by two threads at once), the spec's `concurrency` for a remote server."""
 
-    def __init__(self, spec: ModelSpec, quantized: bool):
+    def __init__(self, spec: ModelSpec, quantized: bool, workers: int = 1):
         self.spec = spec
         self.quantized = quantized
         self.executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix=f"model-{spec.task}-{spec.key}"
+            max_workers=max(1, workers), thread_name_prefix=f"model-{spec.task}-{spec.key}"
         )
         self.loaded: LoadedModel | None = None
         self.load_future: concurrent.futures.Future | None = None
@@ -160,13 +149,15 @@ class ModelManager:
 
     def _slot(self, task: str, key: str | None, profile: str | None, quantize: str | None) -> _Slot:
         spec = self.registry.spec(task, key)
-        quantized = self._wants_int8(profile, quantize) and spec.needs_weights
+        # int8 dynamic quantization is the transformers path's; the other engines run their own formats
+        # (CTranslate2 int8, a GGUF's quantization), so the fast and quality profiles share one load.
+        quantized = self._wants_int8(profile, quantize) and spec.needs_weights and spec.backend == "transformers"
         with self._lock:
             if self._closed:
                 raise ModelError("the model manager is shut down")
             slot = self._slots.get((spec.task, spec.key, quantized))
             if slot is None:
-                slot = _Slot(spec, quantized)
+                slot = _Slot(spec, quantized, workers=spec.concurrency if spec.is_remote else 1)
                 self._slots[slot.ident] = slot
             slot.last_used = next(self._ticks)
             return slot
@@ -187,29 +178,21 @@ class ModelManager:
             with self._lock:
                 slot.loaded = loaded
             return loaded
-        device = resolve_device(self.device)
-        dtype = choose_dtype(device)
-        self._make_room(estimate_memory_mb(spec, dtype, slot.quantized), keep=slot)
+        backend = get_backend(spec)  # BackendNotInstalledError names the pip extra
+        device = "remote" if backend.remote else resolve_device(self.device)
+        if not backend.remote:  # a remote model holds no memory here: nothing to make room for
+            self._make_room(backend.estimate_memory_mb(spec, choose_dtype(device), slot.quantized), keep=slot)
         started = time.perf_counter()
-        result = load_weights(
+        loaded = backend.load(
             spec, cache_dir=self.cache_dir, offline=self.offline, device=device, quantize=slot.quantized
-        )
-        loaded = LoadedModel(
-            spec=spec,
-            tokenizer=result.tokenizer,
-            model=result.model,
-            device=result.device,
-            dtype=result.dtype,
-            quantized=result.quantized,
-            memory_mb=result.memory_mb,
         )
         with self._lock:
             slot.loaded = loaded
             slot.load_seconds = time.perf_counter() - started
             still_registered = self._slots.get(slot.ident) is slot
         log.info(
-            "loaded %s model '%s' (%s, %s%s) in %.1f s, %.0f MiB",
-            spec.task, spec.key, loaded.device, str(loaded.dtype).replace("torch.", ""),
+            "loaded %s model '%s' (%s on %s, %s%s) in %.1f s, %.0f MiB",
+            spec.task, spec.key, loaded.backend_name, loaded.device, str(loaded.dtype).replace("torch.", ""),
             ", int8" if loaded.quantized else "", slot.load_seconds, loaded.memory_mb,
         )
         if still_registered:
@@ -255,7 +238,9 @@ class ModelManager:
     def _retire(slot: _Slot, *, wait: bool) -> None:
         # Queued jobs still run (they hold their own reference); the weights go with the last one.
         slot.executor.shutdown(wait=wait, cancel_futures=False)
-        slot.loaded = None
+        loaded, slot.loaded = slot.loaded, None
+        if wait and loaded is not None:  # no job can be using it any more
+            _close_quietly(loaded)
 
     async def get(
         self, task: str, key: str | None = None, *, profile: str | None = None, quantize: str | None = None
@@ -401,6 +386,7 @@ class ModelManager:
                     {
                         "task": slot.spec.task,
                         "key": slot.spec.key,
+                        "backend": slot.spec.backend,
                         "state": state,
                         "quantized": slot.quantized,
                         "device": loaded.device if loaded else None,
@@ -421,8 +407,7 @@ class ModelManager:
 
         def shutdown() -> None:
             for slot in slots:
-                slot.executor.shutdown(wait=True, cancel_futures=True)
-                slot.loaded = None
+                self._retire_now(slot)
 
         await asyncio.to_thread(shutdown)
         gc.collect()
@@ -434,9 +419,22 @@ class ModelManager:
             slots = list(self._slots.values())
             self._slots.clear()
         for slot in slots:
-            slot.executor.shutdown(wait=True, cancel_futures=True)
-            slot.loaded = None
+            self._retire_now(slot)
         gc.collect()
+
+    @staticmethod
+    def _retire_now(slot: _Slot) -> None:
+        slot.executor.shutdown(wait=True, cancel_futures=True)
+        loaded, slot.loaded = slot.loaded, None
+        if loaded is not None:
+            _close_quietly(loaded)
+
+
+def _close_quietly(loaded: LoadedModel) -> None:
+    try:
+        loaded.close()
+    except Exception:  # shutting down: a failing close must not stop the others
+        log.warning("closing model '%s' failed", loaded.spec.key, exc_info=True)
 
 
 def _run_job(fn: Callable[..., T], loaded: LoadedModel, args: tuple) -> T:

@@ -43,12 +43,15 @@ def test_bench_measures_the_old_path_and_each_quantization(tmp_path: Path, tiny_
     assert main(argv) == 0
     printed = capsys.readouterr().out
     rows = json.loads((out / "summaries-bench.json").read_text())
-    assert [r["profile"] for r in rows] == ["old", "fast", "fast"]
-    baseline, int8, plain = rows
-    assert int8["dtype"] == "int8" and plain["dtype"] != "int8"
+    assert [(r["profile"], r.get("backend")) for r in rows] == [
+        ("old", None), ("fast", "transformers"), ("fast", "transformers"), ("fast", "ctranslate2"),
+    ]
+    baseline, int8, plain, ct2 = rows
+    assert int8["dtype"] == "int8" and plain["dtype"] != "int8" and ct2["dtype"] == "int8"
+    assert all(r["load_peak_mib"] >= 0 and r["load_resident_mib"] is not None for r in (int8, plain, ct2))
     assert baseline["tokens_read"] <= 1024 < baseline["window_tokens"]
     assert baseline["messages_read"] < 60
-    for row in (int8, plain):
+    for row in (int8, plain, ct2):
         assert row["messages_read"] == row["window_messages"] == 60
         assert row["rerun_messages"] == 63 and 0 < row["rerun_fraction"]
         assert row["chunks"] >= 2 and row["input_tokens_per_s"] > 0
@@ -56,7 +59,7 @@ def test_bench_measures_the_old_path_and_each_quantization(tmp_path: Path, tiny_
         assert set(row["rouge"]) == {"rouge1", "rouge2", "rougeL"}
     assert (out / "summaries-bench.md").read_text().startswith("| variant |")
     assert (out / "summaries-bench.png").stat().st_size > 1000
-    assert "baseline: tiny fp32, 4 beams" in printed
+    assert "baseline: tiny fp32, 4 beams" in printed and "| ctranslate2 |" in printed
 
 
 def test_bench_rejects_bad_options_in_one_line(tmp_path: Path, monkeypatch, capsys):

@@ -51,10 +51,11 @@ def test_models_list_shows_every_model_with_sizes_defaults_and_download_state(cl
     assert main(["models", "list"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == [
-        "TASK", "KEY", "DEFAULT", "FAMILY", "PARAMS", "DISK", "RAM(fp32)", "DOWNLOADED", "SOURCE",
+        "TASK", "KEY", "DEFAULT", "FAMILY", "BACKEND", "PARAMS", "DISK", "RAM(fp32)", "DOWNLOADED", "SOURCE",
     ]
     table = rows(out)
     distilbart = table[("summarization", "distilbart")]
+    assert {"transformers", "ctranslate2"} & set(distilbart)  # the backend column
     assert distilbart[-1] == DISTILBART and "306M" in distilbart and "no" in distilbart
     assert "*" not in distilbart  # the tiny models file made tiny-bart the default
     tiny = table[("summarization", "tiny-bart")]

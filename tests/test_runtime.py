@@ -443,7 +443,9 @@ async def test_a_pulled_hub_model_loads_from_the_cache_offline(tmp_path: Path, t
 
     files = {p.name: p.read_bytes() for p in tiny_bart_dir.iterdir() if p.is_file()}
     fake_hub_snapshot(tmp_path, "sshleifer/distilbart-cnn-12-6", files)
-    manager = ModelManager(cache_dir=tmp_path, offline=True, device="cpu", registry=load_registry(env={}))
+    # The torch path (this test calls model.generate); the default engine of distilbart is ctranslate2.
+    registry = load_registry(env={"SMOLCORD_BACKEND__SUMMARIZATION__DISTILBART": "transformers"})
+    manager = ModelManager(cache_dir=tmp_path, offline=True, device="cpu", registry=registry)
     try:
         ids = await manager.run("summarization", "distilbart", summarize, "carol: the deploy failed")
         loaded = await manager.get("summarization", "distilbart", profile="fast")

@@ -68,7 +68,8 @@ class ModelAdapter:
         self.family = self.spec.family
         self.generation = dict(generation)
         self.max_new = max_new_tokens(self.generation, self.spec.context_window)
-        window = self.spec.context_window or getattr(self.model.config, "max_position_embeddings", 0) or 1024
+        config = getattr(self.model, "config", None)  # a torch model's; other engines have their own objects
+        window = self.spec.context_window or getattr(config, "max_position_embeddings", 0) or 1024
         model_max = getattr(self.tokenizer, "model_max_length", None)
         if isinstance(model_max, int) and 0 < model_max < 1_000_000:
             window = min(window, model_max)
@@ -119,14 +120,16 @@ class ModelAdapter:
     # --- generation ---
 
     def generate(self, texts: Sequence[str], kind: str, new_tokens: int) -> list[str]:
-        """One batched generate() over `texts`; every text must already fit (checked, never cut)."""
-        import torch
-
+        """One batched call over `texts` on the model's engine; every text must already fit (checked, never cut)."""
         kwargs = dict(self.generation)
-        # Lengths in new tokens only; None clears the model's own max_length/min_length defaults.
-        own_minimum = getattr(getattr(self.model, "generation_config", None), "min_length", 0) or 0
+        # Lengths in new tokens only: the engine gets max/min new tokens, not the model's max_length/min_length.
+        defaults = getattr(self.loaded, "generation_defaults", None)
+        if defaults is None:  # a bare object holding a torch model
+            defaults = {"min_length": getattr(getattr(self.model, "generation_config", None), "min_length", 0)}
+        own_minimum = defaults.get("min_length", 0) or 0
         minimum = int(kwargs.pop("min_length", own_minimum) or 0)
-        kwargs.update(max_length=None, max_new_tokens=new_tokens)
+        kwargs.pop("max_length", None)
+        kwargs.pop("max_new_tokens", None)
         minimum_new = min(minimum, new_tokens // 2)
         if self.family == "causal":
             # Bullet lists repeat "- Name" on purpose; an n-gram ban would garble them.
@@ -138,43 +141,21 @@ class ModelAdapter:
         too_long = [len(p) for p in prompts if len(p) > limit]
         if too_long:
             raise ValueError(f"a chunk of {max(too_long)} tokens exceeds the model's limit of {limit}")
+        from agents.backends import engine_of
 
-        tokenizer = self.tokenizer
-        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-        if pad_id is None:
-            pad_id = 0
-        longest = max(len(p) for p in prompts)
-        left = self.family == "causal"  # a decoder continues from the last position: pad on the left
-        input_ids = torch.full((len(prompts), longest), pad_id, dtype=torch.long)
-        attention = torch.zeros((len(prompts), longest), dtype=torch.long)
-        for row, ids in enumerate(prompts):
-            span = slice(longest - len(ids), longest) if left else slice(0, len(ids))
-            input_ids[row, span] = torch.tensor(ids, dtype=torch.long)
-            attention[row, span] = 1
-        device = getattr(self.loaded, "device", None) or "cpu"
-        input_ids, attention = input_ids.to(device), attention.to(device)
-        kwargs.setdefault("pad_token_id", pad_id)
-        # min_length counts the prompt (causal) or the decoder start token (encoder-decoder);
-        # passing min_new_tokens instead makes generate() warn about the model's own min_length.
-        kwargs["min_length"] = (longest if left else 1) + minimum_new
-        with torch.inference_mode():
-            output = self.model.generate(input_ids=input_ids, attention_mask=attention, **kwargs)
-        if self.family == "causal":
-            output = output[:, longest:]
-        eos = _token_ids(getattr(self.model.generation_config, "eos_token_id", None)) | _token_ids(tokenizer.eos_token_id)
-        # A row that never wrote an end-of-sequence token stopped at the token limit: its last
-        # sentence is cut off ("Theo: \"Now we need") and must not become a bullet.
-        finished = [bool(eos & set(row.tolist())) for row in output]
-        texts = tokenizer.batch_decode(output, skip_special_tokens=True)
-        return [clean_output(text) if done else drop_unfinished_tail(clean_output(text)) for text, done in zip(texts, finished)]
+        outputs = engine_of(self.loaded).generate_batch(
+            self.loaded, prompts, max_new_tokens=new_tokens, min_new_tokens=minimum_new, options=kwargs
+        )
+        # An output that does not end a sentence most likely stopped at the token limit: its last sentence is
+        # cut off ("Theo: \"Now we need") and must not become a bullet (the grounding check refuses it too).
+        return [_finished(clean_output(text)) for text in outputs]
 
 
-def _token_ids(value: Any) -> set[int]:
-    if value is None:
-        return set()
-    if isinstance(value, int):
-        return {value}
-    return {int(v) for v in value}
+_FINAL = re.compile(r"[.!?)\]\"'’”…]\s*$")
+
+
+def _finished(text: str) -> str:
+    return text if not text or _FINAL.search(text) else drop_unfinished_tail(text)
 
 
 def clean_output(text: str) -> str:

@@ -60,6 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help='JSONL with {"text" or "messages", "summary"} per line: adds ROUGE-1/2/L; or a folder of exports with '
         "key points (NAME.json + NAME.labels.json): key-point recall and invented facts per summarizer",
     )
+    parser.add_argument(
+        "--backends", default=None, metavar="LIST",
+        help="engines to run each model on, comma-separated (default: every installed backend that runs the "
+        "model's family: transformers and ctranslate2 for seq2seq, transformers and llamacpp for a GGUF)",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the old-code-path row")
     parser.add_argument("--out", default="bench-results", metavar="DIR", help="where the table, JSON and chart go (default: bench-results)")
     parser.set_defaults(func=_bench)
@@ -223,10 +228,14 @@ async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
         gc.collect()
         # What the process holds with the model loaded: the first load, before any unload/reload.
         loaded_rss = psutil.Process().memory_info().rss / 2**20
-        params_m = _parameters_m(loaded.model)
-        folder, _ = local_folder(spec, settings.model_cache_dir, offline=True)
+        params_m = _parameters_m(loaded.model) if loaded.backend_name == "transformers" else _spec_parameters_m(spec)
+        folder = spec.local_path or spec.name
+        if loaded.backend_name == "transformers":
+            folder, _ = local_folder(spec, settings.model_cache_dir, offline=True)
         disk_mb = _disk_mb(spec.local_path or folder) or spec.disk_mb
         dtype = "int8" if loaded.quantized else str(loaded.dtype).replace("torch.", "")
+        backend = loaded.backend_name
+        model_mib = loaded.memory_mb
         del loaded
         await manager.unload(task, spec.key)
         started = time.perf_counter()
@@ -264,8 +273,10 @@ async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
     finally:
         await manager.close()
     return {
-        "variant": f"{spec.key} {profile} {dtype}",
+        "variant": f"{spec.key} {profile} {dtype}" + (f" ({backend})" if backend != "transformers" else ""),
         "model": spec.key,
+        "backend": backend,
+        "model_mib": round(model_mib, 1),
         "profile": profile,
         "dtype": dtype,
         "disk_mb": round(disk_mb, 1),
@@ -288,6 +299,47 @@ async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
         "rerun_fraction": round(second_seconds / first_seconds, 3),
         "rouge": scores,
     }
+
+
+def _spec_parameters_m(spec: Any) -> float:
+    from agents.loading import _local_parameter_count
+
+    if spec.params_m:
+        return spec.params_m
+    count = _local_parameter_count(spec)
+    return count / 1e6 if count else 0.0
+
+
+def measure_load(config: dict[str, Any]) -> dict[str, Any]:
+    """Peak memory while loading, in a fresh process, from a warm model cache (conversions done)."""
+    _apply_env(config["env"])
+    import gc
+
+    import psutil
+
+    from agents.runtime import ModelManager
+    from bot.settings import load_settings
+
+    gc.collect()
+    before = psutil.Process().memory_info().rss
+    memory = PeakMemory()
+    manager = ModelManager.from_settings(load_settings())
+    try:
+        _task, spec = _resolve(manager, config["model"])
+        loaded = manager.load_sync(_task, spec.key, profile=config["profile"], quantize=config["quantize"])
+        if loaded.backend_name == "transformers":  # safetensors pages in lazily: touch every weight
+            import torch
+
+            with torch.inference_mode():
+                for tensor in loaded.model.state_dict().values():
+                    if hasattr(tensor, "sum") and tensor.is_floating_point():
+                        tensor.sum()
+        gc.collect()
+        after = psutil.Process().memory_info().rss
+    finally:
+        peak = memory.stop_mib() * 2**20
+        manager.close_sync()
+    return {"load_peak_mib": round((peak - before) / 2**20, 1), "load_resident_mib": round((after - before) / 2**20, 1)}
 
 
 def _resolve(manager: Any, key: str):
@@ -406,10 +458,11 @@ def _in_child(function, config: dict[str, Any]) -> dict[str, Any]:
 def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
     baseline = next((r for r in rows if r["profile"] == "old"), None)
     head = (
-        "| variant | disk MB | params M | load s (first / again) | s per 1024-token chunk | messages read | "
-        "input tok/s | vs baseline | window s | +new msgs re-run s (share, cached chunks) | RSS loaded / peak MiB | ROUGE-1/2/L |"
+        "| variant | backend | disk MB | params M | load s (first / again) | s per 1024-token chunk | messages read | "
+        "input tok/s | vs baseline | window s | +new msgs re-run s (share, cached chunks) | RSS loaded / peak MiB "
+        "| load peak / resident MiB | ROUGE-1/2/L |"
     )
-    lines = [head, "|" + "---|" * 12]
+    lines = [head, "|" + "---|" * 14]
     for r in rows:
         ratio = f"{r['input_tokens_per_s'] / baseline['input_tokens_per_s']:.1f}x" if baseline and r is not baseline else "1x"
         if r["rerun_fraction"] is None:
@@ -417,11 +470,13 @@ def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
         else:
             rerun = f"{r['rerun_s']} ({r['rerun_fraction']:.0%}, {r['rerun_chunks_cached']})"
         rouge = "/".join(f"{r['rouge'][k] * 100:.1f}" for k in ("rouge1", "rouge2", "rougeL")) if r.get("rouge") else "-"
+        load_peak = f"{r['load_peak_mib']:.0f} / {r['load_resident_mib']:.0f}" if "load_peak_mib" in r else "-"
         lines.append(
-            f"| {r['variant']} | {r['disk_mb']:.0f} | {r['params_m']:.0f} | {r['load_cold_s']} / {r['load_warm_s']} | "
+            f"| {r['variant']} | {r.get('backend', 'transformers')} | {r['disk_mb']:.0f} | {r['params_m']:.0f} | "
+            f"{r['load_cold_s']} / {r['load_warm_s']} | "
             f"{r['s_per_1024_tokens']} | {r['messages_read']}/{r['window_messages']} ({r.get('tokens_read', r['window_tokens']):,} of "
             f"{r['window_tokens']:,} tokens) | {r['input_tokens_per_s']} | {ratio} | {r['window_s']} | {rerun} | "
-            f"{r['rss_loaded_mib']:.0f} / {r['peak_rss_mib']:.0f} | {rouge} |"
+            f"{r['rss_loaded_mib']:.0f} / {r['peak_rss_mib']:.0f} | {load_peak} | {rouge} |"
         )
     return "\n".join(lines)
 
@@ -510,8 +565,22 @@ async def _bench(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         if spec.family == "extractive":
             continue  # no model to measure
-        choices = quantize_choices if spec.family == "seq2seq" else ["none"]
-        variants += [(spec, q) for q in choices]
+        from agents.backends import backend_installed
+        from sml_config import BACKEND_FAMILIES
+
+        wanted = [b.strip() for b in args.backends.split(",") if b.strip()] if args.backends else [
+            b for b in ("transformers", "ctranslate2", "llamacpp")
+            if spec.family in BACKEND_FAMILIES[b] and (b != "llamacpp" or (spec.gguf_file is not None))
+        ]
+        for backend in wanted:
+            if backend not in BACKEND_FAMILIES or spec.family not in BACKEND_FAMILIES[backend]:
+                raise CliError(f"--backends: {backend!r} cannot run {spec.family} model {spec.key!r}")
+            if not backend_installed(backend):
+                print(f"skipping {spec.key} on {backend}: not installed", file=sys.stderr)
+                continue
+            # int8/none is the transformers path's own choice; the other engines run their own format once.
+            choices = quantize_choices if spec.family == "seq2seq" and backend == "transformers" else [quantize_choices[0]]
+            variants += [(spec, q, backend) for q in choices]
     if not variants:
         raise CliError("no model to benchmark: --models names only `extractive`")
 
@@ -519,14 +588,18 @@ async def _bench(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     base_config = {"env": env, "window": records, "base_count": base_count, "labelled": labelled, "profile": args.profile}
-    baseline_spec = next((spec for spec, _ in variants if spec.family == "seq2seq"), None)
+    baseline_spec = next((spec for spec, _, _ in variants if spec.family == "seq2seq"), None)
     if not args.no_baseline and baseline_spec is not None:
         print(f"measuring the old code path with {baseline_spec.key} ...", file=sys.stderr)
         rows.append(await asyncio.to_thread(_in_child, measure_baseline, {**base_config, "model": baseline_spec.key}))
-    for spec, quantize in variants:
-        print(f"measuring {spec.key} ({args.profile}, quantize {quantize}) ...", file=sys.stderr)
+    for spec, quantize, backend in variants:
+        print(f"measuring {spec.key} on {backend} ({args.profile}, quantize {quantize}) ...", file=sys.stderr)
+        variable = f"SMOLCORD_BACKEND__{spec.task.upper()}__{spec.key.upper().replace('-', '_').replace('.', '_')}"
+        config = {**base_config, "env": {**env, variable: backend}, "model": spec.key, "quantize": quantize}
         try:
-            rows.append(await asyncio.to_thread(_in_child, measure_variant, {**base_config, "model": spec.key, "quantize": quantize}))
+            row = await asyncio.to_thread(_in_child, measure_variant, config)
+            row.update(await asyncio.to_thread(_in_child, measure_load, config))
+            rows.append(row)
         except Exception as exc:  # one failing model must not lose the other rows
             from agents.loading import one_line
 

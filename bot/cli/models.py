@@ -71,9 +71,20 @@ def downloaded_label(spec, cache_dir) -> str:
 
     if not spec.needs_weights:
         return "n/a"
+    if spec.is_remote:
+        return "remote"
     if spec.is_local:
         return "local"
     return "yes" if is_downloaded(spec, cache_dir) else "no"
+
+
+def backend_label(spec) -> str:
+    """The spec's backend, with the pip extra to install when its package is missing."""
+    from agents.backends import backend_installed, pip_extra
+
+    if backend_installed(spec.backend):
+        return spec.backend
+    return f"{spec.backend} (not installed: pip install 'smolcord[{pip_extra(spec.backend)}]')"
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -85,7 +96,7 @@ def _list(args: argparse.Namespace) -> int:
         specs = registry.list(args.task)
     except UnknownModelError as exc:
         raise CliError(str(exc)) from None
-    header = ("TASK", "KEY", "DEFAULT", "FAMILY", "PARAMS", "DISK", "RAM(fp32)", "DOWNLOADED", "SOURCE")
+    header = ("TASK", "KEY", "DEFAULT", "FAMILY", "BACKEND", "PARAMS", "DISK", "RAM(fp32)", "DOWNLOADED", "SOURCE")
     rows = [header]
     for spec in specs:
         rows.append(
@@ -94,6 +105,7 @@ def _list(args: argparse.Namespace) -> int:
                 spec.key,
                 "*" if registry.default_key(spec.task) == spec.key else "",
                 spec.family,
+                backend_label(spec) if spec.needs_weights else "-",
                 _size(spec.params_m, "M"),
                 _size(spec.disk_mb, "MB"),
                 _size(spec.ram_mb, "MB"),
@@ -115,21 +127,26 @@ def _info(args: argparse.Namespace) -> int:
     settings = load_settings()
     registry = _registry(settings)
     spec = find_spec(registry, args.key, args.task)
+    remote_only = ("base_url", "api_model", "api_key_env", "concurrency", "request_timeout_s")
     for field in fields(spec):
+        if field.name in remote_only and not spec.is_remote:
+            continue
         value = getattr(spec, field.name)
+        if field.name == "backend":
+            value = backend_label(spec)
         if field.name == "generation":
             value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
         print(f"{field.name:15} {value if value not in (None, '') else '-'}")
     print(f"{'default':15} {'yes' if registry.default_key(spec.task) == spec.key else 'no'}")
     print(f"{'resolves to':15} {spec.name}")
     print(f"{'downloaded':15} {downloaded_label(spec, settings.model_cache_dir)}")
-    if spec.needs_weights:
+    if spec.needs_weights and not spec.is_remote:
         try:
             source = weight_source(spec)
         except ModelError as exc:
             print(f"{'problem':15} {exc}")
         else:
-            if source.kind == "gguf":
+            if source.kind == "gguf" and spec.backend == "transformers":
                 from pathlib import Path
 
                 folder = converted_gguf_dir(Path(source.location), settings.model_cache_dir)

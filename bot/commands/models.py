@@ -120,6 +120,7 @@ async def model_status(services: Services, context: CommandContext) -> ModelStat
 def model_status_embed(result: ModelStatus) -> discord.Embed:
     lines = [
         f"`{safe_text(row['key'], 60)}` ({row['task']}) {row['state']}"
+        f"{' on ' + row['backend'] if row.get('backend') else ''}"
         f"{', int8' if row.get('quantized') else ''}"
         f"{', ' + row['device'] if row.get('device') else ''}"
         f", {row.get('memory_mb', 0):,.0f} MB, {row.get('pending', 0)} pending"
