@@ -153,7 +153,7 @@ class ModelSpec:
         """True when the weights come from a local path that exists (no download needed)."""
         if self.is_remote:
             return False
-        return bool(self.local_path) and Path(self.local_path).exists()
+        return self.local_path is not None and Path(self.local_path).exists()
 
     @property
     def hub_gguf_file(self) -> str | None:

@@ -392,7 +392,7 @@ def _local_parameter_count(spec: ModelSpec) -> int | None:
     import math
     import struct
 
-    if not spec.is_local or not Path(spec.local_path).is_dir():
+    if not spec.is_local or spec.local_path is None or not Path(spec.local_path).is_dir():
         return None
     files = list(Path(spec.local_path).glob("*.safetensors"))
     if not files:
@@ -410,7 +410,7 @@ def _local_parameter_count(spec: ModelSpec) -> int | None:
 
 
 def _weights_on_disk_mb(spec: ModelSpec) -> float:
-    if not spec.is_local:
+    if not spec.is_local or spec.local_path is None:
         return 0.0
     path = Path(spec.local_path)
     if path.is_file():
@@ -578,19 +578,22 @@ def pull(spec: ModelSpec, cache_dir: str | os.PathLike, *, offline: bool, progre
     check_pullable(spec, offline=offline)
     from huggingface_hub import HfApi, snapshot_download
 
+    hub_id = spec.hub_id
+    assert hub_id is not None  # check_pullable refuses a model without one
+
     cache = hub_cache_dir(cache_dir)
     try:
         if spec.hub_gguf_file:
             patterns = ["*.json", spec.hub_gguf_file]
         else:
-            files = [s.rfilename for s in (HfApi().model_info(spec.hub_id).siblings or [])]
+            files = [s.rfilename for s in (HfApi().model_info(hub_id).siblings or [])]
             weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["*.bin"]
             patterns = _PULL_PATTERNS + weights
         if not progress:
             from huggingface_hub.utils import disable_progress_bars
 
             disable_progress_bars()
-        folder = snapshot_download(spec.hub_id, cache_dir=cache, allow_patterns=patterns)
+        folder = snapshot_download(hub_id, cache_dir=cache, allow_patterns=patterns)
     except Exception as exc:
         raise ModelError(f"could not download '{spec.key}' ({spec.hub_id}) from the Hugging Face hub: {one_line(exc, 200)}") from None
     return Path(folder)

@@ -354,6 +354,7 @@ class ModelManager:
                 self._release(None)
 
         limit = self.timeout_s if timeout is None else timeout
+        assert future is not None  # the loop above either queued the job or raised
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), limit)
         except asyncio.CancelledError:

@@ -387,8 +387,8 @@ class MessageWriter:
         self._known_guilds.pop(guild_id, None)
         for key in [k for k, c in self._known_channels.items() if c.guild_id == guild_id]:
             del self._known_channels[key]
-        for key in [k for k in self._known_members if k[0] == guild_id]:
-            del self._known_members[key]
+        for member_key in [k for k in self._known_members if k[0] == guild_id]:
+            del self._known_members[member_key]
 
 
 def _changed(rows: Iterable[Any], known: dict[Any, Any], key: Callable[[Any], Any]) -> list[Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from agents.backends.base import (
     FINISH_LENGTH,
@@ -66,7 +66,7 @@ class TransformersBackend:
         class StopWhenAsked(StoppingCriteria):
             def __call__(self, ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.BoolTensor:
                 stop = state["stop"] or request.stop_now()
-                return torch.full((ids.shape[0],), stop, dtype=torch.bool, device=ids.device)
+                return cast(torch.BoolTensor, torch.full((ids.shape[0],), stop, dtype=torch.bool, device=ids.device))
 
         kwargs = sampling_options(request.options)
         if "no_repeat_ngram_size" in request.options:  # transformers-only, kept for registry entries that set it

@@ -89,7 +89,7 @@ class ModelAdapter:
             )
         return content + "\n\nBullet points:\n"
 
-    def _encode_prompt(self, prompt: str) -> list[int]:
+    def _encode_prompt(self, prompt: str | list[int]) -> list[int]:
         # A chat template already holds the special tokens it wants.
         has_template = bool(getattr(self.tokenizer, "chat_template", None))
         return self.tokenizer(prompt, add_special_tokens=not has_template, verbose=False)["input_ids"]

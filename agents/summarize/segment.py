@@ -35,7 +35,8 @@ def segment_starts(messages: Sequence[MessageRecord], message_words: Sequence[Se
         if messages[i].created_at - messages[i - 1].created_at >= CONVERSATION_GAP:
             starts.append(i)
             continue
-        replied = index_of.get(messages[i].reply_to_id) if messages[i].reply_to_id is not None else None
+        reply_to_id = messages[i].reply_to_id
+        replied = index_of.get(reply_to_id) if reply_to_id is not None else None
         if replied is not None and replied >= current_start:
             continue  # answering something in this conversation: it goes on
         if i - current_start < TOPIC_WINDOW or i + TOPIC_WINDOW > len(messages):

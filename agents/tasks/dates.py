@@ -347,6 +347,7 @@ def _rules() -> list[_Rule]:
 
     @rule(rf"\b(?:by|before|until|at|around)\s+(?:{_CLOCK}|(?P<word>noon|midday|midnight))")
     def _clock_only(m, now):
+        clock: time | None
         if m.group("word"):
             word = m.group("word").lower()
             clock = PART_OF_DAY["midnight"] if word == "midnight" else time(12, 0)

@@ -115,7 +115,7 @@ def labelled_items(path: str) -> list[tuple[list[MessageRecord], str]]:
             if "messages" in item:
                 turns = [(str(m.get("author", "someone")), str(m["content"])) for m in item["messages"]]
             else:
-                turns = [tuple(t.split(": ", 1)) if ": " in t else ("text", t) for t in str(item["text"]).splitlines() if t.strip()]
+                turns = [_turn(t) for t in str(item["text"]).splitlines() if t.strip()]
         except (ValueError, KeyError, TypeError, AttributeError):
             raise CliError(f"--labelled {path} line {number}: expected {{\"text\" or \"messages\", \"summary\"}}") from None
         records = [
@@ -382,7 +382,7 @@ def _measure_baseline(config: dict[str, Any]) -> dict[str, Any]:
     parameters: list[float] = []
     loaded_rss: list[float] = []
 
-    def summarize(text: str) -> tuple[str, float, float, int]:
+    def summarize(text: str) -> tuple[str, float, float, int]:  # summary, load s, generate s, input tokens
         started = time.perf_counter()
         tokenizer = AutoTokenizer.from_pretrained(folder, **kwargs)
         model = AutoModelForSeq2SeqLM.from_pretrained(folder, dtype=torch.float32, **kwargs).eval()
@@ -394,7 +394,7 @@ def _measure_baseline(config: dict[str, Any]) -> dict[str, Any]:
         done = time.perf_counter()
         # After generate(): safetensors weights are mapped lazily, so only now are they all resident.
         loaded_rss.append(psutil.Process().memory_info().rss / 2**20)
-        return tokenizer.decode(output[0], skip_special_tokens=True), loaded - started, done - loaded, inputs["input_ids"].shape[1]
+        return str(tokenizer.decode(output[0], skip_special_tokens=True)), loaded - started, done - loaded, inputs["input_ids"].shape[1]
 
     _text, load_s, generate_s, tokens_read = summarize("\n".join(lines))
     tokenizer = AutoTokenizer.from_pretrained(folder, **kwargs)
@@ -614,3 +614,9 @@ async def _bench(args: argparse.Namespace) -> int:
     print(table)
     print(f"\nwrote {out / 'summaries-bench.md'}, {out / 'summaries-bench.json'}" + (f", {out / 'summaries-bench.png'}" if drawn else " (no chart: matplotlib is not installed)"))
     return 0
+
+
+def _turn(line: str) -> tuple[str, str]:
+    """`Name: text` as (name, text); a line without a speaker is ("text", line)."""
+    name, sep, text = line.partition(": ")
+    return (name, text) if sep else ("text", line)

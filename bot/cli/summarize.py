@@ -101,7 +101,7 @@ class _ProgressBar:
 async def run_summary(
     records: Sequence[MessageRecord],
     *,
-    manager: ModelManager,
+    manager: ModelManager | None,
     model_key: str | None,
     profile: str,
     cache: ChunkCache | None,

@@ -126,6 +126,8 @@ async def _stored_channel(args: argparse.Namespace, since: datetime | None, mana
             tz_name = args.timezone or (await guild_timezone(session, guild_id) if guild_id is not None else "UTC")
         tasks = await _find(records, tz_name, manager, args.review_model)
         if args.save:
+            if guild_id is None:
+                raise CliError(f"channel {args.channel} belongs to no server or DM export: nothing to save the tasks under")
             async with sessions.begin() as session:
                 created, updated = await save_tasks(session, guild_id, args.channel, tasks)
             print(f"saved: {len(created)} new, {len(updated)} updated", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 import discord
 from discord.ext import commands
@@ -181,9 +181,9 @@ class Collector(commands.Cog):
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         if payload.guild_id is None:
             return
-        fields = convert.edit_fields(payload.data, payload.message)
+        fields = convert.edit_fields(cast(dict[str, Any], payload.data), payload.message)
         if_unknown = None
-        if convert.is_full_message(payload.data) and convert.is_storable(payload.message):
+        if convert.is_full_message(cast(dict[str, Any], payload.data)) and convert.is_storable(payload.message):
             if_unknown = save_operation(payload.message)
         if fields or if_unknown is not None:
             self._edited_live.add(payload.message_id)

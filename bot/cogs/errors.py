@@ -46,10 +46,10 @@ class ErrorHandler(commands.Cog):
         self._previous = bot.tree.on_error
 
     async def cog_load(self) -> None:
-        self.bot.tree.on_error = handle_interaction_error  # type: ignore[assignment]
+        self.bot.tree.on_error = handle_interaction_error  # type: ignore[method-assign]
 
     async def cog_unload(self) -> None:
-        self.bot.tree.on_error = self._previous  # type: ignore[assignment]
+        self.bot.tree.on_error = self._previous  # type: ignore[method-assign]
 
 
 async def setup(bot: Smolcord) -> None:

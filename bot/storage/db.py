@@ -32,7 +32,7 @@ def batches(items: Sequence, size: int = BATCH_ROWS) -> Iterable[Sequence]:
 
 def upsert_insert(session: AsyncSession, table):
     """An INSERT that can say ON CONFLICT, for whichever backend the session is on."""
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":

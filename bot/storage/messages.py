@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast, overload
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,9 @@ from bot.storage.tables import (
 )
 from bot.storage.summaries import invalidate_messages
 
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 _CHANNEL_TOKEN = re.compile(r"<#(\d+)>")
 
@@ -174,7 +177,7 @@ async def apply_edit(
             values[name] = list(value) if isinstance(value, (list, tuple)) else value
     if not values:
         return bool(await session.scalar(select(func.count()).select_from(Message).where(Message.id == message_id)))
-    result = await session.execute(update(Message).where(Message.id == message_id).values(**values))
+    result = cast("CursorResult[Any]", await session.execute(update(Message).where(Message.id == message_id).values(**values)))
     if result.rowcount:
         await invalidate_messages(session, [message_id])
     return bool(result.rowcount)
@@ -186,7 +189,7 @@ async def delete_messages(session: AsyncSession, message_ids: Sequence[int]) -> 
     await invalidate_messages(session, ids)
     deleted = 0
     for batch in _chunks(ids):
-        result = await session.execute(delete(Message).where(Message.id.in_(batch)))
+        result = cast("CursorResult[Any]", await session.execute(delete(Message).where(Message.id.in_(batch))))
         deleted += result.rowcount or 0
     return deleted
 
@@ -233,7 +236,7 @@ async def advance_collected_marks(session: AsyncSession, newest: dict[int, int])
 async def collected_marks(session: AsyncSession) -> dict[int, int]:
     """Every channel's `collected_up_to` (channels that have one)."""
     rows = await session.execute(select(Channel.id, Channel.collected_up_to).where(Channel.collected_up_to.is_not(None)))
-    return {channel_id: mark for channel_id, mark in rows}
+    return {channel_id: mark for channel_id, mark in rows if mark is not None}
 
 
 async def record_gap(session: AsyncSession, channel_id: int, gap: tuple[int, int] | None) -> None:
@@ -276,7 +279,7 @@ async def known_gaps(session: AsyncSession, guild_id: int | None = None) -> list
     if guild_id is not None:
         query = query.where(Channel.guild_id == guild_id)
     rows = await session.execute(query.order_by(Channel.gap_after_id))
-    return [KnownGap(cid, name or "", after, before) for cid, name, after, before in rows]
+    return [KnownGap(cid, name or "", after or 0, before or 0) for cid, name, after, before in rows]
 
 
 async def stored_versions(session: AsyncSession, channel_id: int, *, after_id: int, up_to_id: int) -> dict[int, MessageRow]:
@@ -322,8 +325,9 @@ async def opt_out(session: AsyncSession, guild_id: int, user_id: int) -> int:
 
 async def opt_in(session: AsyncSession, guild_id: int, user_id: int) -> bool:
     """Resume storing a user's messages; False if they had not opted out."""
-    result = await session.execute(
-        delete(OptedOutUser).where(OptedOutUser.guild_id == guild_id, OptedOutUser.user_id == user_id)
+    result = cast(
+        "CursorResult[Any]",
+        await session.execute(delete(OptedOutUser).where(OptedOutUser.guild_id == guild_id, OptedOutUser.user_id == user_id)),
     )
     return bool(result.rowcount)
 
@@ -347,6 +351,12 @@ async def purge_expired(session: AsyncSession, now: datetime, default_days: int)
     return removed
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; everything stored is UTC.
     if value is not None and value.tzinfo is None:
@@ -386,7 +396,7 @@ async def load_window(
     query = query.order_by(Message.id.desc())
     if limit is not None:
         query = query.limit(limit)
-    rows = (await session.execute(query)).all()
+    rows = list((await session.execute(query)).all())
     rows.reverse()
     if not rows:
         return []
