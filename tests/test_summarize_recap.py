@@ -276,3 +276,17 @@ async def test_stored_messages_name_the_channels_they_mention(any_database_url):
         await engine.dispose()
     assert records[0].channel_names == {300: "announcements"}
     assert plain_text(records[0]) == "posted it in #announcements"
+
+
+def test_a_models_claim_built_from_real_numbers_is_still_rejected():
+    # SmolLM2-135M wrote this from messages holding 4.12.0, 200 and 80%: every number is real, the claim is not.
+    records = chat(
+        "kai: we deployed v4.12.0 at 08:55",
+        "zoe: all 200 connections used",
+        "lu: add an alert on pool saturation at 80%",
+    )
+    sources = Sources.of(records)
+    line = "Deployment: Deployed v4.12.0 to 200 servers with 80% capacity available."
+    assert check_line(line, sources) == []  # names, numbers and dates alone cannot tell
+    assert check_line(line, sources, strict=True)
+    assert check_line("We deployed v4.12.0 and all 200 connections were used.", sources, strict=True) == []

@@ -193,11 +193,38 @@ def looks_cut(line: str, sources: Sources | None = None) -> bool:
     return False
 
 
+# A model's own line (strict): at most this share of its content words may be missing from its
+# sources. SmolLM2 wrote "Deployed v4.12.0 to 200 servers with 80% capacity" from messages that hold
+# 4.12.0, 200 and 80% but say nothing of servers or capacity: every number checks out, the claim is
+# invented. Words the cited messages never use are where such claims show.
+STRICT_MISSING_SHARE = 0.2
+
+
+def unsupported_words(line: str, sources: Sources) -> list[str]:
+    """Content words of `line` (stopwords, names and numbers aside) its sources never use."""
+    from agents.summarize.textsim import words as content_words
+
+    known = {w for w in (content_words(sources.text))}
+    return [w for w in content_words(line) if w not in known and not any(c.isdigit() for c in w)]
+
+
 def check_line(
-    line: str, sources: Sources, *, allowed: Iterable[str] = (), people: frozenset[str] = frozenset()
+    line: str,
+    sources: Sources,
+    *,
+    allowed: Iterable[str] = (),
+    people: frozenset[str] = frozenset(),
+    strict: bool = False,
 ) -> list[str]:
-    """Why `line` may not be shown (empty when it may)."""
+    """Why `line` may not be shown (empty when it may). `strict` is for a model's own wording."""
     problems = [f"unsupported {fact}" for fact in unsupported_facts(line, sources, allowed=allowed, people=people)]
+    if strict:
+        from agents.summarize.textsim import words as content_words
+
+        missing = unsupported_words(line, sources)
+        total = len(content_words(line))
+        if missing and (len(missing) > 1 and len(missing) > STRICT_MISSING_SHARE * total):
+            problems.append(f"words its sources never use: {', '.join(missing[:5])}")
     if looks_cut(line, sources):
         problems.append("cut off")
     if relays_instruction(line):
@@ -209,17 +236,22 @@ _CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\s+[—–]\s+|,\s+(?=(?:and|but|so|
 
 
 def repair_line(
-    line: str, sources: Sources, *, allowed: Iterable[str] = (), people: frozenset[str] = frozenset()
+    line: str,
+    sources: Sources,
+    *,
+    allowed: Iterable[str] = (),
+    people: frozenset[str] = frozenset(),
+    strict: bool = False,
 ) -> str | None:
     """`line` without its unsupported clauses, or None when too little of it is left to say anything."""
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(line) if c and c.strip()]
     if len(clauses) < 2:
         return None
-    kept = [c for c in clauses if not check_line(c, sources, allowed=allowed, people=people)]
+    kept = [c for c in clauses if not check_line(c, sources, allowed=allowed, people=people, strict=strict)]
     if not kept or len(" ".join(kept)) < 0.4 * len(line) or len(_WORD.findall(" ".join(kept))) < 4:
         return None
     repaired = " ".join(c if c[-1] in ".!?" else c + "." for c in kept)
-    return repaired if not check_line(repaired, sources, allowed=allowed, people=people) else None
+    return repaired if not check_line(repaired, sources, allowed=allowed, people=people, strict=strict) else None
 
 
 MAX_CITATIONS = 5
@@ -374,11 +406,13 @@ def ground_lines(
     allowed: Iterable[str] = (),
     fallback_to_quote: bool = True,
     pools: Sequence[Sequence[int]] | None = None,
+    strict: bool = False,
 ) -> list[tuple[str, tuple[int, ...]]]:
     """Each (text, cited ids) line checked against its cited messages: kept, repaired, replaced or dropped.
 
     `pools[k]` are the messages line k was written from (a model's chunk): a fact missing from the
     cited messages but stated in one message of the pool makes that message a citation too.
+    `strict` (a model's own wording) also rejects a line whose content words its sources never use.
     """
     allowed = tuple(allowed)
     people = people_words(by_id.values())
@@ -388,16 +422,19 @@ def ground_lines(
         report.checked += 1
         cited = [by_id[i] for i in ids if i in by_id]
         sources = Sources.of(cited)
-        problems = check_line(text, sources, allowed=allowed, people=people) if cited else ["cites no message of the window"]
+        problems = (
+            check_line(text, sources, allowed=allowed, people=people, strict=strict) if cited
+            else ["cites no message of the window"]
+        )
         if problems and cited and pools is not None:
             ids, cited = _cite_more(text, ids, cited, [by_id[i] for i in pools[k] if i in by_id], allowed, people)
             sources = Sources.of(cited)
-            problems = check_line(text, sources, allowed=allowed, people=people)
+            problems = check_line(text, sources, allowed=allowed, people=people, strict=strict)
         if not problems:
             shown.append((text, ids))
             continue
         report.reasons.append(f"{text[:80]!r}: {', '.join(problems)}")
-        repaired = repair_line(text, sources, allowed=allowed, people=people) if cited else None
+        repaired = repair_line(text, sources, allowed=allowed, people=people, strict=strict) if cited else None
         if repaired:
             report.repaired += 1
             shown.append((repaired, ids))

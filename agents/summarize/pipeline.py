@@ -526,7 +526,7 @@ def _bullets(
     report = GroundingReport()
     points = ground_lines(
         [(text, linked) for text, linked, _ in found], {m.id: m for m in window}, report,
-        pools=[pool for _, _, pool in found],
+        pools=[pool for _, _, pool in found], strict=True,
     )
     bullets: list[Bullet] = []
     seen: list[str] = []

@@ -406,6 +406,11 @@ def build_recap(
     for m in sorted(facts, key=lambda m: m.index):
         lines.append((FACT, f"{m.author}: {_clause(m)}", (m.record.id,)))
 
+    # --- a window too small for any section still says what it holds ---
+    if not lines and eligible:
+        best = max(eligible, key=lambda m: (_informative(m, centrality[m.index]), -m.index))
+        lines.append((TOPIC, _sentence_join([_says(best)]), (best.record.id,)))
+
     # --- what was left out on purpose ---
     spammers = list(dict.fromkeys(m.author for m in messages if m.spam))
     if spammers:
