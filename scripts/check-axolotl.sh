@@ -36,10 +36,14 @@ fail() {
 }
 since() { echo "$((SECONDS - $1)) s"; }
 
+mapfile -t CONFIGS < <(cd "$ROOT" && find training_approaches -name config.yaml -not -path "*/output/*" -not -path "*/base_model/*" 2>/dev/null | sort)
+[ "${#CONFIGS[@]}" -gt 0 ] || fail "no training_approaches/**/config.yaml under $ROOT"
+
 # --- 1. the Axolotl venv and the base model -------------------------------------------------------------
 t=$SECONDS
 want="axolotl==$AXOLOTL_VERSION torch==$TORCH_VERSION"
-if [ "$(cat "$VENV/.complete" 2>/dev/null)" = "$want" ]; then
+installed="$("$VENV/bin/python" -c 'import importlib.metadata as m; print("axolotl==" + m.version("axolotl"))' 2>/dev/null || true)"
+if [ "$(cat "$VENV/.complete" 2>/dev/null)" = "$want" ] && [ "$installed" = "axolotl==$AXOLOTL_VERSION" ]; then
   echo "1/3 Axolotl venv: $VENV ($want, reused)"
 else
   echo "1/3 installing $want into $VENV (once, 4-7 min)"
@@ -62,7 +66,7 @@ else
   echo "  installed in $(since "$t") ($(du -sh "$VENV" | cut -f1))"
 fi
 
-if [ ! -f "$ROOT/$BASE_MODEL_DIR/config.json" ]; then
+if [ ! -f "$ROOT/$BASE_MODEL_DIR/config.json" ] && (cd "$ROOT" && grep -qE "^base_model: *$BASE_MODEL_DIR *$" "${CONFIGS[@]}"); then
   tb=$SECONDS
   [ -x "$REPO/.venv/bin/python" ] || fail "no product venv at $REPO/.venv (run scripts/install.sh) to build the base model"
   echo "  building the base model $BASE_MODEL_DIR from the SmolLM2 GGUF (the product's converter)"
@@ -94,9 +98,6 @@ fi
 
 # --- 2. validate and preprocess every config -------------------------------------------------------------
 cd "$ROOT"
-mapfile -t CONFIGS < <(find training_approaches -name config.yaml -not -path "*/output/*" -not -path "*/base_model/*" | sort)
-[ "${#CONFIGS[@]}" -gt 0 ] || fail "no training_approaches/**/config.yaml under $ROOT"
-
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export AXOLOTL_DO_NOT_TRACK=1 DO_NOT_TRACK=1 WANDB_MODE=disabled
 WORK="$(mktemp -d -t check-axolotl.XXXXXX)"
