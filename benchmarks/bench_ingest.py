@@ -190,7 +190,9 @@ async def collector_part(args: argparse.Namespace, folder: Path) -> str:
         guild = fake.add_guild("Bench")
         channel = fake.add_channel(guild, "general")
         authors = [fake.add_member(guild, f"user{i}") for i in range(AUTHORS)]
-        send_burst: Callable[[int], Awaitable[float]] = lambda n: _burst(fake, channel, authors, n)
+        def send_burst(n: int) -> Awaitable[float]:
+            return _burst(fake, channel, authors, n)
+
         endpoints: Any = fake
     else:
         endpoints = FakeInProcess(AUTHORS)

@@ -112,7 +112,7 @@ def build(source: Path) -> dict:
         messages.append(message)
     # Snowflakes grow with time: order ids as the messages are ordered.
     ordered_ids = sorted(int(m["id"]) for m in messages)
-    renamed = {m["id"]: str(i) for m, i in zip(messages, ordered_ids)}
+    renamed = {m["id"]: str(i) for m, i in zip(messages, ordered_ids, strict=False)}
     for message in messages:
         message["id"] = renamed[message["id"]]
         if "reference" in message:

@@ -35,7 +35,7 @@ def chat(*lines: str | tuple, channel: int = 9, start: datetime = T0) -> list[Me
         author, text, reply_to = line if isinstance(line, tuple) else (*line.split(": ", 1), None)
         mentioned: dict[int, str] = {}
 
-        def mention(match: re.Match) -> str:
+        def mention(match: re.Match, mentioned: dict[int, str] = mentioned) -> str:
             name = match.group(1).lower()
             if name not in PEOPLE:
                 return match.group(0)

@@ -87,7 +87,7 @@ def split_long_line(
     words = [w for sentence in _SENTENCE_END.split(body) for w in sentence.split(" ") if w]
     counts = count_tokens([" " + w for w in words]) if words else []
     units: list[tuple[str, int]] = []
-    for word, tokens in zip(words, counts):
+    for word, tokens in zip(words, counts, strict=False):
         if tokens <= room:
             units.append((word, tokens))
             continue

@@ -227,7 +227,7 @@ def plan_chunks(
             continue
         parts = split_long_line(speakers[i], bodies[i], budget, adapter.count)
         part_counts = adapter.count(parts)
-        for k, (text, tokens) in enumerate(zip(parts, part_counts)):
+        for k, (text, tokens) in enumerate(zip(parts, part_counts, strict=False)):
             pieces.append(Piece(ids[i], text, tokens, starts_segment and k == 0, part=k, parts=len(parts)))
 
     chunks = pack_pieces(pieces, budget, measure=lambda text: adapter.measure(text, MAP) - adapter._overhead[MAP])
@@ -259,6 +259,6 @@ def full_chunk(loaded: Any, generation: dict[str, Any], lines: Sequence[str]) ->
     """The longest run of `lines` from the start that fills one chunk, and its tokens (for latency benchmarks)."""
     adapter = ModelAdapter(loaded, generation)
     budget = adapter.text_budget(MAP)
-    pieces = [Piece(0, line, tokens) for line, tokens in zip(lines, adapter.count(lines)) if tokens <= budget]
+    pieces = [Piece(0, line, tokens) for line, tokens in zip(lines, adapter.count(lines), strict=False) if tokens <= budget]
     chunk = pack_pieces(pieces, budget, measure=lambda text: adapter.measure(text, MAP) - adapter._overhead[MAP])[0]
     return chunk.text, adapter.measure(chunk.text, MAP)

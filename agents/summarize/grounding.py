@@ -105,10 +105,7 @@ class Sources:
         if word in self.words:
             return True
         # "Jonas's" / "PRs": the word itself with a possessive or plural ending.
-        for suffix in ("'s", "’s", "es", "s"):
-            if word.endswith(suffix) and word[: -len(suffix)] in self.words:
-                return True
-        return False
+        return any(word.endswith(suffix) and word[:-len(suffix)] in self.words for suffix in ("'s", "’s", "es", "s"))
 
     def has_number(self, number: str) -> bool:
         number = number.lstrip("$")

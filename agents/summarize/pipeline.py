@@ -120,7 +120,7 @@ async def _summarize_missing(
                 task, model_key, generate_summaries, generation, texts, kind, new_tokens, profile=profile,
                 quantize=quantize,
             )
-            done = {item[0]: output for item, output in zip(batch, outputs)}
+            done = {item[0]: output for item, output in zip(batch, outputs, strict=False)}
             results.update(done)
             await store(done)
             progress(len(batch))
@@ -365,9 +365,9 @@ async def summarize_messages(
             plan, keys, known, cache=cache, fingerprint=fingerprint, manager=manager, task=task,
             model_key=spec.key, generation=generation, profile=load_profile, quantize=quantize,
         )
-    owners = {key: chunk.message_ids for key, chunk in zip(keys, plan.chunks)}
+    owners = {key: chunk.message_ids for key, chunk in zip(keys, plan.chunks, strict=False)}
     missing: dict[str, tuple[str, str, int, int]] = {}
-    for key, chunk, new_tokens in zip(keys, plan.chunks, plan.chunk_new_tokens):
+    for key, chunk, new_tokens in zip(keys, plan.chunks, plan.chunk_new_tokens, strict=False):
         if key not in known:
             missing.setdefault(key, (key, chunk.text, new_tokens, chunk.tokens))
     total_calls = len(missing)
@@ -387,7 +387,7 @@ async def summarize_messages(
     texts = {**known, **fresh}
     summary.chunks_total = len(plan.chunks)
     summary.chunks_cached = sum(1 for key in keys if key in known)
-    nodes = [_Node(key, texts[key], chunk.message_ids) for key, chunk in zip(keys, plan.chunks)]
+    nodes = [_Node(key, texts[key], chunk.message_ids) for key, chunk in zip(keys, plan.chunks, strict=False)]
 
     # --- merge: consecutive summaries in fixed groups until few remain ---
     level = 0

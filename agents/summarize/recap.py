@@ -297,7 +297,7 @@ def build_recap(
     """
     if not records:
         return []
-    messages = [_classify(i, r, b, w) for i, (r, b, w) in enumerate(zip(records, bodies, message_words))]
+    messages = [_classify(i, r, b, w) for i, (r, b, w) in enumerate(zip(records, bodies, message_words, strict=False))]
     by_id = {m.record.id: m for m in messages}
     names = frozenset(w.lower() for m in messages for w in _WORDS.findall(m.author))
     settles = _mark_answers_to_choices(messages)

@@ -219,9 +219,8 @@ class Detector:
                 first = words(rest)[:1]
                 if not first or first[0] in ABILITY_ADVERBS or base_form(first[0]) not in ACTION_VERBS:
                     return None
-            if re.match(r"^have to\b", rest, re.IGNORECASE) and trigger in ("i'll", "i will"):
-                if not self.board.loose:
-                    return None  # "I'll have to watch it": a note to self, not a promise
+            if re.match(r"^have to\b", rest, re.IGNORECASE) and trigger in ("i'll", "i will") and not self.board.loose:
+                return None  # "I'll have to watch it": a note to self, not a promise
             if trigger == "i can" and (re.match(r"^\s*(?:but|too|if|also but)\b", rest, re.IGNORECASE) or re.search(r"\bbut\b", rest[:12], re.IGNORECASE)):
                 return None
             return "commitment", (message.author_id, message.author_name), rest, rest
@@ -327,9 +326,8 @@ class Detector:
                 continue
             if draft.owner_id == message.author_id and not draft.refused:
                 return draft
-            if draft.owner_id is None or draft.refused:
-                if draft.requester_id != message.author_id or draft.refused:
-                    return draft
+            if (draft.owner_id is None or draft.refused) and (draft.requester_id != message.author_id or draft.refused):
+                return draft
         return None
 
     def _add_commitment(self, rendered, clause, text, pronoun_only, due, answered) -> None:
@@ -338,10 +336,15 @@ class Detector:
         target = None
         if pronoun_only or has_pronoun or answered is not None:
             target = self._antecedent(message, answered)
-            if target is not None and not (pronoun_only or has_pronoun) and answered is not None:
-                # "yes! I'll message her tonight" answers the request; a different piece of work does not.
-                if self.board.overlap(target, text) < 1 and not self._same_message(target, answered):
-                    target = None
+            # "yes! I'll message her tonight" answers the request; a different piece of work does not.
+            if (
+                target is not None
+                and not (pronoun_only or has_pronoun)
+                and answered is not None
+                and self.board.overlap(target, text) < 1
+                and not self._same_message(target, answered)
+            ):
+                target = None
         if target is None and (has_pronoun or pronoun_only):
             target = self._own_task_in_message(message.author_id, rendered.text)
         if target is None:
@@ -420,9 +423,14 @@ class Detector:
         for draft in reversed(self.board.drafts):
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
-            if draft.refused and draft.status == "open" and draft.kind == "request" and draft.requester_id != message.author_id:
-                if self.board.overlap(draft, text) >= 2 or len(content_stems(draft.text) & content_stems(text)) >= 1:
-                    return draft
+            if (
+                draft.refused
+                and draft.status == "open"
+                and draft.kind == "request"
+                and draft.requester_id != message.author_id
+                and (self.board.overlap(draft, text) >= 2 or len(content_stems(draft.text) & content_stems(text)) >= 1)
+            ):
+                return draft
         return None
 
     @staticmethod

@@ -171,9 +171,8 @@ class StateChanges:
                 self.board.touch(draft, message)
             if targets:
                 return True
-        if REASSIGN_WORDS.search(text) or HANDOFF.search(text):
-            if self._reassign(rendered, clause):
-                return True
+        if (REASSIGN_WORDS.search(text) or HANDOFF.search(text)) and self._reassign(rendered, clause):
+            return True
         done_word = DONE.search(text)
         past = None if done_word else self._past_tense_of_task(rendered, clause)
         said_at = done_word.start() if done_word else past
@@ -311,9 +310,7 @@ class StateChanges:
         def concerned(draft: Draft) -> bool:
             if draft.owner_id == speaker:
                 return True
-            if allow_requester and (draft.requester_id == speaker or draft.owner_id in mentioned):
-                return True
-            return False
+            return bool(allow_requester and (draft.requester_id == speaker or draft.owner_id in mentioned))
 
         candidates = [d for d in self.board.drafts if d.status == "open" and (not d.refused or allow_requester)]
         if message.reply_to_id:

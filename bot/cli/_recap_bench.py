@@ -90,14 +90,14 @@ def judge_point(point: dict[str, Any], lines: list[str]) -> tuple[str, str | Non
     """('yes' | 'partial' | 'no', the line that decided it)."""
     lowered = [line.lower() for line in lines]
     for combo in point.get("contradict", []):
-        for line, low in zip(lines, lowered):
+        for line, low in zip(lines, lowered, strict=False):
             if all(term.lower() in low for term in combo):
                 return "no", line
     groups = point["terms"]
-    for line, low in zip(lines, lowered):
+    for line, low in zip(lines, lowered, strict=False):
         if all(_has(low, group) for group in groups):
             return "yes", line
-    for line, low in zip(lines, lowered):
+    for line, low in zip(lines, lowered, strict=False):
         hits = sum(_has(low, group) for group in groups)
         if _has(low, groups[0]) and hits * 2 >= len(groups) and len(groups) > 2:
             return "partial", line
@@ -140,7 +140,7 @@ def _verdict(name: str, labels: dict[str, Any], records: list[MessageRecord], bu
         "conversation": name, "split": labels["split"], "recall": round(score, 3),
         "invented": invented_facts(lines, records), "lines": len(lines),
         "characters": sum(len(line) for line in lines), "seconds": round(seconds, 3),
-        "points": [{"point": p["point"], "verdict": v, "line": line} for p, (v, line) in zip(labels["key_points"], judged)],
+        "points": [{"point": p["point"], "verdict": v, "line": line} for p, (v, line) in zip(labels["key_points"], judged, strict=False)],
         "summary": [{"section": getattr(b, "section", "topic"), "text": b.text} for b in bullets],
     }
 

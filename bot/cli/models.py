@@ -115,7 +115,7 @@ def _list(args: argparse.Namespace) -> int:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
     print(f"\nmodel cache: {settings.model_cache_dir}  (* = the task's default; download with: smolcord models pull KEY)")
     return 0
 

@@ -178,10 +178,7 @@ def audience_may_see(
     known_roles = member_roles or {}
     for overwritten_id in {*source.member_overwrites, *target.member_overwrites}:
         candidates.append((frozenset(known_roles.get(overwritten_id, ())), overwritten_id))
-    for roles, member_id in candidates:
-        if can_view(target, roles, member_id) and not can_view(source, roles, member_id):
-            return False
-    return True
+    return all(not (can_view(target, roles, member_id) and not can_view(source, roles, member_id)) for roles, member_id in candidates)
 
 
 def channel_access(channel: discord.abc.GuildChannel | discord.Thread) -> ChannelAccess:
