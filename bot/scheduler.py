@@ -72,7 +72,7 @@ CHUNK_CACHE_UNUSED = timedelta(days=30)
 # Advisory lock keys (int4, int4): this namespace, then a shard id or GLOBAL_JOBS.
 LOCK_NAMESPACE = 0x5C0D
 GLOBAL_JOBS = -1
-_GUILD_JOB = re.compile(r":(\d{15,22})$")
+_GUILD_JOB = re.compile(r":(\d+)$")
 
 # The latest started bot (one per process in production); a job running on a bot's loop sees its own bot.
 _bot: Smolcord | None = None

@@ -6,6 +6,7 @@ shard), its own database engines, its own scheduler thread and advisory-lock con
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
@@ -136,13 +137,32 @@ async def test_two_shards_store_each_message_once_post_each_digest_once_and_take
             posts = list(await session.scalars(select(DigestPost)))
         assert sorted(p.guild_id for p in posts) == sorted(guilds) and all(p.message_id for p in posts)
 
-        # The scheduling process of the global jobs goes: the other takes them within the retry interval.
+        # A standby process for shard 0 (a rolling restart, a spare): it has shard 0's guilds but runs nothing
+        # while the first process holds the locks.
+        standby = await stack.enter_async_context(running_bot(dataclasses.replace(settings, shard_ids=(0,)), fake, cogs=COGS))
+        record_runs(standby, runs, 2)
+        standby_lock = bot_scheduler.scheduler_lock(standby.scheduler)
+        await asyncio.sleep(3 * settings.scheduler_lock_retry_s)
+        assert standby_lock.held == frozenset()
+
+        # The first process goes: within the retry interval the standby schedules shard 0, and the global jobs
+        # go to exactly one of the survivors.
         survivor = bot_scheduler.scheduler_lock(bots[1].scheduler)
-        assert not survivor.runs(bot_scheduler.RETENTION_JOB_ID)
         await bots[0].close()
-        await eventually(lambda: survivor.runs(bot_scheduler.RETENTION_JOB_ID), timeout=10)
-        bots[1].scheduler.modify_job(bot_scheduler.RETENTION_JOB_ID, next_run_time=datetime.now(UTC))
+        await eventually(lambda: 0 in standby_lock.held, timeout=10)
+        await eventually(lambda: survivor.runs(bot_scheduler.RETENTION_JOB_ID) != standby_lock.runs(bot_scheduler.RETENTION_JOB_ID), timeout=10)
+        global_holder = 1 if survivor.runs(bot_scheduler.RETENTION_JOB_ID) else 2
+        standby.scheduler.modify_job(bot_scheduler.RETENTION_JOB_ID, next_run_time=datetime.now(UTC))
         await eventually(lambda: any(r[1] == bot_scheduler.RETENTION_JOB_ID for r in runs), timeout=10)
-        assert [r[0] for r in runs if r[1] == bot_scheduler.RETENTION_JOB_ID] == [1]
-        # Shard 0's guilds stay shard 0's: this process never runs their digests.
+        # Shard 0's digest now runs in the standby, once; the day's claim keeps it from posting twice.
+        shard0_guild = next(g for g in guilds if shard_of(g) == 0)
+        standby.scheduler.modify_job(scheduled.job_id(shard0_guild), next_run_time=datetime.now(UTC))
+        await eventually(lambda: len([r for r in runs if r[1] == scheduled.job_id(shard0_guild)]) == 2, timeout=10)
+        await asyncio.sleep(3 * settings.scheduler_lock_retry_s)
+        assert [r for r in runs if r[1] == scheduled.job_id(shard0_guild)] == [
+            (0, scheduled.job_id(shard0_guild), "posted"), (2, scheduled.job_id(shard0_guild), "already posted")]
+        assert [r[0] for r in runs if r[1] == bot_scheduler.RETENTION_JOB_ID] == [global_holder]
+        digests = [m for m in fake.posted_messages(guilds[shard0_guild]["general"]) if m.embeds and "Daily digest" in (m.embeds[0].get("title") or "")]
+        assert len(digests) == 1
+        # Shard 1's process never runs shard 0's guilds' jobs.
         assert not any(survivor.runs(scheduled.job_id(g)) for g in guilds if shard_of(g) == 0)
