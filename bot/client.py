@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import pkgutil
-from typing import Protocol
+from typing import Any, Protocol
 
 import discord
 import yarl
@@ -151,7 +151,7 @@ class ShardedSmolcord(Smolcord, commands.AutoShardedBot):
     """Smolcord connecting the shards of SMOLCORD_SHARD_IDS (all SMOLCORD_SHARD_COUNT when unset) in one process."""
 
 
-def shard_options(settings: Settings) -> dict[str, object]:
+def shard_options(settings: Settings) -> dict[str, Any]:
     """AutoShardedBot's arguments. The count is always explicit, so discord.py never asks /gateway/bot to pick
     one and this process knows which guilds are its own (those whose shard it holds)."""
     if settings.shard_count is None:
