@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import pkgutil
-from typing import Protocol
+from typing import Any, Protocol
 
 import discord
 import yarl
@@ -55,7 +55,16 @@ class HistorySync(Protocol):
 
 class Smolcord(commands.Bot):
     """The bot and the services every cog shares. Each is built once, in `setup_hook` (before any cog loads),
-    and closed once, in `close` (after every cog is unloaded)."""
+    and closed once, in `close` (after every cog is unloaded).
+
+    With SMOLCORD_SHARD_COUNT set, `Smolcord(settings)` is a `ShardedSmolcord` (the same class on discord.py's
+    AutoShardedBot) that connects only SMOLCORD_SHARD_IDS, so several processes split the guilds; the scheduler
+    then runs each guild's jobs in the process of its shard (bot/scheduler.py). Unsharded it stays a plain Bot."""
+
+    def __new__(cls, settings: Settings) -> Smolcord:
+        if cls is Smolcord and settings.shard_count is not None:
+            return super().__new__(ShardedSmolcord)
+        return super().__new__(cls)
 
     settings: Settings
     engine: AsyncEngine
@@ -72,6 +81,7 @@ class Smolcord(commands.Bot):
             intents=build_intents(),
             allowed_mentions=SAFE_MENTIONS,
             help_command=None,
+            **shard_options(settings),
         )
         self.settings = settings
         # A burst of gateway events must not hold the loop: the reader yields every few events (BENCHMARKS.md).
@@ -135,6 +145,18 @@ class Smolcord(commands.Bot):
             await self.writer.close()  # commits what the collector queued
             await self.models.close()
         await self.engine.dispose()
+
+
+class ShardedSmolcord(Smolcord, commands.AutoShardedBot):
+    """Smolcord connecting the shards of SMOLCORD_SHARD_IDS (all SMOLCORD_SHARD_COUNT when unset) in one process."""
+
+
+def shard_options(settings: Settings) -> dict[str, Any]:
+    """AutoShardedBot's arguments. The count is always explicit, so discord.py never asks /gateway/bot to pick
+    one and this process knows which guilds are its own (those whose shard it holds)."""
+    if settings.shard_count is None:
+        return {}
+    return {"shard_count": settings.shard_count, "shard_ids": list(settings.held_shards)}
 
 
 async def run_bot(settings: Settings) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Callable, Mapping
 
 from dotenv import dotenv_values, find_dotenv
 
@@ -39,6 +39,18 @@ class Settings:
     write_queue_limit: int = 100_000
     default_retention_days: int = 365
     user_cooldown_s: float = 10.0
+    # Sharding (several bot processes on one database): None/None is one process holding every guild.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None  # this process's shards; None with a count: all of them
+    # How often a process that is not the scheduler (PostgreSQL) tries to become it, and checks it still is.
+    scheduler_lock_retry_s: float = 20.0
+
+    @property
+    def held_shards(self) -> tuple[int, ...]:
+        """The shard ids this process connects (0 alone when unsharded)."""
+        if self.shard_ids is not None:
+            return self.shard_ids
+        return tuple(range(self.shard_count or 1))
 
     @property
     def sync_database_url(self) -> str:
@@ -112,6 +124,14 @@ def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     return value
 
 
+def _shard_ids(name: str, raw: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not parts:
+        raise SettingsError(f"{name} must list shard ids separated by commas, like 0,1, not {raw!r}")
+    ids = tuple(sorted({_int(name, p, 0) for p in parts}))
+    return ids
+
+
 def load_settings(
     env: Mapping[str, str] | None = None,
     *,
@@ -171,12 +191,22 @@ def load_settings(
         "write_queue_limit": ("SMOLCORD_WRITE_QUEUE_LIMIT", lambda n, r: _int(n, r, 1000)),
         "default_retention_days": ("SMOLCORD_RETENTION_DAYS", lambda n, r: _int(n, r, 0)),
         "user_cooldown_s": ("SMOLCORD_USER_COOLDOWN_S", _float),
+        "shard_count": ("SMOLCORD_SHARD_COUNT", lambda n, r: _int(n, r, 1)),
+        "shard_ids": ("SMOLCORD_SHARD_IDS", _shard_ids),
+        "scheduler_lock_retry_s": ("SMOLCORD_SCHEDULER_LOCK_RETRY_S", _float),
     }
     values: dict[str, object] = {}
     for attr, (name, parse) in optional.items():
         raw = get(name)
         if raw is not None:
             values[attr] = parse(name, raw)
+    if "shard_ids" in values:
+        count = values.get("shard_count")
+        if count is None:
+            raise SettingsError("SMOLCORD_SHARD_IDS needs SMOLCORD_SHARD_COUNT (the total number of shards across all processes)")
+        outside = [i for i in values["shard_ids"] if i >= count]  # type: ignore[attr-defined]
+        if outside:
+            raise SettingsError(f"SMOLCORD_SHARD_IDS has {outside[0]}, but ids run from 0 to SMOLCORD_SHARD_COUNT - 1 ({count} - 1)")
     if get("HF_HUB_OFFLINE") is not None and "offline" not in values:
         values["offline"] = _bool("HF_HUB_OFFLINE", get("HF_HUB_OFFLINE") or "")
 

@@ -85,7 +85,15 @@ class GatewaySession:
         self.ready = False
         self.heartbeats = 0
         self.identify: dict[str, Any] | None = None
+        self.shard: tuple[int, int] | None = None  # IDENTIFY's [shard_id, shard_count]; None: unsharded
         self._lock = asyncio.Lock()
+
+    def holds(self, guild_id: int) -> bool:
+        """Whether this connection gets the guild's events: Discord's rule, (guild_id >> 22) % count == id."""
+        if self.shard is None:
+            return True
+        shard_id, shard_count = self.shard
+        return (guild_id >> 22) % shard_count == shard_id
 
     async def send(self, op: int, d: Any = None, t: str | None = None) -> None:
         async with self._lock:
@@ -134,6 +142,7 @@ class FakeDiscord:
         self._interactions_by_token: dict[str, InteractionHandle] = {}
         self.valid_token: str | None = None  # when set, any other token gets 401 (LoginFailure)
         self.identify_close_code: int | None = None  # e.g. 4014 to refuse the message content intent
+        self.recommended_shards = 1  # what GET /gateway/bot answers
         self._changed = asyncio.Event()
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._rate_limits: list[tuple[re.Pattern[str], int, float, list[float]]] = []
@@ -530,7 +539,7 @@ class FakeDiscord:
 
     async def announce_guild(self, guild_id: int) -> None:
         """GUILD_CREATE for a guild added after the bot connected (the bot joined it)."""
-        for session in self._ready_sessions():
+        for session in self._ready_sessions(guild_id):
             await session.send(0, self.guild_create_payload(guild_id, session), "GUILD_CREATE")
         self._notify()
 
@@ -585,12 +594,22 @@ class FakeDiscord:
         }
 
     # ------------------------------------------------------------------ gateway dispatch
-    def _ready_sessions(self) -> list[GatewaySession]:
-        return [s for s in self.sessions if s.ready and not s.ws.closed]
+    def _ready_sessions(self, guild_id: int | None = None) -> list[GatewaySession]:
+        """Identified connections; with `guild_id`, only those whose shard holds that guild."""
+        return [s for s in self.sessions if s.ready and not s.ws.closed and (guild_id is None or s.holds(guild_id))]
+
+    @staticmethod
+    def _event_guild(event: str, data: dict[str, Any]) -> int | None:
+        """The guild an event belongs to (its shard gets it), None for one every connection gets."""
+        if data.get("guild_id"):
+            return int(data["guild_id"])
+        if event.startswith("GUILD_") and data.get("id"):
+            return int(data["id"])
+        return None
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a DISPATCH event to every connected, identified bot."""
-        for session in self._ready_sessions():
+        """Send a DISPATCH event to every connected, identified bot (for a guild's event, those of its shard)."""
+        for session in self._ready_sessions(self._event_guild(event, data)):
             await session.send(0, data, event)
         self._notify()
 
@@ -603,7 +622,7 @@ class FakeDiscord:
         channel_id = int(message["channel_id"])
         if not self.can(self.bot_id, channel_id, "view_channel"):
             return
-        for session in self._ready_sessions():
+        for session in self._ready_sessions(self._event_guild(event, message)):
             await session.send(0, self._as_seen_by(session, message), event)
         self._notify()
 
@@ -647,9 +666,16 @@ class FakeDiscord:
                 await session.ws.close(code=4004)
                 return
             session.intents = int(data.get("intents", 0))
+            shard = data.get("shard")
+            if shard is not None:
+                shard_id, shard_count = int(shard[0]), int(shard[1])
+                if shard_count < 1 or not 0 <= shard_id < shard_count:
+                    await session.ws.close(code=4010)  # Discord: invalid shard
+                    return
+                session.shard = (shard_id, shard_count)
             session.ready = True
             await session.send(0, self._ready_payload(session), "READY")
-            for guild_id in list(self.guilds):
+            for guild_id in [g for g in self.guilds if session.holds(g)]:
                 await session.send(0, self.guild_create_payload(guild_id, session), "GUILD_CREATE")
             self._notify()
         elif op == 6:
@@ -658,6 +684,7 @@ class FakeDiscord:
                 await session.send(9, False)
                 return
             session.session_id, session.seq, session.intents = previous.session_id, int(data.get("seq") or 0), previous.intents
+            session.shard = previous.shard
             session.ready = True
             self.resumes += 1
             await session.send(0, {}, "RESUMED")
@@ -672,7 +699,7 @@ class FakeDiscord:
         return {
             "v": 10,
             "user": {**self.users[self.bot_id], "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds if session.holds(g)],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -682,6 +709,7 @@ class FakeDiscord:
             "presences": [],
             "geo_ordered_rtc_regions": [],
             "auth": {},
+            **({"shard": list(session.shard)} if session.shard is not None else {}),
         }
 
     # ------------------------------------------------------------------ interactions
@@ -863,7 +891,7 @@ class FakeDiscord:
 
         @on("GET", "/gateway/bot")
         async def gateway_bot(request, match, body):
-            return json_response({"url": self.gateway_url, "shards": 1, "session_start_limit":
+            return json_response({"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit":
                                   {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
 
         @on("GET", "/users/@me")
