@@ -347,7 +347,7 @@ class ModelManager:
                         raise ModelError(f"model '{slot.spec.key}' was unloaded while this job waited: try again") from None
                     continue
                 final_slot = slot
-                future.add_done_callback(lambda _f, done_slot=final_slot: self._release(done_slot))
+                future.add_done_callback(lambda _f: self._release(final_slot))  # noqa: B023 (the loop ends here)
                 break
         finally:
             if future is None:
