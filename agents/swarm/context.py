@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable
+from typing import Any
 
 DEFAULT_TTL_S = 600.0
 DEFAULT_MAX_STATES = 2048

@@ -116,7 +116,7 @@ def _fill(template: str, fixed: dict, command: str, rng: random.Random, here: st
         else:
             args["key"] = value
             if "task" not in args:
-                from sml_config import get_model_spec, list_models
+                from sml_config import list_models
 
                 args["task"] = next(s.task for s in list_models() if s.key == value)
     if "{days}" in text:

@@ -7,8 +7,8 @@ to exactly one next step and one line for the member; a clarifying question asks
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from agents.swarm.commands import COMMANDS, MODEL_TASKS
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from agents.swarm.commands import COMMANDS
 from agents.swarm.data import ROUTE_SYSTEM
@@ -54,7 +55,7 @@ class GenerativeRouter:
 
 
 def parse_answer(answer: str) -> tuple[str, dict[str, Any]] | None:
-    match = re.search(r"\{.*\}", answer, re.S)
+    match = re.search(r"\{.*\}", answer, re.DOTALL)
     candidates = [match.group(0)] if match else []
     if match:
         # A truncated answer often lacks only its closing braces.

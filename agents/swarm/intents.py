@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -87,7 +87,7 @@ class IntentHead:
         )
 
     @classmethod
-    def load(cls, path: str | Path) -> "IntentHead":
+    def load(cls, path: str | Path) -> IntentHead:
         data = np.load(path, allow_pickle=False)
         kind = str(data["kind"])
         return cls(

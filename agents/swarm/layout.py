@@ -105,12 +105,10 @@ def write_data(root: Path, *, seed: int = data.SEED, configs: bool = False) -> d
     counts: dict[str, dict[str, int]] = {}
     for role, folder in folders(root).items():
         folder.mkdir(parents=True, exist_ok=True)
-        row_role = role if role in SWARM_ROLES else role
         for split, name in (("train", "training_data.jsonl"), ("eval", "eval_data.jsonl")):
-            rows = data.role_rows(row_role, split, seed=seed)
+            rows = data.role_rows(role, split, seed=seed)
             with open(folder / name, "w", encoding="utf-8") as handle:
-                for row in rows:
-                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
             counts.setdefault(role, {})[split] = len(rows)
         config = folder / "config.yaml"
         if configs or not config.exists():

@@ -8,8 +8,9 @@ parsers (`validators`, given by the bot layer, which owns those parsers).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from agents.swarm import slots
 from agents.swarm.commands import COMMANDS
@@ -157,7 +158,7 @@ def map_models(command: str, request: Request, ctx: MapContext) -> Mapped:
 _PROMPT = re.compile(
     r"(?:prompt|persona|personality|system message|instructions?|introduction|bio|description)\s*(?:to|as|is|=|:|into|so (?:that )?it says)?\s+(?!to\b)(.+)$|"
     r"(?:tell (?:it|you|the bot) (?:that|to)|you are now|from now on you are|act as|behave (?:like|as)|pretend (?:to be|you are))\s+(.+)$",
-    re.I | re.S,
+    re.IGNORECASE | re.DOTALL,
 )
 
 
@@ -213,7 +214,7 @@ def map_options(command: str, request: Request, ctx: MapContext) -> Mapped:
             continue
         try:
             check(value)
-        except Exception as exc:  # the parser's own one-line message is the explanation
+        except Exception as exc:  # noqa: BLE001  # any refusal of the parser; its one-line message is the explanation
             mapped.problems.append(("refused", option, str(exc)))
     return mapped
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -28,6 +29,10 @@ APPROACHES = ("swarm_architecture", "monolithic_baseline", "hybrid_approach")
 
 _PING_ALL = re.compile(
     r"@everyone|@here|\b(?:ping|mention|notify|tag|alert|page|call|summon)\s+(?:@?everyone|@?everybody|@?here|all|the whole (?:server|channel)|the team|all the \w+|every ?one)\b"
+)
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|former|system|safety)?\s*"
+    r"(?:instructions?|rules|prompts?|guidelines|restrictions|safeguards)\b|\bjailbreak\b|\bdeveloper mode\b|\bpretend (?:to be|you are|i am) (?:an? )?(?:admin|moderator|owner)\b"
 )
 _OTHERS_DATA = re.compile(r"\b(?:everyone|everybody|all users|all members|other people|someone else|the whole server)'?s?\b")
 
@@ -82,7 +87,7 @@ class Orchestrator:
         self.embed = embed
         self.head = head
         self.model_keys = dict(model_keys)
-        self.context = context or ContextManager()
+        self.context = context if context is not None else ContextManager()
         self.validators = dict(validators or {})
         self.approach = approach
         self.generative = generative
@@ -176,10 +181,10 @@ class Orchestrator:
         text = request.own
         confident_new = label != "chat" and p >= max(self.head.threshold, 0.8)
         if state is not None and state.pending and not (confident_new and label != state.command):
+            # The answer to a clarifying question: it gives (or tries to give) an option that was asked for.
             trial = map_options(state.command, request, ctx)
-            if any(option in trial.args for option in state.pending) or trial.problems or (label == "chat" or label == state.command):
-                if any(option in trial.args for option in state.pending) or trial.problems:
-                    return state.command, state.confidence, dict(state.args), True
+            if any(option in trial.args for option in state.pending) or trial.problems:
+                return state.command, state.confidence, dict(state.args), True
         if state is not None and (looks_like_follow_up(text) or (label == "chat" and self._fills_something(state.command, request, ctx))):
             command = state.command
             if label not in ("chat", "help") and label != state.command and p >= self.head.threshold and self._switches_command(label, state.command, request):
@@ -206,6 +211,8 @@ class Orchestrator:
         text = request.own
         if command == "chat":
             return command
+        if _INJECTION.search(text):
+            return "chat"  # an attempt to override the rules is answered by chat, never executed
         if _PING_ALL.search(text) and not re.search(r"\b(?:summar\w*|recap|tasks?|digest|model|settings?|timezone)\b", text):
             return "chat"  # "ping everyone": never a command, and the bot never pings anyway
         if COMMANDS[command].api == "privacy":

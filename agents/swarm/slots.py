@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -88,10 +88,10 @@ def read_window(text: str) -> str | Unreadable | None:
     for match in _DURATION.finditer(text):
         worded, bare = match.group(1), match.group(2)
         unit_word = match.group(3)
-        if bare and not (len(unit_word) == 1 and text[match.start(3) - 1].isdigit()):
-            # "3 days" without since/last is a window only when it reads like one ("2h", "in 3 days" is not).
-            if not re.search(r"(?:from|for|of|over|covering|about|the)\s*$", text[: match.start()]):
-                continue
+        compact = len(unit_word) == 1 and text[match.start(3) - 1].isdigit()
+        # "3 days" without since/last is a window only when it reads like one ("2h", "in 3 days" is not).
+        if bare and not compact and not re.search(r"(?:from|for|of|over|covering|about|the)\s*$", text[: match.start()]):
+            continue
         count = _number(worded or bare)
         if count:
             return f"since {count}{_UNIT[unit_word]}"
@@ -355,7 +355,7 @@ _NOT_NAMES = {
     "which", "how", "why", "when", "where", "is", "are", "pending", "cancelled", "canceled", "finished", "completed",
     "smolcord", "bot", "sprint", "release", "review", "items", "action", "todo", "todos", "to-dos", "list", "stuff",
     "things", "work", "job", "jobs", "both", "whole", "entire", "outstanding", "unfinished", "mine", "your", "their",
-    "his", "hers", "ours", "yours", "do", "be", "see", "go", "get", "check", "review", "fix", "make", "now", "private", "privately", "public", "publicly", "tickets", "issues", "assignments",
+    "his", "hers", "ours", "yours", "do", "be", "see", "go", "get", "check", "fix", "make", "private", "privately", "public", "publicly", "tickets", "issues", "assignments",
 }
 _NAME_BEFORE = re.compile(r"\b(?:for|of|by|to|from|owned by|assigned to|belonging to|on|about|pour|für|para|de)\s+@?([a-z][\w.-]{1,31})\b")
 _POSSESSIVE = re.compile(r"(?<![#\w])@?([a-z][\w.-]{1,31})'s?\b(?=\s+(?:\w+\s+){0,2}(?:tasks?|to-?dos?|items?|action items?|work|stuff|list|assignments?|open|ones|plate|tickets?))")
@@ -384,7 +384,7 @@ def read_user(text: str, original: str, channel_names: Iterable[str] = ()) -> st
 
 
 def _original_case(word: str, original: str) -> str:
-    match = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", original, re.I)
+    match = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", original, re.IGNORECASE)
     return match.group(0) if match else word
 
 

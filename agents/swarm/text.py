@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 MAX_CHARS = 600  # a request is a sentence or two; a 4,000-character message is read only this far
 
-_QUOTED = re.compile(r'"[^"]{0,400}"|“[^”]{0,400}”|«[^»]{0,400}»|„[^“”]{0,400}[“”]|```.*?```|`[^`]{0,400}`', re.S)
-_BLOCKQUOTE = re.compile(r"^\s*>.*$", re.M)
+_QUOTED = re.compile(r'"[^"]{0,400}"|“[^”]{0,400}”|«[^»]{0,400}»|„[^“”]{0,400}[“”]|```.*?```|`[^`]{0,400}`', re.DOTALL)
+_BLOCKQUOTE = re.compile(r"^\s*>.*$", re.MULTILINE)
 _REPORTED = re.compile(
     r"\b(?:\w+\s+(?:said|says|wrote|writes|posted|asked|told (?:me|us|you))|the message says|it says|someone said|"
     r"(?:he|she|they) (?:said|wrote))\s*[:,-]?\s+(.*)$",
-    re.I | re.S,
+    re.IGNORECASE | re.DOTALL,
 )
 _MENTION_PREFIX = re.compile(r"^\s*(?:<@!?\d+>\s*[,:]?\s*)+")
 _EMOJI_CODE = re.compile(r"<a?:\w+:\d+>|:[a-z0-9_+-]{2,30}:")

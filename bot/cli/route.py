@@ -44,10 +44,10 @@ def _route(args: argparse.Namespace) -> int:
         raise CliError("give the request TEXT (one or more turns) or --cases FILE.jsonl")
     cases = _read_cases(args.cases) if args.cases else None
 
-    from bot.settings import load_settings
-    from bot.services.swarm import load_router
     from agents.swarm.context import ContextManager
     from agents.swarm.orchestrator import Where
+    from bot.services.swarm import load_router
+    from bot.settings import load_settings
 
     settings = load_settings()
     try:

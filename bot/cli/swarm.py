@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import time
@@ -80,11 +81,11 @@ def _train(args: argparse.Namespace) -> int:
             out = role_dir("intent_parser") / "output"
             seen: dict[str, object] = {}
 
-            def embed(texts: list[str]):  # both heads read the same sentences: embed each once
+            def embed(texts: list[str], seen=seen, encoder=encoder):  # both heads read the same sentences: embed each once
                 import numpy as np
 
                 todo = [t for t in dict.fromkeys(texts) if t not in seen]
-                for text, vector in zip(todo, encoder.embed(todo)):
+                for text, vector in zip(todo, encoder.embed(todo), strict=True):
                     seen[text] = vector
                 return np.stack([seen[t] for t in texts])
 
@@ -139,7 +140,7 @@ def _eval(args: argparse.Namespace) -> int:
         try:
             loaded = load_router(settings.model_cache_dir, approach="swarm_architecture" if approach == "swarm_knn" else approach,
                                  context=ContextManager(), head_kind="knn" if approach == "swarm_knn" else None)
-        except Exception as exc:  # a missing model: the column says why, the others still run
+        except Exception as exc:  # noqa: BLE001  # a missing model: the column says why, the others still run
             print(f"{approach}: not run ({exc})")
             continue
         load_s = time.perf_counter() - started
@@ -223,7 +224,7 @@ def _report(columns: dict[str, dict], out: Path) -> None:
         cells = []
         for name in names:
             value = columns[name].get(key, float("nan"))
-            cells.append("—" if value != value else fmt.format(value))
+            cells.append("—" if math.isnan(value) else fmt.format(value))
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     table = "\n".join(lines)
     print(table)
