@@ -32,9 +32,62 @@ _PING_ALL = re.compile(
 )
 _INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|former|system|safety)?\s*"
-    r"(?:instructions?|rules|prompts?|guidelines|restrictions|safeguards)\b|\bjailbreak\b|\bdeveloper mode\b|\bpretend (?:to be|you are|i am) (?:an? )?(?:admin|moderator|owner)\b"
+    r"(?:instructions?|rules|prompts?|guidelines|restrictions|safeguards)\b|\b(?:reveal|print|leak|dump|repeat|show me) (?:your|the) (?:system |hidden |secret )?(?:prompt|instructions)\b|\bjailbreak\b|\bdeveloper mode\b|\bpretend (?:to be|you are|i am) (?:an? )?(?:admin|moderator|owner)\b"
 )
-_OTHERS_DATA = re.compile(r"\b(?:everyone|everybody|all users|all members|other people|someone else|the whole server)'?s?\b")
+_OTHERS_DATA = re.compile(
+    r"\b(?:everyone|everybody|all users|all members|other people|someone else|the whole server)'?s?\b|"
+    r"\b(?!(?:my|me|i)\b)[a-z][\w.-]{1,31}'s?\s+(?:messages?|data|stuff|history|posts?|account|logs?)\b|<@!?\d+>"
+)
+
+
+# Shapes of small talk that use command words: a statement about oneself, a general-knowledge question, an idiom.
+_CHAT_SHAPES = (
+    re.compile(
+        r"^(?:\W*(?:ugh|lol|honestly|man|omg|ok|so)\W+)?(?:my|our|the|i|i'm|i've|we|we're)\b"
+        r"(?:(?!\b(?:can you|could you|please|pls|show|list|give|tell|set|switch|summar\w*|scan|find|want|need|would like|'d like)\b).)*?"
+        r"\b(?:are|is|was|were|have|has|had|keep|keeps|never|always|hate|love|got)\b(?!\s+to\b)"
+    ),
+    re.compile(r"^(?:\W*(?:so|ok|hey|quick one)\W+)?(?:how (?:do|does) \w+(?: \w+)? work|what is an? |what'?s an? |what does \w+(?: \w+)? mean)"),
+    re.compile(r"\bforget (?:it|that|about it|what i said|i asked|this)\b|\bnever ?mind\b"),
+)
+_EXACT_NAMES = {
+    name: re.compile(r"(?:^|/|\b)" + re.escape(name).replace("\\ ", r"[ _-]?") + r"\b") for name in COMMANDS if " " in name
+}
+_OPT_OUT = re.compile(r"\bopt[ -]?out\b|\bstop\b|\bdon'?t\b|\bno more\b|\bno guardes\b|\bnicht mehr\b|\bne stocke plus\b|\bexclude\b|\bnever store\b")
+_OPT_IN = re.compile(r"\bopt[ -]?(?:back )?in\b|\bagain\b|\bwieder\b|\bà nouveau\b|\bde nuevo\b|\botra vez\b|\bresume\b|\bre-?enable\b|\bback on\b|\bundo\b|\bchanged my mind\b|\binclude me\b|\bincluded\b|\bvuelve\b")
+_STATUS_WORDS = re.compile(r"\bloaded\b|\bin memory\b|\bmemory\b|\bram\b|\bqueue\b|\bbusy\b|\brunning\b|\bpending\b|\boverloaded\b|\bwarm\b|\bjobs?\b")
+_SWITCH_VERB = re.compile(r"^(?:\W*(?:please|pls|can you|could you|hey|ok)\W+)*(?:switch|change|swap|replace|set|load|use|try|upgrade|swtich|siwtch|cambia|wechsel)\b")
+
+
+def refine(command: str, text: str) -> str:
+    """Deterministic choice between a head's near neighbours: a written command name, opt in vs out, list vs status."""
+    for name, pattern in _EXACT_NAMES.items():
+        if pattern.search(text):
+            return name
+    api = COMMANDS[command].api
+    if api == "privacy" and command in ("privacy optin", "privacy optout"):
+        if _OPT_IN.search(text) and not _OPT_OUT.search(text):
+            return "privacy optin"
+        if _OPT_OUT.search(text) and not _OPT_IN.search(text):
+            return "privacy optout"
+    if api == "models":
+        if _SWITCH_VERB.search(text):
+            return "model switch"
+        if command in ("model list", "model status"):
+            return "model status" if _STATUS_WORDS.search(text) else command
+    return command
+
+
+RESCUE_MIN = 0.25
+RESCUE_CHAT_MAX = 0.7
+_API_WORDS = {
+    "summaries": re.compile(r"summ?ar|recap|tl;?dr|r[ée]sum|zusammen|riassum|gist|catch me up|what did i miss|what happened|discussed|rundown|highlights|verpasst|rat[ée]|perd"),
+    "tasks": re.compile(r"tasks?\b|to-?dos?|action items?|aufgaben|t[âa]ches|tareas|assigned|pending|left to do|owe|scan"),
+    "digest": re.compile(r"digest|daily (?:recap|summary)|zusammenfassung"),
+    "models": re.compile(r"\bmodels?\b|\bqueue\b|\bloaded\b|modell|modelo|mod[èe]le"),
+    "settings": re.compile(r"time ?zone|retention|settings?|prompt|persona|zeitzone|fuseau|zona horaria"),
+    "privacy": re.compile(r"\bopt|stor(?:e|ing)|my (?:messages|data)|forget me|speicher|guard|stock"),
+}
 
 
 class Generative(Protocol):
@@ -110,16 +163,16 @@ class Orchestrator:
 
         t = time.perf_counter()
         if self.approach == "monolithic_baseline":
-            label, p = "chat", 0.0
+            label, p, top = "chat", 0.0, {}
         elif re.search(r"[a-z0-9?]", request.own.replace("quote", "")):
-            label, p, _ = self.classify(request)
+            label, p, top = self.classify(request)
         else:
-            label, p = "chat", 1.0  # an empty mention, only emoji, only a quote: nothing asked
+            label, p, top = "chat", 1.0, {}  # an empty mention, only emoji, only a quote: nothing asked
         timings["intent_parser"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
         state = self.context.get(key)
-        command, confidence, base_args, follow_up = self._resolve(request, label, p, state, ctx)
+        command, confidence, base_args, follow_up = self._resolve(request, label, p, state, ctx, top)
         timings["context_manager"] = (time.perf_counter() - t) * 1000
 
         generated = False
@@ -138,6 +191,8 @@ class Orchestrator:
             elif self.approach == "monolithic_baseline":
                 command, base_args = "chat", {}
 
+        if not follow_up and (command not in ("chat", "help") or len(request.own.split()) <= 6):
+            command = refine(command, request.own)
         command = self._safety(command, request, ctx)
 
         t = time.perf_counter()
@@ -176,7 +231,9 @@ class Orchestrator:
             message=diagnosis.message, follow_up=follow_up,
         )
 
-    def _resolve(self, request: Request, label: str, p: float, state: TurnState | None, ctx: MapContext) -> tuple[str, float, dict, bool]:
+    def _resolve(
+        self, request: Request, label: str, p: float, state: TurnState | None, ctx: MapContext, top: Mapping[str, float] | None = None,
+    ) -> tuple[str, float, dict, bool]:
         """(command, confidence, inherited options, is a follow-up) from the intent and the member's state."""
         text = request.own
         confident_new = label != "chat" and p >= max(self.head.threshold, 0.8)
@@ -191,8 +248,30 @@ class Orchestrator:
                 command = label
             return command, state.confidence if command == state.command else p, inheritable(command, state.args), True
         if label == "chat" or p < self.head.threshold:
+            rescued = self._rescue(request, ctx, top or {})
+            if rescued is not None:
+                return rescued[0], rescued[1], {}, False
             return "chat", (p if label == "chat" else 1.0 - p), {}, False
         return label, p, {}, False
+
+    def _rescue(self, request: Request, ctx: MapContext, top: Mapping[str, float]) -> tuple[str, float] | None:
+        """An unsure command with evidence in the words: the command's own keyword and an option it can read.
+
+        Why: the head is calibrated to prefer chat when unsure (a false command is the worst error), which
+        also drops real requests in unseen phrasings ("riassumi #ops", "what was discussed past 6h").
+        Both kinds of evidence together are rare in small talk.
+        """
+        candidates = [(c, q) for c, q in top.items() if c not in ("chat", "help") and q >= RESCUE_MIN]
+        if not candidates or top.get("chat", 0.0) >= RESCUE_CHAT_MAX:
+            return None
+        command, q = max(candidates, key=lambda item: item[1])
+        keyword = _API_WORDS.get(COMMANDS[command].api)
+        if keyword is None or not keyword.search(request.own):
+            return None
+        mapped = map_options(command, request, ctx)
+        if not mapped.args and COMMANDS[command].options:
+            return None
+        return command, q
 
     def _fills_something(self, command: str, request: Request, ctx: MapContext) -> bool:
         # A bare "#general?" or "last 50 please" after a summary: short, and only option values.
@@ -213,6 +292,10 @@ class Orchestrator:
             return command
         if _INJECTION.search(text):
             return "chat"  # an attempt to override the rules is answered by chat, never executed
+        if any(shape.search(text) for shape in _CHAT_SHAPES):
+            said = {k: v for k, v in map_options(command, request, ctx).args.items() if (k, v) != ("user", "me")}
+            if not said:
+                return "chat"
         if _PING_ALL.search(text) and not re.search(r"\b(?:summar\w*|recap|tasks?|digest|model|settings?|timezone)\b", text):
             return "chat"  # "ping everyone": never a command, and the bot never pings anyway
         if COMMANDS[command].api == "privacy":

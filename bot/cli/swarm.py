@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--cases", type=Path, help='JSONL cases with "expected" per turn (default: the generated eval split)')
     evaluate.add_argument("--approaches", default="swarm_architecture,hybrid_approach,monolithic_baseline")
     evaluate.add_argument("--generative-sample", type=int, default=40,
-                          help="turns the monolithic baseline runs on (it decodes at about a token a second under load); 0 = all")
+                          help="turns the generative approaches run on (SmolLM2 takes seconds a request on 2 cores); 0 = all")
     evaluate.add_argument("--knn", action="store_true", help="also a column for the nearest-neighbour intent head")
     evaluate.add_argument("--out", type=Path, default=Path("bench-results/swarm"), help="where the report, JSON and chart go")
     evaluate.add_argument("--failures", action="store_true", help="print the swarm's wrong turns")
@@ -146,7 +146,7 @@ def _eval(args: argparse.Namespace) -> int:
         load_s = time.perf_counter() - started
         after_load = _rss_mb()
         chosen = cases
-        if approach == "monolithic_baseline" and args.generative_sample:
+        if approach in ("monolithic_baseline", "hybrid_approach") and args.generative_sample:
             chosen = _sample(cases, args.generative_sample)
         results, texts = [], []
         for case in chosen:
