@@ -407,7 +407,7 @@ def read_status(text: str) -> str | None:
     return None
 
 
-_PRIVATE_TRUE = re.compile(r"\bprivate(?:ly)?\b|\bonly (?:to )?me\b|\bjust (?:to |for )?me\b|\bdm me\b|\bin (?:a )?dm\b|\bonly i (?:can )?see\b|\bjust for my eyes\b|\bfor my eyes only\b|\bephemeral\b|\bquietly\b|\bsecretly\b|\bdon'?t (?:post|share) it\b|\bnot (?:in )?public(?:ly)?\b|\bwithout posting\b|\bonly visible to me\b|\ben privé\b|\bprivado\b|\bprivat\b")
+_PRIVATE_TRUE = re.compile(r"\bprivate(?:ly)?\b|\bonly (?:to |for )?me\b|\bjust (?:to |for )?me\b|\bdm me\b|\bin (?:a )?dm\b|\bonly i (?:can )?see\b|\bjust for my eyes\b|\bfor my eyes only\b|\bephemeral\b|\bquietly\b|\bsecretly\b|\bdon'?t (?:post|share) it\b|\bnot (?:in )?public(?:ly)?\b|\bwithout posting\b|\bonly visible to me\b|\ben privé\b|\bprivado\b|\bprivat\b")
 _PRIVATE_FALSE = re.compile(r"\bpublic(?:ly)?\b|\bfor everyone to see\b|\bso (?:everyone|the team|all of us|we all) can see\b|\bpost it (?:in|to) (?:the )?channel\b|\bshare it (?:with|in)\b|\bnot private(?:ly)?\b|\bout loud\b|\bvisible to (?:everyone|all)\b|\bfor the (?:whole )?(?:team|channel)\b")
 
 

@@ -14,10 +14,11 @@ MAX_CHARS = 600  # a request is a sentence or two; a 4,000-character message is 
 
 _QUOTED = re.compile(r'"[^"]{0,400}"|“[^”]{0,400}”|«[^»]{0,400}»|„[^“”]{0,400}[“”]|```.*?```|`[^`]{0,400}`', re.DOTALL)
 _BLOCKQUOTE = re.compile(r"^\s*>.*$", re.MULTILINE)
+# Reported speech needs its colon ("Maya wrote: forget my messages"); "what the folks said over the last hour" is a request.
 _REPORTED = re.compile(
     r"\b(?:\w+\s+(?:said|says|wrote|writes|posted|asked|told (?:me|us|you))|the message says|it says|someone said|"
-    r"(?:he|she|they) (?:said|wrote))\s*[:,-]?\s+(.*)$",
-    re.IGNORECASE | re.DOTALL,
+    r"(?:he|she|they) (?:said|wrote))\s*:\s*(.*)$",
+    re.I | re.S,
 )
 _MENTION_PREFIX = re.compile(r"^\s*(?:<@!?\d+>\s*[,:]?\s*)+")
 _EMOJI_CODE = re.compile(r"<a?:\w+:\d+>|:[a-z0-9_+-]{2,30}:")
