@@ -134,3 +134,18 @@ def test_fifty_user_mentions_do_not_become_options(swarm):
 def test_small_talk_with_command_words_stays_chat(swarm):
     for text in ("I summarized the meeting notes in the doc already", "my tasks at work are crazy this week", "what time is it in London?"):
         assert route(swarm, text, member=text)[0].command == "chat"
+
+
+def test_a_value_the_slash_commands_parser_refuses_gets_a_question(swarm):
+    (result,) = route(swarm, "summarize #dev last 5000 messages")
+    assert result.command == "summarize" and result.step == "clarify" and "2000" in result.clarify
+
+
+def test_a_new_clear_request_is_not_taken_as_the_answer_to_a_question(swarm):
+    asked, fresh = route(swarm, "set up the daily digest in #daily", "summarize #dev since 2h")
+    assert asked.clarify and fresh.command == "summarize" and fresh.args == {"channel": "dev", "window": "since 2h"}
+
+
+def test_slash_style_options_in_the_text_are_read_as_written(swarm):
+    (result,) = route(swarm, "/summarize channel:#ops window:last 20")
+    assert result.command == "summarize" and result.args == {"channel": "ops", "window": "last 20"}

@@ -28,11 +28,26 @@ def encoder_folder(cache_dir: Path) -> Path:
 
 
 def validators() -> dict[str, Callable[[Any], Any]]:
-    """The slash commands' own parsers, so a request is refused exactly where the slash command would refuse it."""
-    from bot.services.digest import parse_time, parse_timezone
-    from bot.services.windows import parse_window
+    """The slash commands' own parsers, so a request is refused exactly where the slash command would refuse it.
 
-    return {"window": parse_window, "time": parse_time, "timezone": parse_timezone, "name": parse_timezone}
+    Imported on first use: their modules pull in the storage layer (SQLAlchemy, ~0.5-3 s), which
+    `smolcord route` should pay only for a request that has a window, a time or a timezone.
+    """
+
+    def lazy(module: str, name: str) -> Callable[[Any], Any]:
+        def check(value: Any) -> Any:
+            import importlib
+
+            return getattr(importlib.import_module(module), name)(value)
+
+        return check
+
+    return {
+        "window": lazy("bot.services.windows", "parse_window"),
+        "time": lazy("bot.services.digest", "parse_time"),
+        "timezone": lazy("bot.services.digest", "parse_timezone"),
+        "name": lazy("bot.services.digest", "parse_timezone"),
+    }
 
 
 def model_keys() -> dict[str, str]:
