@@ -1,19 +1,23 @@
-"""Chat replies: build a model prompt from a channel's messages, generate a streamed reply, make it safe to post."""
+"""Chat replies: build a model prompt from a channel's messages, generate a streamed reply, clean what the model wrote.
+
+Posting the reply (Discord's message limit, edit rate limits, mentions) is the bot's job: bot/chat_output.py and
+bot/chat_stream.py.
+"""
 
 from __future__ import annotations
 
 import inspect
 import re
-import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, cast
 
+from agents.markup import clean_name, plain_text
 from agents.records import MessageRecord
 
 if TYPE_CHECKING:
     from agents.runtime import LoadedModel
 
-DISCORD_MESSAGE_LIMIT = 2000
 DEFAULT_MAX_NEW_TOKENS = 256
 # One history message rarely needs more; a pasted log must not crowd out the rest of the conversation.
 HISTORY_MESSAGE_CHAR_LIMIT = 1500
@@ -66,27 +70,9 @@ class PromptTooLongError(ValueError):
 # Rendering messages as text
 
 
-USER_MENTION = re.compile(r"<@!?(\d+)>")
-ROLE_MENTION = re.compile(r"<@&(\d+)>")
-CHANNEL_MENTION = re.compile(r"<#(\d+)>")
-CUSTOM_EMOJI = re.compile(r"<a?:(\w+):\d+>")
-MASS_MENTION = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
-
-
-def render_content(record: MessageRecord) -> str:
-    """A message's text as people see it: `<@id>` as `@Name`, emoji by name, attachments and embeds noted."""
-    text = USER_MENTION.sub(lambda m: "@" + record.mention_names.get(int(m.group(1)), "someone"), record.content)
-    text = ROLE_MENTION.sub("@role", text)
-    text = CHANNEL_MENTION.sub("#channel", text)
-    text = CUSTOM_EMOJI.sub(r":\1:", text)
-    extras = [f"[attachment: {a}]" for a in record.attachments]
-    extras += [f"[{e}]" if e.startswith("embed:") else f"[embed: {e}]" for e in record.embeds]  # stored ones say so
-    return " ".join(part for part in (text.strip(), *extras) if part)
-
-
 def render_line(record: MessageRecord) -> str:
-    """One message as a transcript line, `Name: text`."""
-    return f"{record.author_name}: {render_content(record)}"
+    """One message as a transcript line, `Name: text`, its markup as people read it (agents/markup.py)."""
+    return f"{clean_name(record.author_name)}: {plain_text(record)}"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -213,7 +199,7 @@ def _turns(records: Sequence[MessageRecord], bot_user_id: int, control_tokens: S
         own = record.author_id == bot_user_id
         # A conversation must start with a user turn on strict templates: a leading bot message becomes a line.
         role = "assistant" if own and turns else "user"
-        text = render_content(record) if role == "assistant" else render_line(record)
+        text = plain_text(record) if role == "assistant" else render_line(record)
         text = defuse_control_tokens(text, control_tokens)
         if turns and turns[-1]["role"] == role:
             turns[-1]["content"] += "\n" + text
@@ -284,7 +270,7 @@ def build_chat_prompt(
     asked = question
     base = count(encode([], asked))
     if base > budget:
-        question_tokens = len(tokenizer(render_content(question), add_special_tokens=False)["input_ids"])
+        question_tokens = len(tokenizer(plain_text(question), add_special_tokens=False)["input_ids"])
         keep = question_tokens - (base - budget) - 8
         if keep < 8:
             raise PromptTooLongError(
@@ -317,7 +303,8 @@ def build_chat_prompt(
         kept.append(record)
         messages, tokens = trial, trial_tokens
 
-    names = {r.author_name for r in [*kept, question] if r.author_name and r.author_id != bot_user_id}
+    # The names exactly as the transcript writes them: a model that starts someone's next line is cut there.
+    names = {clean_name(r.author_name) for r in [*kept, question] if r.author_name and r.author_id != bot_user_id}
     stops = tuple(dict.fromkeys([*GENERIC_STOP_STRINGS, *(f"\n{n}:" for n in sorted(names))]))
     return ChatPrompt(
         messages=messages,
@@ -331,8 +318,6 @@ def build_chat_prompt(
 
 
 def _replace_content(record: MessageRecord, content: str) -> MessageRecord:
-    from dataclasses import replace
-
     return replace(record, content=content)
 
 
@@ -386,137 +371,13 @@ def visible_reply(raw: str, *, assistant_name: str = "", stop_strings: Iterable[
     return text
 
 
-def neutralize_mentions(text: str, allowed_user_id: int | None = None, names: Mapping[int, str] | None = None) -> str:
-    """Make model output unable to ping: `@everyone`/`@here`/role mentions get a zero-width space, other users'
-    mentions become their display name as plain text. Only `allowed_user_id` keeps a real mention.
-
-    Defence in depth: replies are also sent with AllowedMentions that allow nobody but the asker.
-    """
-    names = names or {}
-
-    def user(match: re.Match[str]) -> str:
-        user_id = int(match.group(1))
-        if allowed_user_id is not None and user_id == allowed_user_id:
-            return f"<@{user_id}>"
-        return "@" + ZERO_WIDTH_SPACE + names.get(user_id, "someone")
-
-    text = ROLE_MENTION.sub("@" + ZERO_WIDTH_SPACE + "role", text)
-    text = USER_MENTION.sub(user, text)
-    return MASS_MENTION.sub(lambda m: "@" + ZERO_WIDTH_SPACE + m.group(1), text)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Splitting for Discord
-
-
-FENCE = re.compile(r"^[ \t]*```(.*)$")
-CLOSE_FENCE = "\n```"
-# A reopened fence repeats the language tag; a long "tag" is really text and is not repeated.
-MAX_FENCE_TAG = 20
-
-
-def _fence_state(text: str) -> str | None:
-    """The language tag of the code block still open at the end of `text` ("" for no tag), None outside code."""
-    open_tag: str | None = None
-    for line in text.split("\n"):
-        match = FENCE.match(line)
-        if match:
-            open_tag = None if open_tag is not None else match.group(1).strip()
-    return open_tag
-
-
-def _inside_code(text: str, position: int) -> bool:
-    return _fence_state(text[:position]) is not None
-
-
-def _best_cut(window: str) -> int | None:
-    """Where to cut `window`: the last paragraph, line, sentence or word boundary outside code in its last three
-    quarters; else any paragraph or line break before a code block (the block then starts a fresh piece); else a
-    line inside code; else any whitespace."""
-    outside = lambda i: not _inside_code(window, i)  # noqa: E731
-    anywhere = lambda i: True  # noqa: E731
-    paragraph, line, sentence, word = re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?])\s"), re.compile(r"\s")
-    late = len(window) // 4
-    tiers: list[tuple[re.Pattern[str], Callable[[int], bool], int]] = [
-        (paragraph, outside, late),
-        (line, outside, late),
-        (sentence, outside, late),
-        (word, outside, late),
-        (paragraph, outside, 0),
-        (line, outside, 0),
-        (line, anywhere, late),
-        (line, anywhere, 0),
-        (word, anywhere, 0),
-    ]
-    for pattern, allowed, minimum in tiers:
-        for match in reversed(list(pattern.finditer(window))):
-            if match.start() < minimum:
-                break
-            if match.start() > 0 and allowed(match.start()):
-                return match.start()
-    return None
-
-
-def split_message(text: str, limit: int = DISCORD_MESSAGE_LIMIT) -> list[str]:
-    """Split text into pieces of at most `limit` characters at the gentlest boundary available.
-
-    A code block cut in two is closed at the end of one piece and reopened (same language) at the start of the
-    next, so each piece renders as valid Markdown.
-    """
-    if limit < 40:
-        raise ValueError("limit must leave room for code fences")
-    text = text.strip()
-    pieces: list[str] = []
-    while len(text) > limit:
-        window = text[: limit - len(CLOSE_FENCE)]
-        cut = _best_cut(window) or len(window)
-        if FENCE.match(text[:cut].rstrip().split("\n")[-1]) and _fence_state(text[:cut]) is not None:
-            cut = len(window)  # a piece holding only a code block's opening line would be reopened forever
-        head, rest = text[:cut].rstrip(), text[cut:].lstrip("\n")
-        open_tag = _fence_state(head)
-        if open_tag is not None:
-            head += CLOSE_FENCE
-            tag = open_tag if len(open_tag) <= MAX_FENCE_TAG else ""
-            rest = f"```{tag}\n{rest}"
-        elif not rest.startswith("```"):
-            rest = rest.lstrip()
-        if head.strip():
-            pieces.append(head)
-        text = rest
-    if text.strip():
-        pieces.append(text)
-    return pieces
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Throttling message edits
-
-
-class EditThrottle:
-    """At most one edit per `interval_s`: Discord rate-limits message edits, and readers need no faster updates."""
-
-    def __init__(self, interval_s: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval_s = interval_s
-        self._clock = clock
-        self._last: float | None = None
-
-    def wait_time(self) -> float:
-        """Seconds until the next edit is allowed (0 when it is allowed now)."""
-        if self._last is None:
-            return 0.0
-        return max(0.0, self._last + self.interval_s - self._clock())
-
-    def mark(self) -> None:
-        """Record that an edit was just made."""
-        self._last = self._clock()
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Generation (runs in the model's worker thread)
 
 
-class ReplyStreamer:
-    """A transformers streamer (BaseStreamer protocol) that decodes the answer so far and reports its visible text.
+class VisibleTextStreamer:
+    """A transformers streamer (BaseStreamer protocol) that decodes the answer so far and reports its visible text
+    (what `visible_reply` keeps: no reasoning, nothing past a stop string).
 
     It skips the prompt, holds back an incomplete multi-byte character, and notices stop strings so a stopping
     criterion can end generation there.
@@ -549,7 +410,7 @@ class ReplyStreamer:
         ids = value.tolist() if hasattr(value, "tolist") else list(value)
         if ids and isinstance(ids[0], list):
             if len(ids) > 1:
-                raise ValueError("ReplyStreamer supports a batch of one")
+                raise ValueError("VisibleTextStreamer supports a batch of one")
             ids = ids[0]
         self.token_ids.extend(int(i) for i in ids)
         text = self.tokenizer.decode(self.token_ids, skip_special_tokens=True)
@@ -606,12 +467,12 @@ def generate_reply(
     tokenizer, model = loaded.tokenizer, loaded.model
     input_ids = torch.tensor([encode_chat(tokenizer, prompt_messages, assistant_name=assistant_name)], dtype=torch.long)
     input_ids = input_ids.to(model.device)
-    streamer = ReplyStreamer(tokenizer, on_text, stop_strings=stop_strings, assistant_name=assistant_name)
+    streamer = VisibleTextStreamer(tokenizer, on_text, stop_strings=stop_strings, assistant_name=assistant_name)
 
     class StopWhenAsked(StoppingCriteria):
         def __call__(self, ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.BoolTensor:
             stop = streamer.stopped or (should_stop is not None and should_stop())
-            return torch.full((ids.shape[0],), stop, dtype=torch.bool, device=ids.device)
+            return cast(torch.BoolTensor, torch.full((ids.shape[0],), stop, dtype=torch.bool, device=ids.device))
 
     kwargs = generation_kwargs(getattr(loaded.spec, "generation", None))
     kwargs.setdefault("do_sample", False)

@@ -441,10 +441,27 @@ def load_weights(
         return _load_weights(spec, cache_dir=cache_dir, offline=offline, device=device, quantize=quantize)
 
 
+def silence_progress_bars() -> None:
+    """No progress bars from transformers while a model loads ("Loading weights: 100%|████", the GGUF conversion's
+    272 steps): the bot's log and a command's output are read by people. Its hub downloads are silenced with them;
+    `smolcord models pull`, which wants to show a download's progress, does not load a model."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    try:
+        import transformers.modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:  # the gguf package is optional
+        return
+    # The GGUF reader imports tqdm itself, past the switch above: give it transformers' switchable one.
+    if getattr(gguf_utils, "tqdm", None) is not None:
+        gguf_utils.tqdm = hf_logging.tqdm
+
+
 def _load_weights(spec: ModelSpec, *, cache_dir, offline: bool, device: str, quantize: bool) -> LoadResult:
     import torch
     from transformers import AutoTokenizer
 
+    silence_progress_bars()
     device = resolve_device(device)
     if quantize and device != "cpu":
         log.warning("int8 dynamic quantization is CPU-only; loading '%s' unquantized on %s", spec.key, device)

@@ -191,7 +191,7 @@ async def test_an_answer_that_takes_too_long_gets_a_short_timeout_message(fake_d
             await eventually(lambda: bot.models.pending() == 1, timeout=TIMEOUT)
             question = await ask(fake_discord, small_server.general, small_server.alice, "quick question")
             reply = await final_reply(fake_discord, small_server.general, question)
-            assert "took longer than 0.5 s" in reply["content"]
+            assert "did not finish within 0.5 s" in reply["content"] and "\n" not in reply["content"]
         finally:
             release.set()
             await blocker
@@ -213,11 +213,49 @@ async def test_a_second_question_inside_the_cooldown_is_told_to_wait(fake_discor
         first = await ask(fake_discord, small_server.general, small_server.alice, "one")
         second = await ask(fake_discord, small_server.general, small_server.alice, "two")
         notice = await final_reply(fake_discord, small_server.general, second)
-        assert notice["content"].startswith("One question at a time")
+        assert notice["content"].startswith("Slow down: you can use this again in")  # the slash commands' words
         await final_reply(fake_discord, small_server.general, first)
         other = await ask(fake_discord, small_server.general, small_server.bob, "my turn")  # cooldowns are per user
         reply = await final_reply(fake_discord, small_server.general, other)
-        assert not reply["content"].startswith("One question at a time")
+        assert not reply["content"].startswith("Slow down")
+
+
+async def test_the_cooldown_is_per_server_like_the_commands(fake_discord, small_server, start_bot, chat_settings):
+    other_guild = fake_discord.add_guild("Other Server")
+    other_general = fake_discord.add_channel(other_guild, "general")
+    fake_discord.add_member(other_guild, "alice", user_id=small_server.alice)
+    settings = dataclasses.replace(chat_settings, user_cooldown_s=60.0)
+    async with start_bot(cogs=COGS, settings=settings) as bot:
+        await choose_chat_model(bot, small_server.guild)
+        await choose_chat_model(bot, other_guild)
+        first = await ask(fake_discord, small_server.general, small_server.alice, "one")
+        elsewhere = await ask(fake_discord, other_general, small_server.alice, "two")
+        reply = await final_reply(fake_discord, other_general, elsewhere)
+        assert not reply["content"].startswith("Slow down")  # another server: its own cooldown
+        await final_reply(fake_discord, small_server.general, first)
+        again = await ask(fake_discord, small_server.general, small_server.alice, "three")
+        notice = await final_reply(fake_discord, small_server.general, again)
+        assert notice["content"].startswith("Slow down")  # the same server: still cooling down
+
+
+async def test_channel_mentions_reach_the_model_by_name_unless_the_channel_is_private(
+    fake_discord, small_server, start_bot, chat_settings, prompts
+):
+    async with start_bot(cogs=COGS, settings=chat_settings) as bot:
+        await choose_chat_model(bot, small_server.guild)
+        note = await fake_discord.send_message(
+            small_server.general, small_server.bob, f"moved to <#{small_server.thread}>, details in <#{small_server.staff}>"
+        )
+        question = await ask(
+            fake_discord, small_server.general, small_server.alice,
+            f"what is in <#{small_server.general}> and <#{small_server.staff}>?",
+        )
+        await final_reply(fake_discord, small_server.general, question)
+        asked = prompts[-1].messages[-1]["content"]
+        assert int(note["id"]) in prompts[-1].context_ids
+        assert "moved to #planning, details in #channel" in asked  # stored history gets names too
+        assert asked.endswith("what is in #general and #channel?")
+        assert "staff" not in asked
 
 
 async def test_the_bot_ignores_messages_not_meant_for_it(fake_discord, small_server, start_bot, chat_settings):

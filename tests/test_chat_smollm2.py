@@ -11,6 +11,7 @@ import pytest
 
 from agents import chat
 from agents.records import MessageRecord
+from bot.chat_output import neutralize_mentions, split_message
 from bot.cogs.chat import CHAT_PROFILE
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -68,9 +69,9 @@ async def test_smollm2_answers_a_mention_in_english_and_streams_it(smollm2_manag
     assert "<|im_start|>" not in text and "<think>" not in text
     assert text.strip() and looks_english(text), text
     assert len(updates) >= 2 and updates[-1] == text  # it streamed
-    safe = chat.neutralize_mentions(text, allowed_user_id=4)
+    safe = neutralize_mentions(text, allowed_user_id=4)
     assert not re.search(r"@(everyone|here)", safe) and "<@&" not in safe
-    pieces = chat.split_message(safe)
+    pieces = split_message(safe)
     assert pieces and all(len(p) <= 2000 for p in pieces)
 
 

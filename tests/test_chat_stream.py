@@ -1,4 +1,5 @@
-"""The chat cog's streaming writer and error lines, with a fake clock and fake Discord messages."""
+"""Streaming a reply into Discord (bot/chat_stream.py): the edit throttle and the writer, with a fake clock and fake
+Discord messages."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from types import SimpleNamespace
 import discord
 import pytest
 
-from agents import chat
-from agents.runtime import ModelBusyError, ModelLoadError, ModelNotDownloadedError, ModelTimeoutError
-from bot.cogs.chat import ReplyStream, asker_only, user_message
+from bot.chat_output import asker_only, split_message
+from bot.chat_stream import DiscordReplyWriter, EditThrottle
 
 ASKER = 42
 
@@ -42,11 +42,11 @@ class FakeMessage:
         self.log.append(("delete", self.clock.now, self.content, None))
 
 
-def make_stream(clock: Clock, log: list, **kw) -> ReplyStream:
+def make_stream(clock: Clock, log: list, **kw) -> DiscordReplyWriter:
     async def send(text: str) -> FakeMessage:
         return FakeMessage(log, clock, text)
 
-    stream = ReplyStream(
+    stream = DiscordReplyWriter(
         send, send, allowed_mentions=asker_only(discord.Object(ASKER)), asker_id=ASKER,
         interval_s=1.0, clock=clock, sleep=clock.sleep, **kw,
     )
@@ -54,7 +54,7 @@ def make_stream(clock: Clock, log: list, **kw) -> ReplyStream:
     return stream
 
 
-async def produce(stream: ReplyStream, clock: Clock, words: list[str], every: float = 0.1) -> str:
+async def produce(stream: DiscordReplyWriter, clock: Clock, words: list[str], every: float = 0.1) -> str:
     text = ""
     for word in words:
         text = (text + " " + word).strip()
@@ -87,7 +87,7 @@ async def test_a_long_reply_continues_in_follow_up_messages_of_at_most_2000_char
     contents = [m.content for m in stream.messages]
     assert len(contents) >= 3
     assert all(len(c) <= 2000 for c in contents)
-    assert contents == chat.split_message(final)
+    assert contents == split_message(final)
     assert sum(1 for e in log if e[0] == "send") == len(contents)
 
 
@@ -122,29 +122,41 @@ async def test_a_refused_write_stops_the_stream_instead_of_raising():
     async def send(text: str):
         raise discord.HTTPException(SimpleNamespace(status=404, reason="Not Found"), "Unknown Message")
 
-    stream = ReplyStream(send, send, allowed_mentions=asker_only(discord.Object(ASKER)), asker_id=ASKER, clock=clock, sleep=clock.sleep)
+    stream = DiscordReplyWriter(send, send, allowed_mentions=asker_only(discord.Object(ASKER)), asker_id=ASKER, clock=clock, sleep=clock.sleep)
     stream.start()
     stream.push("hello")
     await stream.finish("hello there")
     assert stream.failed and stream.messages == []
 
 
-def test_error_lines_are_short_and_say_what_to_do():
-    spec = SimpleNamespace(key="tinyllama", task="text_generation", hub_id="TinyLlama/x", local_path=None)
-    busy = user_message(ModelBusyError(position=17, limit=16), "tinyllama", 300)
-    assert "busy" in busy and "#17" in busy
-    missing = user_message(ModelNotDownloadedError(spec), "tinyllama", 300)
-    assert "`smolcord models pull tinyllama`" in missing
-    assert "120 s" in user_message(ModelTimeoutError("slow"), "tinyllama", 120)
-    assert "broken weights" in user_message(ModelLoadError("broken weights\nTraceback (most recent call last)"), "k", 1)
-    assert "Traceback" not in user_message(ModelLoadError("broken weights\nTraceback"), "k", 1)
-    assert user_message(RuntimeError("secret internals"), "k", 1) == "Something went wrong while answering; the bot's log has the details."
-    assert all("\n" not in line for line in (busy, missing))
+# --- throttling --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("allowed", [asker_only(discord.Object(ASKER))])
-def test_asker_only_allows_nobody_else(allowed):
-    payload = allowed.to_dict()
-    assert payload["parse"] == []
-    assert payload["users"] == [ASKER]
-    assert payload["replied_user"] is True
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_edit_throttle_allows_at_most_one_edit_per_second():
+    clock = FakeClock()
+    throttle = EditThrottle(1.0, clock=clock)
+    edits = []
+    for step in range(50):  # an update every 0.1 s for 5 s
+        clock.now = 100.0 + step * 0.1
+        if throttle.wait_time() == 0:
+            throttle.mark()
+            edits.append(clock.now)
+    assert len(edits) == 5
+    assert all(b - a >= 1.0 - 1e-9 for a, b in zip(edits, edits[1:]))
+
+
+def test_edit_throttle_says_how_long_to_wait():
+    clock = FakeClock()
+    throttle = EditThrottle(1.0, clock=clock)
+    assert throttle.wait_time() == 0
+    throttle.mark()
+    clock.now += 0.25
+    assert throttle.wait_time() == pytest.approx(0.75)

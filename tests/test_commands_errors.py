@@ -9,8 +9,7 @@ import pytest
 from discord import app_commands
 
 from agents.runtime import ModelBusyError, ModelError, ModelLoadError, ModelNotDownloadedError, ModelTimeoutError
-from bot.cogs.errors import UNEXPECTED, describe_error
-from bot.services.errors import ChannelNotReadable, EmptyWindow, InvalidInput
+from bot.services.errors import UNEXPECTED, ChannelNotReadable, EmptyWindow, InvalidInput, describe_error
 from sml_config import UnknownModelError, get_model_spec
 
 
@@ -23,7 +22,7 @@ def invoke_error(original: Exception) -> app_commands.CommandInvokeError:
 
 
 CASES = [
-    (app_commands.CommandOnCooldown(app_commands.Cooldown(1, 10), 7.4), "Slow down: you can use this again in 7 s."),
+    (app_commands.CommandOnCooldown(app_commands.Cooldown(1, 10), 7.4), "Slow down: you can use this again in 8 s."),
     (app_commands.MissingPermissions(["manage_guild"]), "You need the Manage Server permission for this."),
     (app_commands.NoPrivateMessage(), "This command works in servers only."),
     (ModelBusyError(position=17, limit=16), "number 17 in the queue"),

@@ -12,12 +12,21 @@ import sys
 from typing import Sequence
 
 from agents.loading import ModelError
-from bot.settings import SettingsError
+from bot.settings import SettingsError, load_settings
 from sml_config import ModelConfigError, UnknownModelError
 
 
 class CliError(Exception):
     """A user-facing failure: printed as one line, exit code 1."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("smolcord")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 # Commands whose startup time matters: `smolcord route ...` imports only its own module (not discord, not the bot).
@@ -30,6 +39,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="A self-hosted Discord bot that summarizes, finds tasks and chats with small local models.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if module_info.name.startswith("_") or (only and module_info.name != only):
@@ -51,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        _create_data_folder()
         result = args.func(args)
         if inspect.iscoroutine(result):
             result = asyncio.run(result)
@@ -73,6 +84,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into `head` or similar: stop quietly, like other Unix tools.
         sys.stderr.close()
         return 0
+    except Exception as exc:
+        # No database, no network, an unreadable file: one line, never a traceback. Anything else is a bug.
+        from bot.cli._errors import known_failure
+
+        line = known_failure(exc)
+        if line is None:
+            raise
+        print(f"smolcord: {line}", file=sys.stderr)
+        return 1
+
+
+def _create_data_folder() -> None:
+    """The default data folder is created on first use; a folder named in DATABASE_URL never is."""
+    from bot.storage.db import create_data_folder
+
+    try:
+        settings = load_settings()
+    except SettingsError:
+        return  # the command reports it if it needs settings
+    create_data_folder(settings.database_url, settings.data_dir)
 
 
 if __name__ == "__main__":  # pragma: no cover

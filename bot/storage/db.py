@@ -9,6 +9,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.settings import to_sync_url
@@ -39,10 +40,50 @@ def upsert_insert(session: AsyncSession, table):
     raise RuntimeError(f"unsupported database backend {dialect!r}")
 
 
-def _ensure_sqlite_folder(url: str) -> None:
+class DatabaseUnavailable(Exception):
+    """The database DATABASE_URL names cannot be used; the message says which (password hidden) and why, in one line."""
+
+
+def describe_url(url: str) -> str:
+    """The URL as it is safe to print: the password replaced by ***."""
+    try:
+        parsed = make_url(url)
+        # As the user wrote it in DATABASE_URL: without the async driver smolcord picked.
+        return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is printed as the user wrote it, minus anything after '@'
+        return url.split("@")[-1]
+
+
+def _sqlite_file(url: str) -> Path | None:
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def check_sqlite_folder(url: str) -> None:
+    """Refuse a SQLite file whose folder is missing, instead of creating folders the user never asked for (a typo
+    in DATABASE_URL would otherwise leave them behind); the default data folder is created by `create_data_folder`."""
+    path = _sqlite_file(url)
+    if path is not None and not path.parent.is_dir():
+        raise DatabaseUnavailable(
+            f"the folder {path.parent} for the SQLite database {path.name} does not exist: "
+            f"create it (mkdir -p {path.parent}) or point DATABASE_URL at a file in an existing folder"
+        )
+
+
+def create_data_folder(database_url: str, data_dir: Path) -> None:
+    """Create the data folder when the database is the default file in it (DATABASE_URL not set)."""
+    path = _sqlite_file(database_url)
+    if path is not None and path.parent == data_dir.expanduser():
+        data_dir.expanduser().mkdir(parents=True, exist_ok=True)
+
+
+def _unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
+    reason = getattr(exc, "orig", None) or exc
+    first = next((line.strip() for line in str(reason).splitlines() if line.strip()), type(reason).__name__)
+    first = first.removeprefix("connection failed: ")
+    return DatabaseUnavailable(f"cannot use the database {describe_url(url)}: {first}")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -61,7 +102,7 @@ def install_sqlite_pragmas(sync_engine) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    _ensure_sqlite_folder(url)
+    check_sqlite_folder(url)
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     install_sqlite_pragmas(engine.sync_engine)
     return engine
@@ -85,18 +126,24 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema at `url` up to `revision` (blocking: call it in a thread from async code)."""
     from alembic import command
 
-    _ensure_sqlite_folder(url)
-    command.upgrade(alembic_config(url), revision)
+    check_sqlite_folder(url)
+    try:
+        command.upgrade(alembic_config(url), revision)
+    except (OperationalError, InterfaceError, OSError) as exc:  # unreachable, refused, bad password, unwritable
+        raise _unavailable(url, exc) from exc
 
 
 def current_revision(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine as create_sync_engine
 
+    check_sqlite_folder(url)
     engine = create_sync_engine(to_sync_url(url))
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
+    except (OperationalError, InterfaceError, OSError) as exc:
+        raise _unavailable(url, exc) from exc
     finally:
         engine.dispose()
 

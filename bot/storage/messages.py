@@ -63,6 +63,8 @@ class MessageRow:
     attachments: list[str] = field(default_factory=list)
     embeds: list[str] = field(default_factory=list)
     is_bot: bool = False
+    kind: str = "default"  # "default" | "system" | "forward" (see agents.records.MessageRecord)
+    forwarded_from: str | None = None  # a forward's origin, as a Discord message link
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +80,8 @@ class MessageRow:
             "attachments": list(self.attachments),
             "embeds": list(self.embeds),
             "is_bot": self.is_bot,
+            "kind": self.kind,
+            "forwarded_from": self.forwarded_from,
         }
 
 
@@ -344,6 +348,7 @@ async def load_window(
             is_bot=message.is_bot,
             guild_id=message.guild_id,
             channel_name=channel_name,
+            kind=message.kind or "default",
         )
         for message, display_name, channel_name in rows
     ]
@@ -355,8 +360,23 @@ async def last_message_by(session: AsyncSession, channel_id: int, user_id: int) 
     return records[0] if records else None
 
 
+async def load_message(session: AsyncSession, channel_id: int, message_id: int) -> MessageRecord | None:
+    """One stored message of a channel as a plain record, or None when it is not stored (or was deleted)."""
+    # A snowflake carries its creation time (ms since 2015): a two-second window around it finds the row
+    # through the indexed columns that load_window filters on.
+    at = datetime.fromtimestamp(((message_id >> 22) + 1420070400000) / 1000, tz=timezone.utc)
+    window = await load_window(session, channel_id, since=at - timedelta(seconds=1), before=at + timedelta(seconds=1))
+    return next((r for r in window if r.id == message_id), None)
+
+
 async def count_messages(session: AsyncSession, channel_id: int | None = None) -> int:
     query = select(func.count()).select_from(Message)
     if channel_id is not None:
         query = query.where(Message.channel_id == channel_id)
     return int(await session.scalar(query) or 0)
+
+
+async def channel_guilds(session: AsyncSession, channel_ids: Sequence[int]) -> dict[int, int]:
+    """The guild each already-stored channel among `channel_ids` belongs to."""
+    rows = await session.execute(select(Channel.id, Channel.guild_id).where(Channel.id.in_(list(channel_ids))))
+    return {channel_id: guild_id for channel_id, guild_id in rows}

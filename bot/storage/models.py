@@ -74,6 +74,11 @@ class Message(Base):
     attachments: Mapped[list[Any]] = mapped_column(default=list)
     embeds: Mapped[list[Any]] = mapped_column(default=list)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "default" (a member's words), "system" (a notice Discord wrote: a pin, a join) or "forward"
+    # (`content` is a message forwarded from elsewhere, not the author's own words).
+    kind: Mapped[str] = mapped_column(String(16), default="default", server_default="default")
+    # Where a forward came from, as a Discord link to the original message, when known.
+    forwarded_from: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         Index("ix_messages_channel_id_id", "channel_id", "id"),
