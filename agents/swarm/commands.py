@@ -47,3 +47,34 @@ MODEL_TASKS: tuple[str, ...] = ("summarization", "text_generation", "classificat
 
 def is_command(intent: str) -> bool:
     return intent not in ("chat",)
+
+
+HELP_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("summarize", "summarize #dev since 2h · what did I miss in #release? · tl;dr of the last 100 messages, privately"),
+    ("tasks list", "what's still open for me? · show Maya's tasks · done tasks in #release"),
+    ("tasks scan", "scan #dev for action items since 24h"),
+    ("digest set", "post a digest in #daily at 9am Berlin time covering #general and #dev"),
+    ("digest off", "turn off the digest"),
+    ("digest preview", "preview the digest"),
+    ("model switch", "switch the summarizer to pegasus"),
+    ("model list", "which models can I use?"),
+    ("model status", "what's loaded right now?"),
+    ("settings timezone", "set the timezone to America/New_York"),
+    ("settings retention", "keep messages for 90 days"),
+    ("settings chat-prompt", "set the chat prompt to You help the Rust study group."),
+    ("settings show", "show the settings"),
+    ("privacy optout", "stop storing my messages"),
+    ("privacy optin", "store my messages again"),
+    ("privacy forget", "forget my messages"),
+)
+
+
+def help_text() -> str:
+    """What the bot understands, one line per command with an example request (for /help and a "help" request)."""
+    lines = ["Mention me and ask in your own words; follow-ups like \"and for #general?\" or \"same but last 50\" work too."]
+    for name, examples in HELP_EXAMPLES:
+        spec = COMMANDS[name]
+        marks = " (Manage Server, asks to confirm)" if spec.admin else " (asks to confirm)" if spec.erases else ""
+        lines.append(f"**/{name}** — {spec.summary}{marks}: _{examples}_")
+    lines.append("Anything else is chat.")
+    return "\n".join(lines)

@@ -105,9 +105,9 @@ def _fill(template: str, fixed: dict, command: str, rng: random.Random, here: st
         if command == "summarize":
             keys = tuple(k for k in keys if k[1] in ("distilbart", "bart-large-cnn", "pegasus-xsum", "extractive"))
         elif "task" in args:
-            from sml_config import list_models
+            from sml_config import current_registry
 
-            of_task = {s.key for s in list_models(args["task"])}
+            of_task = {s.key for s in current_registry().list(args["task"])}
             keys = tuple(k for k in keys if k[1] in of_task) or keys
         phrase, value = rng.choice(keys)
         take("key", phrase)
@@ -116,9 +116,9 @@ def _fill(template: str, fixed: dict, command: str, rng: random.Random, here: st
         else:
             args["key"] = value
             if "task" not in args:
-                from sml_config import list_models
+                from sml_config import current_registry
 
-                args["task"] = next(s.task for s in list_models() if s.key == value)
+                args["task"] = next(s.task for s in current_registry().list() if s.key == value)
     if "{days}" in text:
         phrase, value = rng.choice(tpl.DAYS)
         take("days", phrase)

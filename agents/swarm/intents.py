@@ -28,7 +28,7 @@ def ngram_features(texts: Sequence[str]) -> np.ndarray:
     out = np.zeros((len(texts), HASH_DIM), dtype=np.float32)
     for row, text in enumerate(texts):
         words = re.findall(r"[\w'#@/-]+", text.lower())
-        grams = [f"w:{w}" for w in words] + [f"b:{a} {b}" for a, b in zip(words, words[1:])]
+        grams = [f"w:{w}" for w in words] + [f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
         padded = f" {' '.join(words)} "
         grams += [f"c:{padded[i:i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
         for gram in grams:

@@ -28,7 +28,7 @@ class MapContext:
     channels: Mapping[str, int | None]  # the server's channel names (ids where known)
     here: str | None  # this channel's name
     model_keys: Mapping[str, str]  # registry key -> task
-    validators: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)  # option -> raises ValueError-like
+    validators: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)  # option -> raises ValueError when refused
 
 
 def _channel(request: Request, ctx: MapContext) -> str | None:
@@ -214,7 +214,7 @@ def map_options(command: str, request: Request, ctx: MapContext) -> Mapped:
             continue
         try:
             check(value)
-        except Exception as exc:  # noqa: BLE001  # any refusal of the parser; its one-line message is the explanation
+        except ValueError as exc:  # the parser refused; its one-line message is the explanation
             mapped.problems.append(("refused", option, str(exc)))
     return mapped
 

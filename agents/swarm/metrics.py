@@ -17,7 +17,7 @@ def score(results: Sequence[tuple[dict[str, Any], dict[str, Any], int]]) -> dict
     chat_ok = [(e["command"] == "chat") == (r["command"] == "chat") for e, r, _ in results]
     opts = [e["args"] == r["args"] for e, r, _ in results if e["command"] == r["command"] and e["command"] not in ("chat", "help")]
     full = [e["command"] == r["command"] and e["args"] == r["args"] and bool(e.get("clarify")) == bool(r.get("clarify")) for e, r, _ in results]
-    follow = [f for f, (_, _, i) in zip(full, results) if i > 0]
+    follow = [f for f, (_, _, i) in zip(full, results, strict=True) if i > 0]
     small_talk = [r["command"] == "chat" for e, r, _ in results if e["command"] == "chat"]
     labels = sorted({e["command"] for e, _, _ in results} | {r["command"] for _, r, _ in results})
     f1s = []
@@ -46,7 +46,7 @@ def score(results: Sequence[tuple[dict[str, Any], dict[str, Any], int]]) -> dict
 
 def failures(results: Sequence[tuple[dict[str, Any], dict[str, Any], int]], texts: Sequence[str]) -> list[dict[str, Any]]:
     out = []
-    for (e, r, i), text in zip(results, texts):
+    for (e, r, i), text in zip(results, texts, strict=True):
         if not (e["command"] == r["command"] and e["args"] == r["args"] and bool(e.get("clarify")) == bool(r.get("clarify"))):
             out.append({"text": text, "turn": i, "expected": e, "got": {k: r[k] for k in ("command", "args", "clarify")}})
     return out

