@@ -28,6 +28,7 @@ def score(results: Sequence[tuple[dict[str, Any], dict[str, Any], int]]) -> dict
         if tp + fp + fn:
             f1s.append(2 * tp / (2 * tp + fp + fn))
     latencies = [r["timings_ms"].get("orchestrator", 0.0) for _, r, _ in results]
+    cpu = [r["timings_ms"].get("cpu", float("nan")) for _, r, _ in results]
     return {
         "turns": n,
         "command_accuracy": float(np.mean(cmd)),
@@ -41,6 +42,8 @@ def score(results: Sequence[tuple[dict[str, Any], dict[str, Any], int]]) -> dict
         "clarification_expected": float(np.mean([bool(e.get("clarify")) for e, _, _ in results])),
         "p50_ms": float(np.percentile(latencies, 50)),
         "p95_ms": float(np.percentile(latencies, 95)),
+        "cpu_p50_ms": float(np.percentile(cpu, 50)),
+        "cpu_p95_ms": float(np.percentile(cpu, 95)),
     }
 
 
