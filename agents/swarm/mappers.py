@@ -109,7 +109,7 @@ def map_digest(command: str, request: Request, ctx: MapContext) -> Mapped:
             role = "target" if target is None else "source"
         if role == "target" and target is None:
             target = ref.name
-        elif ref.name not in sources and ref.name != target:
+        elif ref.name not in sources:
             sources.append(ref.name)
         previous_end = ref.end
     if target is None and ctx.here and re.search(r"\b(?:post (?:it |them )?here|in here|here\b|this channel|ici|aquí|hier)", text):

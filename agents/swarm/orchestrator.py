@@ -59,12 +59,18 @@ _STATUS_WORDS = re.compile(r"\bloaded\b|\bin memory\b|\bmemory\b|\bram\b|\bqueue
 _SWITCH_VERB = re.compile(r"^(?:\W*(?:please|pls|can you|could you|hey|ok)\W+)*(?:switch|change|swap|replace|set|load|use|try|upgrade|swtich|siwtch|cambia|wechsel)\b")
 
 
+_SCAN_STRONG = re.compile(r"\b(?:re)?scann?\w*\b|\bextract\w*\b|\bdetect\w*\b|\bharvest\w*\b|\bpull out\b")
+_SCAN_SEARCH = re.compile(r"\b(?:find|look for|look through|go through|search|cherche\w*|finde|busca)\b.*\b(?:tasks?|action items?|to-?dos?|t[âa]ches|aufgaben|tareas|commit\w*|promised)\b")
+
+
 def refine(command: str, text: str) -> str:
     """Deterministic choice between a head's near neighbours: a written command name, opt in vs out, list vs status."""
     for name, pattern in _EXACT_NAMES.items():
         if pattern.search(text):
             return name
     api = COMMANDS[command].api
+    if command in ("tasks list", "summarize") and (_SCAN_STRONG.search(text) or (_SCAN_SEARCH.search(text) and not re.search(r"\b(?:my|mine)\b", text))):
+        return "tasks scan"
     if api == "privacy" and command in ("privacy optin", "privacy optout"):
         if _OPT_IN.search(text) and not _OPT_OUT.search(text):
             return "privacy optin"

@@ -392,7 +392,7 @@ _STATUS = (
     (re.compile(r"\ball (?:the |my |of (?:the|my) )?(?:tasks|ones|items|of them|to-?dos)\b|\bevery(?:thing| task| single task)\b|\bincluding (?:the )?(?:done|closed|finished|cancelled)\b|\bany status\b|\bwhatever (?:the )?status\b|\bstatus:? ?all\b|\b(?:toutes|todas|alle)\b"), "all"),
     (re.compile(r"\bcancel+ed\b|\bdropped\b|\babandoned\b|\bscrapped\b|\bcalled off\b|\bstatus:? ?cancel"), "cancelled"),
     (re.compile(r"\bdone\b|\bcompleted?\b|\bfinished\b|\b(?:did|has|have)\s+\S+\s+finish\b|\bi finished\b|\bclosed\b|\bresolved\b|\bticked off\b|\bchecked off\b|\bwrapped up\b|\bterminé\w*|\berledigt\w*|\bhech[ao]s?\b|\bcompletad[ao]s?\b"), "done"),
-    (re.compile(r"\bopen\b|\bpending\b|\bunfinished\b|\boutstanding\b|\bnot (?:yet )?done\b|\bstill (?:to do|todo|left|due|on|waiting)\b|\bincomplete\b|\bremaining\b|\bunresolved\b|\bleft to do\b|\bouvert\w*|\boffen\w*|\bpendiente\w*|\babiert\w*|\ben cours\b|\bto do\b|\btodo\b"), "open"),
+    (re.compile(r"\bopen\b|\bpending\b|\bunfinished\b|\boutstanding\b|\bnot (?:yet )?done\b|\bstill (?:to do|todo|left|due|on|waiting)\b|\bincomplete\b|\bremaining\b|\bunresolved\b|\bleft to do\b|\bouvert\w*|\boffen\w*|\bpendiente\w*|\babiert\w*|\ben cours\b"), "open"),
 )
 
 
