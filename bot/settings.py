@@ -36,6 +36,7 @@ class Settings:
     catchup_limit: int = 1000
     default_retention_days: int = 365
     user_cooldown_s: float = 10.0
+    swarm_approach: str | None = None  # None: master_swarm_config.yaml's current_approach
 
     @property
     def sync_database_url(self) -> str:
@@ -165,6 +166,7 @@ def load_settings(
         "catchup_limit": ("SMOLCORD_CATCHUP_LIMIT", lambda n, r: _int(n, r, 0)),
         "default_retention_days": ("SMOLCORD_RETENTION_DAYS", lambda n, r: _int(n, r, 0)),
         "user_cooldown_s": ("SMOLCORD_USER_COOLDOWN_S", _float),
+        "swarm_approach": ("SMOLCORD_SWARM_APPROACH", lambda n, r: _choice(n, r, ("swarm_architecture", "monolithic_baseline", "hybrid_approach"))),
     }
     values: dict[str, object] = {}
     for attr, (name, parse) in optional.items():

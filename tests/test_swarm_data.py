@@ -87,3 +87,12 @@ def test_the_head_learns_from_ngrams_alone_and_round_trips(tmp_path):
     head.save(tmp_path / "head.npz")
     again = IntentHead.load(tmp_path / "head.npz")
     assert again.threshold == head.threshold and np.allclose(again.probabilities(x), head.probabilities(x), atol=1e-5)
+
+
+def test_the_approach_setting_is_checked_like_every_setting():
+    from bot.settings import SettingsError, load_settings
+
+    assert load_settings(env={"SMOLCORD_SWARM_APPROACH": "hybrid_approach"}, dotenv=False).swarm_approach == "hybrid_approach"
+    assert load_settings(env={}, dotenv=False).swarm_approach is None
+    with pytest.raises(SettingsError, match="SMOLCORD_SWARM_APPROACH"):
+        load_settings(env={"SMOLCORD_SWARM_APPROACH": "telepathy"}, dotenv=False)

@@ -51,7 +51,7 @@ def _route(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        loaded = load_router(settings.model_cache_dir, approach=args.approach, context=ContextManager())
+        loaded = load_router(settings.model_cache_dir, approach=args.approach or settings.swarm_approach, context=ContextManager())
     except (FileNotFoundError, ValueError) as exc:
         raise CliError(str(exc)) from None
     router = loaded.orchestrator

@@ -102,9 +102,9 @@ class Requests(commands.Cog):
                 from bot.services.swarm import load_router
 
                 loop = asyncio.get_running_loop()
-                loaded = await loop.run_in_executor(self._thread, partial(load_router, self.bot.settings.model_cache_dir, context=self.context))  # type: ignore[attr-defined]
+                loaded = await loop.run_in_executor(self._thread, partial(load_router, self.bot.settings.model_cache_dir, approach=self.bot.settings.swarm_approach, context=self.context))  # type: ignore[attr-defined]
                 self._router = loaded.orchestrator
-                log.info("swarm router ready (%s, %.1f s)", loaded.config.current_approach, loaded.load_seconds)
+                log.info("swarm router ready (%s, %.1f s)", loaded.orchestrator.approach, loaded.load_seconds)
         return self._router
 
     # --- /help ---------------------------------------------------------------------------------------------

@@ -80,19 +80,9 @@ def load_generative(cache_dir: Path, key: str) -> Any:
     return GenerativeRouter(loaded)
 
 
-def _environment() -> dict[str, str]:
-    """The process environment over `.env` (as bot.settings reads them), for SMOLCORD_SWARM_APPROACH."""
-    import os
-
-    from dotenv import dotenv_values, find_dotenv
-
-    from_file = dotenv_values(find_dotenv(usecwd=True))
-    return {**{k: v for k, v in from_file.items() if v is not None}, **os.environ}
-
-
 def load_router(cache_dir: Path, *, approach: str | None = None, context: ContextManager | None = None, head_kind: str | None = None) -> LoadedRouter:
     started = time.perf_counter()
-    config = read_master_config(env=_environment())
+    config = read_master_config(env={})  # the setting (bot.settings, env or .env) comes in as `approach`
     approach = approach or config.current_approach
     limit_blas_threads(1)
     encoder = MiniLMEncoder(encoder_folder(cache_dir))
