@@ -122,3 +122,24 @@ async def test_two_members_follow_ups_never_mix(fake_discord, small_server, star
         assert "/settings retention days:90" in alice.content and "timezone" not in alice.content
         owner = await ask(fake_discord, server, me, server.owner, "Asia/Tokyo")
         assert "/settings timezone name:Asia/Tokyo" in owner.content
+
+
+async def test_a_summary_in_words_is_answered_in_the_channel_with_the_slash_commands_embed(fake_discord, small_server, start_bot, swarm_settings):
+    server = small_server
+    async with start_bot(cogs=COGS, settings=swarm_settings) as bot:
+        for text in ("We ship the release on Friday.", "I will write the changelog tonight.", "Bob reviews the migration tomorrow."):
+            await fake_discord.send_message(server.general, server.alice, text)
+        reply = await ask(fake_discord, server, bot.user.id, server.bob, "summarize this channel with the extractive model")
+        assert reply.embeds and not buttons(reply.body).get("Confirm")
+        assert "extractive" in reply.text and "#general" in reply.text
+
+
+async def test_my_open_tasks_in_words_come_behind_a_show_button_only_i_can_press(fake_discord, small_server, start_bot, swarm_settings):
+    server = small_server
+    async with start_bot(cogs=COGS, settings=swarm_settings) as bot:
+        offer = await ask(fake_discord, server, bot.user.id, server.alice, "what's still open for me?")
+        assert "/tasks list user:me status:open" in offer.content and "Show" in buttons(offer.body)
+        bob = await (await fake_discord.click(offer.message, server.bob, buttons(offer.body)["Show"])).reply()
+        assert "Only" in bob.content
+        mine = await (await fake_discord.click(offer.message, server.alice, buttons(offer.body)["Show"])).reply()
+        assert mine.ephemeral and "Open tasks" in mine.text

@@ -59,7 +59,7 @@ _STATUS_WORDS = re.compile(r"\bloaded\b|\bin memory\b|\bmemory\b|\bram\b|\bqueue
 _SWITCH_VERB = re.compile(r"^(?:\W*(?:please|pls|can you|could you|hey|ok)\W+)*(?:switch|change|swap|replace|set|load|use|try|upgrade|swtich|siwtch|cambia|wechsel)\b")
 
 
-_SCAN_STRONG = re.compile(r"\b(?:re)?scann?\w*\b|\bextract\w*\b|\bdetect\w*\b|\bharvest\w*\b|\bpull out\b")
+_SCAN_STRONG = re.compile(r"\b(?:re)?scann?(?:s|ed|ing)?\b|\bextract(?:s|ed|ing)?\b|\bdetect(?:s|ed|ing)?\b|\bharvest(?:s|ed|ing)?\b|\bpull out\b")
 _SCAN_SEARCH = re.compile(r"\b(?:find|look for|look through|go through|search|cherche\w*|finde|busca)\b.*\b(?:tasks?|action items?|to-?dos?|t[âa]ches|aufgaben|tareas|commit\w*|promised)\b")
 
 
