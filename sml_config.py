@@ -1,10 +1,12 @@
 """The one registry of models per task (built-in entries, a user TOML file, env overrides) and generation profiles.
 
-Resolving a model::
+Resolving a model (`current_registry()` is the registry of the process environment; the bot's
+`ModelManager` holds its own, `manager.registry`)::
 
-    get_model_name("summarization", "distilbart")   # "sshleifer/distilbart-cnn-12-6"
-    get_model_spec("text_generation")               # the default chat model's ModelSpec
-    list_models("summarization")                    # every summarization ModelSpec
+    registry = current_registry()
+    registry.name("summarization", "distilbart")    # "sshleifer/distilbart-cnn-12-6"
+    registry.spec("text_generation")                # the default chat model's ModelSpec
+    registry.list("summarization")                  # every summarization ModelSpec
 
 Where a model comes from (`ModelSpec`):
 
@@ -51,7 +53,6 @@ quarters the Linear layers.
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import json
 import os
@@ -113,7 +114,7 @@ class ModelSpec:
 
     @property
     def name(self) -> str:
-        """The hub id or local path this key resolves to (what `get_model_name` returns)."""
+        """The hub id or local path this key resolves to (what `Registry.name` returns)."""
         if self.local_path and (Path(self.local_path).exists() or not self.hub_id):
             return self.local_path
         if self.hub_id:
@@ -300,8 +301,9 @@ _BUILTIN_DEFAULTS = {
 PROFILE_META_KEYS = ("quantize", "description")
 
 PROFILES: dict[str, dict[str, Any]] = {
-    # Interactive commands: greedy decoding and int8 Linear layers were ~7x faster than fp32
-    # beam search on DistilBART here (MODELS.md); short outputs keep replies under a minute.
+    # Interactive commands: greedy decoding and int8 Linear layers read a window 9.8x faster than the
+    # old fp32 4-beam path on DistilBART's architecture (BENCHMARKS.md, "summaries"); short outputs keep
+    # replies under a minute.
     "fast": {
         "num_beams": 1,
         "do_sample": False,
@@ -655,29 +657,3 @@ def current_registry() -> Registry:
         _cached = (fingerprint, load_registry(env=env))
     return _cached[1]
 
-
-# --- the module-level API the rest of smolcord calls ---------------------------------------
-
-def get_model_name(task: str, key: str | None = None) -> str:
-    """The hub id or local path of `key` (None: the task's default), e.g. "sshleifer/distilbart-cnn-12-6"."""
-    return current_registry().name(task, key)
-
-
-def get_model_spec(task: str, key: str | None = None) -> ModelSpec:
-    """The full ModelSpec of `key` (None: the task's default); UnknownModelError lists the valid keys."""
-    return current_registry().spec(task, key)
-
-
-def list_models(task: str | None = None) -> list[ModelSpec]:
-    """Every ModelSpec of `task`, or of all tasks in TASKS order."""
-    return current_registry().list(task)
-
-
-def default_key(task: str) -> str:
-    """The default model key of `task` after overrides."""
-    return current_registry().default_key(task)
-
-
-def copy_spec(spec: ModelSpec, **changes: Any) -> ModelSpec:
-    """A copy of `spec` with `changes` (generation dicts are copied, never shared)."""
-    return replace(spec, generation=copy.deepcopy(spec.generation), **changes)

@@ -8,7 +8,7 @@ from sqlalchemy import engine_from_config, pool
 
 from alembic import context
 from bot.storage.db import install_sqlite_pragmas
-from bot.storage.models import Base
+from bot.storage.tables import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

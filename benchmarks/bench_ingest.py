@@ -32,7 +32,7 @@ from sqlalchemy import func, select  # noqa: E402
 from bot.responsiveness import freeze_startup_objects, install_yielding_gateway, uninstall_yielding_gateway  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.storage import db  # noqa: E402
-from bot.storage.models import Message  # noqa: E402
+from bot.storage.tables import Message  # noqa: E402
 from tests.fakediscord import FakeDiscord  # noqa: E402
 from tests.fixtures.discord import running_bot  # noqa: E402
 
@@ -127,6 +127,8 @@ def _owner(handle: asyncio.Handle) -> str | None:
             return "event listeners (collector on_message, Bot.on_message)"
         if coro.startswith("MessageWriter."):
             return "collector writer (SQLAlchemy work on the loop)"
+        if coro.startswith("Collector."):
+            return "collector catch-up (history pages, reconciliation)"
         return "other tasks"
     owner = getattr(callback, "__qualname__", "")
     if "_read_ready" in owner:

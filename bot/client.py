@@ -1,15 +1,22 @@
-"""The Discord client: one bot object that owns the settings, database and model services and loads the cogs."""
+"""The Discord client: one bot object that owns the shared services (database, models, message writer,
+scheduler) and loads the cogs."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import pkgutil
+from typing import Protocol
 
 import discord
 import yarl
+from apscheduler.schedulers.background import BackgroundScheduler
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from agents.runtime import ModelManager
+from bot import scheduler as bot_scheduler
+from bot.ingest import MessageWriter
 from bot.responsiveness import freeze_startup_objects, install_yielding_gateway
 from bot.settings import Settings
 from bot.storage import db
@@ -40,7 +47,25 @@ def build_intents() -> discord.Intents:
     return intents
 
 
+class HistorySync(Protocol):
+    """The collector as the rest of the bot sees it."""
+
+    async def wait_caught_up(self) -> int: ...
+
+
 class Smolcord(commands.Bot):
+    """The bot and the services every cog shares. Each is built once, in `setup_hook` (before any cog loads),
+    and closed once, in `close` (after every cog is unloaded)."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    models: ModelManager  # the one ModelManager: every model load and inference goes through it
+    writer: MessageWriter  # the collector's batched writer; `await bot.writer.flush()` before reading fresh messages
+    scheduler: BackgroundScheduler  # persistent jobs (daily digests, retention), run on this bot's loop
+    # The collector registers itself while loaded, so the digest can wait for the start-up catch-up.
+    collector: HistorySync | None = None
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -53,14 +78,32 @@ class Smolcord(commands.Bot):
         install_yielding_gateway()
         self.engine = db.create_engine(settings.database_url)
         self.sessions = db.session_factory(self.engine)
+        self._services_built = False
 
     async def setup_hook(self) -> None:
+        self.build_services()
         for extension in cog_extensions():
             try:
                 await self.load_extension(extension)
             except Exception:
                 log.exception("could not load %s; the rest of the bot keeps running", extension)
         await self.sync_commands()
+
+    def build_services(self) -> None:
+        """Create the model manager, the message writer and the scheduler (on the bot's loop, before the cogs)."""
+        self.models = ModelManager.from_settings(self.settings)
+        self.writer = MessageWriter(self.sessions, max_pending=self.settings.write_queue_limit)
+        self.writer.start()
+        self.scheduler = bot_scheduler.start_scheduler(self)
+        self._services_built = True
+
+    async def wait_caught_up(self) -> None:
+        """Wait until the start-up catch-up (missed messages, edits and deletes) is written; without a collector,
+        until the writer's queue is."""
+        if self.collector is not None:
+            await self.collector.wait_caught_up()
+        else:
+            await self.writer.flush()
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.dev_guild_id
@@ -84,10 +127,13 @@ class Smolcord(commands.Bot):
         return None
 
     async def close(self) -> None:
-        await super().close()
-        models = getattr(self, "models", None)
-        if models is not None:
-            await models.close()
+        await super().close()  # unloads the cogs first: nothing queues work after this
+        if self._services_built:
+            self._services_built = False
+            # Stopping joins the scheduler's thread, which may be waiting on the database: not on the loop.
+            await asyncio.to_thread(bot_scheduler.shutdown_scheduler, self)
+            await self.writer.close()  # commits what the collector queued
+            await self.models.close()
         await self.engine.dispose()
 
 

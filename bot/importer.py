@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tqdm import tqdm
@@ -66,8 +65,3 @@ async def import_file(sessions: async_sessionmaker[AsyncSession], path: str | Pa
             added = await write_export(session, export, progress)
     return ImportResult(Path(path), export.channel.name, len(export.messages), added)
 
-
-async def import_files(
-    sessions: async_sessionmaker[AsyncSession], paths: Iterable[str | Path], *, show_progress: bool = False
-) -> list[ImportResult]:
-    return [await import_file(sessions, path, show_progress=show_progress) for path in paths]

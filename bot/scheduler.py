@@ -7,9 +7,9 @@ handed to the bot's loop (`BotLoopExecutor`).
 Jobs are module-level functions referenced by import path ("bot.scheduler:purge_expired_messages") with
 picklable arguments only; they reach the running bot through `current_bot()`.
 
-Any cog that needs the scheduler calls `ensure_scheduler(bot)` in `cog_load` (idempotent: whichever cog
-loads first creates and starts it) and adds its jobs with `replace_existing=True`. The scheduler cog
-(bot/cogs/scheduler.py) adds the retention job and shuts the scheduler down when the bot closes.
+The bot creates and starts it in `setup_hook` (`start_scheduler`, as `bot.scheduler`) and shuts it down in
+`close`; cogs add their jobs with `replace_existing=True`. The scheduler cog (bot/cogs/scheduler.py) adds the
+retention job.
 """
 
 from __future__ import annotations
@@ -84,11 +84,9 @@ def create_scheduler(settings: Settings, loop: asyncio.AbstractEventLoop) -> Bac
     )
 
 
-def ensure_scheduler(bot: Smolcord) -> BackgroundScheduler:
-    """The running scheduler of `bot`, created and started on first use (call it from cog_load, on the bot's loop)."""
+def start_scheduler(bot: Smolcord) -> BackgroundScheduler:
+    """Create and start the scheduler whose jobs act on `bot` (call it once, on the bot's loop)."""
     global _bot, _scheduler
-    if _scheduler is not None and _bot is bot:
-        return _scheduler
     if _scheduler is not None:
         log.warning("a scheduler from an earlier bot was still running; shutting it down")
         _shutdown_now()
@@ -116,8 +114,12 @@ def shutdown_scheduler(bot: Smolcord) -> None:
 def _shutdown_now() -> None:
     global _bot, _scheduler
     scheduler, _scheduler, _bot = _scheduler, None, None
-    if scheduler is None:
-        return
+    if scheduler is not None:
+        stop_scheduler(scheduler)
+
+
+def stop_scheduler(scheduler: BackgroundScheduler) -> None:
+    """Stop a scheduler made by `create_scheduler` and close its job store's database connections."""
     if scheduler.running:
         scheduler.shutdown(wait=False)
     for store_ in scheduler._jobstores.values():  # the job store's engine is ours to dispose
@@ -144,9 +146,7 @@ async def purge_expired_messages() -> int:
     if bot is None:
         log.info("retention job fired with no bot running; skipped")
         return 0
-    collector = bot.get_cog("Collector")
-    if collector is not None:
-        await collector.flush()  # type: ignore[attr-defined]
+    await bot.writer.flush()  # messages received but not yet written are purged too
     now = datetime.now(timezone.utc)
     async with bot.sessions.begin() as session:
         removed = await store.purge_expired(session, now, bot.settings.default_retention_days)

@@ -33,7 +33,10 @@ class Settings:
     quantize: str = "none"
     inference_queue_size: int = 16
     inference_timeout_s: float = 300.0
-    catchup_limit: int = 1000
+    catchup_limit: int = 0  # 0: close every gap; N: at most N per channel per start, the rest is a known gap
+    backfill_limit: int = 1000
+    reconcile_hours: int = 48
+    write_queue_limit: int = 100_000
     default_retention_days: int = 365
     user_cooldown_s: float = 10.0
     swarm_approach: str | None = None  # None: master_swarm_config.yaml's current_approach
@@ -164,6 +167,9 @@ def load_settings(
         "inference_queue_size": ("SMOLCORD_INFERENCE_QUEUE_SIZE", lambda n, r: _int(n, r, 1)),
         "inference_timeout_s": ("SMOLCORD_INFERENCE_TIMEOUT_S", _float),
         "catchup_limit": ("SMOLCORD_CATCHUP_LIMIT", lambda n, r: _int(n, r, 0)),
+        "backfill_limit": ("SMOLCORD_BACKFILL_LIMIT", lambda n, r: _int(n, r, 0)),
+        "reconcile_hours": ("SMOLCORD_RECONCILE_HOURS", lambda n, r: _int(n, r, 0)),
+        "write_queue_limit": ("SMOLCORD_WRITE_QUEUE_LIMIT", lambda n, r: _int(n, r, 1000)),
         "default_retention_days": ("SMOLCORD_RETENTION_DAYS", lambda n, r: _int(n, r, 0)),
         "user_cooldown_s": ("SMOLCORD_USER_COOLDOWN_S", _float),
         "swarm_approach": ("SMOLCORD_SWARM_APPROACH", lambda n, r: _choice(n, r, ("swarm_architecture", "monolithic_baseline", "hybrid_approach"))),

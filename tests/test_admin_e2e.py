@@ -7,7 +7,7 @@ import dataclasses
 import discord
 from sqlalchemy import select
 
-from bot.storage.models import GuildModel, ModelSwitchAudit
+from bot.storage.tables import GuildModel, ModelSwitchAudit
 from tests.fixtures.models import TINY_BART_KEY, write_models_file
 
 COGS = ("errors", "admin")

@@ -9,7 +9,7 @@ from bot.cogs.errors import describe_error
 from bot.services.errors import InvalidInput
 from bot.services.models import ModelSwitchFailed, active_model_key, switch_model
 from bot.storage import db
-from bot.storage.models import GuildModel, ModelSwitchAudit
+from bot.storage.tables import GuildModel, ModelSwitchAudit
 from tests.fixtures.models import TINY_BART_KEY, model_manager_with
 
 GUILD = 41

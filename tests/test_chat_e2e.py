@@ -13,7 +13,7 @@ import pytest
 
 import agents.chat
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.models import GuildModel
+from bot.storage.tables import GuildModel
 from tests.fixtures.discord import eventually
 from tests.fixtures.models import build_tiny_llama, write_models_file
 
@@ -104,8 +104,34 @@ async def final_reply(fake, channel_id: int, question: dict) -> dict:
 
 
 async def test_a_mention_gets_a_reply_that_is_streamed_by_edits_and_pings_only_the_asker(
-    fake_discord, small_server, start_bot, chat_settings, prompts
+    fake_discord, small_server, start_bot, chat_settings, prompts, monkeypatch
 ):
+    # A tiny model can finish its whole reply before the loop sends the first piece (a loaded machine): then
+    # there is nothing left to stream. Hold the generation after its first piece until that piece is posted.
+    import bot.chat_stream
+
+    real_stream_reply = bot.chat_stream.stream_reply
+    first_posted = threading.Event()
+
+    async def stream_reply(message, generate):
+        async def held(on_text, should_stop):
+            def on_text_held(text):
+                on_text(text)
+                first_posted.wait(10)
+
+            return await generate(on_text_held, should_stop)
+
+        return await real_stream_reply(message, held)
+
+    monkeypatch.setattr(bot.chat_stream, "stream_reply", stream_reply)
+    real_reply_to = bot.chat_stream.reply_to
+
+    async def reply_to(*args, **kwargs):
+        sent = await real_reply_to(*args, **kwargs)
+        first_posted.set()
+        return sent
+
+    monkeypatch.setattr(bot.chat_stream, "reply_to", reply_to)
     async with start_bot(cogs=COGS, settings=chat_settings) as bot:
         await choose_chat_model(bot, small_server.guild)
         await fake_discord.send_message(small_server.general, small_server.bob, "the release is on friday")

@@ -6,7 +6,7 @@ import dataclasses
 from discord.utils import snowflake_time
 from sqlalchemy import func, select
 
-from bot.storage.models import Channel, Guild, Member, Message
+from bot.storage.tables import Channel, Guild, Member, Message
 from tests.fixtures.discord import eventually
 
 COLLECTOR = ("collector",)
@@ -228,9 +228,9 @@ async def test_catch_up_skips_channels_the_bot_cannot_read(fake_discord, small_s
         assert not fake_discord.find_requests("GET", rf"/channels/({hidden}|{no_history})/messages")
 
 
-async def test_catch_up_keeps_the_newest_messages_when_more_are_missing_than_the_limit(fake_discord, small_server, start_bot, bot_settings):
+async def test_a_channel_never_collected_gets_its_newest_messages_up_to_the_backfill_limit(fake_discord, small_server, start_bot, bot_settings):
     history = fake_discord.add_history(small_server.general, [(small_server.bob, f"old {i}") for i in range(12)])
-    async with start_bot(cogs=COLLECTOR, settings=dataclasses.replace(bot_settings, catchup_limit=5)) as bot:
+    async with start_bot(cogs=COLLECTOR, settings=dataclasses.replace(bot_settings, backfill_limit=5)) as bot:
         await bot.get_cog("Collector").wait_caught_up()
         assert await stored_ids(bot) == ids(*history[-5:])
 

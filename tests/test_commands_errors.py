@@ -10,7 +10,7 @@ from discord import app_commands
 
 from agents.runtime import ModelBusyError, ModelError, ModelLoadError, ModelNotDownloadedError, ModelTimeoutError
 from bot.services.errors import UNEXPECTED, ChannelNotReadable, EmptyWindow, InvalidInput, describe_error
-from sml_config import UnknownModelError, get_model_spec
+from sml_config import UnknownModelError, current_registry
 
 
 def invoke_error(original: Exception) -> app_commands.CommandInvokeError:
@@ -26,7 +26,7 @@ CASES = [
     (app_commands.MissingPermissions(["manage_guild"]), "You need the Manage Server permission for this."),
     (app_commands.NoPrivateMessage(), "This command works in servers only."),
     (ModelBusyError(position=17, limit=16), "number 17 in the queue"),
-    (ModelNotDownloadedError(get_model_spec("summarization", "distilbart")), "smolcord models pull distilbart"),
+    (ModelNotDownloadedError(current_registry().spec("summarization", "distilbart")), "smolcord models pull distilbart"),
     (ModelTimeoutError("model 'x' did not finish within 5 s: try a shorter range"), "did not finish within 5 s"),
     (ModelLoadError("weights are corrupt"), "The model could not run: weights are corrupt."),
     (EmptyWindow("There are no stored messages in the last 2 hours of that channel."), "no stored messages"),

@@ -196,3 +196,11 @@ def test_summary_embeds_paginate_and_carry_jump_links_and_metadata():
     text = "\n".join(e.description for e in embeds)
     for i in range(25):
         assert f"https://discord.com/channels/5/6/{1000 + i}" in text
+
+
+@pytest.mark.parametrize("text", ["30m", "2h", "7d", "1w", "90 minutes", "since 3 days"])
+def test_the_cli_and_the_slash_commands_read_a_span_the_same_way(text):
+    from bot.cli._windows import parse_since
+
+    now = datetime(2026, 1, 2, 12, tzinfo=timezone.utc)
+    assert parse_since(text, now) == now - parse_window(text).span

@@ -9,7 +9,7 @@ import threading
 
 from sqlalchemy import select
 
-from bot.storage.models import Message
+from bot.storage.tables import Message
 from tests.fixtures.discord import eventually
 from tests.fixtures.models import TINY_BART_KEY
 
@@ -238,9 +238,7 @@ async def test_a_full_inference_queue_answers_busy_with_the_position(fake_discor
     settings = no_cooldown(bot_settings, models_file=tiny_models_file, inference_queue_size=1)
     async with start_bot(cogs=COGS, settings=settings) as bot:
         await chat(fake_discord, bot, small_server.general, lines_for(small_server))
-        from bot.services.models import manager_for
-
-        manager = manager_for(bot)
+        manager = bot.models
         release = threading.Event()
         blocker = asyncio.create_task(manager.run("summarization", TINY_BART_KEY, lambda loaded: release.wait(10)))
         await eventually(lambda: manager.pending() == 1)
@@ -310,8 +308,8 @@ async def test_an_unexpected_failure_is_one_generic_line_for_the_user_and_a_trac
     async with start_bot(cogs=COGS, settings=no_cooldown(bot_settings)) as bot:
         await chat(fake_discord, bot, small_server.general, lines_for(small_server))
         with monkeypatch.context() as patch:
-            # The extension's module as loaded by the running bot.
-            patch.setattr(sys.modules["bot.cogs.summaries"], "summarize_channel", broken)
+            # The command module the running bot calls.
+            patch.setattr(sys.modules["bot.commands.summaries"], "summarize_channel", broken)
             with caplog.at_level(logging.ERROR, logger="bot.cogs.errors"):
                 reply = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize")).reply()
         assert reply.content == "Something went wrong on my side; the bot's admin can find the details in its log."
@@ -321,3 +319,15 @@ async def test_an_unexpected_failure_is_one_generic_line_for_the_user_and_a_trac
         # The bot is still up.
         again = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize", {"model": "extractive"})).reply()
         assert again.embeds
+
+
+async def test_a_private_thread_is_only_for_its_members(fake_discord, small_server, start_bot, bot_settings):
+    secret = fake_discord.add_thread(small_server.general, "secret plans", owner_id=small_server.alice, private=True)
+    async with start_bot(cogs=COGS, settings=no_cooldown(bot_settings)) as bot:
+        await chat(fake_discord, bot, secret, [(small_server.alice, "the surprise party is on Friday")])
+        # bob may read #general but is not in the private thread (and cannot manage threads).
+        refused = await (await fake_discord.interact(small_server.general, small_server.bob, "summarize", {"channel": secret})).reply()
+        assert refused.ephemeral and refused.content == "You can only use channels you can read: pick another one."
+        # alice owns it, so she passes the member check; the bot was never added to the thread, so it says so.
+        owner = await (await fake_discord.interact(small_server.general, small_server.alice, "summarize", {"channel": secret})).reply()
+        assert owner.ephemeral and owner.content.startswith(f"I can't read <#{secret}>")

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from bot.storage.models import Message, Task, TaskEvent
+from bot.storage.tables import Message, Task, TaskEvent
 from tests.fixtures.discord import eventually
 
 COGS = ("collector", "errors", "tasks")

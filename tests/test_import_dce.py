@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.exports import DIRECT_MESSAGES_GUILD_ID, ExportError, export_records, read_export
 from bot.storage import db
 from bot.storage import messages as store
-from bot.storage.models import Channel, Guild, Message
+from bot.storage.tables import Channel, Guild, Message
 from tests.exports import (
     DIRECT_MESSAGES_GUILD,
     chat_export,

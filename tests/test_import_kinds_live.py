@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.storage.models import Message
+from bot.storage.tables import Message
 from tests.fakediscord.payloads import attachment_payload, iso, snowflake_time
 from tests.fixtures.discord import eventually
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.storage.models import Message, OptedOutUser
+from bot.storage.tables import Message, OptedOutUser
 from tests.fixtures.discord import eventually
 
 COGS = ("collector", "privacy")

@@ -11,14 +11,27 @@ import sml_config
 from sml_config import (
     ModelConfigError,
     UnknownModelError,
-    default_key,
     generation_kwargs,
-    get_model_name,
-    get_model_spec,
     get_profile,
-    list_models,
     load_registry,
 )
+
+
+# The registry of the process environment, as the CLI and an unconfigured bot see it.
+def get_model_name(task: str, key: str | None = None) -> str:
+    return sml_config.current_registry().name(task, key)
+
+
+def get_model_spec(task: str, key: str | None = None) -> sml_config.ModelSpec:
+    return sml_config.current_registry().spec(task, key)
+
+
+def list_models(task: str | None = None) -> list[sml_config.ModelSpec]:
+    return sml_config.current_registry().list(task)
+
+
+def default_key(task: str) -> str:
+    return sml_config.current_registry().default_key(task)
 
 GUIDE_MODELS = {
     ("summarization", "distilbart"): "sshleifer/distilbart-cnn-12-6",

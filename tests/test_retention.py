@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import create_engine, select, text
 
 from bot import scheduler
-from bot.storage.models import GuildSettings, Message
+from bot.storage.tables import GuildSettings, Message
 from tests.fixtures.discord import eventually
 
 COGS = ("collector", "scheduler")

@@ -77,3 +77,50 @@ def test_every_setting_is_documented_in_env_example():
     read = set(re.findall(r'"((?:DISCORD|SMOLCORD|DATABASE|LOG)_[A-Z_]+)"', source))
     assert read - documented == set(), "settings missing from .env.example"
     assert documented - read == set(), ".env.example documents settings the code does not read"
+
+
+RUN_WITH_A_STAND_IN_BOT = """
+import logging, sys
+import bot.client
+
+async def stand_in(settings):  # what the real bot logs first, from discord.py and from smolcord
+    logging.getLogger("discord.client").info("logging in using static token")
+    logging.getLogger("bot.client").info("ready as smolcord")
+    logging.getLogger("bot.client").debug("not shown at INFO")
+
+bot.client.run_bot = stand_in
+from bot.cli import main
+sys.exit(main(["run"]))
+"""
+
+
+def test_smolcord_run_prints_each_log_line_once(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_WITH_A_STAND_IN_BOT],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": TOKEN, "LOG_LEVEL": "INFO"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("logging in using static token") == 1
+    assert result.stderr.count("ready as smolcord") == 1
+    assert "not shown at INFO" not in result.stderr
+
+
+def test_logging_is_configured_once_however_often_it_is_called():
+    import logging
+
+    from bot.cli import configure_logging
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    root.handlers = []
+    try:
+        configure_logging(logging.WARNING)
+        configure_logging(logging.INFO)
+        assert len(root.handlers) == 1 and root.level == logging.INFO
+    finally:
+        root.handlers = saved_handlers
+        root.setLevel(saved_level)

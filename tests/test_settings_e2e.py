@@ -7,7 +7,7 @@ import dataclasses
 import discord
 
 from bot.services import guild_settings
-from bot.storage.models import GuildSettings
+from bot.storage.tables import GuildSettings
 
 COGS = ("errors", "settings")
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
@@ -52,7 +52,7 @@ async def test_admin_sets_timezone_retention_and_chat_prompt(fake_discord, small
 async def test_invalid_timezone_gets_one_line_and_changes_nothing(fake_discord, small_server, start_bot, bot_settings):
     async with start_bot(cogs=COGS, settings=no_cooldown(bot_settings)) as bot:
         reply = await (await fake_discord.interact(small_server.general, small_server.owner, "settings timezone", {"name": "Mars/Olympus"})).reply()
-        assert reply.ephemeral and reply.content.startswith("`Mars/Olympus` is not an IANA timezone")
+        assert reply.ephemeral and reply.content.startswith("'Mars/Olympus' is not a timezone: use an IANA name")
         assert await stored(bot, small_server.guild) is None
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from bot.storage import db
 from bot.storage import messages as store
-from bot.storage.models import GuildSettings, Message, SummaryChunk, SummaryChunkMessage
+from bot.storage.tables import GuildSettings, Message, SummaryChunk, SummaryChunkMessage
 
 GUILD, CHANNEL, THREAD = 10, 100, 101
 ALICE, BOB = 1, 2

@@ -12,7 +12,7 @@ from agents.summarize.generation import MAP, MERGE
 from bot.importer import import_file
 from bot.storage import db
 from bot.storage import messages as store
-from bot.storage.models import SummaryChunkMessage
+from bot.storage.tables import SummaryChunkMessage
 from bot.storage.summaries import DatabaseChunkCache, count_chunks, invalidate_messages, prune_chunks, put_chunks
 from tests.exports import export_message, make_export, write_export
 from tests.fixtures.models import TINY_BART_KEY

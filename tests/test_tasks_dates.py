@@ -90,3 +90,28 @@ def test_the_message_time_must_be_aware_and_the_zone_real():
         find_due("tomorrow", datetime(2024, 1, 1, 12, 0))
     with pytest.raises(ValueError, match="unknown timezone"):
         find_due("tomorrow", utc("2024-01-01T12:00:00"), "Europe/Atlantis")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("I'll make a packing list before the weekend", "2025-10-31T17:00:00-04:00"),  # the Friday, not the Sunday
+        ("by the weekend", "2025-10-31T17:00:00-04:00"),
+        ("sometime early next week", "2025-11-04T17:00:00-05:00"),  # after the clocks go back on the 2nd
+        ("by mid november", "2025-11-15T17:00:00-05:00"),
+        ("I'll run it after lunch", "2025-10-30T14:00:00-04:00"),
+        ("the day after tomorrow", "2025-11-01T17:00:00-04:00"),
+        ("within the hour", "2025-10-30T12:00:00-04:00"),
+    ],
+)
+def test_loose_deadline_phrases_resolve_to_the_day_people_mean(phrase, expected):
+    # Thursday 30 Oct 2025, 11:00 in New York; US DST ends on Sunday 2 Nov.
+    assert due(phrase, "2025-10-30T15:00:00", "America/New_York") == expected
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["can you get quotes for the friday dinner", "call the council about the hall booking for april 5", "tickets for saturday"],
+)
+def test_a_date_naming_the_event_is_not_a_deadline(phrase):
+    assert due(phrase, "2025-10-30T15:00:00", "America/New_York") is None

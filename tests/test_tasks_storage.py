@@ -11,7 +11,7 @@ from agents.records import MessageRecord
 from agents.tasks import extract_tasks
 from bot.storage import db
 from bot.storage import tasks as store
-from bot.storage.models import Task, TaskEvent
+from bot.storage.tables import Task, TaskEvent
 
 GUILD, OTHER_GUILD, CHANNEL = 10, 11, 100
 ALICE, BOB, CAROL = 1, 2, 3

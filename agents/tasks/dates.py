@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # A deadline given as a day means the end of that working day; a part of the day gets its own hour.
@@ -88,7 +89,7 @@ def zone(name: str | ZoneInfo) -> ZoneInfo:
         raise ValueError(f"unknown timezone {name!r} (use an IANA name like Europe/Berlin)") from exc
 
 
-def _at(day: date, when: time, tz: ZoneInfo) -> datetime:
+def _at(day: date, when: time, tz: tzinfo | None) -> datetime:
     # Wall-clock time on that local day: zoneinfo applies the offset in force then (DST-correct).
     return datetime.combine(day, when, tzinfo=tz)
 
@@ -161,7 +162,7 @@ def _number(text: str) -> int | None:
 @dataclass(frozen=True, slots=True)
 class _Rule:
     pattern: re.Pattern
-    resolve: object  # Callable[[re.Match, datetime], datetime | None]
+    resolve: Callable[[re.Match, datetime], datetime | None]
 
 
 def _rules() -> list[_Rule]:
@@ -227,6 +228,31 @@ def _rules() -> list[_Rule]:
             first = _add_months(date(today.year, last_month, 1), 3 * shift)
             return _at(_end_of_month(first), END_OF_DAY, now.tzinfo)
         return _at(date(today.year + shift, 12, 31), END_OF_DAY, now.tzinfo)
+
+    @rule(r"\b(?:before|by)\s+(?:the|this)\s+weekend\b")
+    def _before_weekend(m, now):
+        # Before the weekend is the last working day ahead of it, not its Sunday.
+        today = now.date()
+        friday = _week_monday(today) + timedelta(days=4)
+        return _at(friday if friday >= today else friday + timedelta(days=7), END_OF_DAY, now.tzinfo)
+
+    @rule(r"\b(?:by\s+)?early next week\b")
+    def _early_next_week(m, now):
+        return _at(_week_monday(now.date()) + timedelta(days=8), END_OF_DAY, now.tzinfo)
+
+    @rule(rf"\b(?:by\s+|in\s+)?mid(?:-|\s+){_MONTH}")
+    def _mid_month(m, now):
+        month = MONTHS[m.group("mon").lower()[:3]]
+        found = _year_for(now.date(), month, 15)
+        return _at(found, END_OF_DAY, now.tzinfo) if found else None
+
+    @rule(r"\b(?P<which>after|before)\s+lunch\b")
+    def _lunch(m, now):
+        return _at(now.date(), time(14, 0) if m.group("which").lower() == "after" else time(12, 0), now.tzinfo)
+
+    @rule(r"\bwithin the (?:hour|next hour)\b")
+    def _within_hour(m, now):
+        return now + timedelta(hours=1)
 
     @rule(rf"\b{_PREP}(?P<which>this|next|the)\s+(?P<unit>week|weekend|month)\b")
     def _this_next(m, now):
@@ -377,7 +403,10 @@ _PREPOSITION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # Words that mean a deadline on their own, without a preposition.
-_SELF_STANDING = re.compile(r"^(?:today|tonight|tomorrow|tmrw|tmr|eod|eow|eom|cob|this |next |end of|in )", re.IGNORECASE)
+_SELF_STANDING = re.compile(
+    r"^(?:today|tonight|tomorrow|tmrw|tmr|eod|eow|eom|cob|this |next |end of|in |(?:the )?day after|early next|mid|after lunch|before lunch|within)",
+    re.IGNORECASE,
+)
 
 
 def _has_preposition(text: str, due: Due) -> bool:
@@ -386,6 +415,22 @@ def _has_preposition(text: str, due: Due) -> bool:
         _PREPOSITION_BEFORE.search(phrase) or _PREPOSITION_BEFORE.search(text[max(0, due.start - 20) : due.start])
         or _SELF_STANDING.match(due.text)
     )
+
+
+_EVENT_AFTER = re.compile(r"^\s+(?!(?:morning|noon|lunch|afternoon|evening|night|at|by|before|eod|or|and|is|works|then)\b)[a-z]{3,}", re.IGNORECASE)
+
+
+# "the hall booking for april 5", "tickets for saturday": the date of the thing booked, not of the work.
+_EVENT_BEFORE = re.compile(r"\b(?:booking|bookings|reservation|reservations|tickets?|seats?|hall|venue)\s+$", re.IGNORECASE)
+
+
+def _names_an_event(text: str, due: Due) -> bool:
+    before = text[max(0, due.start - 40) : due.start]
+    phrase = text[due.start : due.end].lower()
+    if (phrase.startswith("for ") or before.lower().endswith("for ")) and _EVENT_BEFORE.search(re.sub(r"for\s+$", "", before)):
+        return True
+    before = before[-5:].lower()
+    return before.endswith("the ") and bool(re.fullmatch(_WEEKDAY_NAMES, due.text.lower())) and bool(_EVENT_AFTER.match(text[due.end :]))
 
 
 def find_due(text: str, said_at: datetime, timezone: str | ZoneInfo = "UTC") -> Due | None:
@@ -408,6 +453,8 @@ def find_due(text: str, said_at: datetime, timezone: str | ZoneInfo = "UTC") -> 
         # "before the release" keeps its "before": without it the phrase means something else.
         found.append(Due(re.sub(r"\s+", " ", match.group("fuzzy")), None, match.start(), match.end()))
         break
+    # "the friday dinner", "the monday sync": a day naming an event, not a deadline.
+    found = [due for due in found if not _names_an_event(text, due)]
     if not found:
         return None
     # A phrase with a preposition ("by Tuesday") beats a bare one ("the Black Friday sale"); then

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
@@ -39,6 +39,7 @@ class Conversation:
     messages: tuple[MessageRecord, ...]
     tasks: tuple[LabelledTask, ...]
     people: dict[str, int] = field(hash=False)
+    bots: dict[str, int] = field(default_factory=dict, hash=False)
 
 
 def load_conversation(path: str | Path) -> Conversation:
@@ -62,7 +63,7 @@ def load_conversation(path: str | Path) -> Conversation:
         mention_ids: list[int] = []
         mention_names: dict[int, str] = {}
 
-        def mention(match: re.Match) -> str:
+        def mention(match: re.Match, mention_ids: list[int] = mention_ids, mention_names: dict[int, str] = mention_names) -> str:
             name = match.group(1)
             if name.lower() not in {key.lower() for key in everyone}:
                 return match.group(0)
@@ -109,7 +110,9 @@ def load_conversation(path: str | Path) -> Conversation:
                 rules_status_miss=label.get("rules_status_miss"),
             )
         )
-    return Conversation(path.stem, data.get("title", path.stem), data.get("split", "dev"), data["timezone"], tuple(records), tuple(labels), people)
+    return Conversation(
+        path.stem, data.get("title", path.stem), data.get("split", "dev"), data["timezone"], tuple(records), tuple(labels), people, bots
+    )
 
 
 def load_conversations(folder: str | Path, split: str | None = None) -> list[Conversation]:
@@ -130,13 +133,22 @@ def matches(label: LabelledTask, task: ExtractedTask) -> bool:
     return keyword_hits(label, task.task) >= math.ceil(len(label.keywords) / 2)
 
 
+# A deadline is right within a day of an acceptable one (JUDGING.md): "by Friday" read as Friday
+# evening or the start of Saturday is the same promise.
+DUE_TOLERANCE_DAYS = 1
+
+
 def due_matches(label: LabelledTask, task: ExtractedTask, tz: str) -> bool:
-    predicted = task.due.astimezone(ZoneInfo(tz)).date().isoformat() if task.due else None
-    if predicted not in label.due:
-        return False
-    if label.due_text and predicted is None:
-        return bool(task.due_text) and label.due_text.lower() in task.due_text.lower()
-    return True
+    predicted = task.due.astimezone(ZoneInfo(tz)).date() if task.due else None
+    if predicted is None:
+        if None not in label.due:
+            return False
+        if label.due_text:
+            return bool(task.due_text) and label.due_text.lower() in (task.due_text or "").lower()
+        return True
+    return any(
+        wanted is not None and abs((date.fromisoformat(wanted) - predicted).days) <= DUE_TOLERANCE_DAYS for wanted in label.due
+    )
 
 
 @dataclass
@@ -148,6 +160,10 @@ class Score:
     false_negatives: int = 0
     due_correct: int = 0
     status_correct: int = 0
+    # Labels found with the wrong owner (the task's words match, the owner does not): owner accuracy's misses.
+    owner_wrong: int = 0
+    # Predicted tasks on conversations labelled with no task at all.
+    empty_channel_tasks: int = 0
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
 
@@ -157,6 +173,8 @@ class Score:
         self.false_negatives += other.false_negatives
         self.due_correct += other.due_correct
         self.status_correct += other.status_correct
+        self.owner_wrong += other.owner_wrong
+        self.empty_channel_tasks += other.empty_channel_tasks
         self.misses += other.misses
         self.extras += other.extras
 
@@ -180,8 +198,27 @@ class Score:
         return self.due_correct / self.true_positives if self.true_positives else 1.0
 
     @property
+    def owner_accuracy(self) -> float:
+        """Of the labels whose task was found at all (by its words), the share found with the right owner."""
+        found = self.true_positives + self.owner_wrong
+        return self.true_positives / found if found else 1.0
+
+    @property
     def status_accuracy(self) -> float:
         return self.status_correct / self.true_positives if self.true_positives else 1.0
+
+
+def matched(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> list[bool]:
+    """For each predicted task, whether the one-to-one matching of `score` pairs it with a label."""
+    unused = list(predicted)
+    paired: set[int] = set()
+    for label in conversation.tasks:
+        candidates = [task for task in unused if matches(label, task)]
+        if candidates:
+            best = max(candidates, key=lambda task: keyword_hits(label, task.task))
+            unused.remove(best)
+            paired.add(id(best))
+    return [id(task) in paired for task in predicted]
 
 
 def score(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> Score:
@@ -191,6 +228,8 @@ def score(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> Sco
     for label in conversation.tasks:
         candidates = [task for task in unused if matches(label, task)]
         if not candidates:
+            if any(keyword_hits(label, task.task) >= math.ceil(len(label.keywords) / 2) for task in unused):
+                result.owner_wrong += 1
             result.false_negatives += 1
             result.misses.append(f"{conversation.name}: {label.owner} {'/'.join(label.keywords)} ({label.status})")
             continue
@@ -200,12 +239,7 @@ def score(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> Sco
         result.due_correct += due_matches(label, best, conversation.timezone)
         result.status_correct += label.status == best.status
     result.false_positives += len(unused)
+    if not conversation.tasks:
+        result.empty_channel_tasks += len(unused)
     result.extras += [f"{conversation.name}: {task.owner_name} {task.task!r} ({task.status})" for task in unused]
     return result
-
-
-def score_all(conversations: Iterable[Conversation], predict) -> Score:
-    total = Score()
-    for conversation in conversations:
-        total.add(score(conversation, predict(conversation)))
-    return total

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from agents.markup import plain_text
 from agents.records import MessageRecord
 
 # Verbs that name work. Used to recognise an imperative after "@bob ..." and to turn "reviewing" into
@@ -32,6 +33,7 @@ ACTION_VERBS = frozenset(
     redesign refund register reimburse renew repair replace replay reply research resend retry return
     rotate sand scan script sell sequence shoot sketch skim source stage store stream study swing tackle
     teach tell tune tweak unblock uninstall unlock vacuum vet water welcome wrap
+    ban kick mute purge pin unpin wipe apply paste shift quarantine
     """.split()
 )
 
@@ -41,6 +43,7 @@ NON_ACTION_VERBS = frozenset(
     be been see think guess bet believe hope wonder understand know remember forget miss love hate like
     enjoy die cry laugh come sleep eat drink live wait need want mean say tell keep let feel admit
     assume suppose imagine pass bite stay probably xd xp lol
+    agree disagree trust
     """.split()
 )
 
@@ -49,6 +52,8 @@ LEISURE_WORDS = frozenset(
     """
     lunch dinner breakfast brunch coffee tea beer beers drink drinks snack food nap sleep bed home
     gym walk shower break vacation holiday movie game
+    anime manga show shows series episode episodes tv netflix youtube twitch homework groceries laundry
+    errands haircut nails
     """.split()
 )
 
@@ -68,12 +73,15 @@ IRREGULAR_PAST = {
     "win": ("won",), "write": ("wrote", "written"), "upload": ("uploaded",),
 }
 
+PAST_FORMS = frozenset(form for forms in IRREGULAR_PAST.values() for form in forms)
+
 # Words that name the same act, so "filed the issue" completes "open an issue" and
 # "rollback done" completes "roll back the deploy".
 VERB_GROUPS = (
     frozenset({"open", "file", "create", "raise", "log", "start"}),
     frozenset({"fix", "patch", "resolve", "repair", "solve"}),
-    frozenset({"send", "share", "post", "upload", "forward", "email", "attach"}),
+    frozenset({"send", "share", "post", "upload", "forward", "email", "attach", "paste", "deliver"}),
+    frozenset({"move", "shift", "reschedule", "relocate"}),
     frozenset({"review", "read", "approve", "look", "check", "lgtm"}),
     frozenset({"write", "draft", "document"}),
     frozenset({"deploy", "ship", "release", "launch", "publish"}),
@@ -83,7 +91,8 @@ VERB_GROUPS = (
     frozenset({"book", "reserve", "order", "buy"}),
     frozenset({"ping", "contact", "message", "reach", "email", "call", "ask"}),
     frozenset({"mock", "mockup", "design", "sketch"}),
-    frozenset({"set", "setup", "configure", "enable", "turn"}),
+    frozenset({"set", "setup", "configure", "enable", "turn", "apply"}),
+    frozenset({"clear", "delete", "remove", "purge", "clean", "drop", "wipe", "prune"}),
     frozenset({"get", "pick", "fetch", "collect", "grab"}),
 )
 
@@ -101,13 +110,9 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-_MENTION_ID = re.compile(r"<@!?(\d+)>")
-_ROLE_OR_CHANNEL = re.compile(r"<(?:@&|#)\d+>")
-_CUSTOM_EMOJI = re.compile(r"<a?:(\w+):\d+>")
-_URL = re.compile(r"https?://\S+")
 LINK = "\u2197"
-_CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
-_INLINE_CODE = re.compile(r"`([^`]*)`")
+# What `plain_text(compact=True)` writes for a link ("[link: host]", "[github.com PR #12]", "[file]").
+_LINK_NOTE = re.compile(r"\[(?:link: [^\]\s]+|[^\]\s]+ (?:PR|issue) #\d+|file|message link)\]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'_\-]*", re.IGNORECASE)
 
 
@@ -127,30 +132,41 @@ class RenderedMessage:
 
 
 def render(record: MessageRecord) -> RenderedMessage:
+    """The message as the rules read it: `agents.markup.plain_text` with user mentions as one-token `@Handle`s."""
     names = dict(record.mention_names)
     mentions: dict[str, int] = {}
 
-    def mention(match: re.Match) -> str:
-        user_id = int(match.group(1))
-        name = names.get(user_id) or f"user{user_id}"
+    def mention(user_id: int, name: str) -> str:
+        name = names.get(user_id) or name
         names.setdefault(user_id, name)
         mentions[handle(name).lower()] = user_id
         return "@" + handle(name)
 
-    text = _CODE_BLOCK.sub(" (code) ", record.content)
-    text = _INLINE_CODE.sub(r"\1", text)
-    text = _MENTION_ID.sub(mention, text)
+    # plain_text writes one line; the rules read each line as a sentence, so each line is rendered on its own.
+    text = "\n".join(plain_text(replace(record, content=line), compact=True, mention=mention, notes=False) for line in _lines(record.content))
     # Exports and some clients already show mentions as "@Name": map those names to their ids too.
     for user_id, name in record.mention_names.items():
         token = handle(name)
         mentions.setdefault(token.lower(), user_id)
         if " " in name.strip():
             text = re.sub(r"@" + re.escape(name.strip()), "@" + token, text, flags=re.IGNORECASE)
-    text = _ROLE_OR_CHANNEL.sub("", text)
-    text = _CUSTOM_EMOJI.sub(r":\1:", text)
     # A link becomes an arrow, not a word: "link" would look like the verb to the rules.
-    text = _URL.sub(f" {LINK} ", text)
+    text = _LINK_NOTE.sub(f" {LINK} ", text)
     return RenderedMessage(record, text, mentions, names)
+
+
+def _lines(content: str) -> list[str]:
+    """The lines of a message, a fenced code block kept whole so it is condensed as one."""
+    lines: list[str] = []
+    inside = False
+    for line in (content or "").split("\n"):
+        if inside:
+            lines[-1] += "\n" + line
+        else:
+            lines.append(line)
+        if line.count("```") % 2:
+            inside = not inside
+    return lines
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s+[\u2014\u2013]\s+|\s+-\s+|;\s+|(?<=[.!?])(?=[A-Z@])")
@@ -184,9 +200,11 @@ def content_words(text: str) -> set[str]:
 
 def content_stems(text: str) -> set[str]:
     stems = {stem(w) for w in content_words(text)}
+    # "batch-merge", "on-call": each part of a hyphenated word is a word too.
+    stems |= {stem(part) for w in content_words(text) if "-" in w for part in w.split("-") if len(part) > 2 and part not in STOPWORDS}
     # "roll back" and "rollback" are the same word in chat.
     tokens = [w for w in words(text)]
-    for first, second in zip(tokens, tokens[1:]):
+    for first, second in zip(tokens, tokens[1:], strict=False):
         if first not in STOPWORDS and second in ("back", "up", "out", "in", "off", "over"):
             stems.add(stem(first + second))
     return stems
@@ -220,16 +238,20 @@ def candidate_guess(root: str) -> str:
     return root
 
 
+def is_past_of(token: str, verb: str) -> bool:
+    """"quarantined" of "quarantine", "bumped" of "bump": regular past forms of any verb, listed or not."""
+    token, verb = token.lower(), verb.lower()
+    if not verb or token == verb:
+        return False
+    return token in (verb + "ed", verb + "d", verb + verb[-1:] + "ed", verb[:-1] + "ied") or token in IRREGULAR_PAST.get(verb, ())
+
+
 def verb_group(word: str) -> frozenset[str]:
     base = base_form(word)
     for group in VERB_GROUPS:
         if base in group or word in group:
             return group
     return frozenset({base})
-
-
-def is_action_verb(word: str) -> bool:
-    return word.lower() in ACTION_VERBS
 
 
 def capitalize(text: str) -> str:

@@ -14,7 +14,7 @@ STATUSES = ("open", "done", "cancelled")
 class TaskChange:
     """One later message changing a task: who did it, in which message, and what the task became."""
 
-    kind: str  # "done" | "cancelled" | "reassigned" | "claimed"
+    kind: str  # "done" | "cancelled" | "reassigned" | "claimed" | "released" (the owner gave it back; owner_id None)
     message_id: int
     actor_id: int
     at: datetime

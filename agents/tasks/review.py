@@ -201,7 +201,7 @@ async def review_tasks(
     """The tasks the model confirms. `only_tentative` leaves the rules' firm tasks alone and judges the rest."""
     judged = [t for t in tasks if t.tentative or not only_tentative]
     scores = await score_tasks(judged, messages, manager=manager, model_key=model_key)
-    verdict = {id(task): score > threshold for task, score in zip(judged, scores)}
+    verdict = {id(task): score > threshold for task, score in zip(judged, scores, strict=True)}
     kept = []
     for task in tasks:
         if verdict.get(id(task), True):

@@ -13,7 +13,7 @@ from alembic import op
 revision: str = '0004'
 # TEMPORARY: 0003 is written on another branch at the same time; this branch chains onto 0002 until the lead
 # merges both and sets this back to '0003'.
-down_revision: Union[str, None] = '0002'
+down_revision: Union[str, None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -16,6 +16,9 @@ from bot.settings import SettingsError, load_settings
 from sml_config import ModelConfigError, UnknownModelError
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 class CliError(Exception):
     """A user-facing failure: printed as one line, exit code 1."""
 
@@ -27,6 +30,17 @@ def _version() -> str:
         return version("smolcord")
     except PackageNotFoundError:  # run from a checkout that was never installed
         return "(not installed)"
+
+
+def configure_logging(level: int) -> None:
+    """The one logging setup of every command: one stderr handler on the root logger. Calling it again (as
+    `smolcord run` does once its settings give the level) only changes the level, so no line is printed twice."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(handler)
+    root.setLevel(level)
 
 
 # Commands whose startup time matters: `smolcord route ...` imports only its own module (not discord, not the bot).
@@ -56,10 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         _create_data_folder()
         result = args.func(args)

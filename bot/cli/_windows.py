@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import datetime, timezone
 
 from agents.records import MessageRecord
 from bot.cli import CliError
-
-_SPAN = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
-_SPAN_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+from bot.services.windows import parse_duration
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """`30m`, `2h`, `7d`, `1w` before now, or an ISO date/time (UTC when it names no zone)."""
+    """A span before now (`30m`, `2h`, `7d`, `1w`, `90 minutes`: the slash commands' parser), or an ISO
+    date/time (UTC when it names no zone)."""
     now = now or datetime.now(timezone.utc)
-    match = _SPAN.match(text.lower())
-    if match:
-        return now - timedelta(seconds=int(match.group(1)) * _SPAN_SECONDS[match.group(2)])
+    span = parse_duration(text)
+    if span is not None:
+        return now - span
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:

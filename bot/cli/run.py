@@ -7,7 +7,7 @@ import logging
 
 import discord
 
-from bot.cli import CliError
+from bot.cli import CliError, configure_logging
 from bot.settings import load_settings
 
 
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 async def _run(args: argparse.Namespace) -> int:
     settings = load_settings(require_token=True)
-    discord.utils.setup_logging(level=logging.DEBUG if args.verbose else getattr(logging, settings.log_level))
+    configure_logging(logging.DEBUG if args.verbose else getattr(logging, settings.log_level))
     from bot.client import run_bot
 
     try:

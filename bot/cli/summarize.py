@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Never
 
 from agents.records import MessageRecord
 from bot.cli import CliError
 from bot.cli._windows import parse_since, records_from_file, select_window
+
+if TYPE_CHECKING:  # imported when a command runs, so `smolcord --help` stays fast
+    from tqdm import tqdm
+
+    from agents.runtime import ModelManager
+    from agents.summarize import ChunkCache, Summary
+    from bot.settings import Settings
 
 PROFILES = ("fast", "quality")
 
@@ -36,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_summarize)
 
 
-def format_summary(summary: Any, records: Sequence[MessageRecord]) -> str:
+def format_summary(summary: Summary, records: Sequence[MessageRecord]) -> str:
     """The summary as readable text: heading, bullets with the time and author of their first source."""
     by_id = {m.id: m for m in records}
     channel = next((m.channel_name for m in records if m.channel_name), "")
@@ -60,7 +68,7 @@ class _ProgressBar:
     """A progress bar on stderr while chunks are read (silent when stderr is not a terminal)."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: tqdm[Never] | None = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not sys.stderr.isatty():
@@ -80,7 +88,16 @@ class _ProgressBar:
             self.bar = None
 
 
-async def run_summary(records: Sequence[MessageRecord], *, manager: Any, model_key: str | None, profile: str, cache: Any, include_bots: bool, channel_id: int | None = None) -> Any:
+async def run_summary(
+    records: Sequence[MessageRecord],
+    *,
+    manager: ModelManager,
+    model_key: str | None,
+    profile: str,
+    cache: ChunkCache | None,
+    include_bots: bool,
+    channel_id: int | None = None,
+) -> Summary:
     """summarize_messages with every user-facing failure turned into a CliError (one line)."""
     from agents.loading import ModelError
     from agents.summarize import SummarizeError, summarize_messages
@@ -104,7 +121,7 @@ async def run_summary(records: Sequence[MessageRecord], *, manager: Any, model_k
         progress.close()
 
 
-def _manager(settings: Any) -> Any:
+def _manager(settings: Settings) -> ModelManager:
     from agents.runtime import ModelManager
     from sml_config import ModelConfigError
 
@@ -141,7 +158,7 @@ async def _summarize(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _stored_channel(args: argparse.Namespace, settings: Any, manager: Any, since: datetime | None):
+async def _stored_channel(args: argparse.Namespace, settings: Settings, manager: ModelManager, since: datetime | None):
     from bot.storage import db
     from bot.storage.messages import load_window
     from bot.storage.summaries import DatabaseChunkCache

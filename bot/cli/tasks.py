@@ -109,12 +109,10 @@ async def _find(records, tz_name, manager, review_model) -> list[ExtractedTask]:
 
 
 async def _stored_channel(args: argparse.Namespace, since: datetime | None, manager) -> tuple[list[MessageRecord], list[ExtractedTask], str]:
-    from sqlalchemy import select
-
+    from bot.services.guild_settings import guild_timezone
     from bot.settings import load_settings
     from bot.storage import db
     from bot.storage.messages import load_window
-    from bot.storage.models import GuildSettings
     from bot.storage.tasks import save_tasks
 
     settings = load_settings()
@@ -125,7 +123,7 @@ async def _stored_channel(args: argparse.Namespace, since: datetime | None, mana
             if not records:
                 raise CliError(f"channel {args.channel} has no stored messages" + (" in that window" if since or args.limit else ""))
             guild_id = records[0].guild_id
-            tz_name = args.timezone or await session.scalar(select(GuildSettings.timezone).where(GuildSettings.guild_id == guild_id)) or "UTC"
+            tz_name = args.timezone or (await guild_timezone(session, guild_id) if guild_id is not None else "UTC")
         tasks = await _find(records, tz_name, manager, args.review_model)
         if args.save:
             async with sessions.begin() as session:

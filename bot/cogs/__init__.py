@@ -1,1 +1,1 @@
-"""Discord cogs: thin adapters from interactions and gateway events to the services."""
+"""Discord cogs: thin adapters from interactions and gateway events to the commands (bot/commands/) and services."""

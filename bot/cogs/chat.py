@@ -20,9 +20,10 @@ from agents.records import MessageRecord
 from agents.runtime import ModelManager
 from bot import chat_stream
 from bot import discord_convert as convert
+from bot.client import Smolcord
 from bot.services import guild_settings
 from bot.services.errors import OnCooldown, describe_error
-from bot.services.models import INTERACTIVE_PROFILE, active_model_key, registry_of
+from bot.services.models import INTERACTIVE_PROFILE, active_model_key
 from bot.storage import messages as stored
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,9 @@ REPLY_CHAIN_DEPTH = 5
 class Chat(commands.Cog):
     """Answers mentions and replies with the guild's text_generation model."""
 
-    def __init__(self, bot: commands.Bot, *, owns_models: bool) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
-        self._owns_models = owns_models
-        cooldown_s = float(getattr(bot.settings, "user_cooldown_s", 0.0))
+        cooldown_s = bot.settings.user_cooldown_s
         # Per user per server, like the slash commands' cooldown (bot/services/limits.py).
         self._cooldown = (
             commands.CooldownMapping.from_cooldown(1, cooldown_s, commands.BucketType.member) if cooldown_s > 0 else None
@@ -58,15 +58,12 @@ class Chat(commands.Cog):
 
     @property
     def models(self) -> ModelManager:
-        return self.bot.models  # type: ignore[attr-defined]
+        return self.bot.models
 
     async def cog_unload(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._owns_models and getattr(self.bot, "models", None) is not None:
-            await self.bot.models.close()  # type: ignore[attr-defined]
-            self.bot.models = None  # type: ignore[attr-defined]
 
     # --- who is talking to us -------------------------------------------------------------------------------------
 
@@ -116,7 +113,7 @@ class Chat(commands.Cog):
     # --- context ------------------------------------------------------------------------------------------------
 
     async def _stored_message(self, channel_id: int, message_id: int) -> MessageRecord | None:
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
+        async with self.bot.sessions() as session:
             return await stored.load_message(session, channel_id, message_id)
 
     async def _reply_chain(
@@ -152,11 +149,9 @@ class Chat(commands.Cog):
     async def _context(self, message: discord.Message) -> tuple[str, str | None, list[MessageRecord], list[MessageRecord]]:
         """The model key, the server's system prompt, recent messages and the reply chain — this channel only."""
         guild_id = message.guild.id if message.guild else None
-        collector = self.bot.get_cog("Collector")
-        if collector is not None:
-            await collector.flush()  # the collector writes in batches: the last few messages may still be queued
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
-            key = await active_model_key(session, guild_id, TASK, registry_of(self.models))
+        await self.bot.writer.flush()  # the collector writes in batches: the last few messages may still be queued
+        async with self.bot.sessions() as session:
+            key = await active_model_key(session, guild_id, TASK, self.models.registry)
             custom_prompt = (await guild_settings.read(session, guild_id)).chat_system_prompt if guild_id else None
             history = await stored.load_window(
                 session,
@@ -182,7 +177,7 @@ class Chat(commands.Cog):
         me = self.bot.user
         assert me is not None
         bot_name = clean_name(message.guild.me.display_name if message.guild and message.guild.me else me.name)
-        timeout_s = float(self.bot.settings.inference_timeout_s)  # type: ignore[attr-defined]
+        timeout_s = float(self.bot.settings.inference_timeout_s)
         try:
             key, custom_prompt, history, chain = await self._context(message)
         except Exception as error:  # whatever failed, the asker gets one line and the log the details
@@ -226,9 +221,5 @@ class Chat(commands.Cog):
         await chat_stream.stream_reply(message, generate)
 
 
-async def setup(bot: commands.Bot) -> None:
-    # One ModelManager for the whole bot; whichever cog loads first creates it (the command cogs do the same).
-    owns_models = getattr(bot, "models", None) is None
-    if owns_models:
-        bot.models = ModelManager.from_settings(bot.settings)  # type: ignore[attr-defined]
-    await bot.add_cog(Chat(bot, owns_models=owns_models))
+async def setup(bot: Smolcord) -> None:
+    await bot.add_cog(Chat(bot))

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import Smolcord
 from bot.services.errors import describe_error
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Base
 
 
 class ErrorHandler(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
         self._previous = bot.tree.on_error
 
@@ -51,5 +52,5 @@ class ErrorHandler(commands.Cog):
         self.bot.tree.on_error = self._previous  # type: ignore[assignment]
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Smolcord) -> None:
     await bot.add_cog(ErrorHandler(bot))

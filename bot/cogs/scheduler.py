@@ -1,4 +1,4 @@
-"""Starts the bot's persistent scheduler with the daily retention job, and stops it when the bot closes."""
+"""Adds the daily retention job to the bot's persistent scheduler (the bot starts and stops the scheduler)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,17 @@ import asyncio
 from discord.ext import commands
 
 from bot import scheduler
+from bot.client import Smolcord
 
 
 class Scheduling(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
 
     async def cog_load(self) -> None:
-        running = scheduler.ensure_scheduler(self.bot)  # type: ignore[arg-type]
         # The job store writes synchronously (and may wait on a busy SQLite file): keep that off the loop.
-        await asyncio.to_thread(scheduler.schedule_retention, running)
-
-    async def cog_unload(self) -> None:
-        # Stopping joins the scheduler's thread, which may be waiting on the database: not on the loop.
-        await asyncio.to_thread(scheduler.shutdown_scheduler, self.bot)  # type: ignore[arg-type]
+        await asyncio.to_thread(scheduler.schedule_retention, self.bot.scheduler)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Smolcord) -> None:
     await bot.add_cog(Scheduling(bot))

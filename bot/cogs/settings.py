@@ -6,15 +6,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import Smolcord
+from bot.commands import settings as settings_commands
 from bot.services import guild_settings
-from bot.services.access import require_manage_guild
-from bot.services.render import safe_text
+from bot.services.access import interaction_context
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ServerSettings(commands.GroupCog, group_name="settings", group_description="This server's smolcord settings (Manage Server)"):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
         super().__init__()
 
@@ -23,48 +24,27 @@ class ServerSettings(commands.GroupCog, group_name="settings", group_description
 
     @app_commands.command(name="show", description="Show this server's timezone, retention and chat prompt")
     async def show(self, interaction: discord.Interaction) -> None:
-        require_manage_guild(interaction)
-        async with self.bot.sessions() as session:  # type: ignore[attr-defined]
-            current = await guild_settings.read(session, interaction.guild_id)  # type: ignore[arg-type]
-        default_days = self.bot.settings.default_retention_days  # type: ignore[attr-defined]
-        retention = current.retention_days if current.retention_days is not None else default_days
-        retention_text = "forever" if retention == 0 else f"{retention} days"
-        if current.retention_days is None:
-            retention_text += " (the bot's default)"
-        prompt = safe_text(current.chat_system_prompt, 900) if current.chat_system_prompt else "the built-in persona"
-        await self._reply(interaction, f"**Timezone:** {current.timezone}\n**Messages kept:** {retention_text}\n**Chat prompt:** {prompt}")
+        result = await settings_commands.show_settings(self.bot, interaction_context(interaction))
+        await self._reply(interaction, settings_commands.show_text(result))
 
     @app_commands.command(name="timezone", description="Set the IANA timezone used for deadlines like 'by Friday'")
     @app_commands.describe(name="An IANA timezone, e.g. Europe/Berlin or America/New_York")
     async def timezone(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]) -> None:
-        require_manage_guild(interaction)
-        async with self.bot.sessions.begin() as session:  # type: ignore[attr-defined]
-            zone = await guild_settings.set_timezone(session, interaction.guild_id, name)  # type: ignore[arg-type]
-        await self._reply(interaction, f"Deadlines in this server are now read in **{zone}**.")
+        result = await settings_commands.set_timezone(self.bot, interaction_context(interaction), name=name)
+        await self._reply(interaction, settings_commands.timezone_text(result))
 
     @app_commands.command(name="retention", description="How long to keep stored messages (0 = forever; empty = the bot's default)")
     @app_commands.describe(days="Days to keep messages; 0 keeps them forever; leave empty for the bot's default")
     async def retention(self, interaction: discord.Interaction, days: app_commands.Range[int, 0, guild_settings.MAX_RETENTION_DAYS] | None = None) -> None:
-        require_manage_guild(interaction)
-        async with self.bot.sessions.begin() as session:  # type: ignore[attr-defined]
-            await guild_settings.set_retention(session, interaction.guild_id, days)  # type: ignore[arg-type]
-        if days is None:
-            text = f"Messages are kept for the bot's default ({self.bot.settings.default_retention_days} days; 0 means forever)."  # type: ignore[attr-defined]
-        elif days == 0:
-            text = "Messages in this server are now kept forever."
-        else:
-            text = f"Messages older than {days} days are now removed by the daily clean-up."
-        await self._reply(interaction, text)
+        result = await settings_commands.set_retention(self.bot, interaction_context(interaction), days=days)
+        await self._reply(interaction, settings_commands.retention_text(result))
 
     @app_commands.command(name="chat-prompt", description="Describe the bot and this server for chat replies (empty: the built-in persona)")
     @app_commands.describe(prompt="Who the bot is here and how it should answer; leave empty to reset")
     async def chat_prompt(self, interaction: discord.Interaction, prompt: app_commands.Range[str, 1, guild_settings.MAX_PROMPT_CHARS] | None = None) -> None:
-        require_manage_guild(interaction)
-        async with self.bot.sessions.begin() as session:  # type: ignore[attr-defined]
-            saved = await guild_settings.set_chat_prompt(session, interaction.guild_id, prompt)  # type: ignore[arg-type]
-        text = "Chat replies now use this prompt (the safety rules always follow it)." if saved else "Chat replies use the built-in persona again."
-        await self._reply(interaction, text)
+        result = await settings_commands.set_chat_prompt(self.bot, interaction_context(interaction), prompt=prompt)
+        await self._reply(interaction, settings_commands.chat_prompt_text(result))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Smolcord) -> None:
     await bot.add_cog(ServerSettings(bot))

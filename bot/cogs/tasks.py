@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.access import bot_can_read, can_read_history, digest_may_include
-from bot.services.errors import BotCannotRead, ChannelNotReadable
+from bot.client import Smolcord
+from bot.commands import tasks as task_commands
+from bot.services.access import interaction_context
 from bot.services.limits import model_command_limits
 from bot.services.options import ChannelId, window_autocomplete
 from bot.services.paginator import NOT_YOURS, route_to_error_handler
 from bot.services.render import task_embeds
-from bot.services.tasks import STATUS_FILTERS, change_status, scan_channel, visible_tasks
-from bot.services.windows import parse_window
+from bot.services.tasks import STATUS_FILTERS, change_status
+from bot.storage.tables import Task
 
 TASKS_PER_BOARD_PAGE = 5
 NOT_ALLOWED = "Only the task's owner or a moderator (Manage Messages) can change it."
 
 
-def may_change_task(member: discord.Member, task: Any, guild: discord.Guild) -> bool:
+def may_change_task(member: discord.Member, task: Task, guild: discord.Guild) -> bool:
     """The owner, or whoever may manage messages where the task was said."""
     if task.owner_id is not None and task.owner_id == member.id:
         return True
@@ -30,12 +33,36 @@ def may_change_task(member: discord.Member, task: Any, guild: discord.Guild) -> 
     return permissions.manage_messages
 
 
+Press = Callable[[discord.Interaction], Awaitable[None]]
+
+
+class BoardButton(discord.ui.Button["TaskBoard"]):
+    """A board button whose press is handled by the board (built per page, so not a decorated method)."""
+
+    def __init__(self, on_press: Press, **options: Any) -> None:
+        super().__init__(**options)
+        self._on_press = on_press
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await self._on_press(interaction)
+
+
 class TaskBoard(discord.ui.View):
     """Pages of tasks with a Done / Reopen button per task. Paging is the invoker's; status changes are the
     owner's or a moderator's, checked when the button is pressed."""
 
-    def __init__(self, tasks: Sequence[Any], *, owner_id: int, guild_id: int, heading: str, timeout: float = 900.0) -> None:
+    def __init__(
+        self,
+        tasks: Sequence[Task],
+        *,
+        owner_id: int,
+        guild_id: int,
+        heading: str,
+        sessions: async_sessionmaker[AsyncSession],
+        timeout: float = 900.0,
+    ) -> None:
         super().__init__(timeout=timeout)
+        self.sessions = sessions
         self.tasks = list(tasks)
         self.owner_id = owner_id
         self.guild_id = guild_id
@@ -47,7 +74,7 @@ class TaskBoard(discord.ui.View):
     def page_count(self) -> int:
         return max(1, -(-len(self.tasks) // TASKS_PER_BOARD_PAGE))
 
-    def page_tasks(self) -> list[Any]:
+    def page_tasks(self) -> list[Task]:
         start = self.page * TASKS_PER_BOARD_PAGE
         return self.tasks[start : start + TASKS_PER_BOARD_PAGE]
 
@@ -61,22 +88,20 @@ class TaskBoard(discord.ui.View):
         self.clear_items()
         for task in self.page_tasks():
             done = task.status == "open"
-            button = discord.ui.Button(
-                label=f"{'Done' if done else 'Reopen'} #{task.id}",
-                style=discord.ButtonStyle.success if done else discord.ButtonStyle.secondary,
-                row=0,
+            self.add_item(
+                BoardButton(
+                    self._toggle_callback(task.id),
+                    label=f"{'Done' if done else 'Reopen'} #{task.id}",
+                    style=discord.ButtonStyle.success if done else discord.ButtonStyle.secondary,
+                    row=0,
+                )
             )
-            button.callback = self._toggle_callback(task.id)
-            self.add_item(button)
         if self.page_count > 1:
-            previous = discord.ui.Button(label="◀", style=discord.ButtonStyle.secondary, row=1, disabled=self.page == 0)
-            following = discord.ui.Button(label="▶", style=discord.ButtonStyle.secondary, row=1, disabled=self.page >= self.page_count - 1)
-            previous.callback = self._page_callback(-1)
-            following.callback = self._page_callback(+1)
-            self.add_item(previous)
-            self.add_item(following)
+            last = self.page_count - 1
+            self.add_item(BoardButton(self._page_callback(-1), label="◀", style=discord.ButtonStyle.secondary, row=1, disabled=self.page == 0))
+            self.add_item(BoardButton(self._page_callback(+1), label="▶", style=discord.ButtonStyle.secondary, row=1, disabled=self.page >= last))
 
-    def _page_callback(self, step: int):
+    def _page_callback(self, step: int) -> Press:
         async def turn(interaction: discord.Interaction) -> None:
             if interaction.user.id != self.owner_id:
                 await interaction.response.send_message(NOT_YOURS, ephemeral=True)
@@ -87,7 +112,7 @@ class TaskBoard(discord.ui.View):
 
         return turn
 
-    def _toggle_callback(self, task_id: int):
+    def _toggle_callback(self, task_id: int) -> Press:
         async def toggle(interaction: discord.Interaction) -> None:
             index = next(i for i, task in enumerate(self.tasks) if task.id == task_id)
             task = self.tasks[index]
@@ -97,7 +122,7 @@ class TaskBoard(discord.ui.View):
                 return
             new_status = "done" if task.status == "open" else "open"
             self.tasks[index] = await change_status(
-                interaction.client.sessions,  # type: ignore[attr-defined]
+                self.sessions,
                 guild_id=guild.id, task_id=task_id, status=new_status, actor_id=interaction.user.id,
             )
             self._build()
@@ -105,25 +130,19 @@ class TaskBoard(discord.ui.View):
 
         return toggle
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
         await route_to_error_handler(interaction, error)
-
-
-def _channel_or_refuse(interaction: discord.Interaction, channel_id: int) -> discord.abc.GuildChannel | discord.Thread:
-    guild = interaction.guild
-    if guild is None:
-        raise app_commands.NoPrivateMessage()
-    channel = guild.get_channel_or_thread(channel_id)
-    if channel is None or not can_read_history(channel, interaction.user):  # type: ignore[arg-type]
-        raise ChannelNotReadable()
-    return channel
 
 
 class Tasks(commands.Cog):
     tasks = app_commands.Group(name="tasks", description="Action items found in this server's conversations", guild_only=True)
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
+
+    def _board(self, tasks: Sequence[Task], interaction: discord.Interaction, heading: str) -> TaskBoard:
+        assert interaction.guild_id is not None
+        return TaskBoard(tasks, owner_id=interaction.user.id, guild_id=interaction.guild_id, heading=heading, sessions=self.bot.sessions)
 
     @tasks.command(name="list", description="List stored tasks you can see, with buttons to mark them done or reopen them")
     @app_commands.describe(
@@ -141,34 +160,19 @@ class Tasks(commands.Cog):
         status: str = "open",
         private: bool = True,
     ) -> None:
-        guild = interaction.guild
-        if guild is None:
-            raise app_commands.NoPrivateMessage()
-        here = guild.get_channel_or_thread(interaction.channel_id or 0)
-        if channel is not None:
-            _channel_or_refuse(interaction, channel)
-        # Tasks come only from channels the user can read; a public list also only from channels
-        # everyone who sees this channel can read.
-        readable = {
-            c.id
-            for c in [*guild.channels, *guild.threads]
-            if can_read_history(c, interaction.user)  # type: ignore[arg-type]
-            and (private or (here is not None and digest_may_include(c, here)))
-        }
-        found = await visible_tasks(
-            self.bot.sessions,  # type: ignore[attr-defined]
-            guild_id=guild.id, readable_channel_ids=readable, channel_id=channel,
-            owner_id=user.id if user is not None else None, status=status,
+        listed = await task_commands.list_tasks(
+            self.bot,
+            interaction_context(interaction),
+            channel=channel,
+            owner_id=user.id if user is not None else None,
+            owner_name=user.display_name if user is not None else None,
+            status=status,
+            private=private,
         )
-        heading = f"{status.capitalize() if status != 'all' else 'All'} tasks"
-        if user is not None:
-            heading += f" of {user.display_name}"
-        if channel is not None:
-            heading += f" in #{guild.get_channel_or_thread(channel).name}"  # type: ignore[union-attr]
-        if not found:
-            await interaction.response.send_message(f"{heading}: none.", ephemeral=private, allowed_mentions=discord.AllowedMentions.none())
+        if not listed.tasks:
+            await interaction.response.send_message(f"{listed.heading}: none.", ephemeral=private, allowed_mentions=discord.AllowedMentions.none())
             return
-        board = TaskBoard(found, owner_id=interaction.user.id, guild_id=guild.id, heading=heading)
+        board = self._board(listed.tasks, interaction, listed.heading)
         await interaction.response.send_message(embed=board.embed(), view=board, ephemeral=private, allowed_mentions=discord.AllowedMentions.none())
 
     @tasks.command(name="scan", description="Find action items in a window of a channel now and store them")
@@ -184,33 +188,22 @@ class Tasks(commands.Cog):
         channel: app_commands.Transform[int, ChannelId] | None = None,
         window: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        target = _channel_or_refuse(interaction, channel or interaction.channel_id or 0)
-        guild = interaction.guild
-        assert guild is not None
-        if not bot_can_read(target, guild):
-            raise BotCannotRead(f"I can't read {target.mention}: give me View Channel and Read Message History there.")
-        parsed = parse_window(window)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        collector = self.bot.get_cog("Collector")
-        if collector is not None:
-            await collector.flush()  # type: ignore[attr-defined]
-        result = await scan_channel(
-            self.bot.sessions,  # type: ignore[attr-defined]
-            guild_id=guild.id, channel_id=target.id, user_id=interaction.user.id, window=parsed,
+        scan = await task_commands.scan_tasks(
+            self.bot,
+            interaction_context(interaction),
+            channel=channel,
+            window=window,
+            accepted=lambda: interaction.response.defer(ephemeral=True, thinking=True),
         )
-        summary = (
-            f"Read {result.messages_read} messages in {target.mention} ({parsed.describe()}): "
-            f"{result.found} task{'s' if result.found != 1 else ''} found, {len(result.created)} new, {len(result.updated)} updated."
-        )
-        shown = result.created + result.updated
-        if not shown:
+        summary = task_commands.scan_text(scan)
+        if not scan.shown:
             await interaction.followup.send(summary, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
             return
-        board = TaskBoard(shown, owner_id=interaction.user.id, guild_id=guild.id, heading="New and updated tasks")
+        board = self._board(scan.shown, interaction, "New and updated tasks")
         await interaction.followup.send(
             summary, embed=board.embed(), view=board, ephemeral=True, wait=True, allowed_mentions=discord.AllowedMentions.none()
         )
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Smolcord) -> None:
     await bot.add_cog(Tasks(bot))

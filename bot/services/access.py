@@ -1,12 +1,15 @@
-"""Who may read what: the invoker's access to a channel, and whether a digest's audience may see a source channel."""
+"""Who may read what: the invoker's access to a channel, whether a digest's audience may see a source channel,
+and the command context (`bot.commands.context`) built from discord.py's cache."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import discord
 from discord import app_commands
+
+from bot.commands.context import ChannelInfo, CommandContext
 
 VIEW_CHANNEL = discord.Permissions(view_channel=True).value
 ADMINISTRATOR = discord.Permissions(administrator=True).value
@@ -24,23 +27,86 @@ def can_read_history(channel: discord.abc.GuildChannel | discord.Thread | None, 
         return False
     if isinstance(channel, discord.Thread) and channel.is_private():
         # A private thread is readable by its members and by those who may manage threads.
-        return permissions.manage_threads or channel.owner_id == member.id or channel.get_member(member.id) is not None
+        # Thread members as cached from the gateway; the bot's own membership is `thread.me`.
+        joined = any(m.id == member.id for m in channel.members) or (channel.me is not None and channel.me.id == member.id)
+        return permissions.manage_threads or channel.owner_id == member.id or joined
     return True
-
-
-def require_manage_guild(interaction: discord.Interaction) -> None:
-    """Discord hides the command from others (default_permissions), but a stale client or a crafted call
-    still reaches us: the permission is checked here on every call."""
-    member = interaction.user
-    if interaction.guild is None:
-        raise app_commands.NoPrivateMessage()
-    if not isinstance(member, discord.Member) or not member.guild_permissions.manage_guild:
-        raise app_commands.MissingPermissions(["manage_guild"])
 
 
 def bot_can_read(channel: discord.abc.GuildChannel | discord.Thread, guild: discord.Guild) -> bool:
     me = guild.me
     return me is not None and can_read_history(channel, me)
+
+
+def bot_can_post(channel: discord.abc.GuildChannel | discord.Thread, guild: discord.Guild) -> bool:
+    me = guild.me
+    if me is None:
+        return False
+    permissions = channel.permissions_for(me)
+    return permissions.view_channel and permissions.send_messages and permissions.embed_links
+
+
+class DiscordGuildView:
+    """`bot.commands.context.GuildView` over discord.py's cache of one guild, for one member (None: only the
+    bot's own access is asked, as by a scheduled digest)."""
+
+    def __init__(self, guild: discord.Guild, member: discord.Member | None) -> None:
+        self._guild = guild
+        self._member = member
+
+    def _find(self, channel_id: int) -> discord.abc.GuildChannel | discord.Thread | None:
+        return self._guild.get_channel_or_thread(channel_id)
+
+    def channel(self, channel_id: int) -> ChannelInfo | None:
+        found = self._find(channel_id)
+        return _info(found) if found is not None else None
+
+    def channels(self) -> list[ChannelInfo]:
+        return [_info(c) for c in [*self._guild.channels, *self._guild.threads]]
+
+    def member_can_read(self, channel_id: int) -> bool:
+        return can_read_history(self._find(channel_id), self._member)
+
+    def bot_can_read(self, channel_id: int) -> bool:
+        found = self._find(channel_id)
+        return found is not None and bot_can_read(found, self._guild)
+
+    def bot_can_post(self, channel_id: int) -> bool:
+        found = self._find(channel_id)
+        return found is not None and bot_can_post(found, self._guild)
+
+    def audience_may_see(self, source_id: int, target_id: int) -> bool:
+        source, target = self._find(source_id), self._find(target_id)
+        return source is not None and target is not None and digest_may_include(source, target)
+
+
+def _info(channel: discord.abc.GuildChannel | discord.Thread) -> ChannelInfo:
+    return ChannelInfo(
+        id=channel.id,
+        name=channel.name,
+        is_text=isinstance(channel, discord.TextChannel),
+        is_thread=isinstance(channel, discord.Thread),
+    )
+
+
+def member_context(guild: discord.Guild, user: discord.Member | discord.User, channel_id: int | None) -> CommandContext:
+    """The context of a request by `user` in `guild` (from a slash command, a message or a button)."""
+    member = user if isinstance(user, discord.Member) else guild.get_member(user.id)
+    return CommandContext(
+        user_id=user.id,
+        guild_id=guild.id,
+        channel_id=channel_id,
+        manage_guild=member is not None and member.guild_permissions.manage_guild,
+        guild=DiscordGuildView(guild, member),
+        bot_id=guild.me.id if guild.me is not None else None,
+    )
+
+
+def interaction_context(interaction: discord.Interaction) -> CommandContext:
+    """The context of a slash command; guild-only commands never run in DMs, and are refused if one does."""
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    return member_context(interaction.guild, interaction.user, interaction.channel_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +154,7 @@ def audience_may_see(
     source: ChannelAccess,
     target: ChannelAccess,
     *,
-    member_roles: dict[int, Iterable[int]] | None = None,
+    member_roles: Mapping[int, Iterable[int]] | None = None,
 ) -> bool:
     """True when everyone who can see `target` can also see `source`.
 
@@ -110,9 +176,8 @@ def audience_may_see(
             candidates.append((frozenset({role, *restricting}), None))
             candidates.extend((frozenset({role, deny}), None) for deny in restricting)
     known_roles = member_roles or {}
-    for member_id in {*source.member_overwrites, *target.member_overwrites}:
-        roles = frozenset(known_roles.get(member_id, ()))
-        candidates.append((roles, member_id))
+    for overwritten_id in {*source.member_overwrites, *target.member_overwrites}:
+        candidates.append((frozenset(known_roles.get(overwritten_id, ())), overwritten_id))
     for roles, member_id in candidates:
         if can_view(target, roles, member_id) and not can_view(source, roles, member_id):
             return False

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Sequence
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agents.summarize import Summary
 from bot.services.errors import InvalidInput
+from bot.services.guild_settings import guild_timezone, valid_timezone
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.models import DigestConfig, DigestPost
+from bot.storage.tables import DigestConfig, DigestPost, Task
 
 log = logging.getLogger(__name__)
 
@@ -67,26 +70,10 @@ def parse_time(text: str) -> tuple[int, int]:
     raise InvalidInput(f"{(text or '').strip()[:20]!r} is not a time: use 24-hour HH:MM, like 09:00 or 18:30.")
 
 
-def parse_timezone(name: str) -> str:
-    """The IANA zone name as given, after checking it exists (InvalidInput otherwise)."""
-    candidate = (name or "").strip()
-    if candidate.upper() == "UTC":
-        return "UTC"
-    valid = bool(candidate) and re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", candidate) is not None
-    if valid:
-        try:
-            ZoneInfo(candidate)
-            return candidate
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            pass
-    raise InvalidInput(
-        f"{candidate[:40]!r} is not a timezone: use an IANA name like Europe/Berlin, America/New_York or UTC."
-    )
-
-
 def parse_schedule(time_text: str, timezone_name: str) -> DigestSchedule:
+    """A daily time ("09:00") in a timezone (an IANA name); InvalidInput with one line for either."""
     hour, minute = parse_time(time_text)
-    return DigestSchedule(hour=hour, minute=minute, timezone=parse_timezone(timezone_name))
+    return DigestSchedule(hour=hour, minute=minute, timezone=valid_timezone(timezone_name))
 
 
 def parse_channel_refs(text: str | None, channels_by_name: dict[str, int], known_ids: set[int]) -> list[int]:
@@ -126,11 +113,11 @@ async def save_config(
     user_id: int,
 ) -> None:
     await upsert_guild_if_missing(session, guild_id)
+    """Store the digest's channel, time and sources (its timezone is the server's, see guild_settings)."""
     config = await session.get(DigestConfig, guild_id)
     values = dict(
         target_channel_id=target_channel_id,
         time_of_day=schedule.time_text,
-        timezone=schedule.timezone,
         source_channel_ids=list(source_channel_ids),
         enabled=True,
         updated_by=user_id,
@@ -157,12 +144,22 @@ async def disable(session: AsyncSession, guild_id: int, user_id: int) -> bool:
         .where(DigestConfig.guild_id == guild_id, DigestConfig.enabled.is_(True))
         .values(enabled=False, updated_by=user_id, updated_at=func.now())
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)  # an UPDATE's result is a CursorResult
 
 
-def schedule_of(config: DigestConfig) -> DigestSchedule:
+def schedule_of(config: DigestConfig, timezone_name: str) -> DigestSchedule:
     hour, minute = parse_time(config.time_of_day)
-    return DigestSchedule(hour=hour, minute=minute, timezone=config.timezone)
+    return DigestSchedule(hour=hour, minute=minute, timezone=timezone_name)
+
+
+async def schedule_for(session: AsyncSession, config: DigestConfig) -> DigestSchedule:
+    """The digest's daily moment in the server's timezone."""
+    return schedule_of(config, await guild_timezone(session, config.guild_id))
+
+
+async def enabled_schedules(session: AsyncSession) -> list[tuple[int, DigestSchedule]]:
+    """(guild id, schedule) of every enabled digest."""
+    return [(config.guild_id, await schedule_for(session, config)) for config in await enabled_configs(session)]
 
 
 # --- exactly once per day ----------------------------------------------------------------------
@@ -203,6 +200,19 @@ async def release_day(sessions: async_sessionmaker[AsyncSession], guild_id: int,
         )
 
 
+async def unconfirmed_claim(session: AsyncSession, guild_id: int, day: date) -> DigestPost | None:
+    """A claim for that day with no recorded post: a run is posting it now, or one died between claiming and recording."""
+    return await session.scalar(
+        select(DigestPost).where(DigestPost.guild_id == guild_id, DigestPost.digest_date == day.isoformat(),
+                                 DigestPost.message_id.is_(None))
+    )
+
+
+def digest_title(day: date) -> str:
+    """The first embed's title of a day's digest: how the bot recognises its own post in the channel's history."""
+    return f"Daily digest · {day.isoformat()}"
+
+
 async def posts_for(session: AsyncSession, guild_id: int) -> list[DigestPost]:
     return list(await session.scalars(select(DigestPost).where(DigestPost.guild_id == guild_id).order_by(DigestPost.digest_date)))
 
@@ -218,7 +228,7 @@ class SourceChannel:
 @dataclass(slots=True)
 class ChannelDigest:
     channel: SourceChannel
-    summary: Any  # agents.summarize.Summary
+    summary: Summary
 
 
 @dataclass(slots=True)
@@ -229,7 +239,7 @@ class Digest:
     until: datetime
     model_key: str
     sections: list[ChannelDigest] = field(default_factory=list)
-    open_tasks: list[Any] = field(default_factory=list)
+    open_tasks: list[Task] = field(default_factory=list)
     left_out: int = 0  # channels the target's audience cannot read (never named in the digest)
 
     @property

@@ -1,7 +1,8 @@
-"""A server's own settings: timezone for deadlines, message retention, and the chat persona."""
+"""A server's own settings: its timezone (for deadlines and the digest), message retention, and the chat persona."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -9,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import InvalidInput
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.models import GuildSettings
+from bot.storage.tables import GuildSettings
 
 MAX_RETENTION_DAYS = 36_500
 MAX_PROMPT_CHARS = 1_500
+DEFAULT_TIMEZONE = "UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,20 +25,32 @@ class GuildSettingsView:
 
 
 def valid_timezone(name: str) -> str:
-    """An IANA timezone name, or InvalidInput with an example."""
-    cleaned = name.strip()
-    try:
-        ZoneInfo(cleaned)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"`{cleaned[:60]}` is not an IANA timezone: use a name like `Europe/Berlin` or `America/New_York`.") from None
-    return cleaned
+    """The IANA zone name as given (stripped; any spelling of UTC is "UTC"), or InvalidInput with examples.
+    The one check of a server's timezone, whichever command sets it."""
+    candidate = (name or "").strip()
+    if candidate.upper() == "UTC":
+        return "UTC"
+    # Only zone-name characters: ZoneInfo would otherwise look up paths such as "../etc/passwd".
+    if candidate and re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", candidate):
+        try:
+            ZoneInfo(candidate)
+            return candidate
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    raise InvalidInput(f"{candidate[:40]!r} is not a timezone: use an IANA name like Europe/Berlin, America/New_York or UTC.")
+
+
+async def guild_timezone(session: AsyncSession, guild_id: int) -> str:
+    """The server's one timezone (for deadlines and the daily digest); UTC until one is set."""
+    row = await session.get(GuildSettings, guild_id)
+    return row.timezone if row is not None and row.timezone else DEFAULT_TIMEZONE
 
 
 async def _row(session: AsyncSession, guild_id: int) -> GuildSettings:
     row = await session.get(GuildSettings, guild_id)
     if row is None:
         await upsert_guild_if_missing(session, guild_id)
-        row = GuildSettings(guild_id=guild_id, timezone="UTC")
+        row = GuildSettings(guild_id=guild_id, timezone=DEFAULT_TIMEZONE)
         session.add(row)
     return row
 
@@ -44,8 +58,8 @@ async def _row(session: AsyncSession, guild_id: int) -> GuildSettings:
 async def read(session: AsyncSession, guild_id: int) -> GuildSettingsView:
     row = await session.get(GuildSettings, guild_id)
     if row is None:
-        return GuildSettingsView("UTC", None, None)
-    return GuildSettingsView(row.timezone or "UTC", row.retention_days, row.chat_system_prompt)
+        return GuildSettingsView(DEFAULT_TIMEZONE, None, None)
+    return GuildSettingsView(row.timezone or DEFAULT_TIMEZONE, row.retention_days, row.chat_system_prompt)
 
 
 async def set_timezone(session: AsyncSession, guild_id: int, name: str) -> str:

@@ -1,4 +1,4 @@
-"""Rate limits for commands that run a model: one cooldown per user and one per guild, both from the settings."""
+"""Rate limits for commands that run a model: one cooldown per user (SMOLCORD_USER_COOLDOWN_S) and one per guild."""
 
 from __future__ import annotations
 
@@ -7,30 +7,30 @@ from typing import Callable, TypeVar
 import discord
 from discord import app_commands
 
+from bot.client import Smolcord
+
 T = TypeVar("T")
 
 # A whole guild shares one CPU: at most this many model commands per minute, whoever sends them.
 GUILD_MODEL_COMMANDS_PER_MINUTE = 12
 
 
-def _settings(interaction: discord.Interaction):
-    return getattr(interaction.client, "settings", None)
+def _user_cooldown_s(interaction: discord.Interaction[Smolcord]) -> float:
+    return interaction.client.settings.user_cooldown_s
 
 
-def user_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
-    seconds = getattr(_settings(interaction), "user_cooldown_s", 10.0)
+def user_cooldown(interaction: discord.Interaction[Smolcord]) -> app_commands.Cooldown | None:
+    seconds = _user_cooldown_s(interaction)
     if seconds <= 0:
         return None
     return app_commands.Cooldown(1, seconds)
 
 
-def guild_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
+def guild_cooldown(interaction: discord.Interaction[Smolcord]) -> app_commands.Cooldown | None:
     """SMOLCORD_USER_COOLDOWN_S=0 (tests, single-user setups) turns the guild limit off as well."""
-    settings = _settings(interaction)
-    per_minute = getattr(settings, "guild_model_commands_per_minute", GUILD_MODEL_COMMANDS_PER_MINUTE)
-    if per_minute <= 0 or getattr(settings, "user_cooldown_s", 10.0) <= 0:
+    if _user_cooldown_s(interaction) <= 0:
         return None
-    return app_commands.Cooldown(per_minute, 60.0)
+    return app_commands.Cooldown(GUILD_MODEL_COMMANDS_PER_MINUTE, 60.0)
 
 
 def model_command_limits() -> Callable[[T], T]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import sml_config
 from agents.loading import ModelError
+from agents.runtime import ModelManager
 from bot.services.errors import InvalidInput, UserFacingError
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.models import GuildModel, ModelSwitchAudit
+from bot.storage.tables import GuildModel, ModelSwitchAudit
 
 log = logging.getLogger(__name__)
 
@@ -29,23 +29,6 @@ TASK_LABELS = {
 
 class ModelSwitchFailed(UserFacingError):
     """The new model could not be loaded; the guild keeps its previous model."""
-
-
-def manager_for(bot: Any) -> Any:
-    """The bot's one ModelManager (`bot.models`), created on first use; the chat cog shares it."""
-    manager = getattr(bot, "models", None)
-    if manager is None:
-        from agents.runtime import ModelManager
-
-        manager = ModelManager.from_settings(bot.settings)
-        bot.models = manager
-    return manager
-
-
-def registry_of(manager: Any | None) -> sml_config.Registry:
-    """The registry the ModelManager resolves keys with (it may hold models the environment does not)."""
-    registry = getattr(manager, "registry", None)
-    return registry if registry is not None else sml_config.current_registry()
 
 
 def resolve_task(task: str, registry: sml_config.Registry | None = None) -> str:
@@ -121,7 +104,7 @@ async def _audit(
 
 async def switch_model(
     sessions: async_sessionmaker[AsyncSession],
-    manager: Any,
+    manager: ModelManager,
     *,
     guild_id: int,
     user_id: int,
@@ -133,7 +116,7 @@ async def switch_model(
     Every attempt is audited. When the key is unknown or loading fails, the previous choice stays
     and InvalidInput / ModelSwitchFailed carries the one line for the user.
     """
-    registry = registry_of(manager)
+    registry = manager.registry
     task = resolve_task(task, registry)
     async with sessions() as session:
         old_key = await active_model_key(session, guild_id, task, registry)
@@ -149,7 +132,7 @@ async def switch_model(
         try:
             # Interactive commands run the "fast" variant: warm exactly that one.
             loaded = await manager.get(task, new_key, profile=INTERACTIVE_PROFILE)
-            memory_mb = getattr(loaded, "memory_mb", None)
+            memory_mb = loaded.memory_mb
         except Exception as error:  # any load failure leaves the old choice in place
             if isinstance(error, ModelError):
                 reason = " ".join(str(error).split()) or type(error).__name__

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.services.models import manager_for, registry_of
+from bot.client import Smolcord
 from bot.services.windows import window_suggestions
 
 MESSAGE_CHANNEL_TYPES = [
@@ -36,10 +36,10 @@ class ChannelId(app_commands.Transformer):
         return int(getattr(value, "id"))
 
 
-def model_choices(interaction: discord.Interaction, task: str, current: str) -> list[app_commands.Choice[str]]:
+def model_choices(interaction: discord.Interaction[Smolcord], task: str, current: str) -> list[app_commands.Choice[str]]:
     typed = current.strip().lower()
     choices = []
-    for spec in registry_of(manager_for(interaction.client)).list(task):
+    for spec in interaction.client.models.registry.list(task):
         if typed and typed not in spec.key.lower():
             continue
         size = f"{spec.params_m:g}M params" if spec.params_m else "no weights"
@@ -48,9 +48,9 @@ def model_choices(interaction: discord.Interaction, task: str, current: str) -> 
     return choices[:25]
 
 
-async def summarization_model_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def summarization_model_autocomplete(interaction: discord.Interaction[Smolcord], current: str) -> list[app_commands.Choice[str]]:
     """Summarization models, then the chat models the summarizer can prompt to summarize."""
-    registry = registry_of(manager_for(interaction.client))
+    registry = interaction.client.models.registry
     chat = [spec.key for spec in registry.list("text_generation") if spec.family == "causal"]
     choices = model_choices(interaction, "summarization", current)
     typed = current.strip().lower()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 import discord
+
+from bot.client import Smolcord
 
 log = logging.getLogger(__name__)
 
@@ -14,11 +16,10 @@ NOT_YOURS = "Only the person who ran this command can turn its pages."
 
 async def route_to_error_handler(interaction: discord.Interaction, error: Exception) -> None:
     """Send a component's failure through the one app-command error handler (bot/cogs/errors.py)."""
-    tree = getattr(interaction.client, "tree", None)
-    if tree is None:
-        log.exception("component failed outside a command tree", exc_info=error)
-        return
-    await tree.on_error(interaction, error)  # type: ignore[arg-type]
+    client = interaction.client
+    assert isinstance(client, Smolcord)  # components are only ever sent by this bot
+    # The tree's handler (bot.cogs.errors.handle_interaction_error) takes any exception, not only AppCommandError.
+    await client.tree.on_error(interaction, error)  # type: ignore[arg-type]
 
 
 class Paginator(discord.ui.View):
@@ -77,11 +78,8 @@ async def send_pages(
 ) -> discord.WebhookMessage:
     """Follow up a deferred interaction with the first page, and page buttons when there is more than one."""
     view: discord.ui.View | None = Paginator(pages, owner_id=interaction.user.id) if len(pages) > 1 else extra_view
-    kwargs = {"view": view} if view is not None else {}
+    if view is None:
+        return await interaction.followup.send(embed=pages[0], ephemeral=ephemeral, wait=True, allowed_mentions=discord.AllowedMentions.none())
     return await interaction.followup.send(
-        embed=pages[0],
-        ephemeral=ephemeral,
-        wait=True,
-        allowed_mentions=discord.AllowedMentions.none(),
-        **kwargs,
+        embed=pages[0], ephemeral=ephemeral, wait=True, allowed_mentions=discord.AllowedMentions.none(), view=view
     )

@@ -178,6 +178,7 @@ MESSAGE_CHARACTER_BUDGET = 5800  # Discord allows 6000 characters over all embed
 
 def digest_embeds(digest: Any) -> list[discord.Embed]:
     """A header, one embed per active channel, then the open tasks."""
+    # The title is also how a restarted bot finds a digest it posted but could not record (digest_title).
     header = discord.Embed(title=f"Daily digest · {digest.day.isoformat()}", colour=DIGEST_COLOUR)
     if digest.empty:
         header.description = f"A quiet day: nothing new since {timestamp(digest.since)}."

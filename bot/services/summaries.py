@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import sml_config
-from agents.summarize import EmptyWindowError, SummarizeError, resolve_model, summarize_messages
+from agents.runtime import ModelManager
+from agents.summarize import (
+    EmptyWindowError,
+    SummarizeError,
+    Summary,
+    resolve_model,
+    summarize_messages,
+)
 from bot.services.errors import EmptyWindow, InvalidInput
-from bot.services.models import active_model_key, registry_of
+from bot.services.models import active_model_key
 from bot.services.windows import Window, load_messages
 from bot.storage.summaries import DatabaseChunkCache
 
@@ -34,13 +40,13 @@ class SummaryRequest:
     profile: str = INTERACTIVE_PROFILE
 
 
-def check_model_key(manager: Any, key: str | None) -> str | None:
+def check_model_key(manager: ModelManager, key: str | None) -> str | None:
     """The registry's spelling of an asked-for summarizer (a summarization key or a chat model the
     summarizer can prompt); InvalidInput listing the valid keys if unknown. None stays None."""
     if key is None or not key.strip():
         return None
     try:
-        return resolve_model(key.strip(), registry_of(manager))[1].key
+        return resolve_model(key.strip(), manager.registry)[1].key
     except sml_config.UnknownModelError as error:
         text = str(error)
         raise InvalidInput(text[:1].upper() + text[1:] + ".") from None
@@ -48,14 +54,14 @@ def check_model_key(manager: Any, key: str | None) -> str | None:
 
 async def summarize_channel(
     sessions: async_sessionmaker[AsyncSession],
-    manager: Any,
+    manager: ModelManager,
     request: SummaryRequest,
     *,
     now: datetime | None = None,
-) -> Any:
+) -> Summary:
     """Load the window and summarize it (chunk summaries cached in the database). Returns agents' Summary."""
     now = now or datetime.now(timezone.utc)
-    registry = registry_of(manager)
+    registry = manager.registry
     async with sessions() as session:
         key = check_model_key(manager, request.model_key) or await active_model_key(session, request.guild_id, TASK, registry)
         records = await load_messages(session, channel_id=request.channel_id, user_id=request.user_id, window=request.window, now=now)

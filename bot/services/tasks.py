@@ -3,39 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.tasks import extract_tasks
 from bot.services.errors import InvalidInput
+from bot.services.guild_settings import guild_timezone
 from bot.services.windows import Window, load_messages
-from bot.storage.models import DigestConfig, GuildSettings
+from bot.storage.tables import Task
 from bot.storage.tasks import TaskNotFoundError, list_tasks, save_tasks, set_status
 
 STATUS_FILTERS = ("open", "done", "cancelled", "all")
 MAX_LISTED = 200
 
 
-async def guild_timezone(session: AsyncSession, guild_id: int) -> str:
-    """The guild's timezone for deadlines: its settings, else its digest's, else UTC."""
-    settings = await session.get(GuildSettings, guild_id)
-    if settings is not None and settings.timezone:
-        return settings.timezone
-    digest = await session.get(DigestConfig, guild_id)
-    if digest is not None and digest.timezone:
-        return digest.timezone
-    return "UTC"
-
-
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     messages_read: int
     found: int
-    created: list[Any]
-    updated: list[Any]
+    created: list[Task]
+    updated: list[Task]
 
 
 async def scan_channel(
@@ -46,6 +36,7 @@ async def scan_channel(
     user_id: int,
     window: Window,
     now: datetime | None = None,
+    bot_ids: tuple[int, ...] = (),
 ) -> ScanResult:
     """Run the task extractor over a window and store what it finds (a re-scan creates no duplicates)."""
     now = now or datetime.now(timezone.utc)
@@ -53,7 +44,7 @@ async def scan_channel(
         records = await load_messages(session, channel_id=channel_id, user_id=user_id, window=window, now=now)
         zone = await guild_timezone(session, guild_id)
     # Rules only, but thousands of messages still take CPU time: keep it off the event loop.
-    extracted = await asyncio.to_thread(extract_tasks, records, timezone=zone)
+    extracted = await asyncio.to_thread(extract_tasks, records, timezone=zone, bot_ids=bot_ids)
     async with sessions.begin() as session:
         created, updated = await save_tasks(session, guild_id, channel_id, extracted)
     return ScanResult(messages_read=len(records), found=len(extracted), created=created, updated=updated)
@@ -67,7 +58,7 @@ async def visible_tasks(
     channel_id: int | None = None,
     owner_id: int | None = None,
     status: str = "open",
-) -> list[Any]:
+) -> list[Task]:
     """Stored tasks matching the filters, only from channels in `readable_channel_ids`."""
     if status not in STATUS_FILTERS:
         raise InvalidInput(f"Status must be one of {', '.join(STATUS_FILTERS)}.")
@@ -80,7 +71,7 @@ async def visible_tasks(
 
 async def change_status(
     sessions: async_sessionmaker[AsyncSession], *, guild_id: int, task_id: int, status: str, actor_id: int
-) -> Any:
+) -> Task:
     try:
         async with sessions.begin() as session:
             return await set_status(session, task_id, status, actor_id, guild_id=guild_id)

@@ -60,6 +60,15 @@ def format_span(span: timedelta) -> str:
     return f"{seconds} seconds"
 
 
+def parse_duration(text: str) -> timedelta | None:
+    """A span such as "2h", "90 minutes" or "since 3 days" (the one duration parser: slash commands and the
+    CLI's --since); None when the text is not a span."""
+    match = _DURATION.match(re.sub(r"\s+", " ", text.strip().lower()))
+    if match and match.group(2) in _UNITS:
+        return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    return None
+
+
 def parse_window(text: str | None) -> Window:
     """Parse what a user typed; raise InvalidInput with one line saying what is accepted."""
     raw = (text or DEFAULT_WINDOW_TEXT).strip().lower()
@@ -72,9 +81,8 @@ def parse_window(text: str | None) -> Window:
         if not 1 <= count <= MAX_MESSAGES:
             raise InvalidInput(f"Pick between 1 and {MAX_MESSAGES} messages.")
         return Window(limit=count)
-    match = _DURATION.match(raw)
-    if match and match.group(2) in _UNITS:
-        span = timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    span = parse_duration(raw)
+    if span is not None:
         if span <= timedelta(0):
             raise InvalidInput("The window must be longer than zero.")
         if span > MAX_SPAN:

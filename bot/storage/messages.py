@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents.records import MessageRecord
 from bot.storage.db import batches as _chunks
 from bot.storage.db import upsert_insert as _insert
-from bot.storage.models import (
+from bot.storage.tables import (
     Channel,
     Guild,
     GuildSettings,
@@ -231,6 +231,72 @@ async def collected_marks(session: AsyncSession) -> dict[int, int]:
     """Every channel's `collected_up_to` (channels that have one)."""
     rows = await session.execute(select(Channel.id, Channel.collected_up_to).where(Channel.collected_up_to.is_not(None)))
     return {channel_id: mark for channel_id, mark in rows}
+
+
+async def record_gap(session: AsyncSession, channel_id: int, gap: tuple[int, int] | None) -> None:
+    """Remember (or with None forget) a channel's known range of unfetched history: ids after, before (exclusive)."""
+    after_id, before_id = gap if gap is not None else (None, None)
+    await session.execute(update(Channel).where(Channel.id == channel_id).values(gap_after_id=after_id, gap_before_id=before_id))
+
+
+@dataclass(frozen=True, slots=True)
+class KnownGap:
+    """A range of a channel's history the catch-up has not fetched yet (it continues on the next start)."""
+
+    channel_id: int
+    channel_name: str
+    after_id: int
+    before_id: int
+
+    @property
+    def since(self) -> datetime:
+        return _snowflake_time(self.after_id)
+
+    @property
+    def until(self) -> datetime:
+        return _snowflake_time(self.before_id)
+
+    def describe(self) -> str:
+        """`#general: 2026-11-30 10:02 to 12:40 UTC (2.6 h) not fetched yet`."""
+        span = (self.until - self.since).total_seconds() / 3600
+        return (f"#{self.channel_name or self.channel_id}: {self.since:%Y-%m-%d %H:%M} to {self.until:%Y-%m-%d %H:%M} UTC"
+                f" ({span:.1f} h) not fetched yet")
+
+
+def _snowflake_time(snowflake: int) -> datetime:
+    return datetime.fromtimestamp(((snowflake >> 22) + 1420070400000) / 1000, tz=timezone.utc)
+
+
+async def known_gaps(session: AsyncSession, guild_id: int | None = None) -> list[KnownGap]:
+    """Channels with a known gap in their stored history (all guilds when `guild_id` is None), oldest gap first."""
+    query = select(Channel.id, Channel.name, Channel.gap_after_id, Channel.gap_before_id).where(Channel.gap_after_id.is_not(None))
+    if guild_id is not None:
+        query = query.where(Channel.guild_id == guild_id)
+    rows = await session.execute(query.order_by(Channel.gap_after_id))
+    return [KnownGap(cid, name or "", after, before) for cid, name, after, before in rows]
+
+
+async def stored_versions(session: AsyncSession, channel_id: int, *, after_id: int, up_to_id: int) -> dict[int, MessageRow]:
+    """The stored messages of a channel with after_id < id <= up_to_id, as rows (for reconciling them with Discord)."""
+    rows = await session.scalars(
+        select(Message).where(Message.channel_id == channel_id, Message.id > after_id, Message.id <= up_to_id)
+    )
+    return {
+        m.id: MessageRow(
+            id=m.id, guild_id=m.guild_id, channel_id=m.channel_id, author_id=m.author_id, content=m.content,
+            created_at=_aware(m.created_at), edited_at=_aware(m.edited_at), reply_to_id=m.reply_to_id,
+            mention_ids=list(m.mention_ids or []), attachments=list(m.attachments or []), embeds=list(m.embeds or []),
+            is_bot=m.is_bot,
+        )
+        for m in rows
+    }
+
+
+async def nth_newest_message_id(session: AsyncSession, channel_id: int, n: int) -> int | None:
+    """The id of the n-th newest stored message of a channel (None when it holds fewer)."""
+    return await session.scalar(
+        select(Message.id).where(Message.channel_id == channel_id).order_by(Message.id.desc()).offset(max(0, n - 1)).limit(1)
+    )
 
 
 async def guild_retention_days(session: AsyncSession, guild_id: int) -> int | None:

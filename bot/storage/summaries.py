@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from agents.summarize.cache import CachedChunk
 from bot.storage.db import batches as _batches
 from bot.storage.db import upsert_insert as _insert
-from bot.storage.models import Message, SummaryChunk, SummaryChunkMessage
+from bot.storage.tables import Message, SummaryChunk, SummaryChunkMessage
 
 async def get_chunks(session: AsyncSession, keys: Sequence[str]) -> dict[str, str]:
     """Cached summaries by key; marks the hits as used (for pruning)."""

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from agents.tasks.records import STATUSES, ExtractedTask
 from bot.storage.messages import upsert_guild_if_missing
-from bot.storage.models import Task, TaskEvent
+from bot.storage.tables import Task, TaskEvent
 
 
 class TaskNotFoundError(LookupError):

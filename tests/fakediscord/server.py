@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Iterable
@@ -49,6 +50,7 @@ class RecordedRequest:
     files: list[dict[str, Any]]
     headers: dict[str, str]
     status: int = 0
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (same clock in every process on Linux)
 
 
 @dataclass
@@ -95,7 +97,10 @@ class GatewaySession:
             else:
                 frame = {"op": op, "d": d, "s": None, "t": None}
             # Plain text JSON frames: discord.py asks for zlib-stream but reads text frames as they are.
-            await self.ws.send_str(json.dumps(frame))
+            try:
+                await self.ws.send_str(json.dumps(frame))
+            except ConnectionResetError:
+                self.ready = False  # the bot went away mid-send (a crash): the event is lost, as on Discord
 
 
 class FakeDiscord:
@@ -131,6 +136,8 @@ class FakeDiscord:
         self.identify_close_code: int | None = None  # e.g. 4014 to refuse the message content intent
         self._changed = asyncio.Event()
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._rate_limits: list[tuple[re.Pattern[str], int, float, list[float]]] = []
+        self.rate_limited = 0  # 429s answered
         self._runner: web.AppRunner | None = None
         self._install_routes()
 
@@ -270,6 +277,29 @@ class FakeDiscord:
             self.messages[channel_id][int(message["id"])] = message
             created.append(message)
         return created
+
+    def edit_in_history(self, channel_id: int, message_id: int, content: str) -> dict[str, Any]:
+        """Edit a message without dispatching MESSAGE_UPDATE (edited while the bot was away)."""
+        stored = self.messages[channel_id][message_id]
+        rebuilt = self._new_message(channel_id, int(stored["author"]["id"]), content, message_id=message_id)
+        stored.update(content=content, mentions=rebuilt["mentions"], mention_roles=rebuilt["mention_roles"],
+                      edited_timestamp=P.iso(datetime.now(timezone.utc)))
+        return stored
+
+    def delete_from_history(self, channel_id: int, message_ids: Iterable[int]) -> None:
+        """Delete messages without dispatching MESSAGE_DELETE (deleted while the bot was away)."""
+        for message_id in message_ids:
+            self.messages[channel_id].pop(message_id, None)
+
+    def archive_thread(self, thread_id: int, *, at: datetime | None = None) -> None:
+        """Archive a thread without dispatching THREAD_UPDATE (archived while the bot was away)."""
+        metadata = self.channel(thread_id)["thread_metadata"]
+        metadata["archived"] = True
+        metadata["archive_timestamp"] = P.iso(at or datetime.now(timezone.utc))
+
+    def limit_rate(self, path_regex: str, *, requests: int, per_seconds: float) -> None:
+        """Answer 429 (with `retry_after`, as Discord does) to matching requests beyond `requests` per `per_seconds`."""
+        self._rate_limits.append((re.compile(path_regex), requests, per_seconds, []))
 
     # ------------------------------------------------------------------ lookups
     def guild_of(self, channel_id: int) -> FakeGuild:
@@ -780,7 +810,8 @@ class FakeDiscord:
         body, files = await _read_body(request)
         recorded = RecordedRequest(request.method, path, dict(request.query), body, files, dict(request.headers))
         try:
-            response = await self._handle(request, path, body, files)
+            limited = self._rate_limited(path)
+            response = limited if limited is not None else await self._handle(request, path, body, files)
         except DiscordError as exc:
             response = json_response({"message": exc.message, "code": exc.code, **({"errors": exc.errors} if exc.errors else {})},
                                      status=exc.status)
@@ -792,6 +823,23 @@ class FakeDiscord:
         self.requests.append(recorded)
         self._notify()
         return response
+
+    def _rate_limited(self, path: str) -> web.Response | None:
+        now = asyncio.get_running_loop().time()
+        for pattern, allowed, window, times in self._rate_limits:
+            if not pattern.search(path):
+                continue
+            times[:] = [t for t in times if now - t < window]
+            if len(times) >= allowed:
+                retry_after = round(window - (now - times[0]), 3)
+                self.rate_limited += 1
+                # discord.py treats a 429 without `Via` as a Cloudflare ban; Discord's own carry it.
+                return web.Response(
+                    body=json.dumps({"message": "You are being rate limited.", "retry_after": retry_after, "global": False}).encode(),
+                    status=429, headers={"Content-Type": "application/json", "Via": "1.1 google",
+                                         "Retry-After": str(retry_after), "X-RateLimit-Scope": "user"})
+            times.append(now)
+        return None
 
     async def _handle(self, request: web.Request, path: str, body: Any, files: list[dict[str, Any]]) -> web.StreamResponse:
         auth = request.headers.get("Authorization", "")
@@ -942,6 +990,22 @@ class FakeDiscord:
             guild = self._guild(int(match[1]))
             return json_response({"threads": [t for t in guild.threads.values() if not t["thread_metadata"]["archived"]],
                                   "members": []})
+
+        @on("GET", f"/channels/{ID}/threads/archived/(public|private)")
+        async def archived_threads(request, match, body):
+            parent_id = self._visible_channel(int(match[1]))
+            private = match[2] == "private"
+            if not self.can(self.bot_id, parent_id, "read_message_history") or (
+                    private and not self.can(self.bot_id, parent_id, "manage_threads")):
+                raise DiscordError(403, 50013, "Missing Permissions")
+            guild = self.guild_of(parent_id)
+            threads = [t for t in guild.threads.values() if int(t["parent_id"]) == parent_id
+                       and t["thread_metadata"]["archived"] and (t["type"] == 12) == private]
+            threads.sort(key=lambda t: t["thread_metadata"]["archive_timestamp"], reverse=True)
+            if "before" in request.query:
+                threads = [t for t in threads if t["thread_metadata"]["archive_timestamp"] < request.query["before"]]
+            limit = int(request.query.get("limit", 50))
+            return json_response({"threads": threads[:limit], "members": [], "has_more": len(threads) > limit})
 
         @on("GET", f"/guilds/{ID}/members/{ID}")
         async def guild_member(request, match, body):

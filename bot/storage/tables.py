@@ -48,6 +48,10 @@ class Channel(Base):
     # The newest message id the collector received here, stored or not (opted out, later forgotten, expired):
     # catch-up starts after it, so erased messages are never fetched back from Discord's history.
     collected_up_to: Mapped[int | None] = mapped_column(BigInteger)
+    # A known range of history not fetched yet (ids, exclusive): catch-up stopped at SMOLCORD_CATCHUP_LIMIT.
+    # Reported by /settings show and `smolcord db gaps`; the next catch-up continues from collected_up_to.
+    gap_after_id: Mapped[int | None] = mapped_column(BigInteger)
+    gap_before_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Member(Base):
@@ -90,6 +94,7 @@ class Message(Base):
 class GuildSettings(Base):
     __tablename__ = "guild_settings"
     guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True)
+    # The guild's one timezone: deadlines ("by Friday") are read in it and the daily digest fires in it.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # Null: keep messages for the bot's default (SMOLCORD_RETENTION_DAYS); 0: forever.
     retention_days: Mapped[int | None] = mapped_column(Integer)
@@ -162,8 +167,7 @@ class DigestConfig(Base):
     __tablename__ = "digest_configs"
     guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True)
     target_channel_id: Mapped[int] = mapped_column(BigInteger)
-    time_of_day: Mapped[str] = mapped_column(String(5))  # "HH:MM" in `timezone`
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    time_of_day: Mapped[str] = mapped_column(String(5))  # "HH:MM" in the guild's timezone (GuildSettings.timezone)
     source_channel_ids: Mapped[list[Any]] = mapped_column(default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_by: Mapped[int | None] = mapped_column(BigInteger)

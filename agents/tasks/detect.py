@@ -1,0 +1,580 @@
+"""New tasks in a sentence: commitments ("I'll ..."), requests ("@bob can you ..."), needs nobody owns ("can someone ..."), and their short imperative text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+
+from agents.records import MessageRecord
+from agents.tasks.dates import Due, find_due
+from agents.tasks.drafts import Board, Draft
+from agents.tasks.language import (
+    ACTION_VERBS,
+    LEISURE_WORDS,
+    NON_ACTION_VERBS,
+    PRONOUN_OBJECTS,
+    STOPWORDS,
+    RenderedMessage,
+    base_form,
+    capitalize,
+    content_stems,
+    handle,
+    render,
+    sentences,
+    verb_group,
+    words,
+)
+from agents.tasks.patterns import (
+    ABILITY_ADVERBS,
+    ALWAYS_PERSONAL_VERBS,
+    CLAUSE_CUT,
+    CLAUSE_START,
+    COMMITMENT,
+    CONTEXT_NOTE,
+    CONTEXT_PRONOUNS,
+    CONTEXT_WORDS,
+    DAY_PREFIX,
+    DEPARTURE_VERBS,
+    DIAGNOSTIC,
+    HEDGES,
+    HOBBY_VERBS,
+    HYPOTHETICAL,
+    INTERJECTION,
+    JOKE,
+    LEADING_FILLER,
+    LEAVING,
+    LEAVING_CHAT,
+    LIST_PREFIX,
+    MARKET_WORDS,
+    MAX_TASK_WORDS,
+    MIND,
+    OBLIGATIONS,
+    PERCEPTION,
+    PLEASE,
+    PRIVILEGE_REQUEST,
+    QUALIFIER,
+    REASON,
+    REQUEST,
+    RESPONSE_WINDOW,
+    RESPONSE_WINDOW_MESSAGES,
+    SOMEONE,
+    STOP_NAMES,
+    SUBJECTLESS,
+    SUGGESTION,
+    THIRD_PERSON,
+    THIRD_PERSON_NAME,
+    TOPIC_IS_MINE,
+    TRADE_VERBS,
+    TRAILING_FILLER,
+    WE_NEED,
+)
+from agents.tasks.people import Clause, People
+
+
+class Detector:
+    """Finds the task a sentence starts, or adds its words to the task it repeats or answers."""
+
+    def __init__(self, board: Board, people: People):
+        self.board = board
+        self.people = people
+
+    def detect(self, rendered: RenderedMessage, clause: Clause, answered: Draft | None, following: str = "") -> None:
+        message = rendered.record
+        text = clause.text
+        if not text or clause.ignored or JOKE.search(clause.raw.lower()) or PRIVILEGE_REQUEST.search(clause.raw):
+            return
+        if following and JOKE.search(following.lower()) and len(words(following)) <= 3:
+            return
+        lower = text.lower()
+        if HYPOTHETICAL.search(lower):
+            return
+        tentative = False
+        if self.board.loose and HEDGES.search(lower):
+            text = re.sub(r"\s+", " ", HEDGES.sub(" ", text)).strip()
+            clause = replace(clause, text=text)
+            tentative = True
+        topic = None
+        topic_match = TOPIC_IS_MINE.search(text)
+        if topic_match:
+            topic = topic_match.group("topic")
+        found = self._find_request(rendered, clause) or self._find_commitment(rendered, clause)
+        if found is None and self.board.loose and not clause.is_question:
+            suggestion = SUGGESTION.search(text)
+            if suggestion:
+                mine = suggestion.group("who").lower().startswith("i")
+                owner = (message.author_id, message.author_name) if mine else None
+                found = ("commitment" if mine else "request", owner, suggestion.group("rest"), suggestion.group("rest"))
+                tentative = True
+        if found is None:
+            return
+        kind, owner, rest, raw_rest = found
+        if rest is None:
+            return
+        listed = _object_list(rest)
+        if listed:
+            # "I'll do the pitch deck, demo video and devpost writeup": three pieces of work, each of
+            # which can be handed off or finished on its own.
+            for item in listed:
+                self._add(rendered, clause, kind, owner, item, answered, topic, tentative)
+            return
+        self._add(rendered, clause, kind, owner, rest, answered, topic, tentative)
+
+    def _add(self, rendered: RenderedMessage, clause: Clause, kind: str, owner, rest: str, answered: Draft | None, topic: str | None, tentative: bool) -> None:
+        message = rendered.record
+        task_text, pronoun_only, due = self._task_text(rest, message.created_at, rendered, owner_id=owner[0] if owner else None, addressee=clause)
+        day = DAY_PREFIX.match(clause.text)
+        if due is None and day:
+            due = find_due(day.group("day"), message.created_at, self.board.tz)
+        if topic and task_text and not (content_stems(topic) & content_stems(task_text)):
+            task_text = f"{task_text} for {_strip_article_free(topic)}"
+        if not task_text:
+            return
+        count = len(self.board.drafts)
+        if kind == "commitment":
+            self._add_commitment(rendered, clause, task_text, pronoun_only, due, answered)
+        else:
+            self._add_request(rendered, clause, owner, task_text, pronoun_only, due)
+        if tentative:
+            for draft in self.board.drafts[count:]:
+                draft.tentative = True
+
+    def _find_request(self, rendered: RenderedMessage, clause: Clause):
+        """("request", (owner id, name) or None, the action words, the text to search for a deadline)."""
+        text = clause.text
+        someone = SOMEONE.search(text)
+        if someone:
+            rest = QUALIFIER.sub("", someone.group("rest"))
+            if someone.group("who_ing"):
+                rest = base_form(someone.group("who_ing").strip()) + " " + rest
+            return "request", None, rest, someone.group(0)
+        request = REQUEST.search(text)
+        if request:
+            who = next((request.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6") if request.group(g)), "").lower()
+            before = text[: request.start()].lower()
+            if re.search(r"\b(?:how|what|why|where|when|which|who|whether|if|wonder)\W*$", before):
+                return None
+            if re.match(r"^\W*(?:how|what|why|where|when|which|who|whose)\b", text, re.IGNORECASE):
+                return None
+            rest = request.group("rest")
+            if re.match(r"^(?:rather|like|prefer|say|think|believe|know)\b", rest, re.IGNORECASE):
+                return None  # "would you rather ...", "would you say ...": questions, not requests
+            mind = re.match(r"^(?:please\s+)?mind\s+(?P<ger>\w+ing)\b", rest, re.IGNORECASE)
+            if mind:
+                rest = base_form(mind.group("ger")) + rest[mind.end() :]
+            if DIAGNOSTIC.search(rest) or PERCEPTION.search(rest):
+                return None
+            if who in ("someone", "somebody", "anyone", "anybody", "everyone", "you all", "you guys", "y'all", "yall", "you both"):
+                rest = QUALIFIER.sub("", rest)
+                return "request", None, rest, rest
+            owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
+            first = words(rest)[:1]
+            if owner is None and first and base_form(first[0]) not in ACTION_VERBS and not _looks_like_work(first[0].rsplit("-", 1)[-1]):
+                return None  # "would you trust one to drive you?", "can you choose one superhero?": a question to nobody in particular
+            return "request", owner, rest, rest
+        mind = MIND.search(text)
+        if mind and clause.is_question:
+            rest = base_form(mind.group("ger")) + mind.group("rest")
+            owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
+            return "request", owner, rest, rest
+        if clause.is_question:
+            return None
+        please = PLEASE.search(text)
+        if please:
+            rest = please.group("rest")
+            first = words(rest)[:1]
+            if first and first[0] not in NON_ACTION_VERBS and first[0] not in ("don't", "dont", "do", "no", "stop") and _looks_like_verb(first[0]):
+                owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
+                return "request", owner, rest, rest
+        third = THIRD_PERSON.search(clause.raw) or THIRD_PERSON_NAME.search(clause.raw)
+        if third:
+            found = self.people.handle_id(third.group("handle"), rendered)
+            if found:
+                return "request", found, third.group("rest"), third.group("rest")
+        if clause.addressee_id and clause.vocative:
+            first = words(text)[:1]
+            if first and first[0] in ACTION_VERBS:
+                return "request", (clause.addressee_id, clause.addressee_name), text, text
+        need = WE_NEED.search(text)
+        if need:
+            return "request", None, need.group("rest"), need.group("rest")
+        return None
+
+    def _find_commitment(self, rendered: RenderedMessage, clause: Clause):
+        if clause.is_question:
+            return None
+        message = rendered.record
+        text = INTERJECTION.sub("", clause.text)
+        match = COMMITMENT.search(text)
+        if match:
+            before = text[: match.start()].lower()
+            if re.search(r"\b(?:if|unless|when you|what|how|wish|whether)\b", before):
+                return None
+            if before.strip() and not CLAUSE_START.search(before):
+                return None
+            trigger = match.group("trigger").lower()
+            rest = match.group("rest")
+            if trigger in OBLIGATIONS or trigger == "i can":
+                # "I can rap quite fast", "I have to go": abilities and leaving are not work.
+                first = words(rest)[:1]
+                if not first or first[0] in ABILITY_ADVERBS or base_form(first[0]) not in ACTION_VERBS:
+                    return None
+            if re.match(r"^have to\b", rest, re.IGNORECASE) and trigger in ("i'll", "i will"):
+                if not self.board.loose:
+                    return None  # "I'll have to watch it": a note to self, not a promise
+            if trigger == "i can" and (re.match(r"^\s*(?:but|too|if|also but)\b", rest, re.IGNORECASE) or re.search(r"\bbut\b", rest[:12], re.IGNORECASE)):
+                return None
+            return "commitment", (message.author_id, message.author_name), rest, rest
+        subjectless = SUBJECTLESS.search(text)
+        if subjectless:
+            return "commitment", (message.author_id, message.author_name), subjectless.group("rest"), subjectless.group("rest")
+        if clause.self_assigned:
+            first = words(text)[:1]
+            if first and base_form(first[0]) in ACTION_VERBS:
+                return "commitment", (message.author_id, message.author_name), text, text
+        listed = LIST_PREFIX.search(clause.text)
+        if listed:
+            rest = listed.group("rest")
+            first = words(rest)[:1]
+            again = SUBJECTLESS.search(rest) or COMMITMENT.search(rest)
+            if again:
+                return "commitment", (message.author_id, message.author_name), again.group("rest"), again.group("rest")
+            if first and _looks_like_verb(first[0]):
+                if first[0].endswith("ing"):
+                    rest = base_form(first[0]) + rest[len(first[0]) :]
+                return "commitment", (message.author_id, message.author_name), rest, rest
+        return None
+
+    def _task_text(self, rest: str, said_at: datetime, rendered: RenderedMessage, *, owner_id: int | None, addressee: Clause) -> tuple[str | None, bool, Due | None]:
+        """A short imperative from the words after the trigger, and its deadline; (None, _, _) when they are not a task."""
+        text = re.sub(r"\s+", " ", rest).strip()
+        text = LEADING_FILLER.sub("", text)
+        text = re.sub(r"^(?:will|gonna|going to)\s+", "", text, flags=re.IGNORECASE)
+        cut = CLAUSE_CUT.search(text)
+        remainder = ""
+        if cut and cut.start() > 0:
+            text, remainder = text[: cut.start()], text[cut.start() :]
+        # The deadline is in the task's own words, or in a follow-up clause that is not a reason
+        # ("..., should have a PR up by tomorrow EOD" but not "since I'm free this afternoon").
+        due = find_due(text, said_at, self.board.tz)
+        if due is not None:
+            text = (text[: due.start] + " " + text[due.end :]).strip()
+        else:
+            follow = remainder.lstrip(" ,:;-\u2014\u2013")
+            if follow and not REASON.match(follow):
+                due = find_due(follow, said_at, self.board.tz)
+        text = re.sub(r"\s+", " ", text).strip()
+        # "be handling X" -> "handle X"; "have to X" -> "X".
+        text = re.sub(r"^(?:be\s+(?P<ing>\w+ing))", lambda m: base_form(m.group("ing")), text, flags=re.IGNORECASE)
+        text = re.sub(r"^(?:have to|need to|got to)\s+", "", text, flags=re.IGNORECASE)
+        text = LEADING_FILLER.sub("", text)
+        for _ in range(3):
+            text = TRAILING_FILLER.sub("", text).strip()
+            text = re.sub(r"\s+(?:over|during|on|by|in|at|for|before|until|from|around|within)$", "", text, flags=re.IGNORECASE)
+        tokens = words(text)
+        if tokens[:1] == ["go"] and len(tokens) > 1 and (tokens[1] == "and" or _looks_like_work(tokens[1])):
+            # "go pick up the badges" -> "pick up the badges"
+            text = re.sub(r"^go\s+(?:and\s+)?", "", text, flags=re.IGNORECASE)
+            tokens = words(text)
+        if not tokens:
+            return None, False, None
+        verb = tokens[0]
+        if (verb in LEAVING and tokens[1:2] not in (["through"], ["over"])) or LEAVING_CHAT.search(text):
+            return None, False, None  # "I have to go to church", "I'm going to end this chat"
+        if verb in NON_ACTION_VERBS or verb in ("not", "never", "no", "n't", "get") and len(tokens) < 2:
+            return None, False, None
+        if verb in NON_ACTION_VERBS:
+            return None, False, None
+        if re.match(r"^(?:not|never|no longer)\b", text, re.IGNORECASE):
+            return None, False, None
+        if re.match(r"^(?:get back to|keep you|let you|talk to you|see you|catch you)", text, re.IGNORECASE):
+            return None, False, None
+        if HEDGES.search(" ".join(tokens[:3])):
+            return None, False, None
+        if re.search(r"\bif (?:i|we) (?:have|get|find) (?:the |a |some )?(?:time|chance|minute|sec)\b", rest, re.IGNORECASE):
+            return None, False, None
+        if not _looks_like_verb(verb):
+            return None, False, None
+        rest_tokens = tokens[1:]
+        if set(rest_tokens) & LEISURE_WORDS and len(rest_tokens) <= 4:
+            return None, False, None
+        objects = [token for token in rest_tokens if token not in ("a", "an", "the", "some", "my", "more")]
+        if verb in HOBBY_VERBS or (objects[:1] and objects[0] in LEISURE_WORDS):
+            return None, False, None  # "I'm going to reread it over the summer", "gonna make tea and cry"
+        if not rest_tokens and verb not in ACTION_VERBS and base_form(verb) not in ACTION_VERBS:
+            return None, False, None  # "sure I'll sub": a bare verb that names no work
+        if verb in ALWAYS_PERSONAL_VERBS or (verb in TRADE_VERBS and set(words(rest)) & MARKET_WORDS):
+            return None, False, None  # "I'll buy the dip if it hits 160": a member's own money
+        meaningful = [t for t in rest_tokens if t not in PRONOUN_OBJECTS and t not in STOPWORDS]
+        pronoun_only = not meaningful
+        if len(tokens) > MAX_TASK_WORDS:
+            text = " ".join(text.split()[:MAX_TASK_WORDS])
+        text = self.people.rewrite(text, rendered, owner_id=owner_id, addressee=addressee)
+        return capitalize(text.strip()), pronoun_only, due
+
+    def _antecedent(self, message: MessageRecord, answered: Draft | None) -> Draft | None:
+        """The request a pronoun commitment ("I'll do it", "I'll take it") refers to."""
+        if answered is not None:
+            return answered
+        if message.reply_to_id:
+            for draft in reversed(self.board.drafts):
+                if message.reply_to_id in draft.sources and draft.status == "open":
+                    return draft
+        for draft in reversed(self.board.drafts):
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                break
+            if draft.status != "open" or draft.kind != "request" or draft.tentative:
+                continue
+            if draft.owner_id == message.author_id and not draft.refused:
+                return draft
+            if draft.owner_id is None or draft.refused:
+                if draft.requester_id != message.author_id or draft.refused:
+                    return draft
+        return None
+
+    def _add_commitment(self, rendered, clause, text, pronoun_only, due, answered) -> None:
+        message = rendered.record
+        has_pronoun = bool(set(words(text)) & PRONOUN_OBJECTS)
+        target = None
+        if pronoun_only or has_pronoun or answered is not None:
+            target = self._antecedent(message, answered)
+            if target is not None and not (pronoun_only or has_pronoun) and answered is not None:
+                # "yes! I'll message her tonight" answers the request; a different piece of work does not.
+                if self.board.overlap(target, text) < 1 and not self._same_message(target, answered):
+                    target = None
+        if target is None and (has_pronoun or pronoun_only):
+            target = self._own_task_in_message(message.author_id, rendered.text)
+        if target is None:
+            target = self._same_task(message.author_id, text, message.id)
+        if target is None:
+            target = self._refused_request(message, text)
+        if target is not None:
+            if target is answered and not (pronoun_only or has_pronoun) and self.board.overlap(target, text) < 1:
+                target.also.append(text)  # "I'll ask the host" for "can someone check if the cottage has wifi?"
+            if target.owner_id != message.author_id:
+                kind = "claimed" if target.owner_id is None or target.refused else "reassigned"
+                target.owner_id, target.owner_name = message.author_id, message.author_name
+                target.refused = False
+                target.changes.append(self.board.change(kind, message, target))
+            target.answered = True
+            if due is not None:
+                target.due = due
+            self.board.touch(target, message)
+            return
+        if pronoun_only and not has_pronoun and base_form(words(text)[0]) in DEPARTURE_VERBS:
+            return
+        if has_pronoun or pronoun_only:
+            # "I'll look into it" after "the login page is broken on safari": say what "it" is.
+            # "grab one" is about a thing, not about the last message.
+            context = self._context(message, clause.raw) if set(words(text)) & CONTEXT_PRONOUNS or not has_pronoun else None
+            if context:
+                text = f"{text}{CONTEXT_NOTE}{context})"
+            elif pronoun_only:
+                return
+        self.board.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
+
+    def _context(self, message: MessageRecord, sentence: str = "") -> str | None:
+        """A few words of what "it" is: the speaker's own previous sentence, the replied-to message, or the last one by someone else."""
+        own = sentences(render(message).text)
+        if sentence in own and own.index(sentence) > 0:
+            mine = _snippet(own[own.index(sentence) - 1])
+            if mine and len(mine.split()) >= 3:
+                return mine
+        whole = " ".join(own)
+        if sentence and sentence in whole and whole.index(sentence) > 0:
+            # "#2295 the windows installer thing: @tomas could you reproduce it?": what comes before in the sentence.
+            mine = _snippet(re.sub(r"[\s:,;-]+$", "", whole[: whole.index(sentence)]).split(". ")[-1])
+            if mine and len(mine.split()) >= 3:
+                return mine
+        previous = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
+        if previous is None:
+            for earlier in reversed(self.board.messages[max(0, self.board.index - 3) : self.board.index]):
+                if earlier.author_id != message.author_id:
+                    previous = earlier
+                    break
+        if previous is None or message.created_at - previous.created_at > RESPONSE_WINDOW:
+            return None
+        rendered = render(previous)
+        parts = sentences(rendered.text)
+        if not parts:
+            return None
+        me = "@" + handle(message.author_name).lower()
+        addressed = [clause for part in parts for clause in re.split(r",\s+", part) if me in clause.lower()]
+        if addressed:
+            return _snippet(addressed[-1])
+        return _snippet(parts[-1] if len(parts[-1].split()) >= 4 else " ".join(parts[-2:]))
+
+    def _own_task_in_message(self, owner_id: int, text: str) -> Draft | None:
+        """"bibs won't be ready until wednesday, I'll get them wednesday": the task the rest of the message names."""
+        best, best_score = None, 0
+        for draft in self.board.drafts:
+            if draft.owner_id != owner_id or draft.status == "done":
+                continue
+            score = len(content_stems(draft.text) & content_stems(text))
+            if score > best_score:
+                best, best_score = draft, score
+        return best if best_score >= 2 else None
+
+    def _refused_request(self, message: MessageRecord, text: str) -> Draft | None:
+        """"can't this saturday, sorry" then "I'll do the bakery pickup" from someone else: they take the request over."""
+        for draft in reversed(self.board.drafts):
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                break
+            if draft.refused and draft.status == "open" and draft.kind == "request" and draft.requester_id != message.author_id:
+                if self.board.overlap(draft, text) >= 2 or len(content_stems(draft.text) & content_stems(text)) >= 1:
+                    return draft
+        return None
+
+    @staticmethod
+    def _same_message(target: Draft, answered: Draft | None) -> bool:
+        return answered is not None and target is answered
+
+    def _same_task(self, owner_id: int | None, text: str, message_id: int | None = None) -> Draft | None:
+        """An open task of the same person that this sentence repeats ("I'll do the logo export" after "@kai please export the logo").
+
+        Tasks started by the same message (`message_id`) are its other items, never repeats."""
+        best, best_score = None, 0
+        for draft in self.board.open_drafts():
+            if draft.owner_id != owner_id or draft.tentative or draft.sources[0] == message_id:
+                continue
+            score = len((content_stems(draft.text) & content_stems(text)) - {"take", "do", "make", "get"})
+            first = words(text)[:1]
+            if score and first and draft.verb and base_form(first[0]) in verb_group(draft.verb):
+                score += 1  # "get the badges" repeats "pick up the badges"
+            elif first and draft.verb and _distinct_acts(first[0], draft.verb):
+                continue  # "add disk alerts on the data nodes" after "check the disk on the data nodes": new work
+            if score > best_score:
+                best, best_score = draft, score
+        return best if best_score >= 2 else None
+
+    def _add_request(self, rendered, clause, owner, text, pronoun_only, due) -> None:
+        message = rendered.record
+        owner_id = owner[0] if owner else None
+        if pronoun_only:
+            # "we need to turn on X, can someone do that tonight?": the same need, now with a deadline.
+            for draft in reversed(self.board.drafts):
+                if message.id in draft.sources and draft.status == "open":
+                    if due is not None:
+                        draft.due = due
+                    if owner_id and draft.owner_id is None:
+                        draft.owner_id, draft.owner_name = owner
+                    return
+        same = self._same_task(owner_id, text, message.id) if owner_id else None
+        if same is not None:
+            if due is not None:
+                same.due = due
+            self.board.touch(same, message)
+            return
+        if pronoun_only and not owner_id:
+            return
+        has_pronoun = bool(set(words(text)) & CONTEXT_PRONOUNS)
+        released = self._released_task() if owner and has_pronoun else None
+        if released is not None:
+            # "can you hand the windows installer to someone else?" then "@tomas can you pair with sadie on it?"
+            released.owner_id, released.owner_name = owner
+            released.kind, released.answered, released.requester_id = "request", False, message.author_id
+            released.changes.append(self.board.change("reassigned", message, released))
+            if due is not None:
+                released.due = due
+            self.board.touch(released, message)
+            return
+        if has_pronoun and owner:
+            context = self._context(message, clause.raw)
+            if context:
+                text = f"{text}{CONTEXT_NOTE}{context})"
+        self.board.drafts.append(self._new("request", text, owner, message.author_id, due, rendered, clause))
+
+    def _released_task(self) -> Draft | None:
+        """The task its owner just gave up ("can you hand it to someone else?"), waiting for a new owner."""
+        for draft in reversed(self.board.drafts):
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                break
+            if draft.status == "open" and draft.owner_id is None and draft.changes and draft.changes[-1].kind == "released":
+                return draft
+        return None
+
+    def _new(self, kind, text, owner, requester_id, due, rendered, clause) -> Draft:
+        message = rendered.record
+        return Draft(
+            kind=kind,
+            text=text,
+            owner_id=owner[0] if owner else None,
+            owner_name=owner[1] if owner else None,
+            requester_id=requester_id,
+            due=due,
+            sources=[message.id],
+            created_index=self.board.index,
+            said_at=message.created_at,
+            evidence=clause.raw,
+            last_index=self.board.index,
+        )
+
+
+def _object_list(rest: str) -> list[str]:
+    """ "handle the slides, the trailer script and the submission form" -> one phrase per object, each with the verb.
+
+    Only a plain list of noun phrases after one verb: none of the items may start with a verb of its
+    own ("fix the bug, then deploy") or a clause word, and the list must end in "and"/"&"/"+".
+    """
+    head = re.match(r"^\s*(?P<verb>[a-z][\w'-]*(?:\s+(?:up|out|over|on|through|together))?)\s+(?P<items>.+)$", rest, re.IGNORECASE)
+    if not head or base_form(head.group("verb").split()[0]) not in ACTION_VERBS:
+        return []
+    body = re.split(r"[.!?;]|\s[\u2014\u2013-]\s|\s+(?:by|before|until|tonight|today|tomorrow)\b", head.group("items"), maxsplit=1, flags=re.IGNORECASE)
+    items_text, tail = body[0], head.group("items")[len(body[0]) :]
+    parts = [part.strip() for part in re.split(r",\s*(?:and\s+|&\s+)?|\s+(?:and|&|\+)\s+", items_text) if part.strip()]
+    if len(parts) < 3 or not re.search(r"(?:\sand|&|\+)\s+\S+[^,]*$", items_text):
+        return []
+    for part in parts:
+        tokens = words(part)
+        if not tokens or len(tokens) > 5 or tokens[0] in ("i", "we", "you", "it", "then", "so", "but", "if", "because", "which", "that"):
+            return []
+        if tokens[0] not in ("the", "a", "an", "my", "our", "their", "his", "her") and base_form(tokens[0]) in ACTION_VERBS and tokens[0] not in NOUN_LIKE_VERBS:
+            return []
+    return [f"{head.group('verb')} {part}{tail}" for part in parts]
+
+
+# Words that are verbs but usually nouns in a list of things: "the slides, demo video and devpost writeup".
+NOUN_LIKE_VERBS = frozenset({"demo", "design", "record", "plan", "report", "review", "draft", "export", "release", "sound", "music", "map", "quote", "list", "set", "test", "fix", "change", "update", "post", "note", "log", "file", "form", "order", "schedule", "stage", "store", "stream", "print", "script", "sketch", "package", "patch", "label", "host", "lead", "mock", "outline", "pitch", "book", "call", "copy", "cut", "email", "link", "load", "profile", "track", "train", "walk", "wire", "water", "welcome"})
+
+
+def _distinct_acts(verb: str, other: str) -> bool:
+    """Two different kinds of work ("add" vs "check"); "do", "get", "take" and friends say nothing."""
+    a, b = base_form(verb), base_form(other)
+    generic = {"do", "get", "take", "make", "handle", "have", "go", "start", "finish", "try"}
+    # The new sentence's verb must be a known one; the task's own verb is a verb whatever it is.
+    if a in generic or b in generic or a not in ACTION_VERBS:
+        return False
+    return a not in verb_group(b)
+
+
+def _looks_like_work(word: str) -> bool:
+    return word.lower() in ACTION_VERBS or base_form(word) in ACTION_VERBS
+
+
+def _looks_like_verb(word: str) -> bool:
+    word = word.lower()
+    if "-" in word and word.rsplit("-", 1)[-1] in ACTION_VERBS:
+        return True  # "batch-merge", "re-run"
+    if word in ACTION_VERBS or base_form(word) in ACTION_VERBS:
+        return True
+    if word in NON_ACTION_VERBS or word in STOP_NAMES:
+        return False
+    # Unknown words pass unless they are clearly not verbs (articles, pronouns, numbers).
+    return word.isalpha() and word not in {
+        "the", "a", "an", "my", "your", "our", "their", "this", "that", "it", "there", "here", "some", "any", "too", "so", "sure",
+        "also", "not", "in", "on", "at", "by", "for", "with", "about", "from", "soon", "later", "still", "even", "probably",
+    }
+
+
+def _snippet(text: str) -> str | None:
+    snippet = INTERJECTION.sub("", text)
+    snippet = re.sub(r"^(?:(?:one more thing|also|btw|fyi|so|and|hey|hi|reminder)\W+|@\w+\W*)+", "", snippet, flags=re.IGNORECASE)
+    snippet = TRAILING_FILLER.sub("", snippet).strip()
+    tokens = snippet.split()
+    if len(tokens) < 2:
+        return None
+    return " ".join(tokens[:CONTEXT_WORDS]) + (" ..." if len(tokens) > CONTEXT_WORDS else "")
+
+
+def _strip_article_free(topic: str) -> str:
+    return re.sub(r"^\s*(?:so|ok|also|and)\s+", "", topic.strip(), flags=re.IGNORECASE)

@@ -1,0 +1,90 @@
+"""What the rules know so far while they read a window: the task drafts, where they are in it, and the small operations every stage shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from agents.records import MessageRecord
+from agents.tasks.dates import Due
+from agents.tasks.language import base_form, content_stems, verb_group, words
+from agents.tasks.patterns import CONTEXT_NOTE, VERB_MODIFIERS
+from agents.tasks.records import TaskChange
+
+
+@dataclass
+class Draft:
+    kind: str  # "commitment" | "request"
+    text: str
+    owner_id: int | None
+    owner_name: str | None
+    requester_id: int | None
+    due: Due | None
+    sources: list[int]
+    created_index: int
+    said_at: datetime
+    evidence: str
+    status: str = "open"
+    tentative: bool = False
+    refused: bool = False
+    answered: bool = False
+    last_index: int = 0
+    changes: list[TaskChange] = field(default_factory=list)
+    # How the owner said they would do it, when they took the task on in their own words: more words to
+    # recognise its completion by ("I'll ask the host" for "check if the cottage has wifi").
+    also: list[str] = field(default_factory=list)
+
+    @property
+    def acts(self) -> frozenset[str]:
+        """The task's verb group, with those of the words it was taken on in."""
+        groups = [verb_group(self.verb)] + [verb_group(words(text)[0]) for text in self.also if words(text)]
+        return frozenset().union(*groups)
+
+    @property
+    def verb(self) -> str:
+        tokens = [t for t in words(self.text)[:3] if t not in VERB_MODIFIERS]
+        # "batch-merge" is a kind of merge.
+        return tokens[0].rsplit("-", 1)[-1] if tokens else ""
+
+    @property
+    def live(self) -> bool:
+        return self.status == "open" and not self.refused
+
+
+class Board:
+    """The window's messages in reading order and the drafts found so far."""
+
+    def __init__(self, messages: list[MessageRecord], tz: ZoneInfo, *, loose: bool = False):
+        self.tz = tz
+        # Loose: also keep suggestions and hedged commitments, marked tentative, for a model to judge.
+        self.loose = loose
+        self.messages = messages
+        self.by_id = {m.id: m for m in messages}
+        self.drafts: list[Draft] = []
+        self.index = 0
+
+    def open_drafts(self, owner_id: int | None = None) -> list[Draft]:
+        return [d for d in self.drafts if d.live and (owner_id is None or d.owner_id == owner_id)]
+
+    def overlap(self, draft: Draft, text: str, *, with_verbs: bool = True, context: bool = True) -> int:
+        """Words `text` shares with the task; `context=False` leaves out the "(re: ...)" note of what "it" was."""
+        ignore = {"take", "over", "instead", "done", "finish", "merged", "merg", "ship", "shipped", "fix", "fixed"}
+        task_text = draft.text if context else draft.text.split(CONTEXT_NOTE, 1)[0]
+        task_stems = (content_stems(" ".join([task_text, *draft.also]))) - ignore
+        text_stems = content_stems(text) - ignore
+        count = len(task_stems & text_stems)
+        if with_verbs and draft.verb:
+            group = verb_group(draft.verb)
+            if any(base_form(token) in group or token in group for token in words(text)):
+                count += 1
+        return count
+
+    def touch(self, draft: Draft, message: MessageRecord) -> None:
+        if message.id not in draft.sources:
+            draft.sources.append(message.id)
+        draft.last_index = self.index
+
+    def change(self, kind: str, message: MessageRecord, draft: Draft) -> TaskChange:
+        status = {"done": "done", "cancelled": "cancelled"}.get(kind, draft.status)
+        return TaskChange(kind=kind, message_id=message.id, actor_id=message.author_id, at=message.created_at, status=status, owner_id=draft.owner_id)

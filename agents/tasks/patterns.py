@@ -1,0 +1,265 @@
+"""The phrases the task rules look for: commitments, requests, answers, done / cancel / reassign words, and the fillers trimmed from task text."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+# How far back a reply like "sure" or "I'll do it" may reach for the request it answers.
+RESPONSE_WINDOW_MESSAGES = 8
+RESPONSE_WINDOW = timedelta(hours=6)
+# How far back a bare "done" from the owner may reach for their task.
+DONE_WINDOW_MESSAGES = 40
+MAX_TASK_WORDS = 16
+CONTEXT_WORDS = 12
+
+HEDGES = re.compile(r"\b(?:probably|maybe|might|perhaps|possibly|hopefully|prob|idk|not sure)\b")
+JOKE = re.compile(
+    r"\b(?:lol|lmao|lmfao|rofl|jk|j/k|haha+|hehe+|kidding|joking)\b|/s\b|[\U0001F602\U0001F923\U0001F606\U0001F61C\U0001F61D\U0001F92A]"
+    # Chat idioms that are teasing, not plans: "touch grass", "I'll die on this hill".
+    r"|\btouch(?:ing)? (?:some )?grass\b|\bskill issue\b|\bngmi\b|\bwagmi\b|\bdie on this hill\b|\bcope harder\b"
+)
+HYPOTHETICAL = re.compile(
+    r"^(?:\W*)(?:if|unless|what if|in theory|ideally|in an ideal world|someday|one day|imagine)\b"
+    r"|\bi'?d\b|\bi would\b|\bwould(?:'ve| have)\b|\bif (?:we|i|you|they|it) (?:had|were|could|did)\b"
+    r"|\bsomeday\b|\bone day\b|\bif it were up to me\b"
+)
+NEGATION = re.compile(r"\b(?:not|never|no longer|don't|dont|won't|wont|can't|cant|cannot|isn't|hasn't|haven't|hadn't|didn't|wasn't)\b|n't\b")
+
+COMMITMENT = re.compile(
+    r"(?:^|(?<=[\s,:(]))(?P<trigger>i'll|i will|i'm going to|im going to|i am going to|i'm gonna|im gonna|i am gonna"
+    r"|i shall|i can|let me|lemme|i need to|i have to|i've got to|i gotta|i must|i'm about to)\s+"
+    r"(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+SUBJECTLESS = re.compile(r"^(?P<trigger>will|gonna|going to|can)\s+(?P<rest>.+)$", re.IGNORECASE)
+LIST_PREFIX = re.compile(r"^(?P<prefix>todo|to do|to-do|t|today|next|action items?|ai)\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
+REQUEST = re.compile(
+    r"(?:^|(?<=[\s,:(]))(?:(?:so|and|also|hey|then|ok|okay|hmm|btw|pls|please)\W+)*"
+    r"(?:(?:can|could|would|will)\s+(?P<who>you all|you guys|you both|y'all|yall|you|u|ya|someone|somebody|anyone|anybody|everyone)"
+    r"|(?:are|r)\s+(?P<who2>you|u)\s+able\s+to|any chance (?P<who3>you|u|someone|anyone)\s+(?:could|can)"
+    r"|do (?P<who4>you|u) have (?:the )?(?:time|bandwidth|capacity|a sec|a minute) to"
+    r"|(?:are|r) (?P<who5>you|u) (?:ok|okay|good|free|around|up for|happy|willing) (?:to|for)"
+    r"|would (?P<who6>you|u) be (?:able|ok|okay|willing|free) to)"
+    r"\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+MIND = re.compile(r"(?:would you |do you |)mind (?P<ger>\w+ing)\b(?P<rest>.*)$", re.IGNORECASE)
+PLEASE = re.compile(
+    r"^(?:(?:also|and|then|ok|okay|so|hey)\s+)*(?:please|pls|plz)\s+(?:(?:also|just|quickly)\s+)*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+SOMEONE = re.compile(
+    # "someone should ..." is a hypothetical (JUDGING.md), not a request.
+    r"(?:^|(?<=[\s,:(]))(?:(?:someone|somebody|anyone) (?:needs to|has to|must|pls|please|to)"
+    r"|(?:we|i) need (?:someone|somebody) to"
+    r"|(?:any )?volunteers? (?:to|for)"
+    r"|(?:anyone|anybody) (?:able|willing|want|wants) to"
+    r"|(?:^|(?<=[,;:.!?] )|(?<=[,;:]))who(?:'s| is| will| can| could| wants to| is going to)(?P<who_ing> \w+ing)?(?=.*\?))\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+WE_NEED = re.compile(
+    r"(?:^|[,:;(]\s*|\b(?:and|but|so|then|ok|okay|now|also|yeah|well)\s+)we (?:really |still |also )?(?:need to|have to|must|gotta|'ll need to|will need to)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+THIRD_PERSON = re.compile(
+    r"^@(?P<handle>\w+)\W*(?:will|'ll|is going to|is gonna|to|can|should|you'll|you will|you can|you should)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+# "can someone with admin do that": who is asked, not what to do.
+QUALIFIER = re.compile(r"^(?:(?:with|from|on|in)\s+(?:\w+\s+){0,2}?(?:access|admin|rights|permissions?|team|ops|infra|\w+)\s+)(?=\w)", re.IGNORECASE)
+# Suggestions and soft offers: tasks only if a model (or a later "I'll do it") says so.
+SUGGESTION = re.compile(
+    r"(?:^|(?<=[\s,:(]))(?P<who>we should|we could|we might want to|let's|lets|let us|i could|i might|i should|i may)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+# What may come right before "I'll"/"I can" for it to start a clause ("so I'll", "ok, I'll", "🌮 I'll").
+CLAUSE_START = re.compile(
+    r"(?:^|[^\w\s']|\b(?:and|but|so|then|ok|okay|also|yeah|yes|sure|well|now|today|tomorrow|tonight|anyway|anyways|"
+    r"honestly|fine|cool|great|alright|oh|ah|hey|plus|meanwhile|instead|otherwise|first|after that|in that case))\s*$",
+    re.IGNORECASE,
+)
+DEPARTURE_VERBS = frozenset({"go", "leave", "head", "run", "end", "drive", "stop", "log", "sign", "bounce", "dip", "jump"})
+LEAVING_CHAT = re.compile(
+    r"^(?:exit|end|leave|close out|sign off|log off|hop off|shut down|close)\b.*\b(?:chat|conversation|here)\b|^(?:sign|log|hop) off\b"
+    r"|^get (?:ready|going|moving|dressed|some sleep)\b",
+    re.IGNORECASE,
+)
+LEAVING = frozenset({"go", "leave", "head", "hop", "bounce", "dip"})
+OBLIGATIONS = frozenset({"i need to", "i have to", "i've got to", "i gotta", "i must"})
+ABILITY_ADVERBS = frozenset({"barely", "easily", "always", "never", "usually", "sometimes", "only", "hardly", "totally", "really", "also", "still", "even"})
+THIRD_PERSON_NAME = re.compile(
+    r"^(?P<handle>[A-Za-z][\w'-]*)\s+(?:will|'ll|is going to|is gonna|to)\s+(?P<rest>.+)$", re.IGNORECASE
+)
+ACCEPT = re.compile(
+    r"^\W*(?:sure|ok|okay|k|kk|yes|yep|yup|yeah|ya|yah|yea|will do|on it|can do|got it|no problem|np|no prob|"
+    r"absolutely|of course|sounds good|happy to|for sure|roger|alright|aye|definitely|consider it done|"
+    r"me|mine|i'm on it|im on it|i got it|i've got it|i got this|leave it (?:to|with) me|i can do (?:it|that|this)|"
+    r"i'll do it|i will do it|i'll take (?:it|that|this)|i can take (?:it|that|this)|with pleasure|gladly|i can(?=\W*$)|i will(?=\W*$)|"
+    r"\w+ing (?:it |them |that )?(?:now|atm)|(?:\w+ing )?now)\b",
+    re.IGNORECASE,
+)
+ACCEPT_EMOJI = re.compile(r"^[\s\U0001F44D\U0001F44C\U0001FAE1\u2705\u2714\ufe0f\U0001F64F\U0001F3FB-\U0001F3FF!.]+$")
+REFUSE = re.compile(
+    r"^\W*(?:no|nope|nah|sorry|unfortunately|not me|not this week|i can't|i cannot|can't|cannot|i won't|pass)\b"
+    r"|\b(?:can't|cannot|won't be able|don't have (?:the )?(?:time|bandwidth|capacity)|no time|too busy|swamped|not able to)\b"
+    # "I don't have a windows machine anymore, sorry": no means to do it.
+    r"|\b(?:i )?(?:don't|do not|dont) have (?:a|an|any|the)\b.*\bsorry\W*$",
+    re.IGNORECASE,
+)
+NOT_A_REFUSAL = re.compile(r"^\W*(?:no (?:worries|problem|prob|biggie|stress)|sorry,? (?:on it|sure|will do|yes))", re.IGNORECASE)
+
+DONE = re.compile(
+    r"\b(?:done|finished|completed?|merged|shipped|deployed|fixed|pushed|sent|filed|posted|published|landed|"
+    r"submitted|uploaded|wrapped up|taken care of|sorted|all set|approved|lgtm|resolved|is live|are live|is up|are up|"
+    r"went out|is in|are in)\b|[\u2705\u2714\u2611]",
+    re.IGNORECASE,
+)
+NOT_DONE = re.compile(
+    r"\b(?:not|n't|never|almost|nearly|once|when|after|until|if|soon|halfway|partially|some of|most of|half|the rest|"
+    r"still|\d+ of)\b|n't\b",
+    re.IGNORECASE,
+)
+FUTURE = re.compile(
+    r"\b(?:i'll|i will|will|gonna|going to|can you|could you|need to|should|shall|let me)\b", re.IGNORECASE
+)
+CANCEL = re.compile(
+    r"\b(?:never ?mind|nvm|scratch (?:that|this|the|it|my|our)|forget (?:about )?(?:it|that|this|the|my|our)|"
+    r"(?:don't|do not|dont|won't|no longer) need|not needed|no need (?:to|for)|no longer (?:needed|doing|happening)|"
+    r"cancel(?:led|ed)? (?:that|this|it|the)|drop (?:that|this|it)|ignore (?:that|this|my)|"
+    r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother)\b",
+    re.IGNORECASE,
+)
+REASSIGN_WORDS = re.compile(
+    r"\b(?:instead|take over|taking over|take (?:this|that|it) (?:over|on)|pick (?:this|that|it) up|hand(?:ing)? (?:it|this|that) (?:off|over)|reassign\w*|"
+    r"off (?:your|his|her|their|\w+'s) plate)\b",
+    re.IGNORECASE,
+)
+REASSIGN_PRONOUN = re.compile(
+    r"\b(?:take|taking|pick|handle|cover|grab|own)\s+(?:over\s+)?(?:this|that|it)\b|\b(?:this|that|it)\s+(?:instead|over)\b", re.IGNORECASE
+)
+TAKE = re.compile(r"\b(?:take|taking|pick|handle|cover|own)\b", re.IGNORECASE)
+HANDOFF = re.compile(
+    r"@(?P<handle>\w+)\s+(?:is|will be|'s)\s+(?:now\s+)?(?:handling|taking|doing|owning|on)\b|"
+    r"(?:hand(?:ing)?|reassign(?:ing)?|pass(?:ing)?|give|giving)\s+(?:\w+\s+){0,4}?(?:off |over )?to\s+@(?P<handle2>\w+)",
+    re.IGNORECASE,
+)
+TOPIC_IS_MINE = re.compile(r"^(?P<topic>.+?)\s+(?:is|are)\s+(?:mine|on me|my job|my problem)\b", re.IGNORECASE)
+
+# Where a task's words stop: a new clause about reasons, timing or something else.
+CLAUSE_CUT = re.compile(
+    r"\s*(?:,\s|\s(?:so (?:that )?(?:it|we|they|i|you|he|she|the)\b|"
+    r"because\b|since\b|while\b|as soon as\b|unless\b|if (?:you|we|i|that|it|possible|needed)\b|"
+    r"when you (?:get|have|can)\b|so we\b|once\b|before i\b|after i\b|but\b|and (?:i|i'm|im|we|it|it's|he|she|they|you)\b)|:\s|\(|\s[\u2014\u2013-]\s|\?|!|\.\s|\.$)",
+    re.IGNORECASE,
+)
+TRAILING_FILLER = re.compile(
+    r"(?:\s+(?:please|pls|plz|thanks|thx|ty|for me|real quick|quickly|too|as well|again|now|then|right away|"
+    r"when you can|when you get a chance|if you can|if possible|asap|today|again|first|right|ok|okay|rn|atm|\u2197|"
+    r"for us|later|instead|myself|ourselves|yourself))+\s*$|[\s.!?,;:\u2705\U0001F300-\U0001FAFF\u2600-\u27BF]+$",
+    re.IGNORECASE,
+)
+LEADING_FILLER = re.compile(
+    r"^(?:(?:also|just|quickly|please|pls|then|first|now|actually|still|go ahead and|go and|try to|try and|"
+    r"make sure to|finally|definitely|really|totally)\s+)+",
+    re.IGNORECASE,
+)
+INTERJECTION = re.compile(
+    r"^\W*(?:(?:ok|okay|so|yeah|yes|yep|sure|agreed|great|cool|alright|right|hmm+|ah|oh|well|and|also|then|"
+    r"perfect|nice|thanks|ty|good (?:call|point|idea|catch)|sounds good|fair|true|hey|hi|btw|anyway|re \w+)\b[\s,.!:;-]*)+",
+    re.IGNORECASE,
+)
+REASON = re.compile(r"^\W*(?:since|because|as|while|if|unless|when|once|so|though|although)\b", re.IGNORECASE)
+ITEMS_PREFIX = re.compile(r"^\W*(?:action items?|next steps|ais?|todos?|to-dos?|to dos?|owners?)\s*:\s*", re.IGNORECASE)
+ITEM_SPLIT = re.compile(r"[,;]\s*(?:and\s+)?(?=@\w+\s+(?:to|will|'ll|can|should|please|pls)\b)", re.IGNORECASE)
+# "we need to turn on X, can someone do that tonight?" holds two clauses.
+REQUEST_SPLIT = re.compile(
+    r",\s+(?=(?:(?:so|and|also)\s+)?(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|anybody)\b)", re.IGNORECASE
+)
+QUESTION_TAIL = re.compile(r"\?[\s\W]*$")
+DIAGNOSTIC = re.compile(r"^(?:try|trying)\s+\w+ing\b", re.IGNORECASE)
+PERCEPTION = re.compile(
+    r"^(?:see|hear|believe|imagine|tell (?:me )?(?:if|whether|what|how|why|where|which)|explain why|remind me what"
+    # "can anyone recommend something short?": asking for an opinion, not for work.
+    r"|recommend|suggest)\b",
+    re.IGNORECASE,
+)
+
+# "double check", "quickly fix": the verb is the second word.
+VERB_MODIFIERS = frozenset({"double", "triple", "quickly", "re", "also", "just", "properly", "finally"})
+CONTEXT_PRONOUNS = frozenset({"it", "this", "that", "them", "these", "those"})
+SEND_VERBS = frozenset({"send", "share", "post", "upload", "forward", "attach"})
+STOP_NAMES = frozenset({"me", "you", "we", "i", "it", "ok", "okay", "so", "yes", "no", "hey", "hi", "also", "and", "the", "dev", "team", "all", "everyone"})
+
+# List markers before an item: "- ", "* ", "• ", "1. ", "2) ".
+LIST_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa\u25e6]|\d{1,2}[.)])\s+")
+# "me: write up the summary" in an action-item list.
+SELF_NAMES = frozenset({"me", "i", "myself", "mine"})
+# A message mentioning this many people is a broadcast ("@a @b @c ... look at this"), never an assignment;
+# neither is a sentence that opens with this many mentions.
+MASS_MENTION_USERS = 8
+MASS_MENTION_LEADING = 4
+# Accounts that are, or pose as, bots: they never own a task, a request to them is a command, and
+# "action items" written by a user named like a summarizer are not the channel's decisions.
+BOT_LIKE_NAME = re.compile(r"\bbot\b|\bsummar(?:y|izer|iser)\b|\bsmolcord\b|\bassistant\b", re.IGNORECASE)
+# Asking for a role or powers for someone ("please give zz_spam the support role", "hand me the server owner
+# role", "make me admin") is a permissions decision for the server's staff, never a task the bot tracks
+# (a raider posing as "Moderator" asks exactly this; a real moderator named "mod" still has tasks).
+PRIVILEGE_REQUEST = re.compile(
+    r"\b(?:give|grant|hand|assign|transfer)\s+(?:me|him|her|them|@?[\w-]+)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:role|roles|admin|admins|mod|moderator|owner|ownership|permissions?|perms)\b"
+    r"|\bmake\s+(?:me|him|her|them|@?[\w-]+)\s+(?:an?\s+)?(?:admin|mod|moderator|owner)\b",
+    re.IGNORECASE,
+)
+
+# Completion reported as the result, not as "done" (states.StateChanges._reported_done).
+# Acts that are over as soon as they start: "tagging v0.9.0-rc1 now" means it is tagged.
+INSTANT_VERBS = frozenset({"tag", "send", "post", "merge", "deploy", "ship", "release", "publish", "push", "book", "upload", "file", "submit", "cut", "share", "order"})
+MEASURE_VERBS = frozenset({"measure", "benchmark", "profile", "time", "compare", "bench", "estimate", "count"})
+CHECK_VERBS = frozenset({"check", "look", "investigate", "figure", "find", "debug", "verify", "confirm", "diagnose", "review"})
+CONTACT_VERBS = frozenset({"call", "ask", "ping", "email", "message", "contact", "reach", "text"})
+# A quantity with a unit: "41 ms", "6m 12s", "3.1x", "96%", "1.9 GB", "€38/pp", "$870".
+MEASUREMENT = re.compile(
+    r"(?:[$€£]\s?\d[\d,.]*|\b\d+(?:[.,]\d+)?\s?(?:ms|s|sec|secs|seconds|m|min|mins|minutes|h|hrs|hours|days?|weeks?|kb|mb|gb|tb|%|x|fps|rps|qps|k|/pp|pp)(?![a-z]))",
+    re.IGNORECASE,
+)
+FINDING = re.compile(r"\b(?:found|turns out|it's|it is|looks like|the cause|root cause|because)\b")
+# "the council says the hall is closed", "bakery said yes": the answer of whoever was contacted.
+CONTACT_REPLY = re.compile(r"\b(?:says|said|replied|confirmed|got back|agreed|answered|is in|are in|is out|declined|recommended|suggested|told me|wrote back|responded)\b")
+# "he recommended a photographer": the contacted person answering, named by a pronoun.
+CONTACT_PRONOUN_REPLY = re.compile(r"^\W*(?:he|she|they)\s+(?:says|said|replied|confirmed|agreed|answered|declined|recommended|suggested|told me|wrote back|responded|knows)\b")
+# "fix in #2301", "fix is up", "PR #412 is up": a fix posted for the task.
+FIX_POSTED = re.compile(r"\bfix(?:ed)?\s+(?:is\s+)?(?:in|up|at|landed in|pushed to)\s+#?\d+|\bfix (?:pr )?is up\b|\bpr #?\d+ is up\b", re.IGNORECASE)
+# "DJ's booked", "the venue is confirmed", "tickets were bought": the task's object reported in its finished state.
+PASSIVE_REPORT = re.compile(
+    r"^\W*(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)\s+"
+    r"(?:all\s+|now\s+|finally\s+)?(?P<participle>\w+ed|done|made|sent|built|bought|paid|set up|sorted|booked|written|drawn)\b",
+    re.IGNORECASE,
+)
+# Work the member does for themself in their free time: "I'm going to reread it", "gonna grind ranked".
+HOBBY_VERBS = frozenset({"reread", "rewatch", "binge", "replay", "grind", "nap", "cry", "chill", "relax", "vibe", "stream"})
+# "today: I'll write the docs" in a stand-up: the day the line is for.
+DAY_PREFIX = re.compile(r"^\W*(?P<day>today|tomorrow|tonight|this week|next week)\s*:", re.IGNORECASE)
+
+# "quotes: la cucina €38/pp", "retention policy: 14 days, applied", "flashcards: <link>": the result under its name.
+TOPIC_REPORT = re.compile(r"^\W*(?P<topic>[a-z][\w' -]{1,40}?)\s*:\s*\S", re.IGNORECASE)
+# What a pronoun task carries to say what "it" was: "Look into it (re: the login page is broken)".
+CONTEXT_NOTE = " (re: "
+# Personal trading plans in a market channel ("I'll buy the dip", "gonna hold through earnings"):
+# a member's own money, not the group's work.
+TRADE_VERBS = frozenset({"buy", "sell", "hold", "hodl", "short", "long", "ape", "dca", "rebalance", "trade", "average"})
+MARKET_WORDS = frozenset(
+    {"dip", "dips", "stock", "stocks", "calls", "puts", "bags", "bag", "position", "positions", "portfolio", "earnings",
+     "401k", "ira", "btc", "eth", "sol", "crypto", "coin", "coins", "spot", "leverage", "shares", "bottom", "top", "rally"}
+)
+ALWAYS_PERSONAL_VERBS = frozenset({"hold", "hodl", "ape", "dca"})
+SECOND_PERSON_REQUEST = re.compile(r"^\W*(?:(?:ok|okay|so|and|also|then)\W+)?(?:can|could|would|will)\s+(?:you|u)\b(?!\s+(?:all|guys|both)\b)", re.IGNORECASE)
+# "the docs site now says 2.3.0", "prod now runs 1.4": the state the task was to bring about.
+NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|returns|displays|lists)\b", re.IGNORECASE)
+# The owner gives a task back: "can you hand the windows installer to someone else?", "I can't do it after all".
+RELEASE = re.compile(
+    r"\b(?:hand|give|pass|reassign)\s+(?:it|this|that|the [\w\s-]{1,30}?)\s+(?:off\s+|over\s+)?to\s+(?:someone|somebody|anyone) else\b"
+    r"|\b(?:someone|somebody) else (?:take|do|handle|pick up)\b|\bcan't do (?:it|this|that) after all\b",
+    re.IGNORECASE,
+)

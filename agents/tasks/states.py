@@ -1,0 +1,392 @@
+"""Later messages acting on tasks already found: a reply accepting or refusing a request, done, cancelled, reassigned."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from agents.records import MessageRecord
+from agents.tasks.dates import find_due
+from agents.tasks.drafts import Board, Draft
+from agents.tasks.language import (
+    ACTION_VERBS,
+    LEISURE_WORDS,
+    LINK,
+    PAST_FORMS,
+    RenderedMessage,
+    base_form,
+    content_stems,
+    is_past_of,
+    verb_group,
+    words,
+)
+from agents.tasks.patterns import (
+    ACCEPT,
+    ACCEPT_EMOJI,
+    CANCEL,
+    CHECK_VERBS,
+    CLAUSE_CUT,
+    COMMITMENT,
+    CONTACT_PRONOUN_REPLY,
+    CONTACT_REPLY,
+    CONTACT_VERBS,
+    DONE,
+    DONE_WINDOW_MESSAGES,
+    FINDING,
+    FIX_POSTED,
+    FUTURE,
+    HANDOFF,
+    INSTANT_VERBS,
+    MEASURE_VERBS,
+    MEASUREMENT,
+    NEGATION,
+    NOT_A_REFUSAL,
+    NOT_DONE,
+    NOW_STATE,
+    PASSIVE_REPORT,
+    PLEASE,
+    REASSIGN_PRONOUN,
+    REASSIGN_WORDS,
+    REFUSE,
+    RELEASE,
+    REQUEST,
+    RESPONSE_WINDOW,
+    RESPONSE_WINDOW_MESSAGES,
+    SEND_VERBS,
+    TAKE,
+    TOPIC_REPORT,
+)
+from agents.tasks.people import Clause, People
+
+
+class StateChanges:
+    """Applies answers, completions, cancellations and hand-offs to the board's drafts."""
+
+    def __init__(self, board: Board, people: People):
+        self.board = board
+        self.people = people
+
+    def _pending_for(self, message: MessageRecord) -> Draft | None:
+        """The request this message most plausibly answers, if any."""
+        if message.reply_to_id:
+            for draft in reversed(self.board.drafts):
+                if message.reply_to_id in draft.sources and draft.kind == "request" and draft.requester_id != message.author_id:
+                    return draft
+        for draft in reversed(self.board.drafts):
+            if draft.kind != "request" or draft.answered or draft.status != "open" or draft.tentative:
+                continue
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                break
+            if message.created_at - self._when(draft) > RESPONSE_WINDOW:
+                continue
+            if draft.owner_id == message.author_id or (draft.owner_id is None and draft.requester_id != message.author_id):
+                return draft
+        return None
+
+    def _when(self, draft: Draft) -> datetime:
+        last = self.board.by_id.get(draft.sources[-1])
+        return last.created_at if last else draft.said_at
+
+    def respond(self, rendered: RenderedMessage, clauses: list[Clause]) -> Draft | None:
+        message = rendered.record
+        pending = self._pending_for(message)
+        if pending is None:
+            return None
+        first = clauses[0].raw
+        if REFUSE.search(first) and not NOT_A_REFUSAL.search(first) and not ACCEPT.search(first.replace("sorry", "", 1).strip(" ,")):
+            if pending.owner_id == message.author_id:
+                pending.refused = True
+                pending.answered = True
+                pending.last_index = self.board.index
+            return None
+        whole = rendered.text.strip()
+        if (message.attachments or LINK in rendered.text) and verb_group(pending.verb) & SEND_VERBS and pending.owner_id == message.author_id:
+            pending.answered = True
+            pending.status = "done"
+            pending.changes.append(self.board.change("done", message, pending))
+            self.board.touch(pending, message)
+            return pending
+        # "can someone check if the cottage has wifi?" -> "I'll ask the host": taking the need on, their way.
+        takes_it_on = (
+            pending.owner_id is None
+            and pending.requester_id != message.author_id
+            and (message.reply_to_id in pending.sources or self.board.index - pending.last_index == 1)
+            and self._real_commitment(first, pending)
+        )
+        accepted = takes_it_on or bool(ACCEPT.search(first)) or bool(ACCEPT_EMOJI.match(whole)) or bool(
+            re.search(r"\b(?:i'm on it|im on it|i(?:'ve)? got (?:it|this)|leave it to me|i'll do (?:it|that|them)|i can do (?:it|that|this))\b", whole, re.IGNORECASE)
+        )
+        if not accepted:
+            return None
+        pending.answered = True
+        if (message.attachments or LINK in rendered.text) and verb_group(pending.verb) & SEND_VERBS:
+            # "sure, here" with the file attached: the sending is the answer.
+            pending.status = "done"
+            pending.changes.append(self.board.change("done", message, pending))
+        if pending.owner_id is None:
+            pending.owner_id, pending.owner_name = message.author_id, message.author_name
+            pending.changes.append(self.board.change("claimed", message, pending))
+        self.board.touch(pending, message)
+        due = find_due(rendered.text, message.created_at, self.board.tz)
+        if due is not None:
+            pending.due = due
+        return pending
+
+    def _real_commitment(self, text: str, pending: Draft) -> bool:
+        """A commitment right after the request that names the same work, or a way to find out what it asks (ask, call, check)."""
+        match = COMMITMENT.search(text)
+        if not match or match.start() > 0 and not re.match(r"^\W*(?:ok|okay|sure|yes|yeah|yep)\W*$", text[: match.start()], re.IGNORECASE):
+            return False
+        tokens = words(match.group("rest"))
+        if not tokens or base_form(tokens[0]) not in ACTION_VERBS or set(tokens) & LEISURE_WORDS:
+            return False
+        return bool(verb_group(tokens[0]) & (CONTACT_VERBS | CHECK_VERBS)) or self.board.overlap(pending, match.group("rest")) >= 2
+
+    def change_state(self, rendered: RenderedMessage, clause: Clause, clauses: list[Clause]) -> bool:
+        message = rendered.record
+        text = clause.raw
+        lower = text.lower()
+        if clause.ignored:
+            return False
+        if clause.is_question and not REQUEST.search(clause.text):
+            return False
+        cancel = CANCEL.search(text)
+        if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
+            targets = self._link(rendered, clause, allow_requester=True)
+            if targets:
+                for draft in targets:
+                    if draft.status == "open":
+                        draft.status = "cancelled"
+                        draft.changes.append(self.board.change("cancelled", message, draft))
+                        self.board.touch(draft, message)
+                return True
+        released = RELEASE.search(text)
+        if released and not HANDOFF.search(text):
+            targets = [d for d in self._link(rendered, clause, allow_requester=False, fallback=True) if d.owner_id == message.author_id]
+            for draft in targets[:1]:
+                draft.owner_id, draft.owner_name, draft.answered = None, None, False
+                draft.changes.append(self.board.change("released", message, draft))
+                self.board.touch(draft, message)
+            if targets:
+                return True
+        if REASSIGN_WORDS.search(text) or HANDOFF.search(text):
+            if self._reassign(rendered, clause):
+                return True
+        done_word = DONE.search(text)
+        past = None if done_word else self._past_tense_of_task(rendered, clause)
+        said_at = done_word.start() if done_word else past
+        if said_at is not None and not FUTURE.search(lower[:said_at]):
+            # "almost done", "merging once CI is green": the words around the report, not a later clause
+            # ("migrated, he should see 2TB after a restart").
+            clause_end = re.search(r"[,;.]\s", lower[said_at:])
+            around = lower[: said_at + clause_end.start()] if clause_end else lower
+            if NOT_DONE.search(around.replace("\u2705", "")) and not re.search(r"[\u2705\u2714\u2611]", text):
+                return False
+            targets = []
+            # "filed it and linked #1423": each part may complete a different task.
+            for part in re.split(r"\s+and\s+|,\s+", clause.raw):
+                # "migration bug fixed, thread crash found": someone else's task only from the part that says
+                # done; the speaker's own from any part ("submission form is in, slides attached to it").
+                others = not done_word or bool(DONE.search(part))
+                part_clause = replace(clause, raw=part)
+                for draft in self._link(rendered, part_clause, allow_requester=False, done=True, fallback=False, others=others):
+                    if draft not in targets:
+                        targets.append(draft)
+            if not targets:
+                # The whole sentence may name the speaker's own task; someone else's only from the part that says done.
+                several = len(re.split(r"\s+and\s+|,\s+", clause.raw)) > 1
+                targets = self._link(rendered, clause, allow_requester=False, done=True, others=not several)
+            if not targets:
+                # "can someone send me the guest list?" -> "sent it to your email": done by whoever did it.
+                pending = self._pending_for(message)
+                if pending is not None and pending.owner_id is None and pending.requester_id != message.author_id:
+                    pending.owner_id, pending.owner_name = message.author_id, message.author_name
+                    pending.changes.append(self.board.change("claimed", message, pending))
+                    targets = [pending]
+            if targets:
+                for draft in targets:
+                    if draft.status == "open" and not draft.refused:
+                        draft.status = "done"
+                        draft.changes.append(self.board.change("done", message, draft))
+                        self.board.touch(draft, message)
+                return True
+        reported = self._reported_done(rendered, clause)
+        for draft in reported:
+            draft.status = "done"
+            draft.changes.append(self.board.change("done", message, draft))
+            self.board.touch(draft, message)
+        return bool(reported)
+
+    def _past_tense_of_task(self, rendered: RenderedMessage, clause: Clause) -> int | None:
+        """"rules updated" from the owner of "update the rules", or "booked them" / "migrated, ..." opening
+        the sentence: a past form of the task's verb. Where it is in the lower-cased sentence, or None."""
+        message = rendered.record
+        lower = clause.raw.lower()
+        if clause.is_question:
+            return None
+        found = list(re.finditer(r"[a-z0-9][a-z0-9'_\-]*", lower))
+        negated = NEGATION.search(lower)
+        for draft in self.board.open_drafts(owner_id=message.author_id):
+            group = verb_group(draft.verb)
+            for position, match in enumerate(found):
+                token = match.group(0).strip("'-_")
+                if negated and negated.start() < match.start():
+                    break
+                # Past forms only: "booking them tomorrow" and "looking now" are not reports of work done.
+                if not (token.endswith("ed") or token in PAST_FORMS):
+                    continue
+                if (base_form(token) not in group and not is_past_of(token, draft.verb)) or token == draft.verb:
+                    continue
+                # A past form opening the sentence needs no other shared word; elsewhere the sentence must
+                # also name the task by something other than its verb.
+                opening = position == 0 or (position == 1 and found[0].group(0) in ("just", "finally", "all", "ok", "okay"))
+                rest = " ".join(w for w in words(clause.raw) if base_form(w) not in group)
+                if opening or self.board.overlap(draft, rest, with_verbs=False) >= 1:
+                    return match.start()
+        return None
+
+    def _reported_done(self, rendered: RenderedMessage, clause: Clause) -> list[Draft]:
+        """Completion said without a done word, by the task's owner: the result itself.
+
+        "tagging v0.9.0-rc1 now" (an instant act under way), "0.8: 6m 12s, 0.9: 1m 58s" for a task
+        to measure, "node es-3 is at 96% disk" for a task to check it, "quotes: la cucina €38/pp" for
+        "get quotes", "the council says the hall is closed" for "call the council".
+        """
+        message = rendered.record
+        raw = clause.raw
+        lower = raw.lower()
+        if clause.is_question or FUTURE.search(lower) or REQUEST.search(raw):
+            return []
+        mine = [d for d in self.board.open_drafts(owner_id=message.author_id) if not d.tentative]
+        recent = [d for d in mine if self.board.index - d.last_index <= DONE_WINDOW_MESSAGES]
+        if not recent:
+            return []
+        tokens = words(raw)
+        measurements = len(MEASUREMENT.findall(raw))
+        # Something to show: numbers, a link, a file, or issue keys ("ENG-812", "#2301").
+        evidence = measurements > 0 or LINK in rendered.text or bool(message.attachments) or bool(re.search(r"\b[A-Z]{2,10}-\d+\b|#\d+", raw))
+        topic = TOPIC_REPORT.match(raw)
+        passive = PASSIVE_REPORT.match(raw)
+        found = []
+        for draft in reversed(recent):
+            acts = draft.acts
+            overlap = self.board.overlap(draft, raw, with_verbs=False)
+            under_way = re.match(r"^\W*(\w+ing)\b", lower)
+            if under_way and acts & INSTANT_VERBS and base_form(under_way.group(1)) in acts and re.search(r"\b(?:now|rn|atm)\b", lower):
+                found.append(draft)
+            elif acts & MEASURE_VERBS and (measurements >= 2 or (measurements and overlap)):
+                found.append(draft)
+            elif acts & CHECK_VERBS and overlap and (measurements or FINDING.search(lower)):
+                found.append(draft)
+            elif topic and (evidence or is_past_of(words(topic.group("topic"))[0], draft.verb)) and len(topic.group("topic").split()) <= 3 and (
+                content_stems(topic.group("topic")) & content_stems(draft.text) or is_past_of(words(topic.group("topic"))[0], draft.verb)
+            ):
+                found.append(draft)
+            elif acts & CONTACT_VERBS and overlap and CONTACT_REPLY.search(lower):
+                found.append(draft)
+            elif overlap and NOW_STATE.search(lower):
+                found.append(draft)
+            elif overlap and FIX_POSTED.search(lower):
+                found.append(draft)
+            elif acts & CONTACT_VERBS and CONTACT_PRONOUN_REPLY.search(lower) and draft is recent[-1]:
+                found.append(draft)  # "he recommended a photographer but she's €2k" after "ask your friend"
+            elif passive and content_stems(passive.group("subject")) & content_stems(draft.text) and not NEGATION.search(lower[: passive.end()]):
+                found.append(draft)  # "DJ's booked, €650" for "handle the DJ"
+            elif tokens[:1] and tokens[0] in ("results", "numbers") and evidence and acts & (MEASURE_VERBS | CHECK_VERBS):
+                found.append(draft)
+        return found
+
+    def _link(
+        self, rendered: RenderedMessage, clause: Clause, *, allow_requester: bool, done: bool = False, fallback: bool = True, others: bool = True
+    ) -> list[Draft]:
+        """The tasks a done/cancel sentence is about: the replied-to one, one it names, or the speaker's latest."""
+        message = rendered.record
+        speaker = message.author_id
+        mentioned = set(rendered.mentions.values())
+        if clause.addressee_id:
+            mentioned.add(clause.addressee_id)
+
+        def concerned(draft: Draft) -> bool:
+            if draft.owner_id == speaker:
+                return True
+            if allow_requester and (draft.requester_id == speaker or draft.owner_id in mentioned):
+                return True
+            return False
+
+        candidates = [d for d in self.board.drafts if d.status == "open" and (not d.refused or allow_requester)]
+        if message.reply_to_id:
+            replied = [d for d in candidates if message.reply_to_id in d.sources]
+            mine = [d for d in replied if concerned(d)]
+            if mine or (replied and not done):
+                return mine or replied
+            if replied and done:
+                return replied
+        scored = [(self.board.overlap(d, clause.raw), d) for d in candidates if concerned(d)]
+        best = max((score for score, _ in scored), default=0)
+        if best >= 1:
+            return [d for score, d in scored if score == best]
+        # Someone else's task, named clearly enough ("the windows crash is fixed").
+        named = [(self.board.overlap(d, clause.raw, with_verbs=False, context=False), d) for d in candidates if others and not concerned(d)]
+        best_other = max((score for score, _ in named), default=0)
+        if best_other >= 2:
+            return [d for score, d in named if score == best_other]
+        # "done", "never mind", "✅": the most recent task that concerns the speaker.
+        leftover = content_stems(re.sub(DONE.pattern + "|" + CANCEL.pattern, " ", clause.raw, flags=re.IGNORECASE))
+        if fallback and len(leftover) <= 3:
+            for draft in reversed(candidates):
+                if self.board.index - draft.last_index > DONE_WINDOW_MESSAGES:
+                    break
+                if concerned(draft):
+                    return [draft]
+        return []
+
+    def _reassign(self, rendered: RenderedMessage, clause: Clause) -> bool:
+        message = rendered.record
+        text = clause.text
+        new_owner: tuple[int, str] | None = None
+        handoff = HANDOFF.search(clause.raw)
+        if handoff:
+            new_owner = self.people.handle_id(handoff.group("handle") or handoff.group("handle2"), rendered)
+        elif REQUEST.search(text) or PLEASE.search(text):
+            if clause.addressee_id and TAKE.search(text):
+                new_owner = (clause.addressee_id, clause.addressee_name or self.people.name_of(clause.addressee_id, rendered) or "")
+        elif COMMITMENT.search(text) and TAKE.search(text):
+            new_owner = (message.author_id, message.author_name)
+        if new_owner is None:
+            return False
+        candidates = [d for d in self.board.drafts if d.status == "open" and d.owner_id != new_owner[0]]
+        target: Draft | None = None
+        if message.reply_to_id:
+            target = next((d for d in reversed(candidates) if message.reply_to_id in d.sources), None)
+        if target is None:
+            scored = [(self.board.overlap(d, clause.raw, with_verbs=False), d) for d in candidates]
+            best = max((score for score, _ in scored), default=0)
+            if best >= 1:
+                target = next(d for score, d in reversed(scored) if score == best)
+        if target is None and REASSIGN_PRONOUN.search(text):
+            for draft in reversed(candidates):
+                if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                    break
+                target = draft
+                break
+        if target is None:
+            return False
+        target.owner_id, target.owner_name = new_owner
+        target.refused = False
+        target.answered = False
+        target.kind = "request" if new_owner[0] != message.author_id else target.kind
+        due = find_due(CLAUSE_CUT.split(text)[0], message.created_at, self.board.tz)
+        if due is not None:
+            target.due = due
+        target.changes.append(self.board.change("reassigned", message, target))
+        self.board.touch(target, message)
+        return True
+
+
+def _only_a_date(text: str, said_at: datetime, tz: ZoneInfo) -> bool:
+    """"never mind monday": what is called off is a day, not the task."""
+    head = re.split(r"[,.;!?]", text, maxsplit=1)[0].strip()
+    due = find_due(head, said_at, tz) if head else None
+    return due is not None and not content_stems(head[: due.start] + head[due.end :])
