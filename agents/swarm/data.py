@@ -50,7 +50,7 @@ def _channel_fill(rng: random.Random, names: list[str]) -> tuple[str, str | None
 
 def _fill(template: str, fixed: dict, command: str, rng: random.Random, here: str, names: list[str]) -> Example:
     args: dict[str, Any] = dict(fixed)
-    text = template
+    text: str = template
 
     def take(slot: str, value: str) -> None:
         nonlocal text
@@ -93,9 +93,9 @@ def _fill(template: str, fixed: dict, command: str, rng: random.Random, here: st
         take("tz", phrase)
         args["name" if command == "settings timezone" else "timezone"] = value
     if "{src}" in text:
-        phrase, value = rng.choice(tpl.DIGEST_SOURCES)
+        phrase, sources = rng.choice(tpl.DIGEST_SOURCES)
         take("src", phrase)
-        args["sources"] = list(value)
+        args["sources"] = list(sources)
     if "{task}" in text:
         phrase, value = rng.choice(tpl.MODEL_TASK_WORDS)
         take("task", phrase)
@@ -120,9 +120,9 @@ def _fill(template: str, fixed: dict, command: str, rng: random.Random, here: st
 
                 args["task"] = next(s.task for s in current_registry().list() if s.key == value)
     if "{days}" in text:
-        phrase, value = rng.choice(tpl.DAYS)
+        phrase, days = rng.choice(tpl.DAYS)
         take("days", phrase)
-        args["days"] = value
+        args["days"] = days
     if "{prompt}" in text:
         value = rng.choice(tpl.PROMPTS)
         take("prompt", value)

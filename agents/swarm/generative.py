@@ -68,6 +68,7 @@ def parse_answer(answer: str) -> tuple[str, dict[str, Any]] | None:
         except json.JSONDecodeError:
             continue
         if isinstance(value, dict) and value.get("command") in COMMANDS:
-            args = value.get("args") if isinstance(value.get("args"), dict) else {}
+            raw_args = value.get("args")
+            args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
             return str(value["command"]), {k: v for k, v in args.items() if k in COMMANDS[value["command"]].options}
     return None

@@ -63,7 +63,7 @@ class IntentHead:
             sims = x @ self.weights.T  # rows are unit-ish vectors: cosine-like
             probs = np.zeros((len(x), len(self.labels)), dtype=np.float32)
             for c in range(len(self.labels)):
-                mask = self.knn_labels == c
+                mask = np.asarray(self.knn_labels) == c
                 probs[:, c] = sims[:, mask].max(1) if mask.any() else -1.0
             return _softmax(probs / self.temperature)
         logits = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)]) @ self.weights

@@ -168,6 +168,7 @@ class Orchestrator:
         ctx = MapContext(channels=where.channels, here=where.here, model_keys=self.model_keys, validators=self.validators)
 
         t = time.perf_counter()
+        top: Mapping[str, float]
         if self.approach == "monolithic_baseline":
             label, p, top = "chat", 0.0, {}
         elif re.search(r"[a-z0-9?]", request.own.replace("quote", "")):
@@ -187,7 +188,7 @@ class Orchestrator:
         ) or (self.approach == "hybrid_approach" and not follow_up and label == "chat" and p < self.hybrid_threshold):
             t = time.perf_counter()
             previous = {"command": state.command, "args": state.args} if state else None
-            answer = self.generative.route(request.original, previous) if self.generative else None  # type: ignore[union-attr]
+            answer = self.generative.route(request.original, previous) if self.generative else None
             timings["generative"] = (time.perf_counter() - t) * 1000
             if answer is not None:
                 command, gen_args = answer

@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from agents.swarm.intents import IntentHead
 from agents.swarm.orchestrator import APPROACHES
@@ -38,9 +38,9 @@ class SwarmConfig:
     intent_head: str = "logreg"
 
 
-def read_master_config(path: Path | None = None, env: dict[str, str] | None = None) -> SwarmConfig:
+def read_master_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> SwarmConfig:
     """The master config (a tiny YAML subset: `key: value` lines), with the environment's override applied."""
-    env = os.environ if env is None else env
+    environment: Mapping[str, str] = os.environ if env is None else env
     values: dict[str, Any] = {}
     path = path or master_config_path()
     if path.exists():
@@ -48,7 +48,7 @@ def read_master_config(path: Path | None = None, env: dict[str, str] | None = No
             match = re.match(r"^([a-z_]+):\s*([^#]*?)\s*(?:#.*)?$", line)
             if match and match.group(2):
                 values[match.group(1)] = match.group(2).strip().strip("\"'")
-    approach = env.get(APPROACH_ENV) or values.get("current_approach") or "swarm_architecture"
+    approach = environment.get(APPROACH_ENV) or values.get("current_approach") or "swarm_architecture"
     if approach not in APPROACHES:
         raise ValueError(f"{APPROACH_ENV or 'current_approach'}={approach!r} is not an approach: use one of {', '.join(APPROACHES)}")
     return SwarmConfig(
