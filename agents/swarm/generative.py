@@ -26,9 +26,14 @@ MAX_NEW_TOKENS = 48
 
 
 class GenerativeRouter:
-    def __init__(self, loaded: Any) -> None:
+    def __init__(self, loaded: Any, *, threads: int | None = 1) -> None:
         self.tokenizer = loaded.tokenizer
         self.model = loaded.model
+        if threads:
+            import torch
+
+            # One request at a time: extra threads only spin against each other on a busy 2-core machine.
+            torch.set_num_threads(threads)
 
     def _messages(self, text: str, previous: Mapping[str, Any] | None) -> list[dict[str, str]]:
         messages = [{"role": "system", "content": ROUTE_SYSTEM}]
