@@ -51,6 +51,7 @@ class Settings:
         if self.shard_ids is not None:
             return self.shard_ids
         return tuple(range(self.shard_count or 1))
+    swarm_approach: str | None = None  # None: master_swarm_config.yaml's current_approach
 
     @property
     def sync_database_url(self) -> str:
@@ -194,6 +195,7 @@ def load_settings(
         "shard_count": ("SMOLCORD_SHARD_COUNT", lambda n, r: _int(n, r, 1)),
         "shard_ids": ("SMOLCORD_SHARD_IDS", _shard_ids),
         "scheduler_lock_retry_s": ("SMOLCORD_SCHEDULER_LOCK_RETRY_S", _float),
+        "swarm_approach": ("SMOLCORD_SWARM_APPROACH", lambda n, r: _choice(n, r, ("swarm_architecture", "monolithic_baseline", "hybrid_approach"))),
     }
     values: dict[str, object] = {}
     for attr, (name, parse) in optional.items():

@@ -43,7 +43,11 @@ def configure_logging(level: int) -> None:
     root.setLevel(level)
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose startup time matters: `smolcord route ...` imports only its own module (not discord, not the bot).
+LIGHT_COMMANDS = ("route",)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smolcord",
         description="A self-hosted Discord bot that summarizes, finds tasks and chats with small local models.",
@@ -52,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module_info.name.startswith("_"):
+        if module_info.name.startswith("_") or (only and module_info.name != only):
             continue
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         module.register(sub)
@@ -60,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv and argv[0] in LIGHT_COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -95,6 +95,9 @@ class Chat(commands.Cog):
         if retry_after:
             await self._say_slow_down(message, retry_after)
             return
+        requests = self.bot.get_cog("Requests")  # the swarm: a request in words runs its command instead of chat
+        if requests is not None and await requests.handle(message):  # type: ignore[attr-defined]
+            return
         task = asyncio.create_task(self.answer(message), name=f"chat-answer-{message.id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
