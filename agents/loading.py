@@ -10,9 +10,10 @@ import tempfile
 import threading
 import warnings
 import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sml_config import ModelSpec
 
@@ -30,6 +31,7 @@ LOAD_LOCK = threading.RLock()
 
 # --- errors (re-exported by agents.runtime, where callers import them from) ----------------
 
+
 class ModelError(RuntimeError):
     """Base of all model errors; str() is one line a user can read (the first line of the message)."""
 
@@ -46,8 +48,7 @@ class ModelNotDownloadedError(ModelError):
         self.task = spec.task
         why = f" ({reason})" if reason else ""
         super().__init__(
-            f"model '{spec.key}' ({spec.hub_id or spec.local_path}) is not downloaded{why}: "
-            f"run `smolcord models pull {spec.key}`"
+            f"model '{spec.key}' ({spec.hub_id or spec.local_path}) is not downloaded{why}: run `smolcord models pull {spec.key}`"
         )
 
 
@@ -75,8 +76,7 @@ class BackendNotInstalledError(ModelLoadError):
         self.key = spec.key
         self.extra = extra
         super().__init__(
-            f"model '{spec.key}' runs on the {spec.backend} backend, which needs the `{module}` package: "
-            f"pip install 'smolcord[{extra}]'"
+            f"model '{spec.key}' runs on the {spec.backend} backend, which needs the `{module}` package: pip install 'smolcord[{extra}]'"
         )
 
 
@@ -88,6 +88,7 @@ def one_line(exc: BaseException, limit: int = 300) -> str:
 
 
 # --- device and dtype -----------------------------------------------------------------------
+
 
 def _cpuinfo_flags() -> set[str]:
     try:
@@ -122,7 +123,7 @@ def cpu_supports_bf16(cpu_flags: Iterable[str] | None = None) -> bool:
 
 
 def resolve_device(device: str) -> str:
-    """"auto" → cuda when torch sees a GPU, else cpu; "cuda" without a GPU is an error."""
+    """ "auto" → cuda when torch sees a GPU, else cpu; "cuda" without a GPU is an error."""
     import torch
 
     if device == "auto":
@@ -144,6 +145,7 @@ def choose_dtype(device: str, *, cpu_flags: Iterable[str] | None = None):
 
 
 # --- where the weights are ------------------------------------------------------------------
+
 
 def hub_cache_dir(cache_dir: str | os.PathLike) -> Path:
     return Path(cache_dir) / "hub"
@@ -174,9 +176,7 @@ def weight_source(spec: ModelSpec) -> WeightSource:
                 return WeightSource("gguf", str(path), path.name)
             if path.suffix.lower() == ".zip":
                 return WeightSource("zip", str(path))
-            raise ModelLoadError(
-                f"model '{spec.key}' points to {path}, which is not a folder, a .gguf or a .zip file"
-            )
+            raise ModelLoadError(f"model '{spec.key}' points to {path}, which is not a folder, a .gguf or a .zip file")
         if not spec.hub_id:
             raise ModelLoadError(f"model '{spec.key}' points to {path}, which does not exist")
     if spec.hub_id:
@@ -279,6 +279,7 @@ def _convert_gguf(gguf_path: Path, cache_dir: str | os.PathLike) -> Path:
 
 
 # --- loading --------------------------------------------------------------------------------
+
 
 def model_class(spec: ModelSpec):
     """The transformers Auto class for a spec's family and task."""
@@ -444,15 +445,19 @@ class LoadedModel:
     def backend_name(self) -> str:
         return getattr(self.backend, "name", "none")
 
-    def stream(self, request: "GenerationRequest", on_text: "Callable[[str], bool | None] | None" = None) -> "GenerationResult":
+    def stream(self, request: GenerationRequest, on_text: Callable[[str], bool | None] | None = None) -> GenerationResult:
         """Generate one reply, calling `on_text(delta)` for each new piece of text (return True to stop)."""
         if self.backend is None:
             raise ModelError(f"model '{self.spec.key}' has no weights: it cannot generate text")
         return self.backend.stream(self, request, on_text)
 
     def generate_batch(
-        self, prompts: "Sequence[Sequence[int]]", *, max_new_tokens: int, min_new_tokens: int = 0,
-        options: "Mapping[str, Any] | None" = None,
+        self,
+        prompts: Sequence[Sequence[int]],
+        *,
+        max_new_tokens: int,
+        min_new_tokens: int = 0,
+        options: Mapping[str, Any] | None = None,
     ) -> list[str]:
         """One output text per prompt (token ids from `tokenizer`, special tokens included), decoded."""
         if self.backend is None:
@@ -565,9 +570,7 @@ def check_pullable(spec: ModelSpec, *, offline: bool) -> None:
     if not spec.hub_id:
         raise ModelError(f"model '{spec.key}' is local ({spec.local_path}): nothing to download")
     if offline or _hub_offline_env():
-        raise ModelError(
-            f"cannot download '{spec.key}' ({spec.hub_id}) in offline mode: unset SMOLCORD_OFFLINE/HF_HUB_OFFLINE"
-        )
+        raise ModelError(f"cannot download '{spec.key}' ({spec.hub_id}) in offline mode: unset SMOLCORD_OFFLINE/HF_HUB_OFFLINE")
 
 
 def pull(spec: ModelSpec, cache_dir: str | os.PathLike, *, offline: bool, progress: bool = True) -> Path:

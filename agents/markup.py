@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from agents.records import MessageRecord
@@ -112,7 +112,7 @@ def _condensed_link(match: re.Match[str]) -> str:
 
 def _timestamp_text(match: re.Match[str]) -> str:
     try:
-        moment = datetime.fromtimestamp(int(match.group(1)), tz=timezone.utc)
+        moment = datetime.fromtimestamp(int(match.group(1)), tz=UTC)
     except (OverflowError, OSError, ValueError):
         return "[time]"
     return moment.strftime("%Y-%m-%d %H:%M UTC")

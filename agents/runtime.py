@@ -20,8 +20,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from agents.backends import get_backend
 from agents.loading import (
@@ -112,10 +113,10 @@ class ModelManager:
         self._closed = False
 
     @classmethod
-    def from_settings(cls, settings: Any, **overrides: Any) -> "ModelManager":
+    def from_settings(cls, settings: Any, **overrides: Any) -> ModelManager:
         """Build from a Settings object (or anything with the same attribute names)."""
         values = {
-            "cache_dir": getattr(settings, "model_cache_dir"),
+            "cache_dir": settings.model_cache_dir,
             "memory_budget_mb": getattr(settings, "memory_budget_mb", 6144),
             "offline": getattr(settings, "offline", False),
             "device": getattr(settings, "device", "auto"),
@@ -183,17 +184,21 @@ class ModelManager:
         if not backend.remote:  # a remote model holds no memory here: nothing to make room for
             self._make_room(backend.estimate_memory_mb(spec, choose_dtype(device), slot.quantized), keep=slot)
         started = time.perf_counter()
-        loaded = backend.load(
-            spec, cache_dir=self.cache_dir, offline=self.offline, device=device, quantize=slot.quantized
-        )
+        loaded = backend.load(spec, cache_dir=self.cache_dir, offline=self.offline, device=device, quantize=slot.quantized)
         with self._lock:
             slot.loaded = loaded
             slot.load_seconds = time.perf_counter() - started
             still_registered = self._slots.get(slot.ident) is slot
         log.info(
             "loaded %s model '%s' (%s on %s, %s%s) in %.1f s, %.0f MiB",
-            spec.task, spec.key, loaded.backend_name, loaded.device, str(loaded.dtype).replace("torch.", ""),
-            ", int8" if loaded.quantized else "", slot.load_seconds, loaded.memory_mb,
+            spec.task,
+            spec.key,
+            loaded.backend_name,
+            loaded.device,
+            str(loaded.dtype).replace("torch.", ""),
+            ", int8" if loaded.quantized else "",
+            slot.load_seconds,
+            loaded.memory_mb,
         )
         if still_registered:
             self._make_room(0.0, keep=slot)
@@ -201,7 +206,9 @@ class ModelManager:
                 log.warning(
                     "model '%s' needs %.0f MiB, more than the whole memory budget (%.0f MiB): "
                     "loaded anyway; raise SMOLCORD_MEMORY_BUDGET_MB or pick a smaller model",
-                    spec.key, loaded.memory_mb, self.memory_budget_mb,
+                    spec.key,
+                    loaded.memory_mb,
+                    self.memory_budget_mb,
                 )
         return loaded
 
@@ -227,7 +234,9 @@ class ModelManager:
         for victim in evicted:
             log.info(
                 "unloading %s model '%s' (%.0f MiB) to stay within the %.0f MiB memory budget",
-                victim.spec.task, victim.spec.key, victim.loaded.memory_mb if victim.loaded else 0,
+                victim.spec.task,
+                victim.spec.key,
+                victim.loaded.memory_mb if victim.loaded else 0,
                 self.memory_budget_mb,
             )
             self._retire(victim, wait=False)
@@ -242,9 +251,7 @@ class ModelManager:
         if wait and loaded is not None:  # no job can be using it any more
             _close_quietly(loaded)
 
-    async def get(
-        self, task: str, key: str | None = None, *, profile: str | None = None, quantize: str | None = None
-    ) -> LoadedModel:
+    async def get(self, task: str, key: str | None = None, *, profile: str | None = None, quantize: str | None = None) -> LoadedModel:
         """The loaded model (loading it in its worker thread on first use). `key` None: the task's default.
 
         `profile="fast"` (or quantize="int8") gives the int8 variant; the manager's own `quantize`
@@ -256,16 +263,12 @@ class ModelManager:
             slot.last_used = next(self._ticks)
         return loaded
 
-    def load_sync(
-        self, task: str, key: str | None = None, *, profile: str | None = None, quantize: str | None = None
-    ) -> LoadedModel:
+    def load_sync(self, task: str, key: str | None = None, *, profile: str | None = None, quantize: str | None = None) -> LoadedModel:
         """Blocking `get` for the CLI and benchmarks (never call it on the event loop or inside a job)."""
         slot = self._slot(task, key, profile, quantize)
         return self._ensure_loading(slot).result()
 
-    async def warm(
-        self, task: str, key: str | None = None, *, profile: str | None = None, quantize: str | None = None
-    ) -> None:
+    async def warm(self, task: str, key: str | None = None, *, profile: str | None = None, quantize: str | None = None) -> None:
         """Load a model now so the first user does not wait for it."""
         await self.get(task, key, profile=profile, quantize=quantize)
 
@@ -362,7 +365,7 @@ class ModelManager:
             if future.cancelled() and not task_cancelled:  # close() dropped the queued job
                 raise ModelError("the model manager shut down before this job ran") from None
             raise
-        except asyncio.TimeoutError:
+        except TimeoutError:
             # wait_for cancelled the job if it had not started; a running one finishes on its own.
             raise ModelTimeoutError(
                 f"model '{loaded.spec.key}' did not finish within {limit:g} s: try a shorter range or the fast profile"

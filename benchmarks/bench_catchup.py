@@ -49,6 +49,7 @@ RATE_LIMIT = (50, 1.0)  # Discord's global limit: 50 requests per second
 
 # ---------------------------------------------------------------------------------------------- the fake, elsewhere
 
+
 class RemoteFake:
     """The fake Discord in a child process, driven over a pipe (`call` runs a coroutine of the child's)."""
 
@@ -133,14 +134,25 @@ async def _serve(conn: Any, channel_count: int) -> None:
         fake.limit_rate(r"^/channels/\d+/messages$", requests=requests, per_seconds=per_seconds)
 
     async def counters() -> dict[str, int]:
-        return {"requests": len(fake.requests), "rate_limited": fake.rate_limited,
-                "history_requests": len(fake.find_requests("GET", r"^/channels/\d+/messages$"))}
+        return {
+            "requests": len(fake.requests),
+            "rate_limited": fake.rate_limited,
+            "history_requests": len(fake.find_requests("GET", r"^/channels/\d+/messages$")),
+        }
 
     async def history_times(since: int) -> list[float]:
         return [r.at for r in fake.find_requests("GET", r"^/channels/\d+/messages$", since=since)]
 
-    commands = {"contents": contents, "history_times": history_times, "burst": burst, "history": history, "change_while_down": change_while_down, "ids": ids,
-                "limit_rate": limit_rate, "counters": counters}
+    commands = {
+        "contents": contents,
+        "history_times": history_times,
+        "burst": burst,
+        "history": history,
+        "change_while_down": change_while_down,
+        "ids": ids,
+        "limit_rate": limit_rate,
+        "counters": counters,
+    }
     running: set[asyncio.Task] = set()
     while True:
         command, args = await asyncio.to_thread(conn.recv)
@@ -161,6 +173,7 @@ async def _serve(conn: Any, channel_count: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
 
 def bench_settings(folder: Path, url: str, **overrides: str):
     env = {"DATABASE_URL": url, "SMOLCORD_DATA_DIR": str(folder), "DISCORD_TOKEN": "bench-token-" + "x" * 40}
@@ -213,6 +226,7 @@ def crash(bot) -> int:
 
 # ---------------------------------------------------------------------------------------------- parts
 
+
 async def crash_part(args: argparse.Namespace, folder: Path) -> str:
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     await asyncio.to_thread(db.upgrade, url)
@@ -255,23 +269,27 @@ async def crash_part(args: argparse.Namespace, folder: Path) -> str:
         fake.close()
     exact = count == len(set(rows)) == len(everything) and rows == everything
     elapsed = closed_at - started
-    return "\n".join([
-        f"| crash after {stored_before:,} of {args.messages:,} stored (seed {args.seed}), SQLite, default settings | value |",
-        "|---|---:|",
-        f"| writes lost from the queue by the crash (fetched again) | {lost_writes:,} |",
-        f"| stored exactly once after the restart (+200 live during catch-up) | {'yes' if exact else 'NO'}: {count:,} rows for {len(everything):,} messages |",
-        f"| gap closed (restart -> catch-up done, incl. connecting) | {elapsed:.2f} s |",
-        f"| fetched by catch-up / history requests | {fetched:,} / {requests:,} |",
-        f"| catch-up throughput | {fetched / (closed_at - pages[0]):,.0f} messages/s |",
-        f"| catch-up itself (first history request -> gap closed) | {closed_at - pages[0]:.2f} s |",
-        f"| **longest loop stall during catch-up** (+ 200 live messages) | **{probe.worst_between(pages[0], closed_at) * 1000:.1f} ms** |",
-        f"| longest loop stall including the bot's start (login, cog loading) | {probe.percentile(1.0) * 1000:.1f} ms |",
-        "",
-        "| who ran on the bot's loop (restart to gap closed) | callbacks | CPU total | longest (wall) | longest (CPU) |",
-        "|---|---:|---:|---:|---:|",
-        *(f"| {owner} | {calls:,.0f} | {cpu * 1000:,.0f} ms | {wall * 1000:.1f} ms | {longest_cpu * 1000:.1f} ms |"
-          for owner, (calls, cpu, wall, longest_cpu) in sorted(timer.groups.items(), key=lambda kv: -kv[1][1])),
-    ])
+    return "\n".join(
+        [
+            f"| crash after {stored_before:,} of {args.messages:,} stored (seed {args.seed}), SQLite, default settings | value |",
+            "|---|---:|",
+            f"| writes lost from the queue by the crash (fetched again) | {lost_writes:,} |",
+            f"| stored exactly once after the restart (+200 live during catch-up) | {'yes' if exact else 'NO'}: {count:,} rows for {len(everything):,} messages |",
+            f"| gap closed (restart -> catch-up done, incl. connecting) | {elapsed:.2f} s |",
+            f"| fetched by catch-up / history requests | {fetched:,} / {requests:,} |",
+            f"| catch-up throughput | {fetched / (closed_at - pages[0]):,.0f} messages/s |",
+            f"| catch-up itself (first history request -> gap closed) | {closed_at - pages[0]:.2f} s |",
+            f"| **longest loop stall during catch-up** (+ 200 live messages) | **{probe.worst_between(pages[0], closed_at) * 1000:.1f} ms** |",
+            f"| longest loop stall including the bot's start (login, cog loading) | {probe.percentile(1.0) * 1000:.1f} ms |",
+            "",
+            "| who ran on the bot's loop (restart to gap closed) | callbacks | CPU total | longest (wall) | longest (CPU) |",
+            "|---|---:|---:|---:|---:|",
+            *(
+                f"| {owner} | {calls:,.0f} | {cpu * 1000:,.0f} ms | {wall * 1000:.1f} ms | {longest_cpu * 1000:.1f} ms |"
+                for owner, (calls, cpu, wall, longest_cpu) in sorted(timer.groups.items(), key=lambda kv: -kv[1][1])
+            ),
+        ]
+    )
 
 
 async def reconcile_part(args: argparse.Namespace, folder: Path) -> str:
@@ -316,23 +334,27 @@ async def reconcile_part(args: argparse.Namespace, folder: Path) -> str:
     count = len(contents)
     differing = sum(1 for i, text in on_discord.items() if contents.get(i) != text) + len(set(contents) - set(on_discord))
     history_calls = after["history_requests"] - before["history_requests"]
-    return "\n".join([
-        f"| {args.channels} channels, {total:,} stored messages, all inside the 48 h window; {edited:,} edits and {deleted:,} deletes while down (some edited ones then deleted) | value |",
-        "|---|---:|",
-        f"| start -> reconciled (incl. connecting) | {elapsed:.1f} s |",
-        f"| history requests (pages of 100) | {history_calls:,} |",
-        f"| 429 answers from the fake (50 requests/s), retried by discord.py after `retry_after` | {after['rate_limited'] - before['rate_limited']:,} |",
-        f"| effective request rate | {history_calls / elapsed:.1f} requests/s |",
-        f"| edits applied / deletes applied | {stats.edited:,} / {stats.deleted:,} |",
-        f"| stored afterwards equals Discord's history (ids and text) | {'yes' if differing == 0 else f'NO: {differing} differ'} ({count:,} rows) |",
-        f"| **longest loop stall during reconciliation** (first history request -> done) | **{probe.worst_between(pages[0], finished) * 1000:.1f} ms** |",
-        f"| longest loop stall including the bot's start | {probe.percentile(1.0) * 1000:.1f} ms |",
-        "",
-        "| who ran on the bot's loop (start to reconciled) | callbacks | CPU total | longest (wall) | longest (CPU) |",
-        "|---|---:|---:|---:|---:|",
-        *(f"| {owner} | {calls:,.0f} | {cpu * 1000:,.0f} ms | {wall * 1000:.1f} ms | {longest_cpu * 1000:.1f} ms |"
-          for owner, (calls, cpu, wall, longest_cpu) in sorted(timer.groups.items(), key=lambda kv: -kv[1][1])),
-    ])
+    return "\n".join(
+        [
+            f"| {args.channels} channels, {total:,} stored messages, all inside the 48 h window; {edited:,} edits and {deleted:,} deletes while down (some edited ones then deleted) | value |",
+            "|---|---:|",
+            f"| start -> reconciled (incl. connecting) | {elapsed:.1f} s |",
+            f"| history requests (pages of 100) | {history_calls:,} |",
+            f"| 429 answers from the fake (50 requests/s), retried by discord.py after `retry_after` | {after['rate_limited'] - before['rate_limited']:,} |",
+            f"| effective request rate | {history_calls / elapsed:.1f} requests/s |",
+            f"| edits applied / deletes applied | {stats.edited:,} / {stats.deleted:,} |",
+            f"| stored afterwards equals Discord's history (ids and text) | {'yes' if differing == 0 else f'NO: {differing} differ'} ({count:,} rows) |",
+            f"| **longest loop stall during reconciliation** (first history request -> done) | **{probe.worst_between(pages[0], finished) * 1000:.1f} ms** |",
+            f"| longest loop stall including the bot's start | {probe.percentile(1.0) * 1000:.1f} ms |",
+            "",
+            "| who ran on the bot's loop (start to reconciled) | callbacks | CPU total | longest (wall) | longest (CPU) |",
+            "|---|---:|---:|---:|---:|",
+            *(
+                f"| {owner} | {calls:,.0f} | {cpu * 1000:,.0f} ms | {wall * 1000:.1f} ms | {longest_cpu * 1000:.1f} ms |"
+                for owner, (calls, cpu, wall, longest_cpu) in sorted(timer.groups.items(), key=lambda kv: -kv[1][1])
+            ),
+        ]
+    )
 
 
 async def outage_part(args: argparse.Namespace, folder: Path) -> str:
@@ -401,16 +423,18 @@ async def outage_part(args: argparse.Namespace, folder: Path) -> str:
             except Exception:
                 pass
     lost = len(set(sent) - set(rows))
-    return "\n".join([
-        f"| {args.outage_s:.0f} s {'PostgreSQL stopped' if server else 'SQLite file locked (BEGIN EXCLUSIVE)'} during {len(sent):,} messages at {args.rate}/s | value |",
-        "|---|---:|",
-        f"| messages lost | **{lost}** ({count:,} rows for {len(sent):,} sent, order {'kept' if rows == sorted(sent) else 'NOT kept'}) |",
-        f"| outage | {up_at - down_at:.1f} s |",
-        f"| writes waiting at most (queue peak) | {stats.peak_pending:,} |",
-        f"| commits retried | {stats.retries:,} |",
-        f"| messages not queued (queue full) and fetched from history afterwards | {stats.dropped_saves:,} |",
-        f"| database back -> everything stored | {drained_at - up_at:.1f} s |",
-    ])
+    return "\n".join(
+        [
+            f"| {args.outage_s:.0f} s {'PostgreSQL stopped' if server else 'SQLite file locked (BEGIN EXCLUSIVE)'} during {len(sent):,} messages at {args.rate}/s | value |",
+            "|---|---:|",
+            f"| messages lost | **{lost}** ({count:,} rows for {len(sent):,} sent, order {'kept' if rows == sorted(sent) else 'NOT kept'}) |",
+            f"| outage | {up_at - down_at:.1f} s |",
+            f"| writes waiting at most (queue peak) | {stats.peak_pending:,} |",
+            f"| commits retried | {stats.retries:,} |",
+            f"| messages not queued (queue full) and fetched from history afterwards | {stats.dropped_saves:,} |",
+            f"| database back -> everything stored | {drained_at - up_at:.1f} s |",
+        ]
+    )
 
 
 PARTS = {"crash": crash_part, "reconcile": reconcile_part, "outage": outage_part}

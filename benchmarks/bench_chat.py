@@ -26,7 +26,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,8 +42,15 @@ from agents.runtime import ModelManager  # noqa: E402
 from sml_config import load_registry  # noqa: E402
 
 TINYLLAMA = dict(
-    vocab_size=32000, hidden_size=2048, intermediate_size=5632, num_hidden_layers=22, num_attention_heads=32,
-    num_key_value_heads=4, max_position_embeddings=2048, rms_norm_eps=1e-5, tie_word_embeddings=False,
+    vocab_size=32000,
+    hidden_size=2048,
+    intermediate_size=5632,
+    num_hidden_layers=22,
+    num_attention_heads=32,
+    num_key_value_heads=4,
+    max_position_embeddings=2048,
+    rms_norm_eps=1e-5,
+    tie_word_embeddings=False,
 )
 REFERENCE_BANDWIDTH_GBS = 40.0  # printed beside this run's own measurement, as a sanity check (an earlier run on this machine)
 
@@ -92,8 +99,13 @@ def time_generation(model, input_ids: torch.Tensor, new_tokens: int, **kwargs) -
     with torch.inference_mode():
         started = time.perf_counter()
         model.generate(
-            input_ids=input_ids, attention_mask=torch.ones_like(input_ids), max_new_tokens=new_tokens,
-            min_new_tokens=new_tokens, do_sample=False, streamer=clock, **kwargs,
+            input_ids=input_ids,
+            attention_mask=torch.ones_like(input_ids),
+            max_new_tokens=new_tokens,
+            min_new_tokens=new_tokens,
+            do_sample=False,
+            streamer=clock,
+            **kwargs,
         )
     first = clock.times[0] - started
     decode = (len(clock.times) - 1) / (clock.times[-1] - clock.times[0]) if len(clock.times) > 1 else float("nan")
@@ -107,8 +119,13 @@ def run_variant(label: str, variant: str, model, input_ids: torch.Tensor, new_to
     per_token = bytes_per_token(model)
     ceiling = bandwidth * 1e9 / per_token
     row = {
-        "model": label, "variant": variant, "mib": model_memory_mb(model), "ttft_s": first, "tok_s": decode,
-        "ceiling_tok_s": ceiling, "of_ceiling": decode / ceiling,
+        "model": label,
+        "variant": variant,
+        "mib": model_memory_mb(model),
+        "ttft_s": first,
+        "tok_s": decode,
+        "ceiling_tok_s": ceiling,
+        "of_ceiling": decode / ceiling,
     }
     print(f"  {label} {variant}: first token {first:.2f} s, {decode:.1f} tok/s (ceiling {ceiling:.1f})", flush=True)
     return row
@@ -116,7 +133,7 @@ def run_variant(label: str, variant: str, model, input_ids: torch.Tensor, new_to
 
 def smollm2_prompt(tokenizer, prompt_tokens: int) -> torch.Tensor:
     """A real chat prompt (system prompt, channel history, question) of about `prompt_tokens` tokens."""
-    start = datetime(2024, 5, 1, 12, tzinfo=timezone.utc)
+    start = datetime(2024, 5, 1, 12, tzinfo=UTC)
     lines = [
         "the build is green again, thanks for fixing the flaky parser test",
         "can someone review the migration before friday? it touches the messages table",
@@ -124,14 +141,30 @@ def smollm2_prompt(tokenizer, prompt_tokens: int) -> torch.Tensor:
         "reminder: the release notes still need a section about the new /summarize command",
     ]
     history = [
-        MessageRecord(id=i, channel_id=1, author_id=i % 3 + 1, author_name=["Alice", "Bob", "Carol"][i % 3],
-                      content=lines[i % len(lines)], created_at=start + timedelta(minutes=i), channel_name="general")
+        MessageRecord(
+            id=i,
+            channel_id=1,
+            author_id=i % 3 + 1,
+            author_name=["Alice", "Bob", "Carol"][i % 3],
+            content=lines[i % len(lines)],
+            created_at=start + timedelta(minutes=i),
+            channel_name="general",
+        )
         for i in range(1, 200)
     ]
-    question = MessageRecord(id=1000, channel_id=1, author_id=1, author_name="Alice", content="<@9> what did we decide?",
-                             created_at=start + timedelta(hours=5), mention_names={9: "smolcord"}, channel_name="general")
-    prompt = chat.build_chat_prompt(tokenizer, question, history=history, bot_user_id=9, bot_name="smolcord",
-                                    context_window=prompt_tokens + 64, max_new_tokens=64)
+    question = MessageRecord(
+        id=1000,
+        channel_id=1,
+        author_id=1,
+        author_name="Alice",
+        content="<@9> what did we decide?",
+        created_at=start + timedelta(hours=5),
+        mention_names={9: "smolcord"},
+        channel_name="general",
+    )
+    prompt = chat.build_chat_prompt(
+        tokenizer, question, history=history, bot_user_id=9, bot_name="smolcord", context_window=prompt_tokens + 64, max_new_tokens=64
+    )
     return torch.tensor([chat.encode_chat(tokenizer, prompt.messages)])
 
 
@@ -165,8 +198,17 @@ def bench_smollm2(args, bandwidth: float) -> list[dict]:
             rows.append(run_variant("SmolLM2-135M", "fp32", fp32, input_ids, args.new_tokens, bandwidth, **generation))
             del fp32
         if "bf16" in variants:
-            rows.append(run_variant("SmolLM2-135M", str(loaded.dtype).replace("torch.", ""), loaded.model, input_ids,
-                                    args.new_tokens, bandwidth, **generation))
+            rows.append(
+                run_variant(
+                    "SmolLM2-135M",
+                    str(loaded.dtype).replace("torch.", ""),
+                    loaded.model,
+                    input_ids,
+                    args.new_tokens,
+                    bandwidth,
+                    **generation,
+                )
+            )
     finally:
         manager.close_sync()
     gguf = Path(_package_file(SMOLLM2_PACKAGE, SMOLLM2_GGUF) or "")
@@ -176,11 +218,9 @@ def bench_smollm2(args, bandwidth: float) -> list[dict]:
         int8, llama = [], []
         for _ in range(args.rounds):  # side by side, interleaved: both see the same machine
             if "int8" in variants:
-                int8.append(run_variant("SmolLM2-135M", "int8", loaded.model, input_ids, args.new_tokens, bandwidth,
-                                        **generation))
+                int8.append(run_variant("SmolLM2-135M", "int8", loaded.model, input_ids, args.new_tokens, bandwidth, **generation))
             if "llamacpp" in variants and _llamacpp_installed():
-                llama.append(run_llamacpp("SmolLM2-135M", gguf, input_ids[0].tolist(), args.new_tokens, bandwidth,
-                                          args.threads or 1))
+                llama.append(run_llamacpp("SmolLM2-135M", gguf, input_ids[0].tolist(), args.new_tokens, bandwidth, args.threads or 1))
         rows += [_best(int8)] if int8 else []
         rows += [_best(llama)] if llama else []
     finally:
@@ -211,8 +251,7 @@ def bench_tinyllama(args, bandwidth: float) -> list[dict]:
             if quantized is not None:
                 int8.append(run_variant("TinyLlama-1.1B", "int8", quantized, input_ids, args.new_tokens, bandwidth))
             if gguf is not None:
-                llama.append(run_llamacpp("TinyLlama-1.1B", gguf, input_ids[0].tolist(), args.new_tokens, bandwidth,
-                                          args.threads or 1))
+                llama.append(run_llamacpp("TinyLlama-1.1B", gguf, input_ids[0].tolist(), args.new_tokens, bandwidth, args.threads or 1))
         rows += [_best(int8)] if int8 else []
         rows += [_best(llama)] if llama else []
         del quantized
@@ -265,8 +304,14 @@ def run_llamacpp(label: str, path: Path, ids: list[int], new_tokens: int, bandwi
     import llama_cpp
 
     started = time.perf_counter()
-    llm = llama_cpp.Llama(model_path=str(path), n_ctx=max(1024, len(ids) + new_tokens + 8), n_batch=512,
-                          n_threads=threads, n_threads_batch=threads, verbose=False)
+    llm = llama_cpp.Llama(
+        model_path=str(path),
+        n_ctx=max(1024, len(ids) + new_tokens + 8),
+        n_batch=512,
+        n_threads=threads,
+        n_threads_batch=threads,
+        verbose=False,
+    )
     load_s = time.perf_counter() - started
     try:
         time_llamacpp(llm, ids[:32], 4)  # warm-up
@@ -276,12 +321,22 @@ def run_llamacpp(label: str, path: Path, ids: list[int], new_tokens: int, bandwi
     per_token = gguf_bytes_per_token(path)
     ceiling = bandwidth * 1e9 / per_token
     row = {
-        "model": label, "variant": f"llama.cpp {path.name.rsplit('.', 2)[-2] if path.name.count('.') >= 2 else 'gguf'}",
-        "backend": "llamacpp", "mib": path.stat().st_size / 2**20, "ttft_s": first, "tok_s": decode,
-        "whole_s": whole, "ceiling_tok_s": ceiling, "of_ceiling": decode / ceiling, "load_s": load_s,
+        "model": label,
+        "variant": f"llama.cpp {path.name.rsplit('.', 2)[-2] if path.name.count('.') >= 2 else 'gguf'}",
+        "backend": "llamacpp",
+        "mib": path.stat().st_size / 2**20,
+        "ttft_s": first,
+        "tok_s": decode,
+        "whole_s": whole,
+        "ceiling_tok_s": ceiling,
+        "of_ceiling": decode / ceiling,
+        "load_s": load_s,
     }
-    print(f"  {label} {row['variant']}: load {load_s:.2f} s, first token {first:.2f} s, {decode:.1f} tok/s "
-          f"(ceiling {ceiling:.1f}), whole reply {whole:.2f} s", flush=True)
+    print(
+        f"  {label} {row['variant']}: load {load_s:.2f} s, first token {first:.2f} s, {decode:.1f} tok/s "
+        f"(ceiling {ceiling:.1f}), whole reply {whole:.2f} s",
+        flush=True,
+    )
     return row
 
 
@@ -323,7 +378,7 @@ def make_tinyllama_gguf(path: Path, quant: str = "Q4_0") -> Path:
     writer.add_unk_token_id(0)
 
     def weight(name: str, rows: int, cols: int) -> None:
-        data = (rng.standard_normal((rows, cols), dtype=np.float32) * 0.02)
+        data = rng.standard_normal((rows, cols), dtype=np.float32) * 0.02
         writer.add_tensor(name, quants.quantize(data, kind), raw_dtype=kind)
 
     def norm(name: str) -> None:
@@ -359,6 +414,7 @@ def markdown(rows: list[dict]) -> str:
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     int8 = {r["model"]: r for r in rows if r["variant"] == "int8"}
+
     def ratio(r: dict, base: dict | None, key: str, faster_is_higher: bool) -> str:
         if base is None:
             return "-"
@@ -383,8 +439,7 @@ def main() -> int:
     parser.add_argument("--models", default="smollm2,tinyllama", help="comma-separated: smollm2, tinyllama")
     parser.add_argument("--model-cache", help="model cache to reuse (default: a temporary one; the GGUF is converted)")
     parser.add_argument("--threads", type=int, help="threads for torch and llama.cpp (default: torch's choice; llama.cpp 1)")
-    parser.add_argument("--variants", default="fp32,bf16,int8,llamacpp",
-                        help="comma-separated: fp32, bf16, int8 (transformers), llamacpp")
+    parser.add_argument("--variants", default="fp32,bf16,int8,llamacpp", help="comma-separated: fp32, bf16, int8 (transformers), llamacpp")
     parser.add_argument("--rounds", type=int, default=2, help="int8 and llama.cpp runs, interleaved; the best counts")
     parser.add_argument("--gguf-dir", help="where to write the random-weight TinyLlama Q4_0 GGUF (default: the temp dir)")
     args = parser.parse_args()
@@ -393,8 +448,11 @@ def main() -> int:
         torch.set_num_threads(args.threads)
 
     bandwidth = measure_bandwidth_gbs()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, read bandwidth now {bandwidth:.1f} GB/s "
-          f"(reference {REFERENCE_BANDWIDTH_GBS:.0f} GB/s)", flush=True)
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, read bandwidth now {bandwidth:.1f} GB/s "
+        f"(reference {REFERENCE_BANDWIDTH_GBS:.0f} GB/s)",
+        flush=True,
+    )
     rows: list[dict] = []
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     if "smollm2" in models:

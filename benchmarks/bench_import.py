@@ -22,7 +22,7 @@ from bot.storage import db  # noqa: E402
 from bot.storage import messages as store  # noqa: E402
 from tests.exports import export_message, make_export  # noqa: E402
 
-WORDS = "the release notes need a review before friday and the deploy pipeline is flaky again".split()
+WORDS = ["the", "release", "notes", "need", "a", "review", "before", "friday", "and", "the", "deploy", "pipeline", "is", "flaky", "again"]
 
 
 def build_export(count: int) -> dict:

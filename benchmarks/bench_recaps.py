@@ -1,6 +1,6 @@
 """Recap quality on tests/data/recaps (key-point recall, invented facts, length, speed); see bot/cli/_recap_bench.py.
 
-    python benchmarks/bench_recaps.py [--models extractive old-extractive smollm2-135m] [--split dev]
+python benchmarks/bench_recaps.py [--models extractive old-extractive smollm2-135m] [--split dev]
 """
 
 import sys

@@ -45,37 +45,69 @@ def build(folder: Path) -> Path:
     raw.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     raw.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=VOCAB, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False,
+        vocab_size=VOCAB,
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
     )
     raw.train_from_iterator(corpus(), trainer)
     raw.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
     )
     tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=raw, bos_token="<s>", eos_token="</s>", pad_token="<pad>", unk_token="<unk>",
-        mask_token="<mask>", model_max_length=1024,
+        tokenizer_object=raw,
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        mask_token="<mask>",
+        model_max_length=1024,
     )
     # sshleifer/distilbart-cnn-12-6 config.json
     config = BartConfig(
-        vocab_size=VOCAB, d_model=1024, encoder_layers=12, decoder_layers=6, encoder_attention_heads=16,
-        decoder_attention_heads=16, encoder_ffn_dim=4096, decoder_ffn_dim=4096, max_position_embeddings=1024,
-        pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2, forced_bos_token_id=0,
-        forced_eos_token_id=2, scale_embedding=False, activation_function="gelu",
+        vocab_size=VOCAB,
+        d_model=1024,
+        encoder_layers=12,
+        decoder_layers=6,
+        encoder_attention_heads=16,
+        decoder_attention_heads=16,
+        encoder_ffn_dim=4096,
+        decoder_ffn_dim=4096,
+        max_position_embeddings=1024,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+        scale_embedding=False,
+        activation_function="gelu",
     )
     torch.manual_seed(0)
     model = BartForConditionalGeneration(config)
     model.generation_config = GenerationConfig(
-        num_beams=4, max_length=142, min_length=56, no_repeat_ngram_size=3, length_penalty=2.0,
-        early_stopping=True, bos_token_id=0, eos_token_id=2, pad_token_id=1, decoder_start_token_id=2,
-        forced_bos_token_id=0, forced_eos_token_id=2,
+        num_beams=4,
+        max_length=142,
+        min_length=56,
+        no_repeat_ngram_size=3,
+        length_penalty=2.0,
+        early_stopping=True,
+        bos_token_id=0,
+        eos_token_id=2,
+        pad_token_id=1,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
     )
     scratch = folder.with_name(folder.name + ".partial")
     model.save_pretrained(scratch)
     tokenizer.save_pretrained(scratch)
     scratch.rename(folder)
     params = sum(p.numel() for p in model.parameters()) / 1e6
-    print(f"built {folder} ({params:.0f}M parameters, tokenizer {len(tokenizer)} entries) in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(
+        f"built {folder} ({params:.0f}M parameters, tokenizer {len(tokenizer)} entries) in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
     return folder
 
 
@@ -91,9 +123,19 @@ def main() -> int:
         folder.parent.mkdir(parents=True, exist_ok=True)
         build(folder)
     command = [
-        sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))",
-        "bench", "--model-path", f"distilbart-architecture={folder}",
-        "--messages", str(args.messages), "--quantize", args.quantize, "--out", args.out, *extra,
+        sys.executable,
+        "-c",
+        "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))",
+        "bench",
+        "--model-path",
+        f"distilbart-architecture={folder}",
+        "--messages",
+        str(args.messages),
+        "--quantize",
+        args.quantize,
+        "--out",
+        args.out,
+        *extra,
     ]
     print("$ smolcord " + " ".join(command[3:]), file=sys.stderr)
     return subprocess.call(command, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1", "SMOLCORD_OFFLINE": "1"})

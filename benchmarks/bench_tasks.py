@@ -166,7 +166,9 @@ def candidate_text(task) -> str:
     return task.evidence or task.task
 
 
-def fit_logistic(vectors: Sequence[Sequence[float]], labels: Sequence[int], *, l2: float = 1e-2, steps: int = 400) -> tuple[list[float], float]:
+def fit_logistic(
+    vectors: Sequence[Sequence[float]], labels: Sequence[int], *, l2: float = 1e-2, steps: int = 400
+) -> tuple[list[float], float]:
     """Plain logistic regression by gradient descent (L-BFGS, torch on CPU), class-balanced; returns (weights, bias)."""
     import torch
 
@@ -206,8 +208,14 @@ async def head_rows(conversations: list[Conversation], cache_dir: Path) -> list[
         predictions, messages, started = {}, 0, time.perf_counter()
         for conversation in conversations:
             candidates = rules(conversation)
-            vectors = (await manager.run("embedding", "minilm", embed_sentences, [candidate_text(t) for t in candidates])).tolist() if candidates else []
-            predictions[conversation.name] = [t for t, v in zip(candidates, vectors, strict=True) if _probability(weights, bias, v) >= threshold]
+            vectors = (
+                (await manager.run("embedding", "minilm", embed_sentences, [candidate_text(t) for t in candidates])).tolist()
+                if candidates
+                else []
+            )
+            predictions[conversation.name] = [
+                t for t, v in zip(candidates, vectors, strict=True) if _probability(weights, bias, v) >= threshold
+            ]
             messages += len(conversation.messages)
         speed = messages / (time.perf_counter() - started)
     finally:
@@ -278,9 +286,17 @@ def main() -> int:
     parser.add_argument("--models", action="store_true", help="also run the model passes (SmolLM2-135M, MiniLM)")
     parser.add_argument("--keys", default="smollm2-135m,minilm", help="model keys for --models (text_generation or embedding)")
     parser.add_argument("--cache-dir", type=Path, help="model cache (default: a temporary folder; SmolLM2 converts once)")
-    parser.add_argument("--verbose", action="store_true", help="list the misses and extra tasks of each configuration (tuned-on conversations)")
-    parser.add_argument("--show-unseen", action="store_true", help="with --verbose, also list them for the unseen ones (only when reporting: never tune on them)")
-    parser.add_argument("--head", action="store_true", help="also train and run the rules + MiniLM logistic-head experiment (needs chitchat-dataset)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="list the misses and extra tasks of each configuration (tuned-on conversations)"
+    )
+    parser.add_argument(
+        "--show-unseen",
+        action="store_true",
+        help="with --verbose, also list them for the unseen ones (only when reporting: never tune on them)",
+    )
+    parser.add_argument(
+        "--head", action="store_true", help="also train and run the rules + MiniLM logistic-head experiment (needs chitchat-dataset)"
+    )
     parser.add_argument("--chitchat", type=int, metavar="N", help="also run the rules over N real casual conversations (chitchat-dataset)")
     args = parser.parse_args()
 
@@ -292,7 +308,9 @@ def main() -> int:
         + ", ".join(f"{GROUP_NAMES[g].strip('*')} {counts[g]} ({labels[g]} labelled tasks)" for g in GROUPS)
         + "\n"
     )
-    rows = [("rules only (default, no model)", evaluate(conversations, {c.name: rules(c) for c in conversations}), rules_speed(conversations))]
+    rows = [
+        ("rules only (default, no model)", evaluate(conversations, {c.name: rules(c) for c in conversations}), rules_speed(conversations))
+    ]
     if args.models:
         with tempfile.TemporaryDirectory() as temporary:
             cache = args.cache_dir or Path(temporary)

@@ -51,8 +51,11 @@ def build(source: Path) -> dict:
     name = meta["channel"]
     kind = meta.get("kind", "GuildTextChat")
     is_dm = kind.startswith("Direct")
-    guild = {"id": "0", "name": "Direct Messages", "iconUrl": "https://cdn.discordapp.com/embed/avatars/0.png"} if is_dm else {
-        "id": _snowflake("guild", meta.get("guild", "Recaps")), "name": meta.get("guild", "Recaps"), "iconUrl": ""}
+    guild = (
+        {"id": "0", "name": "Direct Messages", "iconUrl": "https://cdn.discordapp.com/embed/avatars/0.png"}
+        if is_dm
+        else {"id": _snowflake("guild", meta.get("guild", "Recaps")), "name": meta.get("guild", "Recaps"), "iconUrl": ""}
+    )
     channel_id = _snowflake("channel", name)
     people: dict[str, dict] = {}
     for entry in meta["people"].split("|"):
@@ -60,8 +63,14 @@ def build(source: Path) -> dict:
         bot = key.endswith("*")
         key = key.rstrip("*")
         people[key] = {
-            "id": _snowflake("user", key), "name": key.lower(), "discriminator": "0000", "nickname": display or key,
-            "color": None, "isBot": bot, "roles": [], "avatarUrl": "https://cdn.discordapp.com/embed/avatars/1.png",
+            "id": _snowflake("user", key),
+            "name": key.lower(),
+            "discriminator": "0000",
+            "nickname": display or key,
+            "color": None,
+            "isBot": bot,
+            "roles": [],
+            "avatarUrl": "https://cdn.discordapp.com/embed/avatars/1.png",
         }
     day = date.fromisoformat(meta["start"])
     tz = _offset(meta.get("tz", "+00:00"))
@@ -102,8 +111,12 @@ def build(source: Path) -> dict:
         }
         if reply:
             target = messages[int(reply) - 1]
-            message["reference"] = {"type": "Default", "messageId": target["id"], "channelId": channel_id,
-                                    "guildId": None if is_dm else guild["id"]}
+            message["reference"] = {
+                "type": "Default",
+                "messageId": target["id"],
+                "channelId": channel_id,
+                "guildId": None if is_dm else guild["id"],
+            }
             target_author = next(p for p in people.values() if p["id"] == target["author"]["id"])
             if target_author not in mentioned:
                 mentioned.append(target_author)  # a reply pings the replied-to author
@@ -119,8 +132,14 @@ def build(source: Path) -> dict:
             message["reference"]["messageId"] = renamed[message["reference"]["messageId"]]
     return {
         "guild": guild,
-        "channel": {"id": channel_id, "type": kind, "categoryId": None if is_dm else _snowflake("category", name),
-                    "category": None if is_dm else "Text Channels", "name": name, "topic": None},
+        "channel": {
+            "id": channel_id,
+            "type": kind,
+            "categoryId": None if is_dm else _snowflake("category", name),
+            "category": None if is_dm else "Text Channels",
+            "name": name,
+            "topic": None,
+        },
         "dateRange": {"after": None, "before": None},
         "exportedAt": messages[-1]["timestamp"] if messages else None,
         "messages": messages,

@@ -153,13 +153,13 @@ class DiscordReplyWriter:
 # --- replying to a question --------------------------------------------------------------------------------------
 
 
-async def reply_to(message: discord.Message, text: str, mentions: discord.AllowedMentions, **options: Any) -> discord.Message:
+async def reply_to(message: discord.Message, text: str | None, mentions: discord.AllowedMentions, **options: Any) -> discord.Message:
     # Still answer (without the reply link) if the question was deleted meanwhile.
     reference = message.to_reference(fail_if_not_exists=False)
     return await message.channel.send(text, reference=reference, allowed_mentions=mentions, mention_author=True, **options)
 
 
-async def reply_once(message: discord.Message, text: str, **options: Any) -> None:
+async def reply_once(message: discord.Message, text: str | None, **options: Any) -> None:
     """One best-effort reply that pings only the asker (a Discord failure is logged, not raised)."""
     try:
         await reply_to(message, text, asker_only(message.author), **options)

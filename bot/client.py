@@ -38,7 +38,9 @@ def configure_endpoints(settings: Settings) -> None:
 def cog_extensions() -> list[str]:
     import bot.cogs
 
-    return [f"bot.cogs.{m.name}" for m in sorted(pkgutil.iter_modules(bot.cogs.__path__), key=lambda m: m.name) if not m.name.startswith("_")]
+    return [
+        f"bot.cogs.{m.name}" for m in sorted(pkgutil.iter_modules(bot.cogs.__path__), key=lambda m: m.name) if not m.name.startswith("_")
+    ]
 
 
 def build_intents() -> discord.Intents:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import discord
 from apscheduler.schedulers.base import BaseScheduler
@@ -101,7 +102,7 @@ class PostResult:
 
 async def post_digest(bot: Smolcord, guild_id: int, *, now: datetime | None = None) -> PostResult:
     """Post the digest of the latest scheduled moment unless that day is already claimed."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     async with bot.sessions() as session:
         config = await digests.load_config(session, guild_id)
         if config is None or not config.enabled:
@@ -130,8 +131,9 @@ _POSTING: set[tuple[int, Any]] = set()
 RECOVERY_HISTORY_LIMIT = 500
 
 
-async def _claim_and_post(bot: Smolcord, guild: discord.Guild, target: Any, config: Any, schedule: digests.DigestSchedule,
-                          fire: datetime) -> PostResult:
+async def _claim_and_post(
+    bot: Smolcord, guild: discord.Guild, target: Any, config: Any, schedule: digests.DigestSchedule, fire: datetime
+) -> PostResult:
     guild_id = guild.id
     if not await digests.claim_day(bot.sessions, guild_id, fire.date(), target.id):
         async with bot.sessions() as session:
@@ -153,7 +155,14 @@ async def _claim_and_post(bot: Smolcord, guild: discord.Guild, target: Any, conf
         log.warning("digest for guild %s: the catch-up is still running after %d s; summarizing what is stored", guild_id, CATCH_UP_WAIT_S)
     try:
         digest = await build_digest(
-            bot, guild.id, DiscordGuildView(guild, None), target.id, config.source_channel_ids, fire, schedule, profile=digests.DIGEST_PROFILE
+            bot,
+            guild.id,
+            DiscordGuildView(guild, None),
+            target.id,
+            config.source_channel_ids,
+            fire,
+            schedule,
+            profile=digests.DIGEST_PROFILE,
         )
         first_id: int | None = None
         for embeds in digest_messages(digest):
@@ -172,7 +181,7 @@ async def find_posted_digest(target: Any, day: Any, *, claimed_at: datetime | No
     """The id of the bot's own digest for `day` in the target channel's history, if it is there."""
     after = None
     if claimed_at is not None:
-        claimed_at = claimed_at if claimed_at.tzinfo is not None else claimed_at.replace(tzinfo=timezone.utc)
+        claimed_at = claimed_at if claimed_at.tzinfo is not None else claimed_at.replace(tzinfo=UTC)
         after = claimed_at - timedelta(minutes=5)
     title = digests.digest_title(day)
     me = target.guild.me
@@ -186,11 +195,15 @@ async def catch_up(bot: Smolcord, *, now: datetime | None = None) -> list[tuple[
     """After a restart: post each enabled digest whose latest moment passed within the grace time
     and is not posted yet (the claim makes this safe alongside APScheduler's own misfire run). A day
     claimed but never recorded (the process died in between) is looked for in the channel and posted if absent."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     async with bot.sessions() as session:
         schedules = await digests.enabled_schedules(session)
-        posted = {(p.guild_id, p.digest_date) for guild_id, _ in schedules for p in await digests.posts_for(session, guild_id)
-                  if p.message_id is not None}
+        posted = {
+            (p.guild_id, p.digest_date)
+            for guild_id, _ in schedules
+            for p in await digests.posts_for(session, guild_id)
+            if p.message_id is not None
+        }
     results = []
     for guild_id, schedule in schedules:
         fire = schedule.latest_fire(now)
@@ -204,9 +217,7 @@ async def catch_up(bot: Smolcord, *, now: datetime | None = None) -> list[tuple[
     return results
 
 
-def source_channels(
-    view: GuildView, target_id: int, configured: Sequence[int]
-) -> tuple[list[digests.SourceChannel], int]:
+def source_channels(view: GuildView, target_id: int, configured: Sequence[int]) -> tuple[list[digests.SourceChannel], int]:
     """The channels a digest in `target_id` may read, and how many configured ones were left out.
 
     Empty `configured` means every text channel the bot can read. A channel is left out when the
@@ -247,19 +258,21 @@ async def build_digest(
     async with services.sessions() as session:
         model_key = await active_model_key(session, guild_id, SUMMARIZATION, registry)
         windows = {
-            channel.id: await load_window(session, channel.id, since=since, before=until, limit=MAX_MESSAGES)
-            for channel in channels
+            channel.id: await load_window(session, channel.id, since=since, before=until, limit=MAX_MESSAGES) for channel in channels
         }
         included = [c.id for c in channels]
         open_tasks = [task for task in await list_tasks(session, guild_id, status="open") if task.channel_id in included]
-    digest = digests.Digest(guild_id=guild_id, day=fire.date(), since=since, until=until, model_key=model_key,
-                            open_tasks=list(open_tasks), left_out=left_out)
+    digest = digests.Digest(
+        guild_id=guild_id, day=fire.date(), since=since, until=until, model_key=model_key, open_tasks=list(open_tasks), left_out=left_out
+    )
     cache = chunk_cache(services.sessions)
     for channel in channels:
         records = [r for r in windows[channel.id] if not r.is_bot]
         if not records:
             continue  # silent channels are skipped
-        summary = await _summarize_or_fall_back(records, manager=manager, model_key=model_key, profile=profile, cache=cache, channel_id=channel.id)
+        summary = await _summarize_or_fall_back(
+            records, manager=manager, model_key=model_key, profile=profile, cache=cache, channel_id=channel.id
+        )
         if summary is not None:
             digest.sections.append(digests.ChannelDigest(channel, summary))
     return digest

@@ -127,7 +127,7 @@ def is_forward(message: discord.Message) -> bool:
 
 
 def message_kind(message: discord.Message) -> str:
-    """"forward", "default" (what a member wrote) or "system" (a notice Discord wrote)."""
+    """ "forward", "default" (what a member wrote) or "system" (a notice Discord wrote)."""
     if is_forward(message):
         return "forward"
     return "default" if message.type in STORED_MESSAGE_TYPES else "system"

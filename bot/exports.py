@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ def _guild_id(guild: Any) -> int:
 
 
 def _message_kind(value: Any, where: str) -> str | None:
-    """"default" or "system" for DCE's `type`; None for a message that is not stored (a thread's starter)."""
+    """ "default" or "system" for DCE's `type`; None for a message that is not stored (a thread's starter)."""
     if value is None:
         return "default"
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -98,8 +98,8 @@ def _timestamp(value: Any, what: str) -> datetime:
     except ValueError:
         raise ValueError(f"{what} must be an ISO 8601 timestamp, not {value!r}") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _display_name(person: dict[str, Any]) -> str:

@@ -64,4 +64,3 @@ async def import_file(sessions: async_sessionmaker[AsyncSession], path: str | Pa
         async with sessions.begin() as session:
             added = await write_export(session, export, progress)
     return ImportResult(Path(path), export.channel.name, len(export.messages), added)
-

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -81,8 +82,7 @@ class Barrier:
     done: asyncio.Future[None]
 
 
-Operation = (SaveMessage | AdvanceCursor | RecordGap | RecordPlaces | EditMessage | DeleteMessages | DeleteChannel
-             | DeleteGuild | Barrier)
+Operation = SaveMessage | AdvanceCursor | RecordGap | RecordPlaces | EditMessage | DeleteMessages | DeleteChannel | DeleteGuild | Barrier
 
 # Errors that say the database is away (restarting, unreachable, locked), not that an operation is wrong.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -105,8 +105,12 @@ def is_transient(error: BaseException) -> bool:
     original = getattr(error, "orig", None) or error.__cause__
     name = type(original).__name__ if original is not None else ""
     sqlstate = str(getattr(original, "sqlstate", "") or getattr(getattr(original, "__cause__", None), "sqlstate", "") or "")
-    return sqlstate.startswith(("57P", "08")) or name in {"ConnectionDoesNotExistError", "CannotConnectNowError",
-                                                           "AdminShutdownError", "ConnectionFailureError"}
+    return sqlstate.startswith(("57P", "08")) or name in {
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "AdminShutdownError",
+        "ConnectionFailureError",
+    }
 
 
 @dataclass
@@ -136,9 +140,17 @@ class MessageWriter:
     always queued (they are few, and a delete must never be lost).
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, batch_size: int = 500, flush_interval: float = 0.25,
-                 max_pending: int = 100_000, on_dropped: Callable[[int], None] | None = None,
-                 retry_initial_s: float = 0.05, retry_max_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        batch_size: int = 500,
+        flush_interval: float = 0.25,
+        max_pending: int = 100_000,
+        on_dropped: Callable[[int], None] | None = None,
+        retry_initial_s: float = 0.05,
+        retry_max_s: float = 5.0,
+    ) -> None:
         self._sessions = sessions
         self.batch_size = batch_size
         self.flush_interval = flush_interval
@@ -217,8 +229,11 @@ class MessageWriter:
         try:
             await asyncio.wait_for(self.flush(), timeout)
         except TimeoutError:
-            log.error("the database did not come back within %.0f s: %d queued writes are left for the next start's catch-up",
-                      timeout, len(self._pending))
+            log.error(
+                "the database did not come back within %.0f s: %d queued writes are left for the next start's catch-up",
+                timeout,
+                len(self._pending),
+            )
         self._closed = True
         if self._task is not None:
             self._task.cancel()
@@ -294,8 +309,11 @@ class MessageWriter:
                 self._forget_known()
                 if is_transient(error):
                     if not self.outage:
-                        log.warning("the database is unavailable (%s); retrying until it is back, %d writes waiting",
-                                    type(error).__name__, len(work) + len(self._pending))
+                        log.warning(
+                            "the database is unavailable (%s); retrying until it is back, %d writes waiting",
+                            type(error).__name__,
+                            len(work) + len(self._pending),
+                        )
                     self.outage = True
                     self.stats.retries += 1
                     await asyncio.sleep(delay)
@@ -360,8 +378,9 @@ class MessageWriter:
         if newest:
             await store.advance_collected_marks(session, newest)
 
-    async def _record_places(self, session: AsyncSession, guilds: list[GuildRow], channels: Iterable[ChannelRow],
-                             members: Iterable[MemberRow]) -> None:
+    async def _record_places(
+        self, session: AsyncSession, guilds: list[GuildRow], channels: Iterable[ChannelRow], members: Iterable[MemberRow]
+    ) -> None:
         for guild in {g.id: g for g in guilds}.values():
             if self._known_guilds.get(guild.id) != guild:
                 await store.upsert_guild(session, guild)

@@ -125,10 +125,11 @@ class SchedulerLock:
 
     def _keep(self) -> None:
         engine = create_engine(
-            self.url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+            self.url,
+            poolclass=NullPool,
+            isolation_level="AUTOCOMMIT",
             # Our side notices a dead server; the SETs below make the server notice a vanished holder.
-            connect_args={"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
-                          "keepalives_count": 3},
+            connect_args={"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3},
         )
         connection: Connection | None = None
         try:
@@ -136,16 +137,20 @@ class SchedulerLock:
                 try:
                     if connection is None:
                         connection = engine.connect()
-                        connection.execute(text("SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; "
-                                                "SET tcp_keepalives_count = 3"))
+                        connection.execute(
+                            text("SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3")
+                        )
                         self._set_held(frozenset())  # a new session holds nothing yet
                     else:
                         connection.execute(text("SELECT 1"))
                     held = set(self.held)
                     for key in self.wanted:
-                        if key not in held and connection.execute(
-                            text("SELECT pg_try_advisory_lock(:namespace, :key)"), {"namespace": LOCK_NAMESPACE, "key": key}
-                        ).scalar():
+                        if (
+                            key not in held
+                            and connection.execute(
+                                text("SELECT pg_try_advisory_lock(:namespace, :key)"), {"namespace": LOCK_NAMESPACE, "key": key}
+                            ).scalar()
+                        ):
                             held.add(key)
                     self._set_held(frozenset(held))
                 except Exception as error:  # the database went away: so did our locks

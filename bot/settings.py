@@ -51,6 +51,7 @@ class Settings:
         if self.shard_ids is not None:
             return self.shard_ids
         return tuple(range(self.shard_count or 1))
+
     swarm_approach: str | None = None  # None: master_swarm_config.yaml's current_approach
 
     @property
@@ -65,7 +66,7 @@ def to_sync_url(url: str) -> str:
         ("postgresql+asyncpg", "postgresql+psycopg"),
     ):
         if url.startswith(async_driver + ":"):
-            return sync_driver + url[len(async_driver):]
+            return sync_driver + url[len(async_driver) :]
     return url
 
 
@@ -77,7 +78,7 @@ def to_async_url(url: str) -> str:
         ("postgresql+psycopg://", "postgresql+asyncpg://"),
     ):
         if url.startswith(prefix):
-            return async_prefix + url[len(prefix):]
+            return async_prefix + url[len(prefix) :]
     return url
 
 
@@ -166,9 +167,7 @@ def load_settings(
         database_url = f"sqlite+aiosqlite:///{(data_dir / 'smolcord.db').as_posix()}"
     else:
         if not db_raw.startswith(("sqlite", "postgresql", "postgres")):
-            raise SettingsError(
-                f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {db_raw!r}"
-            )
+            raise SettingsError(f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {db_raw!r}")
         database_url = to_async_url(db_raw.strip())
 
     dev_guild = get("SMOLCORD_DEV_GUILD_ID")
@@ -195,7 +194,10 @@ def load_settings(
         "shard_count": ("SMOLCORD_SHARD_COUNT", lambda n, r: _int(n, r, 1)),
         "shard_ids": ("SMOLCORD_SHARD_IDS", _shard_ids),
         "scheduler_lock_retry_s": ("SMOLCORD_SCHEDULER_LOCK_RETRY_S", _float),
-        "swarm_approach": ("SMOLCORD_SWARM_APPROACH", lambda n, r: _choice(n, r, ("swarm_architecture", "monolithic_baseline", "hybrid_approach"))),
+        "swarm_approach": (
+            "SMOLCORD_SWARM_APPROACH",
+            lambda n, r: _choice(n, r, ("swarm_architecture", "monolithic_baseline", "hybrid_approach")),
+        ),
     }
     values: dict[str, object] = {}
     for attr, (name, parse) in optional.items():

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PEOPLE = [("1001", "alice", "Alice"), ("1002", "bob", "Bob"), ("1003", "carol", None), ("1004", "dan", "Dan the PM")]
 
 
-def export_message(index: int, content: str, *, author: int | None = None, first_id: int = 5_000_000, reply_to: int | None = None, **extra: Any) -> dict[str, Any]:
+def export_message(
+    index: int, content: str, *, author: int | None = None, first_id: int = 5_000_000, reply_to: int | None = None, **extra: Any
+) -> dict[str, Any]:
     person_id, name, nickname = PEOPLE[(index if author is None else author) % len(PEOPLE)]
     message = {
         "id": str(first_id + index),
@@ -34,8 +36,17 @@ def export_message(index: int, content: str, *, author: int | None = None, first
     return message
 
 
-def make_export(messages: list[dict[str, Any]], *, channel_id: str = "200", channel_name: str = "general", thread_of: tuple[str, str] | None = None) -> dict[str, Any]:
-    channel: dict[str, Any] = {"id": channel_id, "type": "GuildTextChat", "categoryId": "50", "category": "Text Channels", "name": channel_name, "topic": None}
+def make_export(
+    messages: list[dict[str, Any]], *, channel_id: str = "200", channel_name: str = "general", thread_of: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    channel: dict[str, Any] = {
+        "id": channel_id,
+        "type": "GuildTextChat",
+        "categoryId": "50",
+        "category": "Text Channels",
+        "name": channel_name,
+        "topic": None,
+    }
     if thread_of is not None:
         channel.update(type="GuildPublicThread", categoryId=thread_of[0], category=thread_of[1])
     return {
@@ -76,8 +87,9 @@ def dce_timestamp(moment: datetime, offset: timedelta = timedelta(0)) -> str:
     return text + f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def dce_user(user_id: str, name: str, nickname: str | None = None, *, roles: list[dict[str, Any]] | None = None,
-             is_bot: bool = False) -> dict[str, Any]:
+def dce_user(
+    user_id: str, name: str, nickname: str | None = None, *, roles: list[dict[str, Any]] | None = None, is_bot: bool = False
+) -> dict[str, Any]:
     return {
         "id": user_id,
         "name": name,
@@ -90,11 +102,21 @@ def dce_user(user_id: str, name: str, nickname: str | None = None, *, roles: lis
     }
 
 
-def dce_message(message_id: int, author: dict[str, Any], content: str, at: datetime, *, kind: str = "Default",
-                offset: timedelta = timedelta(0), mentions: list[dict[str, Any]] | None = None,
-                reference: dict[str, Any] | None = None, forwarded: dict[str, Any] | None = None,
-                attachments: list[dict[str, Any]] | None = None, interaction: dict[str, Any] | None = None,
-                late_fields: bool = True) -> dict[str, Any]:
+def dce_message(
+    message_id: int,
+    author: dict[str, Any],
+    content: str,
+    at: datetime,
+    *,
+    kind: str = "Default",
+    offset: timedelta = timedelta(0),
+    mentions: list[dict[str, Any]] | None = None,
+    reference: dict[str, Any] | None = None,
+    forwarded: dict[str, Any] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+    interaction: dict[str, Any] | None = None,
+    late_fields: bool = True,
+) -> dict[str, Any]:
     """One message in the writer's key order; `late_fields=False` leaves out what older releases did not write."""
     message: dict[str, Any] = {
         "id": str(message_id),
@@ -127,8 +149,14 @@ def dce_reference(message_id: str | None, channel_id: str, guild_id: str | None,
 
 
 def dce_forwarded(content: str, at: datetime, *, attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"timestamp": dce_timestamp(at), "timestampEdited": None, "content": content,
-            "attachments": attachments or [], "embeds": [], "stickers": []}
+    return {
+        "timestamp": dce_timestamp(at),
+        "timestampEdited": None,
+        "content": content,
+        "attachments": attachments or [],
+        "embeds": [],
+        "stickers": [],
+    }
 
 
 def dce_export(guild: dict[str, Any], channel: dict[str, Any], messages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -143,8 +171,14 @@ def dce_export(guild: dict[str, Any], channel: dict[str, Any], messages: list[di
 
 
 def dce_dm_channel(channel_id: str, name: str, *, group: bool) -> dict[str, Any]:
-    channel = {"id": channel_id, "type": "DirectGroupTextChat" if group else "DirectTextChat", "categoryId": None,
-               "category": None, "name": name, "topic": None}
+    channel = {
+        "id": channel_id,
+        "type": "DirectGroupTextChat" if group else "DirectTextChat",
+        "categoryId": None,
+        "category": None,
+        "name": name,
+        "topic": None,
+    }
     if group:
         channel["iconUrl"] = f"https://cdn.discordapp.com/channel-icons/{channel_id}/f00d.png?size=512"
     return channel

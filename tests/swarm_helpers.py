@@ -31,8 +31,14 @@ def encoder(cache: Path) -> MiniLMEncoder:
 def router(cache: Path, *, context: ContextManager | None = None, **kwargs) -> Orchestrator:
     from bot.services.swarm import model_keys, validators
 
-    return Orchestrator(embed=encoder(cache).embed, head=load_head(), model_keys=model_keys(), validators=validators(),
-                        context=context if context is not None else ContextManager(), **kwargs)
+    return Orchestrator(
+        embed=encoder(cache).embed,
+        head=load_head(),
+        model_keys=model_keys(),
+        validators=validators(),
+        context=context if context is not None else ContextManager(),
+        **kwargs,
+    )
 
 
 def where(member: str = "m1", channel: str = "general") -> Where:

@@ -47,8 +47,9 @@ async def test_model_switch_is_refused_to_members_without_manage_server(fake_dis
     async with start_bot(cogs=COGS, settings=no_cooldown(bot_settings)) as bot:
         # Discord would hide the command; a crafted call still reaches the bot and is refused in code.
         for user in (small_server.alice, small_server.moderator):
-            reply = await (await fake_discord.interact(small_server.general, user, "model switch",
-                                                       {"task": "summarization", "key": "extractive"})).reply()
+            reply = await (
+                await fake_discord.interact(small_server.general, user, "model switch", {"task": "summarization", "key": "extractive"})
+            ).reply()
             assert reply.ephemeral and reply.content == "You need the Manage Server permission for this."
         for command in ("model list", "model status"):
             reply = await (await fake_discord.interact(small_server.general, small_server.alice, command)).reply()
@@ -65,13 +66,15 @@ async def test_model_switch_loads_then_persists_and_audits(fake_discord, small_s
         assert handle.callbacks[0]["type"] == 5  # deferred at once: loading may take longer than 3 s
         assert reply.ephemeral and f"from `{TINY_BART_KEY}` to `extractive`" in reply.content
 
-        reply = await (await fake_discord.interact(small_server.general, owner, "model switch",
-                                                   {"task": "summarization", "key": TINY_BART_KEY})).reply(timeout=30)
+        reply = await (
+            await fake_discord.interact(small_server.general, owner, "model switch", {"task": "summarization", "key": TINY_BART_KEY})
+        ).reply(timeout=30)
         assert f"to `{TINY_BART_KEY}` (loaded and warmed" in reply.content
         assert any(row["key"] == TINY_BART_KEY and row["state"] == "loaded" for row in bot.models.status())
 
-        reply = await (await fake_discord.interact(small_server.general, owner, "model switch",
-                                                   {"task": "summarization", "key": "gpt-17"})).reply()
+        reply = await (
+            await fake_discord.interact(small_server.general, owner, "model switch", {"task": "summarization", "key": "gpt-17"})
+        ).reply()
         assert reply.ephemeral and reply.content.startswith("Unknown summarization model 'gpt-17'")
 
         async with bot.sessions() as session:
@@ -91,8 +94,11 @@ async def test_a_model_that_fails_to_load_keeps_the_old_choice_and_says_so(fake_
     models_file = write_models_file(tmp_path / "models.toml", {"summarization": {"broken": {"path": str(broken)}}})
     settings = dataclasses.replace(no_cooldown(bot_settings), models_file=models_file)
     async with start_bot(cogs=COGS, settings=settings) as bot:
-        reply = await (await fake_discord.interact(small_server.general, small_server.owner, "model switch",
-                                                   {"task": "summarization", "key": "broken"})).reply(timeout=30)
+        reply = await (
+            await fake_discord.interact(
+                small_server.general, small_server.owner, "model switch", {"task": "summarization", "key": "broken"}
+            )
+        ).reply(timeout=30)
         assert reply.ephemeral
         assert reply.content.startswith("Could not load `broken`") and reply.content.endswith("Still using `distilbart`.")
         assert "\n" not in reply.content and "Traceback" not in reply.content
@@ -104,7 +110,9 @@ async def test_a_model_that_fails_to_load_keeps_the_old_choice_and_says_so(fake_
         assert reply.embeds[0]["title"] == "Model status"
 
 
-async def test_model_list_and_status_show_keys_sizes_and_the_active_model(fake_discord, small_server, start_bot, bot_settings, tiny_models_file):
+async def test_model_list_and_status_show_keys_sizes_and_the_active_model(
+    fake_discord, small_server, start_bot, bot_settings, tiny_models_file
+):
     settings = dataclasses.replace(bot_settings, models_file=tiny_models_file)
     async with start_bot(cogs=COGS, settings=settings):
         reply = await (await fake_discord.interact(small_server.general, small_server.owner, "model list")).reply()
@@ -113,7 +121,10 @@ async def test_model_list_and_status_show_keys_sizes_and_the_active_model(fake_d
         assert set(fields) == {"summarization", "text_generation", "classification", "embedding"}
         summarization = fields["summarization"].splitlines()
         assert any(line.startswith(f"`{TINY_BART_KEY}`") and "**active here**" in line and "downloaded" in line for line in summarization)
-        assert any(line.startswith("`distilbart`") and "306M params" in line and "smolcord models pull distilbart" in line for line in summarization)
+        assert any(
+            line.startswith("`distilbart`") and "306M params" in line and "smolcord models pull distilbart" in line
+            for line in summarization
+        )
 
         reply = await (await fake_discord.interact(small_server.general, small_server.owner, "model status")).reply()
         text = reply.text
@@ -123,18 +134,25 @@ async def test_model_list_and_status_show_keys_sizes_and_the_active_model(fake_d
 async def test_model_switch_has_a_per_user_cooldown(fake_discord, small_server, start_bot, bot_settings):
     settings = dataclasses.replace(bot_settings, user_cooldown_s=60.0)
     async with start_bot(cogs=COGS, settings=settings) as bot:
-        first = await (await fake_discord.interact(small_server.general, small_server.owner, "model switch",
-                                                   {"task": "summarization", "key": "extractive"})).reply()
+        first = await (
+            await fake_discord.interact(
+                small_server.general, small_server.owner, "model switch", {"task": "summarization", "key": "extractive"}
+            )
+        ).reply()
         assert "extractive" in first.content
-        second = await (await fake_discord.interact(small_server.general, small_server.owner, "model switch",
-                                                    {"task": "summarization", "key": "extractive"})).reply()
+        second = await (
+            await fake_discord.interact(
+                small_server.general, small_server.owner, "model switch", {"task": "summarization", "key": "extractive"}
+            )
+        ).reply()
         assert second.ephemeral and second.content.startswith("Slow down: you can use this again in")
         assert len(await audit(bot)) == 1
 
 
 async def test_key_autocomplete_offers_the_keys_of_the_chosen_task(fake_discord, small_server, start_bot):
     async with start_bot(cogs=COGS):
-        handle = await fake_discord.interact(small_server.general, small_server.owner, "model switch",
-                                             {"task": "text_generation", "key": "qw"}, focused="key")
+        handle = await fake_discord.interact(
+            small_server.general, small_server.owner, "model switch", {"task": "text_generation", "key": "qw"}, focused="key"
+        )
         choices = await handle.choices()
         assert [c["value"] for c in choices] == ["qwen2.5-0.5b"]

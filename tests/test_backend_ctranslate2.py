@@ -19,9 +19,7 @@ KEY = "tiny-bart-ct2"
 
 
 def manager_for(tmp_path: Path, tiny_bart_dir: Path, **kwargs):
-    return model_manager_with(
-        tmp_path, {"summarization": {KEY: {"path": str(tiny_bart_dir), "backend": "ctranslate2"}}}, **kwargs
-    )
+    return model_manager_with(tmp_path, {"summarization": {KEY: {"path": str(tiny_bart_dir), "backend": "ctranslate2"}}}, **kwargs)
 
 
 def ct2_folders(cache: Path) -> list[Path]:

@@ -38,9 +38,7 @@ def test_transformers_backend_streams_through_the_one_interface(tiny_registry) -
     loaded = tiny_registry.load_sync("text_generation")
     assert isinstance(loaded, LoadedModel) and loaded.backend_name == "transformers"
     deltas: list[str] = []
-    result = loaded.stream(
-        GenerationRequest(messages=[{"role": "user", "content": "alice: hi"}], max_new_tokens=6), deltas.append
-    )
+    result = loaded.stream(GenerationRequest(messages=[{"role": "user", "content": "alice: hi"}], max_new_tokens=6), deltas.append)
     assert result.new_tokens <= 6 and "".join(deltas) == result.text
     assert result.finish_reason in ("length", "stop")
     # The same call without streaming (what the swarm's generative roles use).
@@ -91,9 +89,9 @@ def test_registry_backend_field_from_toml_and_env(tmp_path: Path, tiny_bart_dir:
     ],
 )
 def test_registry_rejects_a_backend_it_cannot_use_in_one_line(tmp_path: Path, fields: dict, expected: str) -> None:
-    models = write_models_file(tmp_path / "models.toml", {"summarization" if fields.get("family") == "seq2seq" else "text_generation": {"bad": fields}})
+    models = write_models_file(
+        tmp_path / "models.toml", {"summarization" if fields.get("family") == "seq2seq" else "text_generation": {"bad": fields}}
+    )
     with pytest.raises(ModelConfigError) as raised:
         load_registry(models, env={})
     assert expected in str(raised.value) and "\n" not in str(raised.value)
-
-

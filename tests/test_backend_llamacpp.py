@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 if importlib.util.find_spec("llama_cpp") is None:
-    pytest.skip(
-        "llama-cpp-python is not installed: bash scripts/install-llamacpp.sh (CI installs it)", allow_module_level=True
-    )
+    pytest.skip("llama-cpp-python is not installed: bash scripts/install-llamacpp.sh (CI installs it)", allow_module_level=True)
 
 from agents import chat  # noqa: E402
 from agents.backends import llamacpp  # noqa: E402
@@ -42,8 +40,12 @@ async def test_the_backend_starts_and_streams_a_chat_reply(llamacpp_manager: Mod
             loaded.tokenizer, question(), bot_user_id=99, bot_name="smolcord", context_window=1024, max_new_tokens=16
         )
         return chat.generate_reply(
-            loaded, prompt.messages, max_new_tokens=16, on_text=updates.append,
-            stop_strings=prompt.stop_strings, assistant_name=prompt.assistant_name,
+            loaded,
+            prompt.messages,
+            max_new_tokens=16,
+            on_text=updates.append,
+            stop_strings=prompt.stop_strings,
+            assistant_name=prompt.assistant_name,
         )
 
     text = await llamacpp_manager.run("text_generation", KEY, job)

@@ -44,8 +44,13 @@ def question(text: str = "What should we do about the failed deploy?") -> Messag
     from datetime import datetime
 
     return MessageRecord(
-        id=1000, channel_id=42, author_id=7, author_name="alice", content=text,
-        created_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC), guild_id=1,
+        id=1000,
+        channel_id=42,
+        author_id=7,
+        author_name="alice",
+        content=text,
+        created_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        guild_id=1,
     )
 
 
@@ -54,12 +59,20 @@ def reply_job(updates: list[str]):
 
     def job(loaded: Any) -> str:
         prompt = chat.build_chat_prompt(
-            loaded.tokenizer, question(), bot_user_id=99, bot_name="smolcord",
-            context_window=loaded.spec.context_window, max_new_tokens=24,
+            loaded.tokenizer,
+            question(),
+            bot_user_id=99,
+            bot_name="smolcord",
+            context_window=loaded.spec.context_window,
+            max_new_tokens=24,
         )
         return chat.generate_reply(
-            loaded, prompt.messages, max_new_tokens=prompt.max_new_tokens, on_text=updates.append,
-            stop_strings=prompt.stop_strings, assistant_name=prompt.assistant_name,
+            loaded,
+            prompt.messages,
+            max_new_tokens=prompt.max_new_tokens,
+            on_text=updates.append,
+            stop_strings=prompt.stop_strings,
+            assistant_name=prompt.assistant_name,
         )
 
     return job
@@ -76,9 +89,25 @@ def llama_server(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_gguf), "--host", "127.0.0.1",
-             "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--model_alias", "smollm2"],
-            stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(smollm2_gguf),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "2048",
+                "--n_threads",
+                "2",
+                "--model_alias",
+                "smollm2",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
@@ -214,7 +243,7 @@ async def test_a_slow_server_times_out_with_the_busy_line(tmp_path: Path) -> Non
     [
         (b"<html><body>502 Bad Gateway</body></html>", "text/html", "Content-Type text/html"),
         (b"data: {not json\n\n", "text/event-stream", "not JSON"),
-        (b"data: {\"object\": \"chat.completion.chunk\"}\n\n", "text/event-stream", "an event without choices"),
+        (b'data: {"object": "chat.completion.chunk"}\n\n', "text/event-stream", "an event without choices"),
         (b"hello\n", "text/event-stream", "not a server-sent event"),
     ],
 )

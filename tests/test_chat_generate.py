@@ -21,8 +21,13 @@ def tiny_chat_model():
     tokenizer = make_tokenizer()
     torch.manual_seed(0)
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=1024,
     )
     model = LlamaForCausalLM(config).eval()
     # Random weights could emit end-of-sequence at any step; without it every run generates the full budget.
@@ -59,7 +64,11 @@ def test_should_stop_ends_generation_early(tiny_chat_model):
     prompt = build(tiny_chat_model.tokenizer, context_window=512, max_new_tokens=64)
     updates: list[str] = []
     chat.generate_reply(
-        tiny_chat_model, prompt.messages, max_new_tokens=64, on_text=updates.append, stop_strings=(),
+        tiny_chat_model,
+        prompt.messages,
+        max_new_tokens=64,
+        on_text=updates.append,
+        stop_strings=(),
         should_stop=lambda: len(updates) >= 1,
     )
     assert 1 <= len(updates) <= 2

@@ -4,7 +4,7 @@ least recently used one gives way when it does not."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from agents import chat
@@ -14,8 +14,14 @@ from tests.fixtures.models import model_manager_with
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 QUESTION = MessageRecord(
-    id=10, channel_id=1, author_id=1, author_name="Alice", content="<@9> hello, what's new?",
-    created_at=datetime(2024, 5, 1, tzinfo=timezone.utc), mention_names={9: "smolcord"}, channel_name="general",
+    id=10,
+    channel_id=1,
+    author_id=1,
+    author_name="Alice",
+    content="<@9> hello, what's new?",
+    created_at=datetime(2024, 5, 1, tzinfo=UTC),
+    mention_names={9: "smolcord"},
+    channel_name="general",
 )
 
 
@@ -25,9 +31,7 @@ def reply(loaded) -> str:
 
 
 def manager(tmp_path: Path, bart: Path, llama: Path, **kwargs):
-    return model_manager_with(
-        tmp_path, {"summarization": {"bart": bart}, "text_generation": {"llama": llama}}, **kwargs
-    )
+    return model_manager_with(tmp_path, {"summarization": {"bart": bart}, "text_generation": {"llama": llama}}, **kwargs)
 
 
 def loaded_keys(manager) -> list[str]:

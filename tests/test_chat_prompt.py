@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -58,7 +58,7 @@ def tokenizer() -> PreTrainedTokenizerFast:
     return make_tokenizer()
 
 
-T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def record(
@@ -126,8 +126,14 @@ def test_a_message_renders_as_name_and_text_with_mentions_as_names():
 
 def test_attachments_and_embeds_are_noted_not_lost():
     message = MessageRecord(
-        id=1, channel_id=CHANNEL, author_id=2, author_name="Bob", content="", created_at=T0,
-        attachments=("plan.pdf (application/pdf, 20 kB)",), embeds=("Release notes",),
+        id=1,
+        channel_id=CHANNEL,
+        author_id=2,
+        author_name="Bob",
+        content="",
+        created_at=T0,
+        attachments=("plan.pdf (application/pdf, 20 kB)",),
+        embeds=("Release notes",),
     )
     assert chat.render_line(message) == "Bob: [attachment: plan.pdf (application/pdf, 20 kB)] [embed: Release notes]"
 

@@ -47,8 +47,14 @@ def make_stream(clock: Clock, log: list, **kw) -> DiscordReplyWriter:
         return FakeMessage(log, clock, text)
 
     stream = DiscordReplyWriter(
-        send, send, allowed_mentions=asker_only(discord.Object(ASKER)), asker_id=ASKER,
-        interval_s=1.0, clock=clock, sleep=clock.sleep, **kw,
+        send,
+        send,
+        allowed_mentions=asker_only(discord.Object(ASKER)),
+        asker_id=ASKER,
+        interval_s=1.0,
+        clock=clock,
+        sleep=clock.sleep,
+        **kw,
     )
     stream.start()
     return stream
@@ -122,7 +128,9 @@ async def test_a_refused_write_stops_the_stream_instead_of_raising():
     async def send(text: str):
         raise discord.HTTPException(SimpleNamespace(status=404, reason="Not Found"), "Unknown Message")
 
-    stream = DiscordReplyWriter(send, send, allowed_mentions=asker_only(discord.Object(ASKER)), asker_id=ASKER, clock=clock, sleep=clock.sleep)
+    stream = DiscordReplyWriter(
+        send, send, allowed_mentions=asker_only(discord.Object(ASKER)), asker_id=ASKER, clock=clock, sleep=clock.sleep
+    )
     stream.start()
     stream.push("hello")
     await stream.finish("hello there")

@@ -45,7 +45,11 @@ def smolcord(tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProc
     environment.update(PYTHONPATH=str(ROOT), SMOLCORD_DATA_DIR=str(tmp_path / "data"), SMOLCORD_OFFLINE="1", **env)
     return subprocess.run(
         [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))", *argv],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -57,8 +61,9 @@ def test_demo_with_an_unreachable_postgresql_is_one_line_without_the_password(en
     assert "s3cret" not in line
 
 
-@pytest.mark.parametrize("argv", [["import", "x.json"], ["summarize", "--channel", "5"], ["tasks", "--channel", "5"],
-                                  ["db", "upgrade"], ["db", "current"]])
+@pytest.mark.parametrize(
+    "argv", [["import", "x.json"], ["summarize", "--channel", "5"], ["tasks", "--channel", "5"], ["db", "upgrade"], ["db", "current"]]
+)
 def test_every_command_that_opens_the_database_says_so_in_one_line(env, monkeypatch, capsys, argv):
     monkeypatch.setenv("DATABASE_URL", UNREACHABLE_POSTGRES)
     assert main(argv) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+
 from discord.utils import snowflake_time
 from sqlalchemy import func, select
 
@@ -62,8 +63,9 @@ async def test_a_message_lands_in_the_database(fake_discord, small_server, start
 async def test_replies_attachments_and_thread_messages_are_stored_with_their_context(fake_discord, small_server, start_bot):
     async with start_bot(cogs=COLLECTOR) as bot:
         first = await fake_discord.send_message(small_server.general, small_server.alice, "see the plan")
-        reply = await fake_discord.send_message(small_server.general, small_server.bob, "looks good", reply_to=int(first["id"]),
-                                                attachments=["plan.png"])
+        reply = await fake_discord.send_message(
+            small_server.general, small_server.bob, "looks good", reply_to=int(first["id"]), attachments=["plan.png"]
+        )
         in_thread = await fake_discord.send_message(small_server.thread, small_server.alice, "thread talk")
         rows = await wait_stored(bot, first, reply, in_thread)
         stored_reply = rows[int(reply["id"])]
@@ -93,13 +95,14 @@ async def test_an_edit_changes_the_stored_message(fake_discord, small_server, st
 
 async def test_a_partial_edit_changes_only_the_fields_it_carries(fake_discord, small_server, start_bot):
     async with start_bot(cogs=COLLECTOR) as bot:
-        sent = await fake_discord.send_message(small_server.general, small_server.alice,
-                                               f"read this <@{small_server.bob}> https://example.com",
-                                               attachments=["notes.txt"])
+        sent = await fake_discord.send_message(
+            small_server.general, small_server.alice, f"read this <@{small_server.bob}> https://example.com", attachments=["notes.txt"]
+        )
         await wait_stored(bot, sent)
         # A link preview arriving later: embeds only, no edited_timestamp, no attachments or mentions keys.
-        await fake_discord.edit_message(small_server.general, int(sent["id"]), partial=True,
-                                        embeds=[{"title": "Example Domain", "description": "For use in examples"}])
+        await fake_discord.edit_message(
+            small_server.general, int(sent["id"]), partial=True, embeds=[{"title": "Example Domain", "description": "For use in examples"}]
+        )
 
         async def with_embed():
             row = (await stored_messages(bot))[int(sent["id"])]
@@ -209,15 +212,15 @@ async def test_catch_up_after_a_restart_fills_the_gap(fake_discord, small_server
         assert fetched == len(missed) + len(missed_thread) + len(missed_staff)
         assert rows[int(missed[0]["id"])].content == "missed 0"
         # It asked only for what came after the newest stored message of each channel.
-        history_calls = fake_discord.find_requests("GET", rf"/channels/{small_server.general}/messages$",
-                                                   since=requests_before_restart)
+        history_calls = fake_discord.find_requests("GET", rf"/channels/{small_server.general}/messages$", since=requests_before_restart)
         assert len(history_calls) == 2  # 150 missed messages: two pages of 100
 
 
 async def test_catch_up_skips_channels_the_bot_cannot_read(fake_discord, small_server, start_bot):
     hidden = fake_discord.add_channel(small_server.guild, "secret", visible_to=[small_server.alice])
     no_history = fake_discord.add_channel(
-        small_server.guild, "announcements",
+        small_server.guild,
+        "announcements",
         overwrites=[fake_discord.overwrite(small_server.guild, deny="read_message_history")],
     )
     fake_discord.add_history(hidden, [(small_server.alice, "secret stuff")])
@@ -228,7 +231,9 @@ async def test_catch_up_skips_channels_the_bot_cannot_read(fake_discord, small_s
         assert not fake_discord.find_requests("GET", rf"/channels/({hidden}|{no_history})/messages")
 
 
-async def test_a_channel_never_collected_gets_its_newest_messages_up_to_the_backfill_limit(fake_discord, small_server, start_bot, bot_settings):
+async def test_a_channel_never_collected_gets_its_newest_messages_up_to_the_backfill_limit(
+    fake_discord, small_server, start_bot, bot_settings
+):
     history = fake_discord.add_history(small_server.general, [(small_server.bob, f"old {i}") for i in range(12)])
     async with start_bot(cogs=COLLECTOR, settings=dataclasses.replace(bot_settings, backfill_limit=5)) as bot:
         await bot.get_cog("Collector").wait_caught_up()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import discord
 import pytest
 
-from bot.services.access import ChannelAccess, Overwrite, VIEW_CHANNEL, ADMINISTRATOR, audience_may_see, can_view
+from bot.services.access import ADMINISTRATOR, VIEW_CHANNEL, ChannelAccess, Overwrite, audience_may_see, can_view
 from bot.services.errors import InvalidInput
 from bot.services.render import (
     BULLETS_PER_PAGE,
@@ -57,7 +57,7 @@ def test_window_out_of_range_says_the_range(text):
 
 
 def test_window_describes_itself_and_gives_its_start():
-    now = datetime(2026, 1, 2, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 2, 12, tzinfo=UTC)
     assert parse_window("since 2h").since(now) == now - timedelta(hours=2)
     assert parse_window("last 5").since(now) is None
     assert parse_window("since 2h").describe() == "the last 2 hours"
@@ -97,7 +97,9 @@ def test_view_permission_follows_discord_resolution():
     assert not can_view(NOT_MUTED, [MUTED])
     # a role allow beats another role's deny
     assert can_view(access(role_overwrites={MUTED: Overwrite(deny=VIEW_CHANNEL), MODS: Overwrite(allow=VIEW_CHANNEL)}), [MUTED, MODS])
-    admin = ChannelAccess(everyone_role_id=GUILD, role_permissions={**ROLES, 9: ADMINISTRATOR}, everyone_overwrite=Overwrite(deny=VIEW_CHANNEL))
+    admin = ChannelAccess(
+        everyone_role_id=GUILD, role_permissions={**ROLES, 9: ADMINISTRATOR}, everyone_overwrite=Overwrite(deny=VIEW_CHANNEL)
+    )
     assert can_view(admin, [9])
     assert not can_view(access(member_overwrites={42: Overwrite(deny=VIEW_CHANNEL)}), [], 42)
 
@@ -127,6 +129,7 @@ def test_a_role_combination_that_hides_the_source_is_found():
 
 
 # --- safe text and pages -------------------------------------------------------------------
+
 
 def test_safe_text_defuses_mass_mentions_links_and_length():
     text = safe_text("hey @everyone and @here, <@123456789012345678> <@&123456789012345678> [x](http://evil)\n" + "a" * 2000, 300)
@@ -175,14 +178,16 @@ class FakeSummary:
 
 
 def test_summary_embeds_paginate_and_carry_jump_links_and_metadata():
-    now = datetime(2026, 1, 2, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 2, 12, tzinfo=UTC)
     summary = FakeSummary(
         bullets=[FakeBullet(f"point {i} @everyone " + "y" * 600, [1000 + i]) for i in range(25)],
         participants=["Ana", "Bo"],
         start=now - timedelta(hours=1),
         end=now,
     )
-    embeds = summary_embeds(summary, SummaryView(guild_id=5, channel_id=6, channel_label="#general", window_label="the last 50 messages", profile="fast"))
+    embeds = summary_embeds(
+        summary, SummaryView(guild_id=5, channel_id=6, channel_label="#general", window_label="the last 50 messages", profile="fast")
+    )
     assert len(embeds) > 1
     for number, embed in enumerate(embeds, start=1):
         assert len(embed) <= 6000 and len(embed.description) <= 4096
@@ -202,5 +207,5 @@ def test_summary_embeds_paginate_and_carry_jump_links_and_metadata():
 def test_the_cli_and_the_slash_commands_read_a_span_the_same_way(text):
     from bot.cli._windows import parse_since
 
-    now = datetime(2026, 1, 2, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 2, 12, tzinfo=UTC)
     assert parse_since(text, now) == now - parse_window(text).span

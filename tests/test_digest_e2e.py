@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
@@ -25,7 +25,7 @@ def settings_for(settings):
 
 def recent_schedule(minutes_ago: int = 2) -> DigestSchedule:
     """A daily time that passed `minutes_ago` minutes ago, in Berlin."""
-    local = (datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)).astimezone(DigestSchedule(0, 0, ZONE).zone)
+    local = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).astimezone(DigestSchedule(0, 0, ZONE).zone)
     return DigestSchedule(hour=local.hour, minute=local.minute, timezone=ZONE)
 
 
@@ -45,7 +45,7 @@ async def _posts_are(bot, expected) -> bool:
 
 async def earlier_chat(fake, bot, server) -> dict[str, dict]:
     """Messages from half an hour ago (inside the digest's day), in #general and the mods-only #staff."""
-    before = datetime.now(timezone.utc) - timedelta(minutes=30)
+    before = datetime.now(UTC) - timedelta(minutes=30)
     sent = {
         "plan": await fake.send_message(server.general, server.alice, "I'll write the release notes by Friday", at=before),
         "reply": await fake.send_message(server.general, server.bob, "great, the deploy is fixed too", at=before + timedelta(seconds=5)),
@@ -61,7 +61,9 @@ async def use_extractive(bot, guild_id: int) -> None:
         session.add(GuildModel(guild_id=guild_id, task="summarization", model_key="extractive"))
 
 
-async def set_digest(fake, server, schedule: DigestSchedule, *, target: int | None = None, sources: str | None = None, user: int | None = None):
+async def set_digest(
+    fake, server, schedule: DigestSchedule, *, target: int | None = None, sources: str | None = None, user: int | None = None
+):
     options = {"channel": target or server.general, "time": schedule.time_text, "timezone": schedule.timezone}
     if sources is not None:
         options["sources"] = sources
@@ -81,11 +83,13 @@ async def test_digest_set_validates_and_schedules_a_persistent_cron_job(fake_dis
             ({"time": "09:00", "timezone": "Mars/Olympus"}, "'Mars/Olympus' is not a timezone: use an IANA name"),
             ({"time": "09:00", "sources": "#general #nope"}, "'#nope' is not a text channel of this server"),
         ):
-            reply = await (await fake_discord.interact(server.general, server.owner, "digest set",
-                                                       {"channel": server.general, **options})).reply()
+            reply = await (
+                await fake_discord.interact(server.general, server.owner, "digest set", {"channel": server.general, **options})
+            ).reply()
             assert reply.ephemeral and reply.content.startswith(expected) and "\n" not in reply.content
-        refused = await (await fake_discord.interact(server.general, server.moderator, "digest set",
-                                                     {"channel": server.general, "time": "09:00"})).reply()
+        refused = await (
+            await fake_discord.interact(server.general, server.moderator, "digest set", {"channel": server.general, "time": "09:00"})
+        ).reply()
         assert refused.content == "You need the Manage Server permission for this."
         assert bot_scheduler.current_scheduler().get_job(scheduled.job_id(server.guild)) is None
 
@@ -105,14 +109,17 @@ async def test_digest_set_validates_and_schedules_a_persistent_cron_job(fake_dis
 
 
 async def test_a_target_the_bot_cannot_post_in_is_refused(fake_discord, small_server, start_bot, bot_settings):
-    read_only = fake_discord.add_channel(small_server.guild, "announcements",
-                                         overwrites=[fake_discord.overwrite(fake_discord.bot_id, deny="send_messages", member=True)])
+    read_only = fake_discord.add_channel(
+        small_server.guild, "announcements", overwrites=[fake_discord.overwrite(fake_discord.bot_id, deny="send_messages", member=True)]
+    )
     async with start_bot(cogs=COGS, settings=settings_for(bot_settings)):
         reply = await set_digest(fake_discord, small_server, DigestSchedule(9, 0, "UTC"), target=read_only)
         assert reply.content == f"I can't post in <#{read_only}>: give me View Channel, Send Messages and Embed Links there."
 
 
-async def test_the_digest_posts_at_its_time_with_summaries_and_open_tasks_its_readers_may_see(fake_discord, small_server, start_bot, bot_settings):
+async def test_the_digest_posts_at_its_time_with_summaries_and_open_tasks_its_readers_may_see(
+    fake_discord, small_server, start_bot, bot_settings
+):
     server = small_server
     async with start_bot(cogs=COGS, settings=settings_for(bot_settings)) as bot:
         sent = await earlier_chat(fake_discord, bot, server)
@@ -124,30 +131,33 @@ async def test_the_digest_posts_at_its_time_with_summaries_and_open_tasks_its_re
 
         # Make the stored job due now and let the real scheduler run it.
         scheduler = bot_scheduler.current_scheduler()
-        await asyncio.to_thread(scheduler.modify_job, scheduled.job_id(server.guild), next_run_time=datetime.now(timezone.utc))
+        await asyncio.to_thread(scheduler.modify_job, scheduled.job_id(server.guild), next_run_time=datetime.now(UTC))
         [posted] = await fake_discord.wait_until(lambda: digest_messages(fake_discord, server.general), what="a digest")
 
         header, *sections = posted.embeds
-        day = schedule.latest_fire(datetime.now(timezone.utc)).date().isoformat()
+        day = schedule.latest_fire(datetime.now(UTC)).date().isoformat()
         assert header["title"] == f"Daily digest · {day}"
         assert "1 channel with activity" in header["description"]
         assert "left out" in header["footer"]["text"]
         general, tasks = sections
         assert general["title"] == "#general"
-        assert f"/{server.general}/{sent['plan']['id']}" in general["description"] or f"/{server.general}/{sent['reply']['id']}" in general["description"]
+        assert (
+            f"/{server.general}/{sent['plan']['id']}" in general["description"]
+            or f"/{server.general}/{sent['reply']['id']}" in general["description"]
+        )
         assert tasks["title"] == "Open tasks" and "release notes" in tasks["description"].lower()
         assert "hunter2" not in posted.text and "rotate" not in posted.text.lower()  # #staff is mods-only
         assert posted.allowed_mentions == {"parse": []}
         await eventually(lambda: _posts_are(bot, [(day, posted.id)]))
         # The job is scheduled for the next day.
-        assert scheduler.get_job(scheduled.job_id(server.guild)).next_run_time > datetime.now(timezone.utc)
+        assert scheduler.get_job(scheduled.job_id(server.guild)).next_run_time > datetime.now(UTC)
 
 
 async def test_a_restart_between_scheduling_and_firing_posts_exactly_once(fake_discord, small_server, start_bot, bot_settings):
     server = small_server
     settings = settings_for(bot_settings)
     schedule = recent_schedule()
-    missed = schedule.latest_fire(datetime.now(timezone.utc))
+    missed = schedule.latest_fire(datetime.now(UTC))
     async with start_bot(cogs=COGS, settings=settings) as bot:
         await earlier_chat(fake_discord, bot, server)
         await use_extractive(bot, server.guild)
@@ -162,7 +172,9 @@ async def test_a_restart_between_scheduling_and_firing_posts_exactly_once(fake_d
         # Back within the grace time: APScheduler runs the missed job and the on-ready catch-up also
         # looks; the day's claim lets exactly one of them post.
         await fake_discord.wait_until(lambda: digest_messages(fake_discord, server.general), what="the missed digest")
-        await eventually(lambda: bot_scheduler.current_scheduler().get_job(scheduled.job_id(server.guild)).next_run_time > datetime.now(timezone.utc))
+        await eventually(
+            lambda: bot_scheduler.current_scheduler().get_job(scheduled.job_id(server.guild)).next_run_time > datetime.now(UTC)
+        )
         await eventually(lambda: bot.get_cog("Digest")._catch_up_task is not None and bot.get_cog("Digest")._catch_up_task.done())
         assert len(await posts(bot)) == 1 and (await posts(bot))[0][1] is not None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,9 @@ from bot.services.errors import InvalidInput
 from bot.storage import db
 
 
-@pytest.mark.parametrize(("text", "expected"), [("09:00", (9, 0)), ("9:05", (9, 5)), ("23:59", (23, 59)), (" 00:00 ", (0, 0)), ("18h30", (18, 30))])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("09:00", (9, 0)), ("9:05", (9, 5)), ("23:59", (23, 59)), (" 00:00 ", (0, 0)), ("18h30", (18, 30))]
+)
 def test_digest_time_is_parsed(text, expected):
     assert digest.parse_time(text) == expected
 
@@ -39,10 +41,10 @@ def test_invalid_timezone_gets_one_clear_line(name):
 def test_a_late_run_still_belongs_to_its_own_day():
     schedule = digest.DigestSchedule(hour=23, minute=50, timezone="Europe/Berlin")
     # 00:10 Berlin on 2 Jan is 23:10 UTC on 1 Jan: the latest digest moment is 1 Jan 23:50 Berlin.
-    late = datetime(2026, 1, 1, 23, 10, tzinfo=timezone.utc)
+    late = datetime(2026, 1, 1, 23, 10, tzinfo=UTC)
     fire = schedule.latest_fire(late)
     assert fire.date() == date(2026, 1, 1) and (fire.hour, fire.minute) == (23, 50)
-    on_time = schedule.latest_fire(datetime(2026, 1, 1, 22, 50, tzinfo=timezone.utc))
+    on_time = schedule.latest_fire(datetime(2026, 1, 1, 22, 50, tzinfo=UTC))
     assert on_time == fire
 
 
@@ -51,7 +53,7 @@ def test_digest_window_is_one_local_day_even_across_dst():
     fire = schedule.fire_time(date(2026, 3, 29))  # clocks go forward that night
     since, until = schedule.window(fire)
     assert until - since == timedelta(hours=23)
-    assert until == datetime(2026, 3, 29, 7, 0, tzinfo=timezone.utc)
+    assert until == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)
 
 
 def test_channel_refs_accept_mentions_ids_and_names_and_name_the_unknown_one():

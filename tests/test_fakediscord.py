@@ -10,7 +10,6 @@ from discord import app_commands
 
 from bot.client import SAFE_MENTIONS
 from bot.responsiveness import YieldingWebSocket, install_yielding_gateway, uninstall_yielding_gateway
-from tests.fakediscord import FakeDiscord
 from tests.fixtures.discord import eventually, running_bot
 
 NO_COGS = ()
@@ -40,12 +39,16 @@ async def test_permissions_match_discords_rules(fake_discord, start_bot):
     admin_role = fake.add_role(guild, "admins", permissions="administrator")
     user = fake.add_member(guild, "user", roles=[muted, helpers])
     admin = fake.add_member(guild, "admin", roles=[admin_role])
-    channel = fake.add_channel(guild, "rules", overwrites=[
-        fake.overwrite(guild, deny=["send_messages"]),             # @everyone may not talk
-        fake.overwrite(muted, deny=["add_reactions"]),
-        fake.overwrite(helpers, allow=["send_messages"]),         # a role allow beats the @everyone deny
-        fake.overwrite(user, deny=["attach_files"], member=True),  # the member's own overwrite applies last
-    ])
+    channel = fake.add_channel(
+        guild,
+        "rules",
+        overwrites=[
+            fake.overwrite(guild, deny=["send_messages"]),  # @everyone may not talk
+            fake.overwrite(muted, deny=["add_reactions"]),
+            fake.overwrite(helpers, allow=["send_messages"]),  # a role allow beats the @everyone deny
+            fake.overwrite(user, deny=["attach_files"], member=True),  # the member's own overwrite applies last
+        ],
+    )
     hidden = fake.add_channel(guild, "hidden", visible_to=[admin])
     assert fake.can(user, channel, "send_messages") and not fake.can(user, channel, "attach_files")
     assert not fake.can(user, channel, "add_reactions")
@@ -157,8 +160,9 @@ async def test_slash_command_options_autocomplete_and_buttons(fake_discord, smal
 
     @app_commands.command(name="ask", description="options of every kind")
     @app_commands.autocomplete(word=pick)
-    async def ask(interaction: discord.Interaction, who: discord.Member, where: discord.TextChannel, count: int,
-                  word: str = "none") -> None:
+    async def ask(
+        interaction: discord.Interaction, who: discord.Member, where: discord.TextChannel, count: int, word: str = "none"
+    ) -> None:
         calls["ask"] = (who.display_name, where.id, count, word)
         await interaction.response.defer(thinking=True)
         await interaction.followup.send("sure?", view=Confirm())
@@ -166,12 +170,17 @@ async def test_slash_command_options_autocomplete_and_buttons(fake_discord, smal
     async with start_bot(cogs=NO_COGS) as bot:
         bot.tree.add_command(ask)
         await bot.tree.sync()
-        choices = await (await fake_discord.interact(small_server.general, small_server.alice, "ask",
-                                                     {"word": "al"}, focused="word")).choices()
+        choices = await (
+            await fake_discord.interact(small_server.general, small_server.alice, "ask", {"word": "al"}, focused="word")
+        ).choices()
         assert choices == [{"name": "alpha", "value": "alpha"}]
 
-        handle = await fake_discord.interact(small_server.general, small_server.alice, "ask",
-                                             {"who": small_server.bob, "where": small_server.general, "count": 3, "word": "beta"})
+        handle = await fake_discord.interact(
+            small_server.general,
+            small_server.alice,
+            "ask",
+            {"who": small_server.bob, "where": small_server.general, "count": 3, "word": "beta"},
+        )
         reply = await handle.reply()
         assert calls["ask"] == ("Bobby", small_server.general, 3, "beta")
         assert reply.content == "sure?" and not reply.ephemeral

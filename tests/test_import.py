@@ -42,7 +42,13 @@ def test_reimporting_the_same_export_adds_nothing_twice(cli_env, tmp_path, capsy
 def test_import_keeps_names_replies_mentions_attachments_and_edits(cli_env, tmp_path):
     messages = [
         export_message(0, "can you review the PR?", mentions=[{"id": "1002", "name": "bob", "nickname": "Bob", "isBot": False}]),
-        export_message(1, "", reply_to=0, timestampEdited="2026-11-02T09:05:00+00:00", attachments=[{"id": "1", "url": "https://cdn/x/diagram.png", "fileName": "diagram.png", "fileSizeBytes": 204800}]),
+        export_message(
+            1,
+            "",
+            reply_to=0,
+            timestampEdited="2026-11-02T09:05:00+00:00",
+            attachments=[{"id": "1", "url": "https://cdn/x/diagram.png", "fileName": "diagram.png", "fileSizeBytes": 204800}],
+        ),
     ]
     assert main(["import", "--no-progress", str(write_export(tmp_path / "e.json", make_export(messages)))]) == 0
     first, second = asyncio.run(stored(cli_env))
@@ -89,7 +95,10 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
 
 def test_thread_exports_keep_their_parent_channel(cli_env, tmp_path):
-    path = write_export(tmp_path / "t.json", make_export([export_message(0, "in a thread")], channel_id="300", channel_name="bug 42", thread_of=("200", "general")))
+    path = write_export(
+        tmp_path / "t.json",
+        make_export([export_message(0, "in a thread")], channel_id="300", channel_name="bug 42", thread_of=("200", "general")),
+    )
     assert main(["import", "--no-progress", str(path)]) == 0
     export = read_export(path)
     assert [(c.id, c.parent_id) for c in export.channels] == [(200, None), (300, 200)]

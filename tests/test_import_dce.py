@@ -43,19 +43,53 @@ def group_dm_messages(*, late_fields: bool = True) -> list[dict]:
     minute = timedelta(minutes=1)
     return [
         dce_message(FIRST + 1, RHEA, "Added Omar to the group.", AT, kind="RecipientAdd", mentions=[OMAR], late_fields=late_fields),
-        dce_message(FIRST + 2, OMAR, "the venue for saturday is booked \U0001F389", AT + minute, offset=ist, late_fields=late_fields),
-        dce_message(FIRST + 3, YUKI, "I'll bring the projector", AT + 2 * minute + timedelta(microseconds=20_000), offset=pst,
-                    late_fields=late_fields),
-        dce_message(FIRST + 4, RHEA, "Pinned a message.", AT + 3 * minute, kind="ChannelPinnedMessage",
-                    reference=dce_reference(str(FIRST + 2), GROUP_ID, None), late_fields=late_fields),
-        dce_message(FIRST + 5, RHEA, "", AT + 4 * minute,
-                    reference=dce_reference("1309000000000000009", "1200000000000000001", "1100000000000000001", kind="Forward"),
-                    forwarded=dce_forwarded("Server maintenance tonight 22:00-23:00 UTC", AT - timedelta(days=1),
-                                            attachments=[{"id": "9", "url": "https://cdn.discordapp.com/x/plan.pdf?ex=1&is=2&hm=3&",
-                                                          "fileName": "plan.pdf", "fileSizeBytes": 4096}]),
-                    late_fields=late_fields),
-        dce_message(FIRST + 6, dce_user("7100", "Quiz Bot", is_bot=True), "Question 1: what is 2+2?", AT + 5 * minute, kind="20",
-                    interaction={"id": "5", "name": "quiz", "user": YUKI}, late_fields=late_fields),
+        dce_message(FIRST + 2, OMAR, "the venue for saturday is booked \U0001f389", AT + minute, offset=ist, late_fields=late_fields),
+        dce_message(
+            FIRST + 3,
+            YUKI,
+            "I'll bring the projector",
+            AT + 2 * minute + timedelta(microseconds=20_000),
+            offset=pst,
+            late_fields=late_fields,
+        ),
+        dce_message(
+            FIRST + 4,
+            RHEA,
+            "Pinned a message.",
+            AT + 3 * minute,
+            kind="ChannelPinnedMessage",
+            reference=dce_reference(str(FIRST + 2), GROUP_ID, None),
+            late_fields=late_fields,
+        ),
+        dce_message(
+            FIRST + 5,
+            RHEA,
+            "",
+            AT + 4 * minute,
+            reference=dce_reference("1309000000000000009", "1200000000000000001", "1100000000000000001", kind="Forward"),
+            forwarded=dce_forwarded(
+                "Server maintenance tonight 22:00-23:00 UTC",
+                AT - timedelta(days=1),
+                attachments=[
+                    {
+                        "id": "9",
+                        "url": "https://cdn.discordapp.com/x/plan.pdf?ex=1&is=2&hm=3&",
+                        "fileName": "plan.pdf",
+                        "fileSizeBytes": 4096,
+                    }
+                ],
+            ),
+            late_fields=late_fields,
+        ),
+        dce_message(
+            FIRST + 6,
+            dce_user("7100", "Quiz Bot", is_bot=True),
+            "Question 1: what is 2+2?",
+            AT + 5 * minute,
+            kind="20",
+            interaction={"id": "5", "name": "quiz", "user": YUKI},
+            late_fields=late_fields,
+        ),
         dce_message(FIRST + 7, OMAR, "", AT + 6 * minute, kind="46", late_fields=late_fields),
     ]
 
@@ -95,7 +129,7 @@ async def stored_records(url: str, channel_id: int) -> list:
 def test_the_fixture_bytes_are_what_dce_writes(tmp_path):
     raw = write_dce(tmp_path / "g.json", group_dm_export()).read_text(encoding="utf-8")
     assert '"id": "0",\n    "name": "Direct Messages"' in raw
-    assert "\\uD83C\\uDF89" in raw and "\U0001F389" not in raw  # supplementary characters as escaped surrogate pairs
+    assert "\\uD83C\\uDF89" in raw and "\U0001f389" not in raw  # supplementary characters as escaped surrogate pairs
     assert "عمر" in raw and "ゆき" in raw  # BMP text raw
     assert '"timestamp": "2026-11-20T21:31:00+05:30"' in raw
     assert '"timestamp": "2026-11-20T08:02:00.02-08:00"' in raw  # trimmed fraction, negative offset
@@ -249,10 +283,12 @@ def test_rows_stored_before_kinds_existed_read_as_default(tmp_path):
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO guilds (id, name) VALUES (100, 'g')"))
         connection.execute(text("INSERT INTO channels (id, guild_id, name, kind) VALUES (200, 100, 'general', 'text')"))
-        connection.execute(text(
-            "INSERT INTO messages (id, guild_id, channel_id, author_id, content, created_at, mention_ids, attachments, embeds, is_bot)"
-            " VALUES (1, 100, 200, 5, 'hi', '2026-11-01 10:00:00', '[]', '[]', '[]', 0)"
-        ))
+        connection.execute(
+            text(
+                "INSERT INTO messages (id, guild_id, channel_id, author_id, content, created_at, mention_ids, attachments, embeds, is_bot)"
+                " VALUES (1, 100, 200, 5, 'hi', '2026-11-01 10:00:00', '[]', '[]', '[]', 0)"
+            )
+        )
     engine.dispose()
     db.upgrade(url)
     [record] = asyncio.run(stored_records(url, 200))

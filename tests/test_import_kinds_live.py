@@ -23,8 +23,9 @@ async def wait_for(bot, message: dict) -> Message:
 async def test_a_pin_notice_is_stored_as_a_system_message_referring_to_the_pinned_message(fake_discord, small_server, start_bot):
     async with start_bot(cogs=COLLECTOR) as bot:
         plan = await fake_discord.send_message(small_server.general, small_server.bob, "the launch plan is in the doc")
-        pin = await fake_discord.send_message(small_server.general, small_server.alice, "", message_type=6,
-                                              reply_to=int(plan["id"]), mention_author=False)
+        pin = await fake_discord.send_message(
+            small_server.general, small_server.alice, "", message_type=6, reply_to=int(plan["id"]), mention_author=False
+        )
         row = await wait_for(bot, pin)
         assert (row.kind, row.content, row.author_id) == ("system", "Pinned a message.", small_server.alice)
         assert row.reply_to_id == int(plan["id"])
@@ -43,13 +44,27 @@ async def test_a_forward_is_stored_as_the_forwarded_content_with_its_origin(fake
     async with start_bot(cogs=COLLECTOR) as bot:
         forward = fake_discord._new_message(small_server.general, small_server.alice, "")
         written_at = snowflake_time(int(forward["id"]))
-        forward["message_reference"] = {"type": 1, "message_id": "1309000000000000009", "channel_id": str(origin),
-                                        "guild_id": str(fake_discord.guild_of(origin).id)}
-        forward["message_snapshots"] = [{"message": {
-            "type": 0, "content": "maintenance tonight 22:00 UTC", "embeds": [], "timestamp": iso(written_at),
-            "edited_timestamp": None, "flags": 0, "mentions": [], "mention_roles": [],
-            "attachments": [attachment_payload(fake_discord.ids.next(), "plan.pdf", size=4096, content_type="application/pdf")],
-        }}]
+        forward["message_reference"] = {
+            "type": 1,
+            "message_id": "1309000000000000009",
+            "channel_id": str(origin),
+            "guild_id": str(fake_discord.guild_of(origin).id),
+        }
+        forward["message_snapshots"] = [
+            {
+                "message": {
+                    "type": 0,
+                    "content": "maintenance tonight 22:00 UTC",
+                    "embeds": [],
+                    "timestamp": iso(written_at),
+                    "edited_timestamp": None,
+                    "flags": 0,
+                    "mentions": [],
+                    "mention_roles": [],
+                    "attachments": [attachment_payload(fake_discord.ids.next(), "plan.pdf", size=4096, content_type="application/pdf")],
+                }
+            }
+        ]
         forward["flags"] = 1 << 14  # HAS_SNAPSHOT
         fake_discord.messages[small_server.general][int(forward["id"])] = forward
         await fake_discord.dispatch_message("MESSAGE_CREATE", forward)

@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 from agents.summarize.cache import CachedChunk
 from bot.storage import db
 from bot.storage.messages import known_gaps, load_window
-from bot.storage.tables import Channel, Message
 from bot.storage.summaries import count_chunks, put_chunks
+from bot.storage.tables import Channel, Message
 from tests.fixtures.discord import eventually, running_bot
 
 COLLECTOR = ("collector",)
@@ -114,8 +114,9 @@ async def test_a_crash_during_catch_up_resumes_from_where_it_stopped(fake_discor
 
     async with start_bot(cogs=COLLECTOR) as bot:
         collector = bot.get_cog("Collector")
-        await eventually(lambda: len(fake_discord.find_requests("GET", rf"/channels/{general}/messages$", since=requests_before)) >= 4,
-                         timeout=10)
+        await eventually(
+            lambda: len(fake_discord.find_requests("GET", rf"/channels/{general}/messages$", since=requests_before)) >= 4, timeout=10
+        )
         await collector.writer.flush()
         await crash(bot)
     stored_first, _ = await stored_rows(bot, general)
@@ -137,7 +138,9 @@ async def test_a_crash_during_catch_up_resumes_from_where_it_stopped(fake_discor
     assert len(pages) <= remaining // 100 + 2
 
 
-async def test_a_catch_up_limit_leaves_a_known_gap_that_is_reported_and_closed_on_the_next_start(fake_discord, small_server, start_bot, bot_settings):
+async def test_a_catch_up_limit_leaves_a_known_gap_that_is_reported_and_closed_on_the_next_start(
+    fake_discord, small_server, start_bot, bot_settings
+):
     general = small_server.general
     async with start_bot(cogs=COLLECTOR) as bot:
         await bot.get_cog("Collector").wait_caught_up()
@@ -176,9 +179,14 @@ async def test_edits_and_deletes_made_while_the_bot_was_down_are_applied_and_nev
         await received(bot, *sent)
         async with bot.sessions.begin() as session:
             # A cached summary that read the messages about to be deleted and edited, and one that read neither.
-            await put_chunks(session, [CachedChunk("reads-deleted", "s1", tuple(ids(sent[:5])), "extractive", general),
-                                       CachedChunk("reads-edited", "s2", tuple(ids(sent[5:10])), "extractive", general),
-                                       CachedChunk("untouched", "s3", tuple(ids(sent[15:])), "extractive", general)])
+            await put_chunks(
+                session,
+                [
+                    CachedChunk("reads-deleted", "s1", tuple(ids(sent[:5])), "extractive", general),
+                    CachedChunk("reads-edited", "s2", tuple(ids(sent[5:10])), "extractive", general),
+                    CachedChunk("untouched", "s3", tuple(ids(sent[15:])), "extractive", general),
+                ],
+            )
     deleted, edited = ids(sent[:5]), ids(sent[5:10])
     fake_discord.delete_from_history(general, deleted)
     for message_id in edited:
@@ -213,6 +221,7 @@ async def test_archived_threads_are_caught_up_and_reconciled(fake_discord, small
 
 
 # ---------------------------------------------------------------------------------------------- database outages
+
 
 async def test_a_locked_sqlite_file_loses_no_message_and_keeps_order(fake_discord, small_server, start_bot, bot_settings, monkeypatch):
     # The bot's SQLite connections give up on a lock after 10 s; here after 0.2 s, so the writer's retry is what holds.
@@ -254,7 +263,9 @@ async def test_a_locked_sqlite_file_loses_no_message_and_keeps_order(fake_discor
     assert collector.writer.stats.failed_operations == 0
 
 
-async def test_a_full_write_queue_never_blocks_the_gateway_and_its_channels_are_fetched_again(fake_discord, small_server, start_bot, bot_settings, monkeypatch):
+async def test_a_full_write_queue_never_blocks_the_gateway_and_its_channels_are_fetched_again(
+    fake_discord, small_server, start_bot, bot_settings, monkeypatch
+):
     monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
     general, alice = small_server.general, small_server.alice
     path = bot_settings.database_url.split("///", 1)[1]
@@ -313,8 +324,17 @@ class ThrowawayPostgres:
         self._run("initdb", "-D", str(self.folder), "-A", "trust", "-U", "postgres")
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.folder), "-o", f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off",
-                  "-l", str(self.folder / "server.log"), "-w", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.folder),
+            "-o",
+            f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.folder), "-m", "fast", "-w", "stop")
@@ -373,12 +393,15 @@ async def test_a_postgresql_restart_during_a_burst_loses_no_message(fake_discord
 
 # ---------------------------------------------------------------------------------------------- the digest's crash window
 
+
 async def _digest_catch_up_done(bot) -> bool:
     task = bot.get_cog("Digest")._catch_up_task
     return task is not None and task.done()
 
 
-async def test_a_crash_after_posting_the_digest_but_before_recording_it_never_posts_it_twice(fake_discord, small_server, start_bot, bot_settings, monkeypatch):
+async def test_a_crash_after_posting_the_digest_but_before_recording_it_never_posts_it_twice(
+    fake_discord, small_server, start_bot, bot_settings, monkeypatch
+):
     from bot import digest as scheduled
     from bot.services import digest as digests
     from tests.test_digest_e2e import (
@@ -416,7 +439,9 @@ async def test_a_crash_after_posting_the_digest_but_before_recording_it_never_po
     assert len(digest_messages(fake_discord, small_server.general)) == 1
 
 
-async def test_a_crash_after_claiming_the_digest_but_before_posting_it_posts_it_on_restart(fake_discord, small_server, start_bot, bot_settings, monkeypatch):
+async def test_a_crash_after_claiming_the_digest_but_before_posting_it_posts_it_on_restart(
+    fake_discord, small_server, start_bot, bot_settings, monkeypatch
+):
     from bot import digest as scheduled
     from bot.services import digest as digests
     from tests.test_digest_e2e import (

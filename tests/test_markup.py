@@ -1,14 +1,15 @@
 """The one renderer of Discord markup and the one cleaner of shown text (agents/markup.py)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from agents.markup import clean_name, clean_text, defuse_mass_mentions, link_note, plain_text
 from agents.records import MessageRecord
 
 
 def record(content: str, **extra) -> MessageRecord:
-    return MessageRecord(id=1, channel_id=2, author_id=3, author_name="Ana", content=content,
-                         created_at=datetime(2026, 3, 10, tzinfo=timezone.utc), **extra)
+    return MessageRecord(
+        id=1, channel_id=2, author_id=3, author_name="Ana", content=content, created_at=datetime(2026, 3, 10, tzinfo=UTC), **extra
+    )
 
 
 def test_mentions_channels_and_roles_are_shown_by_name():
@@ -41,7 +42,10 @@ def test_compact_text_condenses_long_code_blocks():
 
 
 def test_a_mention_formatter_is_used_for_users():
-    assert plain_text(record("<@5> do it", mention_names={5: "Maya Lopez"}), mention=lambda _id, name: "@" + name.replace(" ", "_")) == "@Maya_Lopez do it"
+    assert (
+        plain_text(record("<@5> do it", mention_names={5: "Maya Lopez"}), mention=lambda _id, name: "@" + name.replace(" ", "_"))
+        == "@Maya_Lopez do it"
+    )
 
 
 def test_bidi_invisible_and_control_characters_are_removed():

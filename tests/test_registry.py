@@ -33,6 +33,7 @@ def list_models(task: str | None = None) -> list[sml_config.ModelSpec]:
 def default_key(task: str) -> str:
     return sml_config.current_registry().default_key(task)
 
+
 GUIDE_MODELS = {
     ("summarization", "distilbart"): "sshleifer/distilbart-cnn-12-6",
     ("summarization", "bart-large-cnn"): "facebook/bart-large-cnn",
@@ -151,6 +152,7 @@ def test_keys_match_case_and_separator_insensitively() -> None:
 
 # --- TOML file -------------------------------------------------------------------------------
 
+
 def test_toml_adds_a_model_and_changes_the_default(tmp_path: Path) -> None:
     weights = tmp_path / "weights" / "my-bart"
     weights.mkdir(parents=True)
@@ -214,12 +216,12 @@ def test_toml_infers_family_from_a_local_folder(tmp_path: Path, tiny_bart_dir: P
     ("text", "expected"),
     [
         ("[models.summarization.x]\nhub_id = \n", "not valid TOML"),
-        ("[models.summarization.x]\nhub_id = \"a/b\"\nweights = 3\n", "unknown field(s) weights"),
-        ("[models.translation.x]\nhub_id = \"a/b\"\n", "unknown task 'translation'"),
-        ("[models.summarization.x]\nfamily = \"seq2seq\"\n", "needs a hub_id or a path"),
-        ("[models.summarization.x]\nhub_id = \"a/b\"\nfamily = \"rnn\"\n", "family of summarization model 'x'"),
-        ("[defaults]\nsummarization = \"nope\"\n", "default summarization model 'nope'"),
-        ("[model.summarization.x]\nhub_id = \"a/b\"\n", "unknown table(s) model"),
+        ('[models.summarization.x]\nhub_id = "a/b"\nweights = 3\n', "unknown field(s) weights"),
+        ('[models.translation.x]\nhub_id = "a/b"\n', "unknown task 'translation'"),
+        ('[models.summarization.x]\nfamily = "seq2seq"\n', "needs a hub_id or a path"),
+        ('[models.summarization.x]\nhub_id = "a/b"\nfamily = "rnn"\n', "family of summarization model 'x'"),
+        ('[defaults]\nsummarization = "nope"\n', "default summarization model 'nope'"),
+        ('[model.summarization.x]\nhub_id = "a/b"\n', "unknown table(s) model"),
     ],
 )
 def test_bad_toml_gives_one_line_naming_the_problem(tmp_path: Path, text: str, expected: str) -> None:
@@ -237,6 +239,7 @@ def test_missing_models_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 # --- environment -----------------------------------------------------------------------------
+
 
 def test_env_adds_a_hub_model_and_changes_a_default() -> None:
     registry = load_registry(
@@ -294,6 +297,7 @@ def test_bad_env_override_gives_one_line(env: dict[str, str], expected: str) -> 
 
 
 # --- profiles --------------------------------------------------------------------------------
+
 
 def test_profiles_fast_and_quality() -> None:
     fast, quality = get_profile("fast"), get_profile("quality")

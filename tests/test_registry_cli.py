@@ -51,7 +51,16 @@ def test_models_list_shows_every_model_with_sizes_defaults_and_download_state(cl
     assert main(["models", "list"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == [
-        "TASK", "KEY", "DEFAULT", "FAMILY", "BACKEND", "PARAMS", "DISK", "RAM(fp32)", "DOWNLOADED", "SOURCE",
+        "TASK",
+        "KEY",
+        "DEFAULT",
+        "FAMILY",
+        "BACKEND",
+        "PARAMS",
+        "DISK",
+        "RAM(fp32)",
+        "DOWNLOADED",
+        "SOURCE",
     ]
     table = rows(out)
     distilbart = table[("summarization", "distilbart")]
@@ -101,9 +110,7 @@ def test_pull_offline_fails_with_one_clear_line(cli_env: Path, capsys) -> None:
     assert main(["models", "pull", "distilbart"]) == 1
     captured = capsys.readouterr()
     err = captured.err.strip()
-    assert err == (
-        f"smolcord: cannot download 'distilbart' ({DISTILBART}) in offline mode: unset SMOLCORD_OFFLINE/HF_HUB_OFFLINE"
-    )
+    assert err == (f"smolcord: cannot download 'distilbart' ({DISTILBART}) in offline mode: unset SMOLCORD_OFFLINE/HF_HUB_OFFLINE")
     assert "downloading" not in captured.out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, select, text
 
@@ -31,7 +31,7 @@ def stored_jobs(sync_url: str) -> list[tuple[str, float | None, dict]]:
 
 
 async def test_retention_job_removes_messages_older_than_the_retention(fake_discord, small_server, start_bot, bot_settings):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     settings = dataclasses.replace(bot_settings, default_retention_days=30)
     async with start_bot(cogs=COGS, settings=settings) as bot:
         old = await fake_discord.send_message(small_server.general, small_server.alice, "ancient", at=now - timedelta(days=45))
@@ -49,7 +49,7 @@ async def _has(bot, wanted: set[int]) -> bool:
 
 
 async def test_a_guild_retention_of_zero_keeps_messages_forever(fake_discord, small_server, start_bot, bot_settings):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     settings = dataclasses.replace(bot_settings, default_retention_days=30)
     async with start_bot(cogs=COGS, settings=settings) as bot:
         old = await fake_discord.send_message(small_server.general, small_server.alice, "ancient", at=now - timedelta(days=400))
@@ -83,13 +83,13 @@ async def test_retention_job_is_registered_in_the_persistent_job_store(fake_disc
 
 
 async def test_the_scheduler_runs_the_stored_retention_job_on_the_bots_loop(fake_discord, small_server, start_bot, bot_settings):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     settings = dataclasses.replace(bot_settings, default_retention_days=30)
     async with start_bot(cogs=COGS, settings=settings) as bot:
         old = await fake_discord.send_message(small_server.general, small_server.alice, "ancient", at=now - timedelta(days=45))
         await eventually(lambda: _has(bot, {int(old["id"])}))
         # Due now: the scheduler itself must find the job in the store and run the coroutine on this loop.
-        scheduler.current_scheduler().modify_job(scheduler.RETENTION_JOB_ID, next_run_time=datetime.now(timezone.utc))
+        scheduler.current_scheduler().modify_job(scheduler.RETENTION_JOB_ID, next_run_time=datetime.now(UTC))
         await eventually(lambda: _empty(bot))
 
 
@@ -98,13 +98,15 @@ async def _empty(bot) -> bool:
 
 
 async def test_catch_up_never_brings_back_messages_past_the_retention(fake_discord, small_server, start_bot, bot_settings):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     settings = dataclasses.replace(bot_settings, default_retention_days=30)
-    expired = fake_discord.add_history(small_server.general, [
-        {"author": small_server.alice, "content": f"ancient {i}", "at": now - timedelta(days=60 - i)} for i in range(5)
-    ])
-    recent = fake_discord.add_history(small_server.general, [{"author": small_server.bob, "content": "recent",
-                                                              "at": now - timedelta(days=1)}])
+    expired = fake_discord.add_history(
+        small_server.general,
+        [{"author": small_server.alice, "content": f"ancient {i}", "at": now - timedelta(days=60 - i)} for i in range(5)],
+    )
+    recent = fake_discord.add_history(
+        small_server.general, [{"author": small_server.bob, "content": "recent", "at": now - timedelta(days=1)}]
+    )
     async with start_bot(cogs=COGS, settings=settings) as bot:
         await bot.get_cog("Collector").wait_caught_up()
         assert await stored_ids(bot) == {int(recent[0]["id"])}

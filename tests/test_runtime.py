@@ -43,10 +43,8 @@ def chat(loaded: LoadedModel, prompt: str, max_new_tokens: int = 8) -> str:
     inputs = tokenizer.apply_chat_template(
         [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True
     )
-    output = loaded.model.generate(
-        **inputs, max_new_tokens=max_new_tokens, min_new_tokens=max_new_tokens, do_sample=False
-    )
-    return tokenizer.decode(output[0][inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+    output = loaded.model.generate(**inputs, max_new_tokens=max_new_tokens, min_new_tokens=max_new_tokens, do_sample=False)
+    return tokenizer.decode(output[0][inputs["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
 def blocker(loaded: LoadedModel, release: threading.Event, started: threading.Event | None = None) -> str:
@@ -58,6 +56,7 @@ def blocker(loaded: LoadedModel, release: threading.Event, started: threading.Ev
 
 async def until(condition, timeout: float = 20.0) -> None:
     """Wait (without blocking the loop) until condition() is true."""
+
     async def poll() -> None:
         while not condition():
             await asyncio.sleep(0.01)
@@ -66,6 +65,7 @@ async def until(condition, timeout: float = 20.0) -> None:
 
 
 # --- loading through the registry ------------------------------------------------------------
+
 
 async def test_tiny_bart_loads_through_the_registry_and_generates(tiny_registry: ModelManager, tiny_bart_dir: Path) -> None:
     loaded = await tiny_registry.get("summarization", "tiny-bart")
@@ -91,9 +91,7 @@ async def test_tiny_llama_chat_template_and_generate(tiny_registry: ModelManager
 
 
 async def test_same_model_is_loaded_once_for_concurrent_callers(tiny_registry: ModelManager) -> None:
-    first, second = await asyncio.gather(
-        tiny_registry.get("summarization", "tiny-bart"), tiny_registry.get("summarization", "tiny-bart")
-    )
+    first, second = await asyncio.gather(tiny_registry.get("summarization", "tiny-bart"), tiny_registry.get("summarization", "tiny-bart"))
     assert first is second
     assert [row["key"] for row in tiny_registry.status()] == ["tiny-bart"]
 
@@ -111,8 +109,10 @@ async def test_concurrent_loads_get_the_saved_weights(tmp_path: Path, tiny_bart_
     )
     try:
         loaded = await asyncio.gather(
-            manager.get("summarization", "bart-a"), manager.get("text_generation", "llama-a"),
-            manager.get("summarization", "bart-b", quantize="int8"), manager.get("text_generation", "llama-b"),
+            manager.get("summarization", "bart-a"),
+            manager.get("text_generation", "llama-a"),
+            manager.get("summarization", "bart-b", quantize="int8"),
+            manager.get("text_generation", "llama-b"),
         )
     finally:
         await manager.close()
@@ -149,6 +149,7 @@ def test_from_settings_reads_the_settings_attributes(settings, tmp_path: Path) -
 
 # --- never blocking the loop -----------------------------------------------------------------
 
+
 async def test_generation_runs_off_the_event_loop(tiny_registry: ModelManager) -> None:
     """The job waits until the loop has ticked several times: it can only finish if the loop is free."""
     ticks = 0
@@ -168,9 +169,7 @@ async def test_generation_runs_off_the_event_loop(tiny_registry: ModelManager) -
 
     task = asyncio.create_task(ticker())
     try:
-        reply, loop_was_free, thread_name = await tiny_registry.run(
-            "text_generation", "tiny-llama", generate_then_wait_for_the_loop
-        )
+        reply, loop_was_free, thread_name = await tiny_registry.run("text_generation", "tiny-llama", generate_then_wait_for_the_loop)
     finally:
         task.cancel()
     assert loop_was_free and ticks >= 5
@@ -206,6 +205,7 @@ async def test_one_worker_per_model_serial_within_parallel_across(tiny_registry:
 
 
 # --- queue bound and timeouts ----------------------------------------------------------------
+
 
 async def test_full_queue_raises_busy_with_a_position(tiny_models_file: Path, tmp_path: Path) -> None:
     manager = ModelManager(cache_dir=tmp_path / "cache", offline=True, device="cpu", queue_size=2, models_file=tiny_models_file)
@@ -261,6 +261,7 @@ async def test_job_exceptions_reach_the_caller(tiny_registry: ModelManager) -> N
 
 
 # --- memory budget, unload, switch -----------------------------------------------------------
+
 
 def _three_barts(tmp_path: Path, tiny_bart_dir: Path, **kwargs) -> ModelManager:
     return model_manager_with(
@@ -328,7 +329,8 @@ async def test_switch_unloads_the_other_models_of_the_task(tmp_path: Path, tiny_
         loaded = await manager.switch("summarization", "bart-b")
         assert loaded.spec.key == "bart-b"
         assert sorted((row["task"], row["key"]) for row in manager.status()) == [
-            ("summarization", "bart-b"), ("text_generation", "llama"),
+            ("summarization", "bart-b"),
+            ("text_generation", "llama"),
         ]
     finally:
         await manager.close()
@@ -351,6 +353,7 @@ async def test_unload_waits_for_queued_jobs_then_frees_the_model(tiny_registry: 
 
 
 # --- quantization and dtype ------------------------------------------------------------------
+
 
 async def test_fast_profile_loads_an_int8_model_that_generates(tiny_registry: ModelManager) -> None:
     quantized = await tiny_registry.get("summarization", "tiny-bart", profile="fast")
@@ -419,6 +422,7 @@ def test_cuda_device_without_a_gpu_is_a_load_error(tiny_models_file: Path, tmp_p
 
 
 # --- errors ----------------------------------------------------------------------------------
+
 
 async def test_missing_hub_model_names_the_pull_command(tmp_path: Path) -> None:
     manager = ModelManager(cache_dir=tmp_path / "empty-cache", offline=True, device="cpu", registry=load_registry(env={}))
@@ -542,6 +546,7 @@ def test_model_errors_are_one_line_whatever_they_wrap() -> None:
 
 # --- real weights ----------------------------------------------------------------------------
 
+
 async def test_minilm_zip_is_extracted_once_and_embeds(tmp_path: Path) -> None:
     registry = load_registry(env={})
     if not registry.spec("embedding", "minilm").is_local:
@@ -557,7 +562,9 @@ async def test_minilm_zip_is_extracted_once_and_embeds(tmp_path: Path) -> None:
     manager = ModelManager(cache_dir=tmp_path, offline=True, device="cpu", registry=registry)
     try:
         vectors = await manager.run(
-            "embedding", "minilm", embed,
+            "embedding",
+            "minilm",
+            embed,
             ["the deploy failed", "the deployment broke", "who brings snacks on saturday?"],
         )
     finally:
@@ -577,7 +584,7 @@ async def test_smollm2_gguf_answers_a_chat_prompt_in_english(smollm2_manager: Mo
             [{"role": "user", "content": question}], add_generation_prompt=True, return_tensors="pt", return_dict=True
         )
         output = loaded.model.generate(**inputs, max_new_tokens=24, do_sample=False)
-        return tokenizer.decode(output[0][inputs["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+        return tokenizer.decode(output[0][inputs["input_ids"].shape[1] :], skip_special_tokens=True).strip()
 
     reply = await smollm2_manager.run("text_generation", "smollm2-135m", answer, "What is the capital of France?")
     loaded = await smollm2_manager.get("text_generation", "smollm2-135m")

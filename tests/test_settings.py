@@ -58,7 +58,9 @@ def test_bad_setting_exits_2_with_one_line_and_no_traceback(tmp_path):
         timeout=120,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["smolcord: setting error: LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not 'LOUD'"]
+    assert result.stderr.strip().splitlines() == [
+        "smolcord: setting error: LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not 'LOUD'"
+    ]
 
 
 def test_settings_are_read_from_dotenv(tmp_path, monkeypatch):

@@ -36,7 +36,9 @@ async def test_admin_sets_timezone_retention_and_chat_prompt(fake_discord, small
         assert reply.ephemeral and "America/New_York" in reply.content
         reply = await (await fake_discord.interact(general, owner, "settings retention", {"days": 30})).reply()
         assert "30 days" in reply.content
-        reply = await (await fake_discord.interact(general, owner, "settings chat-prompt", {"prompt": "You help the Rust study group."})).reply()
+        reply = await (
+            await fake_discord.interact(general, owner, "settings chat-prompt", {"prompt": "You help the Rust study group."})
+        ).reply()
         assert "now use this prompt" in reply.content
         row = await stored(bot, small_server.guild)
         assert (row.timezone, row.retention_days, row.chat_system_prompt) == ("America/New_York", 30, "You help the Rust study group.")
@@ -51,7 +53,9 @@ async def test_admin_sets_timezone_retention_and_chat_prompt(fake_discord, small
 
 async def test_invalid_timezone_gets_one_line_and_changes_nothing(fake_discord, small_server, start_bot, bot_settings):
     async with start_bot(cogs=COGS, settings=no_cooldown(bot_settings)) as bot:
-        reply = await (await fake_discord.interact(small_server.general, small_server.owner, "settings timezone", {"name": "Mars/Olympus"})).reply()
+        reply = await (
+            await fake_discord.interact(small_server.general, small_server.owner, "settings timezone", {"name": "Mars/Olympus"})
+        ).reply()
         assert reply.ephemeral and reply.content.startswith("'Mars/Olympus' is not a timezone: use an IANA name")
         assert await stored(bot, small_server.guild) is None
 

@@ -24,7 +24,9 @@ from bot.storage.tables import DigestPost, GuildModel, Message
 from tests.fixtures import db as test_db
 from tests.fixtures.discord import eventually, running_bot
 
-pytestmark = pytest.mark.skipif(not test_db.POSTGRES_ADMIN_URL, reason="needs PostgreSQL (SMOLCORD_TEST_POSTGRES_URL; scripts/test.sh starts one)")
+pytestmark = pytest.mark.skipif(
+    not test_db.POSTGRES_ADMIN_URL, reason="needs PostgreSQL (SMOLCORD_TEST_POSTGRES_URL; scripts/test.sh starts one)"
+)
 
 COGS = ("collector", "errors", "digest", "scheduler")
 SHARDS = 2
@@ -75,15 +77,14 @@ def record_runs(bot, runs: list[tuple[int, str, object]], label: int) -> None:
 async def test_two_shards_store_each_message_once_post_each_digest_once_and_take_over(fake_discord, bot_settings, postgres_url):
     fake = fake_discord
     guilds = add_guilds(fake)
-    settings = dataclasses.replace(bot_settings, database_url=postgres_url, shard_count=SHARDS, user_cooldown_s=0.0,
-                                   scheduler_lock_retry_s=0.3)
+    settings = dataclasses.replace(
+        bot_settings, database_url=postgres_url, shard_count=SHARDS, user_cooldown_s=0.0, scheduler_lock_retry_s=0.3
+    )
     runs: list[tuple[int, str, object]] = []
     async with AsyncExitStack() as stack:
         bots = {}
         for shard in range(SHARDS):
-            bot = await stack.enter_async_context(
-                running_bot(dataclasses.replace(settings, shard_ids=(shard,)), fake, cogs=COGS)
-            )
+            bot = await stack.enter_async_context(running_bot(dataclasses.replace(settings, shard_ids=(shard,)), fake, cogs=COGS))
             assert isinstance(bot, ShardedSmolcord)
             lock = bot_scheduler.scheduler_lock(bot.scheduler)
             # The first process up also takes the jobs of no guild (retention).
@@ -103,6 +104,7 @@ async def test_two_shards_store_each_message_once_post_each_digest_once_and_take
             for n in range(3):
                 message = await fake.send_message(ids["general"], ids["alice"], f"release note {n} for {guild}", at=half_hour_ago)
                 sent.append(int(message["id"]))
+
         async def all_stored() -> bool:
             return await count_messages(bots[0], sent) == len(sent)
 
@@ -118,8 +120,14 @@ async def test_two_shards_store_each_message_once_post_each_digest_once_and_take
         # Each guild's owner sets a digest (the command reaches its shard's process, which stores the job).
         schedule = recent_schedule()
         for guild, ids in guilds.items():
-            reply = await (await fake.interact(ids["general"], fake.guilds[guild].owner_id, "digest set",
-                                               {"channel": ids["general"], "time": schedule.time_text, "timezone": "UTC"})).reply()
+            reply = await (
+                await fake.interact(
+                    ids["general"],
+                    fake.guilds[guild].owner_id,
+                    "digest set",
+                    {"channel": ids["general"], "time": schedule.time_text, "timezone": "UTC"},
+                )
+            ).reply()
             assert "digest" in reply.text.lower()
         # Every job is due now; whichever process's scheduler looks at the shared table, each runs in one place.
         for guild in guilds:
@@ -150,7 +158,9 @@ async def test_two_shards_store_each_message_once_post_each_digest_once_and_take
         survivor = bot_scheduler.scheduler_lock(bots[1].scheduler)
         await bots[0].close()
         await eventually(lambda: 0 in standby_lock.held, timeout=10)
-        await eventually(lambda: survivor.runs(bot_scheduler.RETENTION_JOB_ID) != standby_lock.runs(bot_scheduler.RETENTION_JOB_ID), timeout=10)
+        await eventually(
+            lambda: survivor.runs(bot_scheduler.RETENTION_JOB_ID) != standby_lock.runs(bot_scheduler.RETENTION_JOB_ID), timeout=10
+        )
         global_holder = 1 if survivor.runs(bot_scheduler.RETENTION_JOB_ID) else 2
         standby.scheduler.modify_job(bot_scheduler.RETENTION_JOB_ID, next_run_time=datetime.now(UTC))
         await eventually(lambda: any(r[1] == bot_scheduler.RETENTION_JOB_ID for r in runs), timeout=10)
@@ -160,9 +170,15 @@ async def test_two_shards_store_each_message_once_post_each_digest_once_and_take
         await eventually(lambda: len([r for r in runs if r[1] == scheduled.job_id(shard0_guild)]) == 2, timeout=10)
         await asyncio.sleep(3 * settings.scheduler_lock_retry_s)
         assert [r for r in runs if r[1] == scheduled.job_id(shard0_guild)] == [
-            (0, scheduled.job_id(shard0_guild), "posted"), (2, scheduled.job_id(shard0_guild), "already posted")]
+            (0, scheduled.job_id(shard0_guild), "posted"),
+            (2, scheduled.job_id(shard0_guild), "already posted"),
+        ]
         assert [r[0] for r in runs if r[1] == bot_scheduler.RETENTION_JOB_ID] == [global_holder]
-        digests = [m for m in fake.posted_messages(guilds[shard0_guild]["general"]) if m.embeds and "Daily digest" in (m.embeds[0].get("title") or "")]
+        digests = [
+            m
+            for m in fake.posted_messages(guilds[shard0_guild]["general"])
+            if m.embeds and "Daily digest" in (m.embeds[0].get("title") or "")
+        ]
         assert len(digests) == 1
         # Shard 1's process never runs shard 0's guilds' jobs.
         assert not any(survivor.runs(scheduled.job_id(g)) for g in guilds if shard_of(g) == 0)

@@ -42,8 +42,9 @@ def test_the_bot_class_follows_the_shard_settings(settings):
 
 
 def test_job_ownership_by_shard():
-    lock = bot_scheduler.SchedulerLock(load_settings({"DATABASE_URL": "postgresql://x@127.0.0.1/db", "SMOLCORD_SHARD_COUNT": "2",
-                                                      "SMOLCORD_SHARD_IDS": "1"}, dotenv=False))
+    lock = bot_scheduler.SchedulerLock(
+        load_settings({"DATABASE_URL": "postgresql://x@127.0.0.1/db", "SMOLCORD_SHARD_COUNT": "2", "SMOLCORD_SHARD_IDS": "1"}, dotenv=False)
+    )
     even, odd = 375_000_000_000 << 22, 375_000_000_001 << 22
     assert lock.held == frozenset()  # PostgreSQL: nothing until the locks are taken
     assert not lock.runs(f"digest:{odd}")
@@ -64,6 +65,7 @@ async def test_the_fake_routes_guilds_by_identifys_shard(fake_discord, bot_setti
         assert sorted(g.id for g in bot.guilds) == [guilds[1], guilds[3]]
         assert [s.shard for s in fake.sessions if s.ready] == [(1, 2)]
         received: list[int] = []
+
         async def heard(message: discord.Message) -> None:
             received.append(message.guild.id)
 

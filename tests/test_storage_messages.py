@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -13,10 +13,12 @@ from bot.storage.tables import GuildSettings, Message, SummaryChunk, SummaryChun
 
 GUILD, CHANNEL, THREAD = 10, 100, 101
 ALICE, BOB = 1, 2
-T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-def row(message_id: int, author: int = ALICE, content: str = "hello", *, channel: int = CHANNEL, minutes: int = 0, **extra) -> store.MessageRow:
+def row(
+    message_id: int, author: int = ALICE, content: str = "hello", *, channel: int = CHANNEL, minutes: int = 0, **extra
+) -> store.MessageRow:
     return store.MessageRow(
         id=message_id,
         guild_id=GUILD,
@@ -89,7 +91,13 @@ async def test_deleting_a_message_drops_cached_summaries_that_read_it(sessions):
         await store.save_messages(s, [row(1), row(2), row(3)])
         s.add_all([SummaryChunk(key="a", model_key="m", summary="about 1 and 2"), SummaryChunk(key="b", model_key="m", summary="about 3")])
         await s.flush()
-        s.add_all([SummaryChunkMessage(chunk_key="a", message_id=1), SummaryChunkMessage(chunk_key="a", message_id=2), SummaryChunkMessage(chunk_key="b", message_id=3)])
+        s.add_all(
+            [
+                SummaryChunkMessage(chunk_key="a", message_id=1),
+                SummaryChunkMessage(chunk_key="a", message_id=2),
+                SummaryChunkMessage(chunk_key="b", message_id=3),
+            ]
+        )
     async with sessions.begin() as s:
         assert await store.delete_messages(s, [2]) == 1
     async with sessions.begin() as s:

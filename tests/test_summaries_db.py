@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ from agents.summarize.generation import MAP, MERGE
 from bot.importer import import_file
 from bot.storage import db
 from bot.storage import messages as store
-from bot.storage.tables import SummaryChunkMessage
 from bot.storage.summaries import DatabaseChunkCache, count_chunks, invalidate_messages, prune_chunks, put_chunks
+from bot.storage.tables import SummaryChunkMessage
 from tests.exports import export_message, make_export, write_export
 from tests.fixtures.models import TINY_BART_KEY
 from tests.test_summarize_agent import TOPICS, CallCounter
@@ -115,11 +116,11 @@ async def test_a_chunk_that_read_a_since_deleted_message_is_not_stored(sessions)
 
 
 async def test_unused_chunks_are_pruned(sessions):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     cache = DatabaseChunkCache(sessions)
     await cache.put_many([CachedChunk("d" * 64, "old", (FIRST_ID + 2,), "tiny-bart", CHANNEL)])
     async with sessions.begin() as session:
-        assert await prune_chunks(session, unused_since=datetime.now(timezone.utc) - timedelta(days=1)) == 0
-        assert await prune_chunks(session, unused_since=datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
+        assert await prune_chunks(session, unused_since=datetime.now(UTC) - timedelta(days=1)) == 0
+        assert await prune_chunks(session, unused_since=datetime.now(UTC) + timedelta(seconds=1)) == 1
         assert await count_chunks(session) == 0

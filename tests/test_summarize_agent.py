@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,16 +13,16 @@ from agents.records import MessageRecord
 from agents.summarize import (
     EmptyWindowError,
     InMemoryChunkCache,
+    pipeline,
     plan_window,
     render_message,
     split_points,
     summarize_messages,
 )
-from agents.summarize import pipeline
 from agents.summarize.generation import MAP, MERGE
 from tests.fixtures.models import TINY_BART_KEY, TINY_LLAMA_KEY
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NAMES = ["Alice", "Bob", "Carol", "Dan", "Erin"]
 TOPICS = [
     "the deploy failed because the database migration timed out on the staging server",
@@ -100,10 +100,39 @@ async def test_a_giant_message_is_split_not_dropped_and_odd_messages_are_read(ti
     giant = "The release checklist is long. " + " ".join(f"step{i} verify the backup and restore it" for i in range(500))
     assert len(giant) > 4000
     extra = [
-        MessageRecord(id=20_001, channel_id=42, author_id=101, author_name="Bob", content=giant, created_at=messages[-1].created_at + timedelta(seconds=30)),
-        MessageRecord(id=20_002, channel_id=42, author_id=102, author_name="Carol", content="🎉🎉🔥", created_at=messages[-1].created_at + timedelta(seconds=60)),
-        MessageRecord(id=20_003, channel_id=42, author_id=103, author_name="Dan", content="", attachments=("screenshot.png (120 kB)",), created_at=messages[-1].created_at + timedelta(seconds=90)),
-        MessageRecord(id=20_004, channel_id=42, author_id=104, author_name="Erin", content="", created_at=messages[-1].created_at + timedelta(seconds=99)),
+        MessageRecord(
+            id=20_001,
+            channel_id=42,
+            author_id=101,
+            author_name="Bob",
+            content=giant,
+            created_at=messages[-1].created_at + timedelta(seconds=30),
+        ),
+        MessageRecord(
+            id=20_002,
+            channel_id=42,
+            author_id=102,
+            author_name="Carol",
+            content="🎉🎉🔥",
+            created_at=messages[-1].created_at + timedelta(seconds=60),
+        ),
+        MessageRecord(
+            id=20_003,
+            channel_id=42,
+            author_id=103,
+            author_name="Dan",
+            content="",
+            attachments=("screenshot.png (120 kB)",),
+            created_at=messages[-1].created_at + timedelta(seconds=90),
+        ),
+        MessageRecord(
+            id=20_004,
+            channel_id=42,
+            author_id=104,
+            author_name="Erin",
+            content="",
+            created_at=messages[-1].created_at + timedelta(seconds=99),
+        ),
     ]
     plan = await plan_window(messages + extra, manager=tiny_registry, model_key=TINY_BART_KEY)
     loaded = await tiny_registry.get("summarization", TINY_BART_KEY, profile="fast")
@@ -251,7 +280,15 @@ async def test_an_empty_window_is_a_clear_error(tiny_registry):
 
 async def test_bot_messages_are_skipped_and_counted(tiny_registry):
     messages = conversation(30)
-    bot = MessageRecord(id=99_999, channel_id=42, author_id=9, author_name="CI", content="nightly build failed", created_at=messages[5].created_at, is_bot=True)
+    bot = MessageRecord(
+        id=99_999,
+        channel_id=42,
+        author_id=9,
+        author_name="CI",
+        content="nightly build failed",
+        created_at=messages[5].created_at,
+        is_bot=True,
+    )
     summary = await summarize_messages(messages + [bot], manager=tiny_registry, model_key=TINY_BART_KEY)
     assert summary.messages_total == summary.messages_read == 30
     assert summary.bot_messages_skipped == 1

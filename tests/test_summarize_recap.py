@@ -42,9 +42,15 @@ def chat(*lines: str | tuple, channel_names: dict[int, str] | None = None) -> li
         name, _, text = line.partition(": ")
         records.append(
             MessageRecord(
-                id=1000 + index, channel_id=9, author_id=PEOPLE.get(name, 99), author_name=name, content=text,
-                created_at=START + timedelta(minutes=index), reply_to_id=1000 + reply if reply is not None else None,
-                guild_id=1, channel_names=channel_names or {},
+                id=1000 + index,
+                channel_id=9,
+                author_id=PEOPLE.get(name, 99),
+                author_name=name,
+                content=text,
+                created_at=START + timedelta(minutes=index),
+                reply_to_id=1000 + reply if reply is not None else None,
+                guild_id=1,
+                channel_names=channel_names or {},
             )
         )
     return records
@@ -270,7 +276,9 @@ async def test_stored_messages_name_the_channels_they_mention(any_database_url):
             await store.upsert_guild(s, store.GuildRow(10, "Guild"))
             await store.upsert_channels(s, [store.ChannelRow(100, 10, "general"), store.ChannelRow(300, 10, "announcements")])
             await store.upsert_members(s, [store.MemberRow(10, 1, "Alice")])
-            await store.save_messages(s, [store.MessageRow(id=1, guild_id=10, channel_id=100, author_id=1, content="posted it in <#300>", created_at=START)])
+            await store.save_messages(
+                s, [store.MessageRow(id=1, guild_id=10, channel_id=100, author_id=1, content="posted it in <#300>", created_at=START)]
+            )
             records = await store.load_window(s, 100)
     finally:
         await engine.dispose()

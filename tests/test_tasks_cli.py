@@ -77,7 +77,11 @@ def run_json(capsys, *argv: str) -> list[dict]:
 
 def test_json_on_an_export_file_lists_owner_task_due_status_and_sources(export_file, capsys):
     tasks = run_json(capsys, str(export_file), "--timezone", "America/New_York")
-    assert [(t["owner_id"], t["owner_name"], t["status"]) for t in tasks] == [(12, "Bob", "open"), (13, "carol", "open"), (13, "carol", "cancelled")]
+    assert [(t["owner_id"], t["owner_name"], t["status"]) for t in tasks] == [
+        (12, "Bob", "open"),
+        (13, "carol", "open"),
+        (13, "carol", "cancelled"),
+    ]
     notes, invoice, venue = tasks
     assert "release notes" in notes["task"].lower()
     assert notes["due"] == "2024-11-04T17:00:00-05:00"  # Monday, after DST ended

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ from agents.tasks.dates import find_due, resolve_due
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def due(phrase: str, said_at_utc: str, tz: str = "UTC") -> str | None:
@@ -22,7 +22,7 @@ def test_tomorrow_eod_at_2330_in_new_york_on_the_day_before_dst_ends():
     # Saturday 2 Nov 2024, 23:30 EDT (03:30 UTC on the 3rd); clocks go back at 02:00 on the 3rd.
     said = "2024-11-03T03:30:00"
     assert due("tomorrow EOD", said, "America/New_York") == "2024-11-03T17:00:00-05:00"  # EST after the change
-    assert resolve_due("tomorrow EOD", utc(said), "America/New_York").astimezone(timezone.utc) == utc("2024-11-03T22:00:00")
+    assert resolve_due("tomorrow EOD", utc(said), "America/New_York").astimezone(UTC) == utc("2024-11-03T22:00:00")
     # The same instant in UTC is already the 3rd, so "tomorrow" is the 4th.
     assert due("tomorrow EOD", said, "UTC") == "2024-11-04T17:00:00+00:00"
 

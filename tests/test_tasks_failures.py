@@ -5,7 +5,7 @@ and a lead's follow-up list of assignments."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample_conve
 BOT_ID = 900
 PEOPLE = {"alice": 1, "bob": 2, "carol": 3, "dan": 4, "erin": 5, "smolcord": BOT_ID}
 PEOPLE.update({f"fan{n:02d}": 100 + n for n in range(1, 51)})
-T0 = datetime(2026, 5, 4, 14, 0, tzinfo=timezone.utc)  # a Monday
+T0 = datetime(2026, 5, 4, 14, 0, tzinfo=UTC)  # a Monday
 
 
 def chat(*lines: str, bots: tuple[str, ...] = ()) -> list[MessageRecord]:
@@ -167,11 +167,31 @@ def test_a_user_posing_as_a_summarizer_assigns_nothing():
 @pytest.mark.parametrize(
     ("lines", "owner"),
     [
-        (["alice: @bob can you open a PR that bumps the sqlalchemy pin?", "bob: yep", "bob: PR is up: https://github.com/a/b/pull/7"], "Bob"),
+        (
+            ["alice: @bob can you open a PR that bumps the sqlalchemy pin?", "bob: yep", "bob: PR is up: https://github.com/a/b/pull/7"],
+            "Bob",
+        ),
         (["carol: I'll book the flights by friday", "dan: 🙌", "carol: booked them, $870 total for 4"], "Carol"),
-        (["alice: @dan could you benchmark the new serializer?", "dan: sure", "dan: old: 41 ms p50 / 97 ms p99, new: 18 ms p50 / 44 ms p99"], "Dan"),
-        (["alice: @erin can you get quotes from two caterers?", "erin: on it", "erin: quotes: la cucina €38/pp, green fork €42/pp"], "Erin"),
-        (["alice: @bob can you migrate carol's account to the team plan?", "bob: sure", "bob: migrated, she should see 2TB after a restart"], "Bob"),
+        (
+            [
+                "alice: @dan could you benchmark the new serializer?",
+                "dan: sure",
+                "dan: old: 41 ms p50 / 97 ms p99, new: 18 ms p50 / 44 ms p99",
+            ],
+            "Dan",
+        ),
+        (
+            ["alice: @erin can you get quotes from two caterers?", "erin: on it", "erin: quotes: la cucina €38/pp, green fork €42/pp"],
+            "Erin",
+        ),
+        (
+            [
+                "alice: @bob can you migrate carol's account to the team plan?",
+                "bob: sure",
+                "bob: migrated, she should see 2TB after a restart",
+            ],
+            "Bob",
+        ),
         (["alice: I'll call the venue about parking", "alice: venue says we get 20 spots"], "Alice"),
     ],
     ids=["pr-is-up", "booked-them", "numbers-posted", "quotes-posted", "migrated", "venue-says"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,11 +16,13 @@ from agents.tasks.review import build_prompt, review_tasks, score_tasks
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 DATA = Path(__file__).parent / "data" / "tasks"
-T0 = datetime(2026, 5, 4, 14, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 4, 14, 0, tzinfo=UTC)
 
 
 def said(number: int, author_id: int, name: str, content: str) -> MessageRecord:
-    return MessageRecord(id=number, channel_id=5, author_id=author_id, author_name=name, content=content, created_at=T0 + timedelta(minutes=number))
+    return MessageRecord(
+        id=number, channel_id=5, author_id=author_id, author_name=name, content=content, created_at=T0 + timedelta(minutes=number)
+    )
 
 
 SUGGESTION_WINDOW = [
@@ -49,7 +51,10 @@ async def test_no_open_tasks_says_so_without_a_model():
 
 
 async def test_unassigned_tasks_are_listed_last_and_counted():
-    window = [said(1, 1, "Alice", "can someone renew the SSL certificate before friday?"), said(2, 2, "Bob", "I'll fix the login redirect today")]
+    window = [
+        said(1, 1, "Alice", "can someone renew the SSL certificate before friday?"),
+        said(2, 2, "Bob", "I'll fix the login redirect today"),
+    ]
     lines = (await summarize_tasks(window, manager=None)).splitlines()
     assert lines[0] == "2 open tasks for 1 person (1 unassigned)."
     assert lines[1].startswith("\u2022 Bob: fix the login redirect") and lines[2].startswith("\u2022 Unassigned: renew the SSL certificate")

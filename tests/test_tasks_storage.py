@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from bot.storage.tables import Task, TaskEvent
 GUILD, OTHER_GUILD, CHANNEL = 10, 11, 100
 ALICE, BOB, CAROL = 1, 2, 3
 NAMES = {ALICE: "Alice", BOB: "Bob", CAROL: "Carol"}
-T0 = datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc)  # a Monday
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # a Monday
 
 
 def message(message_id: int, author: int, content: str, *, minutes: int = 0, reply_to: int | None = None, mentions=()) -> MessageRecord:
@@ -140,7 +140,7 @@ async def test_list_tasks_filters_and_puts_the_soonest_deadline_first(sessions):
     async with sessions() as s:
         everything = await store.list_tasks(s, GUILD)
         assert [t.owner_id for t in everything] == [BOB, CAROL]  # Bob's has a deadline
-        assert everything[0].due_at == datetime(2026, 3, 6, 17, 0, tzinfo=timezone.utc)
+        assert everything[0].due_at == datetime(2026, 3, 6, 17, 0, tzinfo=UTC)
         assert everything[0].due_text == "Friday"
         assert [t.owner_id for t in await store.list_tasks(s, GUILD, owner_id=CAROL)] == [CAROL]
         assert await store.list_tasks(s, GUILD, status="done") == []

@@ -27,8 +27,11 @@ async def test_deadlines_use_the_digest_timezone_after_another_setting_is_change
     server = small_server
     settings = dataclasses.replace(bot_settings, user_cooldown_s=0.0)
     async with start_bot(cogs=COGS, settings=settings) as bot:
-        reply = await (await fake_discord.interact(server.general, server.owner, "digest set",
-                                                   {"channel": server.general, "time": "09:00", "timezone": "Europe/Berlin"})).reply()
+        reply = await (
+            await fake_discord.interact(
+                server.general, server.owner, "digest set", {"channel": server.general, "time": "09:00", "timezone": "Europe/Berlin"}
+            )
+        ).reply()
         assert reply.content.startswith("Daily digest set: 09:00 Europe/Berlin")
         # Any other setting creates the server's settings row; the timezone set with the digest must survive it.
         reply = await (await fake_discord.interact(server.general, server.owner, "settings retention", {"days": 30})).reply()
@@ -55,8 +58,10 @@ def _migrated_to_0002_with(url: str, rows: dict[int, tuple[str | None, str | Non
             connection.execute(text("INSERT INTO guilds (id, name) VALUES (:id, 'g')"), {"id": guild_id})
             if digest_zone is not None:
                 connection.execute(
-                    text("INSERT INTO digest_configs (guild_id, target_channel_id, time_of_day, timezone, source_channel_ids, enabled)"
-                         " VALUES (:id, 1, '09:00', :zone, '[]', 1)"),
+                    text(
+                        "INSERT INTO digest_configs (guild_id, target_channel_id, time_of_day, timezone, source_channel_ids, enabled)"
+                        " VALUES (:id, 1, '09:00', :zone, '[]', 1)"
+                    ),
                     {"id": guild_id, "zone": digest_zone},
                 )
             if settings_zone is not None:
@@ -76,13 +81,16 @@ def _settings_zones(url: str) -> dict[int, str]:
 
 def test_the_migration_merges_the_two_timezones_into_the_guild_settings(tmp_path):
     url = sqlite_url(tmp_path)
-    _migrated_to_0002_with(url, {
-        1: ("Europe/Berlin", None),  # only the digest had one
-        2: ("Europe/Berlin", "UTC"),  # a settings row created with the default (the bug)
-        3: ("Europe/Berlin", "America/New_York"),  # both chosen: /settings timezone wins
-        4: ("UTC", "Asia/Tokyo"),  # a default digest zone never overrides a chosen one
-        5: ("UTC", None),  # nothing to carry over
-    })
+    _migrated_to_0002_with(
+        url,
+        {
+            1: ("Europe/Berlin", None),  # only the digest had one
+            2: ("Europe/Berlin", "UTC"),  # a settings row created with the default (the bug)
+            3: ("Europe/Berlin", "America/New_York"),  # both chosen: /settings timezone wins
+            4: ("UTC", "Asia/Tokyo"),  # a default digest zone never overrides a chosen one
+            5: ("UTC", None),  # nothing to carry over
+        },
+    )
     db.upgrade(url)
     assert _settings_zones(url) == {1: "Europe/Berlin", 2: "Europe/Berlin", 3: "America/New_York", 4: "Asia/Tokyo"}
     engine = create_engine(to_sync_url(url))

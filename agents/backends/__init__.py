@@ -95,12 +95,22 @@ def engine_of(loaded: Any) -> GenerationBackend:
 
 
 def complete(
-    loaded: LoadedModel, *, messages=None, prompt_ids=None, prompt=None, max_new_tokens: int = 128,
-    stop_strings=(), **options: Any,
+    loaded: LoadedModel,
+    *,
+    messages=None,
+    prompt_ids=None,
+    prompt=None,
+    max_new_tokens: int = 128,
+    stop_strings=(),
+    **options: Any,
 ) -> str:
     """One whole reply as text (no streaming): for the swarm's generative roles and other short calls."""
     request = GenerationRequest(
-        messages=messages, prompt_ids=prompt_ids, prompt=prompt, max_new_tokens=max_new_tokens,
-        stop_strings=tuple(stop_strings), options=options,
+        messages=messages,
+        prompt_ids=prompt_ids,
+        prompt=prompt,
+        max_new_tokens=max_new_tokens,
+        stop_strings=tuple(stop_strings),
+        options=options,
     )
     return loaded.stream(request).text

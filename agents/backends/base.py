@@ -61,12 +61,15 @@ class GenerationBackend(Protocol):
 
     def load(self, spec: ModelSpec, *, cache_dir: str | os.PathLike, offline: bool, device: str, quantize: bool) -> LoadedModel: ...
 
-    def stream(
-        self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None
-    ) -> GenerationResult: ...
+    def stream(self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None) -> GenerationResult: ...
 
     def generate_batch(
-        self, loaded: LoadedModel, prompts: Sequence[Sequence[int]], *, max_new_tokens: int, min_new_tokens: int,
+        self,
+        loaded: LoadedModel,
+        prompts: Sequence[Sequence[int]],
+        *,
+        max_new_tokens: int,
+        min_new_tokens: int,
         options: dict[str, Any],
     ) -> list[str]: ...
 
@@ -129,7 +132,7 @@ class TextStream:
 
     def _emit(self, upto: str) -> None:
         if len(upto) > self.emitted:
-            piece = upto[self.emitted:]
+            piece = upto[self.emitted :]
             self.emitted = len(upto)
             if self.on_text is not None and self.on_text(piece):
                 self.cancelled = True
@@ -185,6 +188,6 @@ class DeltaDecoder:
         text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
         if text.endswith("\ufffd"):
             return ""
-        delta = text[len(self.text):] if text.startswith(self.text) else ""
+        delta = text[len(self.text) :] if text.startswith(self.text) else ""
         self.text = text
         return delta

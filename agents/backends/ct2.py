@@ -60,17 +60,13 @@ def convert(source: Path, cache_dir: str | os.PathLike, *, key: str = "") -> Pat
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         output = scratch / "model"
-        _converter_class()(str(source), low_cpu_mem_usage=True).convert(
-            str(output), quantization=COMPUTE_TYPE, force=True
-        )
+        _converter_class()(str(source), low_cpu_mem_usage=True).convert(str(output), quantization=COMPUTE_TYPE, force=True)
         (output / ".complete").write_text(str(source))
         _publish(output, target)
     except ModelError:
         raise
     except Exception as exc:  # the converter raises whatever its loader hits; one line for the user
-        raise ModelLoadError(
-            f"model '{key or source.name}' could not be converted for CTranslate2: {one_line(exc)}"
-        ) from None
+        raise ModelLoadError(f"model '{key or source.name}' could not be converted for CTranslate2: {one_line(exc)}") from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
@@ -147,9 +143,7 @@ class CTranslate2Backend:
             except (OSError, ValueError):
                 defaults = {}
         memory_mb = sum(f.stat().st_size for f in target.glob("*.bin")) / 2**20
-        return LoadedModel(
-            spec, tokenizer, translator, device, COMPUTE_TYPE, True, memory_mb, backend=self, generation_defaults=defaults
-        )
+        return LoadedModel(spec, tokenizer, translator, device, COMPUTE_TYPE, True, memory_mb, backend=self, generation_defaults=defaults)
 
     def _options(self, options: dict[str, Any], max_new_tokens: int, min_new_tokens: int) -> dict[str, Any]:
         sampling = bool(options.get("do_sample"))
@@ -165,20 +159,20 @@ class CTranslate2Backend:
         }
 
     def generate_batch(
-        self, loaded: LoadedModel, prompts: Sequence[Sequence[int]], *, max_new_tokens: int, min_new_tokens: int,
+        self,
+        loaded: LoadedModel,
+        prompts: Sequence[Sequence[int]],
+        *,
+        max_new_tokens: int,
+        min_new_tokens: int,
         options: dict[str, Any],
     ) -> list[str]:
         tokenizer = loaded.tokenizer
         sources = [tokenizer.convert_ids_to_tokens(list(ids)) for ids in prompts]
         results = loaded.model.translate_batch(sources, **self._options(options, max_new_tokens, min_new_tokens))
-        return [
-            tokenizer.decode(tokenizer.convert_tokens_to_ids(result.hypotheses[0]), skip_special_tokens=True)
-            for result in results
-        ]
+        return [tokenizer.decode(tokenizer.convert_tokens_to_ids(result.hypotheses[0]), skip_special_tokens=True) for result in results]
 
-    def stream(
-        self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None
-    ) -> GenerationResult:
+    def stream(self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None) -> GenerationResult:
         tokenizer = loaded.tokenizer
         source = tokenizer.convert_ids_to_tokens(prompt_token_ids(loaded, request))
         options = self._options(request.options, request.max_new_tokens, 0)

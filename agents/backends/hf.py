@@ -35,9 +35,7 @@ class TransformersBackend:
         loaded.backend = self
         return loaded
 
-    def stream(
-        self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None
-    ) -> GenerationResult:
+    def stream(self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None) -> GenerationResult:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
         from transformers.generation.streamers import BaseStreamer
@@ -91,7 +89,12 @@ class TransformersBackend:
         return stream.finish(reason)
 
     def generate_batch(
-        self, loaded: LoadedModel, prompts: Sequence[Sequence[int]], *, max_new_tokens: int, min_new_tokens: int,
+        self,
+        loaded: LoadedModel,
+        prompts: Sequence[Sequence[int]],
+        *,
+        max_new_tokens: int,
+        min_new_tokens: int,
         options: dict[str, Any],
     ) -> list[str]:
         """One padded generate() over all prompts (left padding for decoder-only models)."""

@@ -78,9 +78,7 @@ def gguf_path(spec: ModelSpec, cache_dir: str | os.PathLike, offline: bool) -> P
                 raise ModelNotDownloadedError(spec, "offline mode")
             snapshot = pull(spec, cache_dir, offline=offline, progress=False)
         return snapshot / source.gguf_file
-    raise ModelLoadError(
-        f"model '{spec.key}' uses the llamacpp backend, which needs a .gguf file (a local path or gguf_file on the hub)"
-    )
+    raise ModelLoadError(f"model '{spec.key}' uses the llamacpp backend, which needs a .gguf file (a local path or gguf_file on the hub)")
 
 
 def check_gguf(path: Path, key: str) -> None:
@@ -121,7 +119,10 @@ def probe(path: Path, key: str) -> None:
 def _run_probe(path: Path) -> str | None:
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True, timeout=120,
+            [sys.executable, "-c", _PROBE, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
             env={**os.environ, "OMP_NUM_THREADS": "1"},
         )
     except subprocess.TimeoutExpired:
@@ -198,7 +199,11 @@ class LlamaCppBackend:
                 raise ModelLoadError(f"model '{spec.key}': cannot read the tokenizer of {path.name}: {one_line(exc)}") from None
             try:
                 llm = llama_cpp.Llama(
-                    model_path=str(path), n_ctx=n_ctx, n_batch=512, n_threads=threads, n_threads_batch=threads,
+                    model_path=str(path),
+                    n_ctx=n_ctx,
+                    n_batch=512,
+                    n_threads=threads,
+                    n_threads_batch=threads,
                     verbose=False,
                 )
             except Exception as exc:
@@ -224,9 +229,7 @@ class LlamaCppBackend:
             values["min_p"] = float(options.get("min_p", 0.0))
         return values
 
-    def stream(
-        self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None
-    ) -> GenerationResult:
+    def stream(self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None) -> GenerationResult:
         ids = prompt_token_ids(loaded, request)
         stream = TextStream(request, on_text)
         chunks = loaded.model.create_completion(
@@ -244,15 +247,18 @@ class LlamaCppBackend:
         return stream.finish(FINISH_LENGTH if finish == "length" else FINISH_STOP)
 
     def generate_batch(
-        self, loaded: LoadedModel, prompts: Sequence[Sequence[int]], *, max_new_tokens: int, min_new_tokens: int,
+        self,
+        loaded: LoadedModel,
+        prompts: Sequence[Sequence[int]],
+        *,
+        max_new_tokens: int,
+        min_new_tokens: int,
         options: dict[str, Any],
     ) -> list[str]:
         # One prompt at a time: llama.cpp keeps the KV cache of a shared prefix between calls.
         outputs = []
         for ids in prompts:
-            out = loaded.model.create_completion(
-                prompt=list(ids), max_tokens=max_new_tokens, **self._options(options)
-            )
+            out = loaded.model.create_completion(prompt=list(ids), max_tokens=max_new_tokens, **self._options(options))
             outputs.append(out["choices"][0]["text"])
         return outputs
 

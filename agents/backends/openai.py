@@ -139,9 +139,7 @@ class Endpoint:
         )
 
     def garbage(self, what: str) -> RemoteModelError:
-        return RemoteModelError(
-            f"the inference server at {self.base_url} sent something that is not an OpenAI-compatible reply ({what})"
-        )
+        return RemoteModelError(f"the inference server at {self.base_url} sent something that is not an OpenAI-compatible reply ({what})")
 
     def http_error(self, error: urllib.error.HTTPError) -> RemoteModelError:
         detail = ""
@@ -290,7 +288,9 @@ class OpenAIBackend:
             return [{"role": "user", "content": loaded.tokenizer.decode(request.prompt_ids)}]
         raise ValueError("a GenerationRequest needs messages, prompt_ids or a prompt")
 
-    def _payload(self, endpoint: Endpoint, messages: list[dict[str, str]], max_tokens: int, options: dict[str, Any], stream: bool) -> dict[str, Any]:
+    def _payload(
+        self, endpoint: Endpoint, messages: list[dict[str, str]], max_tokens: int, options: dict[str, Any], stream: bool
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {"model": endpoint.model, "messages": messages, "max_tokens": int(max_tokens), "stream": stream}
         sampling = sampling_options(options)
         if sampling.get("do_sample"):
@@ -301,9 +301,7 @@ class OpenAIBackend:
             payload["temperature"] = 0.0
         return payload
 
-    def stream(
-        self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None
-    ) -> GenerationResult:
+    def stream(self, loaded: LoadedModel, request: GenerationRequest, on_text: Callable[[str], bool | None] | None) -> GenerationResult:
         endpoint: Endpoint = loaded.model
         payload = self._payload(endpoint, self._messages(loaded, request), request.max_new_tokens, request.options, True)
         stream = TextStream(request, on_text)
@@ -326,7 +324,12 @@ class OpenAIBackend:
         return stream.finish(FINISH_LENGTH if finish == "length" else FINISH_STOP)
 
     def generate_batch(
-        self, loaded: LoadedModel, prompts: Sequence[Sequence[int]], *, max_new_tokens: int, min_new_tokens: int,
+        self,
+        loaded: LoadedModel,
+        prompts: Sequence[Sequence[int]],
+        *,
+        max_new_tokens: int,
+        min_new_tokens: int,
         options: dict[str, Any],
     ) -> list[str]:
         outputs = []

@@ -19,7 +19,7 @@ from agents.summarize.pipeline import (
     summarize_messages,
 )
 from agents.summarize.render import render_content, render_message, render_messages
-from agents.summarize.summary import Bullet, EmptyWindowError, Summary, SummarizeError
+from agents.summarize.summary import Bullet, EmptyWindowError, SummarizeError, Summary
 
 __all__ = [
     "TASK",

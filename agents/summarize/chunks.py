@@ -12,8 +12,8 @@ import hashlib
 import json
 import re
 from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
 
 # A chunk may end at a segment start once it is this full... (lower keeps conversations whole
 # more often but makes more, emptier chunks; 0.7 measured no faster, within this machine's noise)

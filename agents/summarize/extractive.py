@@ -6,7 +6,7 @@ Also the pre-selection step when a window is far larger than a model's input bud
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from agents.summarize.chunks import Chunk, Piece, pack_pieces, split_long_line
 from agents.summarize.extractive import score_messages, select_within_budget
@@ -29,7 +30,7 @@ MERGE_PROMPT = "{text}\n\nThese are notes on one conversation. List its decision
 CAUSAL_CHUNK_WINDOW = 1024
 # Emoji are dropped from a causal model's prompt: SmolLM2-135M answered a chunk with a few
 # reactions in it by writing rows of emoji instead of a summary.
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
 
 # A summary gets about this many new tokens per input token, within [MIN_NEW_TOKENS, the profile's
 # max_new_tokens], rounded up to NEW_TOKENS_STEP. A short chunk asks for a short summary; the
@@ -84,9 +85,7 @@ class ModelAdapter:
         template = MAP_PROMPT if kind == MAP else MERGE_PROMPT
         content = template.format(text=_EMOJI.sub("", text))
         if getattr(self.tokenizer, "chat_template", None):
-            return self.tokenizer.apply_chat_template(
-                [{"role": "user", "content": content}], add_generation_prompt=True, tokenize=False
-            )
+            return self.tokenizer.apply_chat_template([{"role": "user", "content": content}], add_generation_prompt=True, tokenize=False)
         return content + "\n\nBullet points:\n"
 
     def _encode_prompt(self, prompt: str | list[int]) -> list[int]:
@@ -178,6 +177,7 @@ def drop_unfinished_tail(text: str) -> str:
 
 # --- work done in the worker thread, one call each ---
 
+
 @dataclass(slots=True)
 class Plan:
     """How a window is read: the chunks, and which messages they cover."""
@@ -241,9 +241,7 @@ def count_tokens(loaded: Any, generation: dict[str, Any], texts: Sequence[str]) 
     return adapter.count(texts), adapter.text_budget(MERGE)
 
 
-def generate_summaries(
-    loaded: Any, generation: dict[str, Any], texts: Sequence[str], kind: str, new_tokens: int
-) -> list[str]:
+def generate_summaries(loaded: Any, generation: dict[str, Any], texts: Sequence[str], kind: str, new_tokens: int) -> list[str]:
     return ModelAdapter(loaded, generation).generate(texts, kind, new_tokens)
 
 

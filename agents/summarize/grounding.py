@@ -20,8 +20,18 @@ from agents.records import MessageRecord
 # Weekday, month and relative-day words: a line that names one must find it in its sources.
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 _RELATIVE_DAYS = ("today", "tonight", "tomorrow", "yesterday", "weekend")
 _DATE_WORD = re.compile(
@@ -105,7 +115,7 @@ class Sources:
         if word in self.words:
             return True
         # "Jonas's" / "PRs": the word itself with a possessive or plural ending.
-        return any(word.endswith(suffix) and word[:-len(suffix)] in self.words for suffix in ("'s", "’s", "es", "s"))
+        return any(word.endswith(suffix) and word[: -len(suffix)] in self.words for suffix in ("'s", "’s", "es", "s"))
 
     def has_number(self, number: str) -> bool:
         number = number.lstrip("$")
@@ -115,9 +125,7 @@ class Sources:
         return _norm(quote) in self.normalized
 
 
-def unsupported_facts(
-    line: str, sources: Sources, *, allowed: Iterable[str] = (), people: frozenset[str] = frozenset()
-) -> list[str]:
+def unsupported_facts(line: str, sources: Sources, *, allowed: Iterable[str] = (), people: frozenset[str] = frozenset()) -> list[str]:
     """The names, numbers, dates and quotations in `line` that its sources do not contain.
 
     `people` are the lower-cased name words of everyone in the window: such a word is a name even
@@ -358,6 +366,7 @@ def _trim(text: str) -> str:
 
 # --- applying the check to a whole summary ---
 
+
 @dataclass(slots=True)
 class GroundingReport:
     """What the check did to a summary's lines, for the coverage note."""
@@ -419,10 +428,7 @@ def ground_lines(
         report.checked += 1
         cited = [by_id[i] for i in ids if i in by_id]
         sources = Sources.of(cited)
-        problems = (
-            check_line(text, sources, allowed=allowed, people=people, strict=strict) if cited
-            else ["cites no message of the window"]
-        )
+        problems = check_line(text, sources, allowed=allowed, people=people, strict=strict) if cited else ["cites no message of the window"]
         if problems and cited and pools is not None:
             ids, cited = _cite_more(text, ids, cited, [by_id[i] for i in pools[k] if i in by_id], allowed, people)
             sources = Sources.of(cited)

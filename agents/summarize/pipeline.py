@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -15,8 +16,6 @@ from agents.records import MessageRecord
 from agents.summarize.cache import CachedChunk, ChunkCache
 from agents.summarize.chunks import Chunk, chunk_key, merge_key, settings_fingerprint
 from agents.summarize.extractive import score_messages
-from agents.summarize.grounding import GroundingReport, ground_lines, quote_line
-from agents.summarize.recap import TOPIC, build_recap
 from agents.summarize.generation import (
     MAP,
     MAP_NEW_TOKENS_RATIO,
@@ -24,13 +23,15 @@ from agents.summarize.generation import (
     MERGE_NEW_TOKENS_RATIO,
     MIN_NEW_TOKENS,
     PROMPT_VERSION,
+    Plan,
     count_tokens,
     generate_summaries,
     new_tokens_for,
-    Plan,
     plan_chunks,
     repack_pieces,
 )
+from agents.summarize.grounding import GroundingReport, ground_lines, quote_line
+from agents.summarize.recap import TOPIC, build_recap
 from agents.summarize.render import render_content, render_messages, speaker
 from agents.summarize.segment import segment_starts
 from agents.summarize.summary import Bullet, EmptyWindowError, Summary
@@ -89,7 +90,7 @@ class _Node:
     key: str
     text: str
     message_ids: tuple[int, ...]
-    children: tuple["_Node", ...] = ()
+    children: tuple[_Node, ...] = ()
 
 
 async def _summarize_missing(
@@ -117,7 +118,14 @@ async def _summarize_missing(
             batch = group[start : start + batch_size]
             texts = [item[1] for item in batch]
             outputs = await manager.run(
-                task, model_key, generate_summaries, generation, texts, kind, new_tokens, profile=profile,
+                task,
+                model_key,
+                generate_summaries,
+                generation,
+                texts,
+                kind,
+                new_tokens,
+                profile=profile,
                 quantize=quantize,
             )
             done = {item[0]: output for item, output in zip(batch, outputs, strict=False)}
@@ -191,8 +199,19 @@ async def plan_window(
     budget = max_input_tokens if max_input_tokens is not None else reading["max_input_tokens"]
     p = prepared
     plan = await manager.run(
-        task, spec.key, plan_chunks, generation, p.speakers, p.bodies, p.lines, p.starts, p.message_words, p.ids,
-        budget, profile=_load_profile(spec, profile), quantize=quantize,
+        task,
+        spec.key,
+        plan_chunks,
+        generation,
+        p.speakers,
+        p.bodies,
+        p.lines,
+        p.starts,
+        p.message_words,
+        p.ids,
+        budget,
+        profile=_load_profile(spec, profile),
+        quantize=quantize,
     )
     read_ids = {i for chunk in plan.chunks for i in chunk.message_ids}
     expected = {p.ids[i] for i in plan.selected}
@@ -236,9 +255,7 @@ async def _reuse_cached_prefixes(
             continue
         cut = max(prefixes[key] for key in hits)
         rest = list(pieces[cut:]) + [p for chunk in chunks[index + 1 :] for p in chunk.pieces]
-        repacked, repacked_tokens = await manager.run(
-            task, model_key, repack_pieces, generation, rest, profile=profile, quantize=quantize
-        )
+        repacked, repacked_tokens = await manager.run(task, model_key, repack_pieces, generation, rest, profile=profile, quantize=quantize)
         head = Chunk(pieces[:cut])
         chunks[index:] = [head, *repacked]
         new_tokens[index:] = [new_tokens_for(head.tokens, MAP, plan.max_new_tokens), *repacked_tokens]
@@ -319,8 +336,12 @@ async def summarize_messages(
     load_profile = _load_profile(spec, profile)
     budget = max_input_tokens if max_input_tokens is not None else reading["max_input_tokens"]
     plan = await plan_window(
-        prepared, manager=manager, model_key=spec.key, profile=profile,
-        max_input_tokens=budget, quantize=quantize,
+        prepared,
+        manager=manager,
+        model_key=spec.key,
+        profile=profile,
+        max_input_tokens=budget,
+        quantize=quantize,
     )
     summary.messages_read = len({i for chunk in plan.chunks for i in chunk.message_ids})
     if len(plan.selected) < len(window):
@@ -341,9 +362,7 @@ async def summarize_messages(
 
     async def store(found: dict[str, str], owners: dict[str, tuple[int, ...]]) -> None:
         if cache is not None and found:
-            await cache.put_many(
-                [CachedChunk(key, text, owners[key], spec.key, channel) for key, text in found.items()]
-            )
+            await cache.put_many([CachedChunk(key, text, owners[key], spec.key, channel) for key, text in found.items()])
 
     done = 0
     total_calls = len(plan.chunks)
@@ -362,8 +381,17 @@ async def summarize_messages(
     known = await cache.get_many(list(dict.fromkeys(keys))) if cache is not None else {}
     if cache is not None:
         plan, keys, known = await _reuse_cached_prefixes(
-            plan, keys, known, cache=cache, fingerprint=fingerprint, manager=manager, task=task,
-            model_key=spec.key, generation=generation, profile=load_profile, quantize=quantize,
+            plan,
+            keys,
+            known,
+            cache=cache,
+            fingerprint=fingerprint,
+            manager=manager,
+            task=task,
+            model_key=spec.key,
+            generation=generation,
+            profile=load_profile,
+            quantize=quantize,
         )
     owners = {key: chunk.message_ids for key, chunk in zip(keys, plan.chunks, strict=False)}
     missing: dict[str, tuple[str, str, int, int]] = {}
@@ -443,9 +471,7 @@ async def summarize_messages(
     # The model writes the topics; decisions, action items with their final state, open questions
     # and key facts come from the recap's detectors, grounded the same way.
     report = GroundingReport()
-    structure = await asyncio.to_thread(
-        build_recap, window, prepared.bodies, message_words, starts, timezone=timezone, report=report
-    )
+    structure = await asyncio.to_thread(build_recap, window, prepared.bodies, message_words, starts, timezone=timezone, report=report)
     summary.bullets += [b for b in structure if b.section != TOPIC]
     return summary
 
@@ -525,8 +551,11 @@ def _bullets(
     found = [point for node in nodes for point in points_of(node)]
     report = GroundingReport()
     points = ground_lines(
-        [(text, linked) for text, linked, _ in found], {m.id: m for m in window}, report,
-        pools=[pool for _, _, pool in found], strict=True,
+        [(text, linked) for text, linked, _ in found],
+        {m.id: m for m in window},
+        report,
+        pools=[pool for _, _, pool in found],
+        strict=True,
     )
     bullets: list[Bullet] = []
     seen: list[str] = []

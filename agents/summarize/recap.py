@@ -57,7 +57,10 @@ SUPERSEDE_WITHIN = timedelta(days=3)
 SUPERSEDE_LOOKBACK = 150  # messages: keeps the pass linear in the window's size
 
 _FILLER_HOSTS = re.compile(r"\b(tenor\.com|giphy\.com|gfycat\.com|imgur\.com|media\.discordapp\.net)\b", re.IGNORECASE)
-_LAUGH = re.compile(r"^(l+o+l+|lmf?a+o+|ha(ha)+|he(he)+|rofl|xd+|omg|same|classic|nice|lol+|ty|thx|thanks?( you)?|ok(ay)?|yes|yep|no|nope|\W+)$", re.IGNORECASE)
+_LAUGH = re.compile(
+    r"^(l+o+l+|lmf?a+o+|ha(ha)+|he(he)+|rofl|xd+|omg|same|classic|nice|lol+|ty|thx|thanks?( you)?|ok(ay)?|yes|yep|no|nope|\W+)$",
+    re.IGNORECASE,
+)
 _DECISION = re.compile(
     r"(^(ok(ay)?|alright|agreed|deal|decided|final(ly)?|so)\b(?![,!.]*\s*(\?|$|will\b|i'?ll\b|i will\b|i can\b|thanks?\b|on it\b|sure\b))|"
     r"\blet'?s (go with|do|keep|ship|move|use|switch|cancel|stick|skip|drop|make|book)\b|"
@@ -118,18 +121,23 @@ def _classify(index: int, record: MessageRecord, body: str, words: Sequence[str]
     message.spam = relays_instruction(record.content or "") or bool(INVITE_LINK.search(text))
     without_links = re.sub(r"\[(link|file)[^\]]*\]|https?://\S+", "", text).strip()
     message.filler = (
-        bool(_FILLER_HOSTS.search(record.content or "")) and len(words) <= 3
-        or len(words) < 2 and not _NUMBERISH.search(without_links)
+        bool(_FILLER_HOSTS.search(record.content or ""))
+        and len(words) <= 3
+        or len(words) < 2
+        and not _NUMBERISH.search(without_links)
         or bool(_LAUGH.match(without_links))
     )
     sentences = _sentences(text)
-    message.question = text.endswith("?") or bool(_ASKS.match(text)) and len(sentences) == 1 or (
-        any(x.rstrip().endswith("?") for x in sentences) and not _OUTCOME.search(text) and not _DECISION.search(text)
+    message.question = (
+        text.endswith("?")
+        or bool(_ASKS.match(text))
+        and len(sentences) == 1
+        or (any(x.rstrip().endswith("?") for x in sentences) and not _OUTCOME.search(text) and not _DECISION.search(text))
     )
-    message.decision = any(
-        _DECISION.search(sentence) and not sentence.rstrip().endswith("?") and not _PROPOSAL.search(sentence)
-        for sentence in sentences
-    ) and not message.question
+    message.decision = (
+        any(_DECISION.search(sentence) and not sentence.rstrip().endswith("?") and not _PROPOSAL.search(sentence) for sentence in sentences)
+        and not message.question
+    )
     message.outcome = bool(_OUTCOME.search(text))
     message.plan = bool(_PLAN.search(text))
     return message
@@ -273,7 +281,7 @@ def _action_line(task: object, names_by_id: dict[int, str], by_id: dict[int, _Me
     if handed:
         state += f", handed to {owner}"
     last = changes[-1].message_id if changes else None
-    cited = tuple(dict.fromkeys([sources[0], *( [last] if last in by_id else []), *sources[1:]]))[:3]
+    cited = tuple(dict.fromkeys([sources[0], *([last] if last in by_id else []), *sources[1:]]))[:3]
     if state != "open" and last in by_id and last != sources[0] and not by_id[last].filler:
         # How it ended, in the words of the message that ended it ("done: merged (PR #233)").
         state = f"{state}: {_clause(by_id[last], limit=90, prefer=_OUTCOME)}"
@@ -324,18 +332,20 @@ def build_recap(
 
     # --- topics: per conversation segment, what happened and what was decided ---
     parts = [p for p in segments(len(messages), starts)]
-    ranked_parts = sorted(
-        parts, key=lambda p: -sum(1 for i in p if not (messages[i].spam or messages[i].filler))
-    )[:MAX_TOPICS]
+    ranked_parts = sorted(parts, key=lambda p: -sum(1 for i in p if not (messages[i].spam or messages[i].filler)))[:MAX_TOPICS]
     for part in sorted(ranked_parts, key=lambda p: p.start):
         members = [messages[i] for i in part if not (messages[i].spam or messages[i].filler)]
         if len(members) < 2:
             continue
         picks = sorted(
             (
-                m for m in members
-                if not m.superseded and not m.question and m.record.id not in task_sources
-                and _informative(m, centrality[m.index]) >= MIN_TOPIC_INFORMATION and len(m.words) >= 3
+                m
+                for m in members
+                if not m.superseded
+                and not m.question
+                and m.record.id not in task_sources
+                and _informative(m, centrality[m.index]) >= MIN_TOPIC_INFORMATION
+                and len(m.words) >= 3
             ),
             key=lambda m: (-_informative(m, centrality[m.index]), m.index),
         )[: CLAUSES_PER_TOPIC + (1 if len(members) > 15 else 0)]
@@ -382,7 +392,9 @@ def build_recap(
         replied = any(x.record.reply_to_id == m.record.id for x in messages[m.index + 1 :])
         # A short "yes obviously" answers a yes/no question; a gif does not.
         answered = replied or any(
-            x.author != m.author and not x.spam and not _FILLER_HOSTS.search(x.record.content or "")
+            x.author != m.author
+            and not x.spam
+            and not _FILLER_HOSTS.search(x.record.content or "")
             and x.record.created_at - m.record.created_at <= ANSWER_WITHIN
             for x in after
         )
@@ -396,8 +408,12 @@ def build_recap(
     cited_ids = {i for _, _, ids in lines for i in ids}
     facts = sorted(
         (
-            m for m in eligible
-            if not m.superseded and not m.question and m.record.id not in cited_ids and _FACTS.search(_NOTES.sub("", m.body))
+            m
+            for m in eligible
+            if not m.superseded
+            and not m.question
+            and m.record.id not in cited_ids
+            and _FACTS.search(_NOTES.sub("", m.body))
             and len(m.words) >= 2
             and not _ALTERNATIVES.search(m.body)
         ),

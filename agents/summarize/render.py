@@ -33,7 +33,4 @@ def render_message(message: MessageRecord, reply_to_name: str | None = None) -> 
 def render_messages(messages: Sequence[MessageRecord]) -> list[str]:
     """One line per message, in order; replies name the author they answer when it is in the window."""
     authors = {m.id: speaker(m) for m in messages}
-    return [
-        render_message(m, authors.get(m.reply_to_id) if m.reply_to_id is not None else None)
-        for m in messages
-    ]
+    return [render_message(m, authors.get(m.reply_to_id) if m.reply_to_id is not None else None) for m in messages]

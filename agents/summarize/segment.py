@@ -8,8 +8,8 @@ same and their cached summaries keep hitting.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Sequence
 
 from agents.records import MessageRecord
 from agents.summarize.textsim import cosine

@@ -22,7 +22,14 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("summarize", "summaries", ("channel", "window", "model", "private"), summary="summarize a channel"),
         CommandSpec("tasks list", "tasks", ("channel", "user", "status", "private"), summary="list tasks"),
         CommandSpec("tasks scan", "tasks", ("channel", "window"), summary="find action items now"),
-        CommandSpec("digest set", "digest", ("channel", "time", "timezone", "sources"), ("channel", "time"), admin=True, summary="schedule the daily digest"),
+        CommandSpec(
+            "digest set",
+            "digest",
+            ("channel", "time", "timezone", "sources"),
+            ("channel", "time"),
+            admin=True,
+            summary="schedule the daily digest",
+        ),
         CommandSpec("digest off", "digest", (), admin=True, summary="stop the daily digest"),
         CommandSpec("digest preview", "digest", (), summary="preview the digest"),
         CommandSpec("model switch", "models", ("task", "key"), ("task", "key"), admin=True, summary="switch a model"),
@@ -71,7 +78,7 @@ HELP_EXAMPLES: tuple[tuple[str, str], ...] = (
 
 def help_text() -> str:
     """What the bot understands, one line per command with an example request (for /help and a "help" request)."""
-    lines = ["Mention me and ask in your own words; follow-ups like \"and for #general?\" or \"same but last 50\" work too."]
+    lines = ['Mention me and ask in your own words; follow-ups like "and for #general?" or "same but last 50" work too.']
     for name, examples in HELP_EXAMPLES:
         spec = COMMANDS[name]
         marks = " (Manage Server, asks to confirm)" if spec.admin else " (asks to confirm)" if spec.erases else ""

@@ -33,7 +33,9 @@ class TurnState:
 
 
 class ContextManager:
-    def __init__(self, *, ttl_s: float = DEFAULT_TTL_S, max_states: int = DEFAULT_MAX_STATES, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, ttl_s: float = DEFAULT_TTL_S, max_states: int = DEFAULT_MAX_STATES, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl_s = ttl_s
         self.max_states = max_states
         self.clock = clock

@@ -147,7 +147,7 @@ def _typo(text: str, rng: random.Random, template: str) -> str:
     i = rng.choice(long_words)
     w = words[i]
     j = rng.randrange(1, len(w) - 1)
-    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:] if rng.random() < 0.5 else w[:j] + w[j + 1:]
+    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :] if rng.random() < 0.5 else w[:j] + w[j + 1 :]
     return " ".join(words)
 
 
@@ -189,7 +189,6 @@ def examples(split: str, *, per_template: int = 6, seed: int = SEED) -> list[Exa
                         seen.add(variant.text)
                         out.append(variant)
     return out
-
 
 
 def cases(split: str, *, seed: int = SEED, follow_ups: int = 40) -> list[Case]:
@@ -238,13 +237,16 @@ MAPPER_SYSTEM = "Fill the slash command's options from the request. Answer with 
 CONTEXT_SYSTEM = "Resolve the follow-up against the previous request. Answer with the JSON of the full request."
 ERROR_SYSTEM = "Classify what went wrong into the next step: clarify, explain, retry_later or chat. Answer with the step only."
 ROUTE_SYSTEM = (
-    "You route Discord requests to the bot's commands. Commands: " + "; ".join(f"{c.name} ({', '.join(c.options) or 'no options'})" for c in COMMANDS.values())
+    "You route Discord requests to the bot's commands. Commands: "
+    + "; ".join(f"{c.name} ({', '.join(c.options) or 'no options'})" for c in COMMANDS.values())
     + '. Answer with one JSON object: {"command": ..., "args": {...}}. Use "chat" for anything that is not a request for a command.'
 )
 
 
 def _row(system: str, user: str, assistant: str) -> dict:
-    return {"messages": [{"role": "system", "content": system}, {"role": "user", "content": user}, {"role": "assistant", "content": assistant}]}
+    return {
+        "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+    }
 
 
 def route_json(command: str, args: dict) -> str:
@@ -252,9 +254,16 @@ def route_json(command: str, args: dict) -> str:
 
 
 ERROR_CASES = (
-    ("missing", "clarify"), ("ambiguous", "clarify"), ("refused", "clarify"), ("unknown_key", "clarify"),
-    ("not_allowed", "explain"), ("not_readable", "explain"), ("model_not_downloaded", "explain"),
-    ("busy", "retry_later"), ("timeout", "retry_later"), ("not_understood", "chat"),
+    ("missing", "clarify"),
+    ("ambiguous", "clarify"),
+    ("refused", "clarify"),
+    ("unknown_key", "clarify"),
+    ("not_allowed", "explain"),
+    ("not_readable", "explain"),
+    ("model_not_downloaded", "explain"),
+    ("busy", "retry_later"),
+    ("timeout", "retry_later"),
+    ("not_understood", "chat"),
 )
 
 
@@ -263,13 +272,23 @@ def role_rows(role: str, split: str, seed: int = SEED) -> list[dict]:
     if role == "intent_parser":
         return [_row(INTENT_SYSTEM, e.text, e.command) for e in exs]
     if role == "api_mappers":
-        return [_row(MAPPER_SYSTEM, f"command: {e.command}\nrequest: {e.text}", json.dumps(e.args, ensure_ascii=False)) for e in exs if e.command not in ("chat", "help")]
+        return [
+            _row(MAPPER_SYSTEM, f"command: {e.command}\nrequest: {e.text}", json.dumps(e.args, ensure_ascii=False))
+            for e in exs
+            if e.command not in ("chat", "help")
+        ]
     if role == "context_manager":
         rows = []
         for case in cases(split, seed=seed, follow_ups=240 if split == "train" else 80):
             if len(case.turns) == 2:
                 previous = route_json(case.expected[0]["command"], case.expected[0]["args"])
-                rows.append(_row(CONTEXT_SYSTEM, f"previous: {previous}\nfollow-up: {case.turns[1]}", route_json(case.expected[1]["command"], case.expected[1]["args"])))
+                rows.append(
+                    _row(
+                        CONTEXT_SYSTEM,
+                        f"previous: {previous}\nfollow-up: {case.turns[1]}",
+                        route_json(case.expected[1]["command"], case.expected[1]["args"]),
+                    )
+                )
         return rows
     if role == "error_recognizer":
         rng = random.Random(f"{seed}-{split}-errors")

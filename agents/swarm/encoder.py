@@ -72,7 +72,7 @@ class MiniLMEncoder:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         weights = read_safetensors(folder / "model.safetensors")
         prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
-        self.w = {name[len(prefix):]: value for name, value in weights.items()}
+        self.w = {name[len(prefix) :]: value for name, value in weights.items()}
         # Nothing is copied: products use transposed views of the mapped matrices (BLAS reads them as they
         # lie), so the resident weights are the ~43 MB of layers plus the vocabulary rows of tokens seen.
         self._t = {name: value.T for name, value in self.w.items() if value.ndim == 2 and "embeddings" not in name}

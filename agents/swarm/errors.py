@@ -13,9 +13,16 @@ from dataclasses import dataclass
 from agents.swarm.commands import COMMANDS, MODEL_TASKS
 
 STEPS = {
-    "missing": "clarify", "ambiguous": "clarify", "refused": "clarify", "unknown_key": "clarify",
-    "not_allowed": "explain", "not_readable": "explain", "model_not_downloaded": "explain",
-    "busy": "retry_later", "timeout": "retry_later", "not_understood": "chat",
+    "missing": "clarify",
+    "ambiguous": "clarify",
+    "refused": "clarify",
+    "unknown_key": "clarify",
+    "not_allowed": "explain",
+    "not_readable": "explain",
+    "model_not_downloaded": "explain",
+    "busy": "retry_later",
+    "timeout": "retry_later",
+    "not_understood": "chat",
 }
 
 QUESTIONS = {
@@ -34,7 +41,9 @@ class Diagnosis:
     option: str | None = None
 
 
-def recognize(command: str, problems: Sequence[tuple[str, str, str]], missing: Iterable[str], *, keys_for_task: Sequence[str] = ()) -> Diagnosis:
+def recognize(
+    command: str, problems: Sequence[tuple[str, str, str]], missing: Iterable[str], *, keys_for_task: Sequence[str] = ()
+) -> Diagnosis:
     """The next step for a mapped request: the first problem decides; none means execute."""
     missing = list(missing)
     ordered = list(problems) + [("missing", option, "") for option in missing]

@@ -50,10 +50,12 @@ class GenerativeRouter:
         encoded = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
         with torch.inference_mode():
             output = self.model.generate(
-                **encoded, max_new_tokens=MAX_NEW_TOKENS, do_sample=False,
+                **encoded,
+                max_new_tokens=MAX_NEW_TOKENS,
+                do_sample=False,
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
             )
-        return self.tokenizer.decode(output[0, encoded["input_ids"].shape[1]:], skip_special_tokens=True)
+        return self.tokenizer.decode(output[0, encoded["input_ids"].shape[1] :], skip_special_tokens=True)
 
     def route(self, text: str, previous: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Any]] | None:
         return parse_answer(self.raw(text, previous))
@@ -66,7 +68,7 @@ def parse_answer(answer: str) -> tuple[str, dict[str, Any]] | None:
         # A truncated answer often lacks only its closing braces.
         candidates.append(match.group(0) + "}")
     elif "{" in answer:
-        candidates += [answer[answer.index("{"):] + "}", answer[answer.index("{"):] + "}}"]
+        candidates += [answer[answer.index("{") :] + "}", answer[answer.index("{") :] + "}}"]
     for candidate in candidates:
         try:
             value = json.loads(candidate)

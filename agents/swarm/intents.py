@@ -30,7 +30,7 @@ def ngram_features(texts: Sequence[str]) -> np.ndarray:
         words = re.findall(r"[\w'#@/-]+", text.lower())
         grams = [f"w:{w}" for w in words] + [f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
         padded = f" {' '.join(words)} "
-        grams += [f"c:{padded[i:i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+        grams += [f"c:{padded[i : i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
         for gram in grams:
             out[row, zlib.crc32(gram.encode()) % HASH_DIM] += 1.0
         norm = np.linalg.norm(out[row])
@@ -81,8 +81,12 @@ class IntentHead:
     def save(self, path: str | Path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
-            path, kind=self.kind, labels=np.array(self.labels), weights=self.weights.astype(np.float16 if self.kind == "knn" else np.float32),
-            temperature=self.temperature, threshold=self.threshold,
+            path,
+            kind=self.kind,
+            labels=np.array(self.labels),
+            weights=self.weights.astype(np.float16 if self.kind == "knn" else np.float32),
+            temperature=self.temperature,
+            threshold=self.threshold,
             knn_labels=self.knn_labels if self.knn_labels is not None else np.zeros(0, dtype=np.int32),
         )
 
@@ -91,13 +95,18 @@ class IntentHead:
         data = np.load(path, allow_pickle=False)
         kind = str(data["kind"])
         return cls(
-            kind=kind, labels=tuple(str(x) for x in data["labels"]), weights=data["weights"].astype(np.float32),
-            temperature=float(data["temperature"]), threshold=float(data["threshold"]),
+            kind=kind,
+            labels=tuple(str(x) for x in data["labels"]),
+            weights=data["weights"].astype(np.float32),
+            temperature=float(data["temperature"]),
+            threshold=float(data["threshold"]),
             knn_labels=data["knn_labels"] if kind == "knn" else None,
         )
 
 
-def train_logreg(x: np.ndarray, y: np.ndarray, classes: int, *, l2: float = 1e-4, steps: int = 400, lr: float = 0.05, seed: int = 0) -> np.ndarray:
+def train_logreg(
+    x: np.ndarray, y: np.ndarray, classes: int, *, l2: float = 1e-4, steps: int = 400, lr: float = 0.05, seed: int = 0
+) -> np.ndarray:
     """Class-balanced multinomial logistic regression by full-batch Adam (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
     xb = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)])
@@ -146,8 +155,12 @@ def fit_threshold(head: IntentHead, x: np.ndarray, y: np.ndarray, chat_index: in
 
 
 def train_head(
-    texts: Sequence[str], labels: Sequence[str], calibration: tuple[Sequence[str], Sequence[str]],
-    embed: Callable[[list[str]], np.ndarray], *, kind: str = "logreg",
+    texts: Sequence[str],
+    labels: Sequence[str],
+    calibration: tuple[Sequence[str], Sequence[str]],
+    embed: Callable[[list[str]], np.ndarray],
+    *,
+    kind: str = "logreg",
 ) -> IntentHead:
     """Fit on `texts`, calibrate temperature and chat threshold on `calibration` (other templates), refit on both."""
     index = {label: i for i, label in enumerate(INTENTS)}

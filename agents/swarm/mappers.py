@@ -81,7 +81,9 @@ def map_tasks(command: str, request: Request, ctx: MapContext) -> Mapped:
     return out
 
 
-_SOURCE_CUE = re.compile(r"(?:from|of|covering|cover|for|about|summarizing|summarising|sources?|include|including|with|across|watching|on)\s*:?\s*(?:the\s+)?(?:channels?\s+)?$")
+_SOURCE_CUE = re.compile(
+    r"(?:from|of|covering|cover|for|about|summarizing|summarising|sources?|include|including|with|across|watching|on)\s*:?\s*(?:the\s+)?(?:channels?\s+)?$"
+)
 _TARGET_CUE = re.compile(r"(?:in|into|to|post(?:ed)?(?: it)?(?: in| to)?|channel|at|inside|dans|en|im|nach)\s*:?\s*(?:the\s+)?$")
 _JOIN = re.compile(r"^\s*(?:,|and|&|\+|plus|as well as|y|et|und)?\s*$")
 
@@ -97,8 +99,8 @@ def map_digest(command: str, request: Request, ctx: MapContext) -> Mapped:
     role: str | None = None
     previous_end = 0
     for ref in refs:
-        before = text[max(0, ref.start - 40): ref.start]
-        between = text[previous_end: ref.start]
+        before = text[max(0, ref.start - 40) : ref.start]
+        between = text[previous_end : ref.start]
         if role is not None and _JOIN.match(between):
             pass  # "#general and #dev": the same role as the previous channel
         elif _SOURCE_CUE.search(before):

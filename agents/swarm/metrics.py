@@ -16,7 +16,9 @@ def score(results: Sequence[tuple[dict[str, Any], dict[str, Any], int]]) -> dict
     cmd = [e["command"] == r["command"] for e, r, _ in results]
     chat_ok = [(e["command"] == "chat") == (r["command"] == "chat") for e, r, _ in results]
     opts = [e["args"] == r["args"] for e, r, _ in results if e["command"] == r["command"] and e["command"] not in ("chat", "help")]
-    full = [e["command"] == r["command"] and e["args"] == r["args"] and bool(e.get("clarify")) == bool(r.get("clarify")) for e, r, _ in results]
+    full = [
+        e["command"] == r["command"] and e["args"] == r["args"] and bool(e.get("clarify")) == bool(r.get("clarify")) for e, r, _ in results
+    ]
     follow = [f for f, (_, _, i) in zip(full, results, strict=True) if i > 0]
     small_talk = [r["command"] == "chat" for e, r, _ in results if e["command"] == "chat"]
     labels = sorted({e["command"] for e, _, _ in results} | {r["command"] for _, r, _ in results})

@@ -47,20 +47,32 @@ _CHAT_SHAPES = (
         r"(?:(?!\b(?:can you|could you|please|pls|show|list|give|tell|set|switch|summar\w*|scan|find|want|need|would like|'d like)\b).)*?"
         r"\b(?:are|is|was|were|have|has|had|keep|keeps|never|always|hate|love|got)\b(?!\s+to\b)"
     ),
-    re.compile(r"^(?:\W*(?:so|ok|hey|quick one)\W+)?(?:how (?:do|does) \w+(?: \w+)? work|what is an? |what'?s an? |what does \w+(?: \w+)? mean)"),
+    re.compile(
+        r"^(?:\W*(?:so|ok|hey|quick one)\W+)?(?:how (?:do|does) \w+(?: \w+)? work|what is an? |what'?s an? |what does \w+(?: \w+)? mean)"
+    ),
     re.compile(r"\bforget (?:it|that|about it|what i said|i asked|this)\b|\bnever ?mind\b"),
 )
-_EXACT_NAMES = {
-    name: re.compile(r"(?:^|/|\b)" + re.escape(name).replace("\\ ", r"[ _-]?") + r"\b") for name in COMMANDS if " " in name
-}
-_OPT_OUT = re.compile(r"\bopt[ -]?out\b|\bstop\b|\bdon'?t\b|\bno more\b|\bno guardes\b|\bnicht mehr\b|\bne stocke plus\b|\bexclude\b|\bnever store\b")
-_OPT_IN = re.compile(r"\bopt[ -]?(?:back )?in\b|\bagain\b|\bwieder\b|\bà nouveau\b|\bde nuevo\b|\botra vez\b|\bresume\b|\bre-?enable\b|\bback on\b|\bundo\b|\bchanged my mind\b|\binclude me\b|\bincluded\b|\bvuelve\b")
-_STATUS_WORDS = re.compile(r"\bloaded\b|\bin memory\b|\bmemory\b|\bram\b|\bqueue\b|\bbusy\b|\brunning\b|\bpending\b|\boverloaded\b|\bwarm\b|\bjobs?\b")
-_SWITCH_VERB = re.compile(r"^(?:\W*(?:please|pls|can you|could you|hey|ok)\W+)*(?:switch|change|swap|replace|set|load|use|try|upgrade|swtich|siwtch|cambia|wechsel)\b")
+_EXACT_NAMES = {name: re.compile(r"(?:^|/|\b)" + re.escape(name).replace("\\ ", r"[ _-]?") + r"\b") for name in COMMANDS if " " in name}
+_OPT_OUT = re.compile(
+    r"\bopt[ -]?out\b|\bstop\b|\bdon'?t\b|\bno more\b|\bno guardes\b|\bnicht mehr\b|\bne stocke plus\b|\bexclude\b|\bnever store\b"
+)
+_OPT_IN = re.compile(
+    r"\bopt[ -]?(?:back )?in\b|\bagain\b|\bwieder\b|\bà nouveau\b|\bde nuevo\b|\botra vez\b|\bresume\b|\bre-?enable\b|\bback on\b|\bundo\b|\bchanged my mind\b|\binclude me\b|\bincluded\b|\bvuelve\b"
+)
+_STATUS_WORDS = re.compile(
+    r"\bloaded\b|\bin memory\b|\bmemory\b|\bram\b|\bqueue\b|\bbusy\b|\brunning\b|\bpending\b|\boverloaded\b|\bwarm\b|\bjobs?\b"
+)
+_SWITCH_VERB = re.compile(
+    r"^(?:\W*(?:please|pls|can you|could you|hey|ok)\W+)*(?:switch|change|swap|replace|set|load|use|try|upgrade|swtich|siwtch|cambia|wechsel)\b"
+)
 
 
-_SCAN_STRONG = re.compile(r"\b(?:re)?scann?(?:s|ed|ing)?\b|\bextract(?:s|ed|ing)?\b|\bdetect(?:s|ed|ing)?\b|\bharvest(?:s|ed|ing)?\b|\bpull out\b")
-_SCAN_SEARCH = re.compile(r"\b(?:find|look for|look through|go through|search|cherche\w*|finde|busca)\b.*\b(?:tasks?|action items?|to-?dos?|t[âa]ches|aufgaben|tareas|commit\w*|promised)\b")
+_SCAN_STRONG = re.compile(
+    r"\b(?:re)?scann?(?:s|ed|ing)?\b|\bextract(?:s|ed|ing)?\b|\bdetect(?:s|ed|ing)?\b|\bharvest(?:s|ed|ing)?\b|\bpull out\b"
+)
+_SCAN_SEARCH = re.compile(
+    r"\b(?:find|look for|look through|go through|search|cherche\w*|finde|busca)\b.*\b(?:tasks?|action items?|to-?dos?|t[âa]ches|aufgaben|tareas|commit\w*|promised)\b"
+)
 
 
 def refine(command: str, text: str) -> str:
@@ -69,7 +81,9 @@ def refine(command: str, text: str) -> str:
         if pattern.search(text):
             return name
     api = COMMANDS[command].api
-    if command in ("tasks list", "summarize") and (_SCAN_STRONG.search(text) or (_SCAN_SEARCH.search(text) and not re.search(r"\b(?:my|mine)\b", text))):
+    if command in ("tasks list", "summarize") and (
+        _SCAN_STRONG.search(text) or (_SCAN_SEARCH.search(text) and not re.search(r"\b(?:my|mine)\b", text))
+    ):
         return "tasks scan"
     if api == "privacy" and command in ("privacy optin", "privacy optout"):
         if _OPT_IN.search(text) and not _OPT_OUT.search(text):
@@ -87,7 +101,9 @@ def refine(command: str, text: str) -> str:
 RESCUE_MIN = 0.25
 RESCUE_CHAT_MAX = 0.7
 _API_WORDS = {
-    "summaries": re.compile(r"summ?ar|recap|tl;?dr|r[ée]sum|zusammen|riassum|gist|catch me up|what did i miss|what happened|discussed|rundown|highlights|verpasst|rat[ée]|perd"),
+    "summaries": re.compile(
+        r"summ?ar|recap|tl;?dr|r[ée]sum|zusammen|riassum|gist|catch me up|what did i miss|what happened|discussed|rundown|highlights|verpasst|rat[ée]|perd"
+    ),
     "tasks": re.compile(r"tasks?\b|to-?dos?|action items?|aufgaben|t[âa]ches|tareas|assigned|pending|left to do|owe|scan"),
     "digest": re.compile(r"digest|daily (?:recap|summary)|zusammenfassung"),
     "models": re.compile(r"\bmodels?\b|\bqueue\b|\bloaded\b|modell|modelo|mod[èe]le"),
@@ -116,8 +132,11 @@ class Route:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "command": self.command, "args": self.args, "clarify": self.clarify,
-            "confidence": round(self.confidence, 4), "approach": self.approach,
+            "command": self.command,
+            "args": self.args,
+            "clarify": self.clarify,
+            "confidence": round(self.confidence, 4),
+            "approach": self.approach,
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
         }
 
@@ -135,9 +154,16 @@ class Where:
 
 class Orchestrator:
     def __init__(
-        self, *, embed: Callable[[list[str]], np.ndarray], head: IntentHead, model_keys: Mapping[str, str],
-        context: ContextManager | None = None, validators: Mapping[str, Callable[[Any], Any]] | None = None,
-        approach: str = "swarm_architecture", generative: Generative | None = None, hybrid_threshold: float = 0.7,
+        self,
+        *,
+        embed: Callable[[list[str]], np.ndarray],
+        head: IntentHead,
+        model_keys: Mapping[str, str],
+        context: ContextManager | None = None,
+        validators: Mapping[str, Callable[[Any], Any]] | None = None,
+        approach: str = "swarm_architecture",
+        generative: Generative | None = None,
+        hybrid_threshold: float = 0.7,
     ) -> None:
         if approach not in APPROACHES:
             raise ValueError(f"unknown approach {approach!r}: use one of {', '.join(APPROACHES)}")
@@ -183,9 +209,11 @@ class Orchestrator:
         timings["context_manager"] = (time.perf_counter() - t) * 1000
 
         generated = False
-        if self.approach == "monolithic_baseline" or (
-            self.approach == "hybrid_approach" and not follow_up and confidence < self.hybrid_threshold and label != "chat"
-        ) or (self.approach == "hybrid_approach" and not follow_up and label == "chat" and p < self.hybrid_threshold):
+        if (
+            self.approach == "monolithic_baseline"
+            or (self.approach == "hybrid_approach" and not follow_up and confidence < self.hybrid_threshold and label != "chat")
+            or (self.approach == "hybrid_approach" and not follow_up and label == "chat" and p < self.hybrid_threshold)
+        ):
             t = time.perf_counter()
             previous = {"command": state.command, "args": state.args} if state else None
             answer = self.generative.route(request.original, previous) if self.generative else None
@@ -233,13 +261,25 @@ class Orchestrator:
         step = "chat" if command == "chat" else diagnosis.step
         timings["orchestrator"] = (time.perf_counter() - started) * 1000
         return Route(
-            command=command, args=args, clarify=diagnosis.message if diagnosis.step == "clarify" else None,
-            confidence=confidence, approach=self.approach, timings_ms=timings, step=step,
-            message=diagnosis.message, follow_up=follow_up,
+            command=command,
+            args=args,
+            clarify=diagnosis.message if diagnosis.step == "clarify" else None,
+            confidence=confidence,
+            approach=self.approach,
+            timings_ms=timings,
+            step=step,
+            message=diagnosis.message,
+            follow_up=follow_up,
         )
 
     def _resolve(
-        self, request: Request, label: str, p: float, state: TurnState | None, ctx: MapContext, top: Mapping[str, float] | None = None,
+        self,
+        request: Request,
+        label: str,
+        p: float,
+        state: TurnState | None,
+        ctx: MapContext,
+        top: Mapping[str, float] | None = None,
     ) -> tuple[str, float, dict, bool]:
         """(command, confidence, inherited options, is a follow-up) from the intent and the member's state."""
         text = request.own
@@ -251,7 +291,12 @@ class Orchestrator:
                 return state.command, state.confidence, dict(state.args), True
         if state is not None and (looks_like_follow_up(text) or (label == "chat" and self._fills_something(state.command, request, ctx))):
             command = state.command
-            if label not in ("chat", "help") and label != state.command and p >= self.head.threshold and self._switches_command(label, state.command, request):
+            if (
+                label not in ("chat", "help")
+                and label != state.command
+                and p >= self.head.threshold
+                and self._switches_command(label, state.command, request)
+            ):
                 command = label
             return command, state.confidence if command == state.command else p, inheritable(command, state.args), True
         if label == "chat" or p < self.head.threshold:
@@ -290,7 +335,11 @@ class Orchestrator:
     def _switches_command(label: str, previous: str, request: Request) -> bool:
         # "now the open ones for Maya" after a summary: words only tasks have; "and for #general?" keeps the command.
         if COMMANDS[label].api != COMMANDS[previous].api:
-            return bool(re.search(r"\b(?:tasks?|to-?dos?|action items?|open ones|done ones|summar\w*|recap|digest|scan|models?|settings?)\b", request.own))
+            return bool(
+                re.search(
+                    r"\b(?:tasks?|to-?dos?|action items?|open ones|done ones|summar\w*|recap|digest|scan|models?|settings?)\b", request.own
+                )
+            )
         return bool(re.search(r"\b(?:scan|list|find|show)\b", request.own))
 
     def _safety(self, command: str, request: Request, ctx: MapContext) -> str:

@@ -22,23 +22,100 @@ class Unreadable:
 
 
 NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "hundred": 100, "a hundred": 100, "one hundred": 100, "couple": 2, "a couple": 2,
-    "a couple of": 2, "couple of": 2, "a few": 3, "few": 3, "half a": None, "a dozen": 12, "dozen": 12,
-    "two hundred": 200, "five hundred": 500, "twenty four": 24, "twenty-four": 24, "forty eight": 48,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "dos": 2, "tres": 3, "zwei": 2, "drei": 3, "ein": 1, "eine": 1,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "hundred": 100,
+    "a hundred": 100,
+    "one hundred": 100,
+    "couple": 2,
+    "a couple": 2,
+    "a couple of": 2,
+    "couple of": 2,
+    "a few": 3,
+    "few": 3,
+    "half a": None,
+    "a dozen": 12,
+    "dozen": 12,
+    "two hundred": 200,
+    "five hundred": 500,
+    "twenty four": 24,
+    "twenty-four": 24,
+    "forty eight": 48,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "dos": 2,
+    "tres": 3,
+    "zwei": 2,
+    "drei": 3,
+    "ein": 1,
+    "eine": 1,
 }
 _NUM_WORD_RE = "|".join(sorted((re.escape(w) for w, v in NUMBER_WORDS.items() if v), key=len, reverse=True))
 
 _UNIT = {
-    "m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m", "minutos": "m", "minuten": "m", "minuto": "m",
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h", "hora": "h", "horas": "h", "heure": "h", "heures": "h",
-    "stunde": "h", "stunden": "h", "std": "h",
-    "d": "d", "day": "d", "days": "d", "dia": "d", "dias": "d", "día": "d", "días": "d", "jour": "d", "jours": "d",
-    "tag": "d", "tage": "d", "tagen": "d",
-    "w": "w", "wk": "w", "wks": "w", "week": "w", "weeks": "w", "semana": "w", "semanas": "w", "semaine": "w",
-    "semaines": "w", "woche": "w", "wochen": "w",
+    "m": "m",
+    "min": "m",
+    "mins": "m",
+    "minute": "m",
+    "minutes": "m",
+    "minutos": "m",
+    "minuten": "m",
+    "minuto": "m",
+    "h": "h",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "hora": "h",
+    "horas": "h",
+    "heure": "h",
+    "heures": "h",
+    "stunde": "h",
+    "stunden": "h",
+    "std": "h",
+    "d": "d",
+    "day": "d",
+    "days": "d",
+    "dia": "d",
+    "dias": "d",
+    "día": "d",
+    "días": "d",
+    "jour": "d",
+    "jours": "d",
+    "tag": "d",
+    "tage": "d",
+    "tagen": "d",
+    "w": "w",
+    "wk": "w",
+    "wks": "w",
+    "week": "w",
+    "weeks": "w",
+    "semana": "w",
+    "semanas": "w",
+    "semaine": "w",
+    "semaines": "w",
+    "woche": "w",
+    "wochen": "w",
 }
 _UNIT_RE = "|".join(sorted(map(re.escape, _UNIT), key=len, reverse=True))
 _MSG_RE = r"(?:messages?|msgs?|posts?|lines?|mensajes?|nachrichten|chats?)"
@@ -51,21 +128,35 @@ _MY_LAST = re.compile(
     r"the last time i (?:posted|wrote|spoke|talked|was here))|depuis mon dernier message|seit meiner letzten nachricht|"
     r"desde mi (?:último|ultimo) mensaje"
 )
-_COUNT_A = re.compile(rf"\b(?:last|latest|past|previous|recent|final|newest|most recent|últimos|ultimos|derniers|letzten)\s+(\d+|{_NUM_WORD_RE})(?!\s*(?:{_UNIT_RE})\b)(?:\s+{_MSG_RE})?\b")
+_COUNT_A = re.compile(
+    rf"\b(?:last|latest|past|previous|recent|final|newest|most recent|últimos|ultimos|derniers|letzten)\s+(\d+|{_NUM_WORD_RE})(?!\s*(?:{_UNIT_RE})\b)(?:\s+{_MSG_RE})?\b"
+)
 _COUNT_B = re.compile(rf"\b(\d+|{_NUM_WORD_RE})\s+(?:(?:most\s+)?(?:recent|latest|last|newest)\s+)?{_MSG_RE}\b")
-_SPAN_WORD = (r"since|last|past|previous|in the last|over the last|for the last|from the last|within the last|the last|the past|"
-              r"over the past|in the past|during the last|últimas|ultimas|últimos|ultimos|dernières|dernieres|derniers|letzten|"
-              r"depuis|seit|desde hace|hace|de las|des|der")
+_SPAN_WORD = (
+    r"since|last|past|previous|in the last|over the last|for the last|from the last|within the last|the last|the past|"
+    r"over the past|in the past|during the last|últimas|ultimas|últimos|ultimos|dernières|dernieres|derniers|letzten|"
+    r"depuis|seit|desde hace|hace|de las|des|der"
+)
 _DURATION = re.compile(rf"\b(?:(?:{_SPAN_WORD})\s+(\d+|{_NUM_WORD_RE})|(\d+))\s*-?\s*({_UNIT_RE})\b")
 _PLAIN_SPAN = (
     (re.compile(r"\bhalf an hour\b|\b30 ?mins?\b"), "since 30m"),
-    (re.compile(r"\b(?:last|past|previous|the) hour\b|\ban hour\b|\bderni[eè]re heure\b|\bletzte[n]? stunde\b|\b[uú]ltima hora\b"), "since 1h"),
-    (re.compile(r"\b(?:last|past|previous) (?:day|24h)\b|\btoday\b|\byesterday\b|\btonight\b|\baujourd'hui\b|\bheute\b|\bhoy\b|\bhier\b|\bgestern\b|\bayer\b"), "since 1d"),
+    (
+        re.compile(r"\b(?:last|past|previous|the) hour\b|\ban hour\b|\bderni[eè]re heure\b|\bletzte[n]? stunde\b|\b[uú]ltima hora\b"),
+        "since 1h",
+    ),
+    (
+        re.compile(
+            r"\b(?:last|past|previous) (?:day|24h)\b|\btoday\b|\byesterday\b|\btonight\b|\baujourd'hui\b|\bheute\b|\bhoy\b|\bhier\b|\bgestern\b|\bayer\b"
+        ),
+        "since 1d",
+    ),
     (re.compile(r"\b(?:last|past|previous|this) week\b|\ba week\b|\bla semaine\b|\bdiese woche\b|\besta semana\b"), "since 1w"),
     (re.compile(r"\b(?:last|past|previous|this) month\b|\ba month\b"), "since 30d"),
     (re.compile(r"\b(?:last|past|previous) (?:couple of|few) days\b"), None),
 )
-_VAGUE_SPAN = re.compile(r"\bsince (?:this morning|lunch|noon|the meeting|the standup|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend|last night)\b|\bthis (?:morning|afternoon|evening)\b|\blast night\b")
+_VAGUE_SPAN = re.compile(
+    r"\bsince (?:this morning|lunch|noon|the meeting|the standup|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend|last night)\b|\bthis (?:morning|afternoon|evening)\b|\blast night\b"
+)
 _SLASH_OPTION = re.compile(r"\b(channel|window|model|private|user|status|task|key|time|timezone|sources|name|days|prompt):\s*")
 
 
@@ -108,7 +199,9 @@ def read_window(text: str) -> str | Unreadable | None:
 
 _CHANNEL_MENTION = re.compile(r"<#(\d{5,22})>")
 _CHANNEL_HASH = re.compile(r"(?<![\w<&])#([\w-]{1,100})")
-_HERE = re.compile(r"\b(?:here|this channel|this chan|this thread|this room|in here|current channel|ce canal|ici|aquí|aqui|hier drin|diesem kanal|este canal)\b")
+_HERE = re.compile(
+    r"\b(?:here|this channel|this chan|this thread|this room|in here|current channel|ce canal|ici|aquí|aqui|hier drin|diesem kanal|este canal)\b"
+)
 _NAME_CONTEXT = r"(?:in|from|of|for|on|to|into|at|the|about|over|inside|en|de|dans|im|in der|del|von|canal|channel|kanal|du)"
 
 
@@ -140,7 +233,7 @@ def channel_refs(text: str, channels: Mapping[str, int | None] | Iterable[str] =
         if any(a <= span[0] < b for a, b in taken):
             continue
         name = match.group(group)
-        if name == "general" and re.match(r"\s*(?:in general|generally)\s*,", text[max(0, span[0] - 3): span[1] + 2]):
+        if name == "general" and re.match(r"\s*(?:in general|generally)\s*,", text[max(0, span[0] - 3) : span[1] + 2]):
             continue
         found.append(ChannelRef(name, span[0], span[1]))
         taken.append(span)
@@ -179,19 +272,23 @@ def read_time(text: str) -> str | None:
     match = _HHMM.search(text)
     if match:
         hour, minute = int(match.group(1)), int(match.group(2))
-        return f"{_ampm(hour, match.group(3) or '', text[match.end():match.end() + 20]):02d}:{minute:02d}"
+        return f"{_ampm(hour, match.group(3) or '', text[match.end() : match.end() + 20]):02d}:{minute:02d}"
     match = _H_AMPM.search(text)
     if match:
-        return f"{_ampm(int(match.group(1)), match.group(2), text[match.end():match.end() + 20]):02d}:00"
+        return f"{_ampm(int(match.group(1)), match.group(2), text[match.end() : match.end() + 20]):02d}:00"
     match = _AT_H.search(text)
     if match:
-        return f"{_ampm(int(match.group(1)), '', text[match.end():match.end() + 20]):02d}:00"
+        return f"{_ampm(int(match.group(1)), '', text[match.end() : match.end() + 20]):02d}:00"
     return None
 
 
 def _ampm(hour: int, marker: str, after: str) -> int:
     marker = marker.replace(".", "")
-    evening = marker.startswith("pm") or marker in ("in the evening", "at night", "in the afternoon") or re.match(r"\s*(?:pm|p\.m|in the evening|at night|in the afternoon|du soir|abends)", after)
+    evening = (
+        marker.startswith("pm")
+        or marker in ("in the evening", "at night", "in the afternoon")
+        or re.match(r"\s*(?:pm|p\.m|in the evening|at night|in the afternoon|du soir|abends)", after)
+    )
     morning = marker.startswith("am") or marker == "in the morning"
     if evening and hour < 12:
         return hour + 12
@@ -201,25 +298,78 @@ def _ampm(hour: int, marker: str, after: str) -> int:
 
 
 _ZONE_ALIASES = {
-    "utc": "UTC", "gmt": "UTC", "zulu": "UTC",
-    "est": "America/New_York", "edt": "America/New_York", "eastern": "America/New_York", "et": "America/New_York",
-    "new york": "America/New_York", "nyc": "America/New_York", "boston": "America/New_York", "east coast": "America/New_York",
-    "cst": "America/Chicago", "cdt": "America/Chicago", "central": "America/Chicago", "texas": "America/Chicago",
-    "mst": "America/Denver", "mdt": "America/Denver", "mountain": "America/Denver",
-    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "pacific": "America/Los_Angeles", "pt": "America/Los_Angeles",
-    "west coast": "America/Los_Angeles", "california": "America/Los_Angeles", "san francisco": "America/Los_Angeles",
-    "sf": "America/Los_Angeles", "seattle": "America/Los_Angeles", "bay area": "America/Los_Angeles",
-    "cet": "Europe/Berlin", "cest": "Europe/Berlin", "germany": "Europe/Berlin", "munich": "Europe/Berlin",
-    "münchen": "Europe/Berlin", "hamburg": "Europe/Berlin", "frankfurt": "Europe/Berlin", "deutschland": "Europe/Berlin",
-    "france": "Europe/Paris", "spain": "Europe/Madrid", "españa": "Europe/Madrid", "italy": "Europe/Rome",
-    "uk": "Europe/London", "britain": "Europe/London", "england": "Europe/London", "bst": "Europe/London",
-    "netherlands": "Europe/Amsterdam", "poland": "Europe/Warsaw", "sweden": "Europe/Stockholm",
-    "ist": "Asia/Kolkata", "india": "Asia/Kolkata", "mumbai": "Asia/Kolkata", "delhi": "Asia/Kolkata", "bangalore": "Asia/Kolkata",
-    "jst": "Asia/Tokyo", "japan": "Asia/Tokyo", "korea": "Asia/Seoul", "china": "Asia/Shanghai", "beijing": "Asia/Shanghai",
-    "aest": "Australia/Sydney", "brazil": "America/Sao_Paulo", "são paulo": "America/Sao_Paulo", "sao paulo": "America/Sao_Paulo",
-    "mexico": "America/Mexico_City", "mexico city": "America/Mexico_City", "canada": "America/Toronto",
-    "hawaii": "Pacific/Honolulu", "singapore": "Asia/Singapore", "dubai": "Asia/Dubai", "moscow": "Europe/Moscow",
-    "kyiv": "Europe/Kyiv", "kiev": "Europe/Kyiv", "nz": "Pacific/Auckland", "new zealand": "Pacific/Auckland",
+    "utc": "UTC",
+    "gmt": "UTC",
+    "zulu": "UTC",
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "eastern": "America/New_York",
+    "et": "America/New_York",
+    "new york": "America/New_York",
+    "nyc": "America/New_York",
+    "boston": "America/New_York",
+    "east coast": "America/New_York",
+    "cst": "America/Chicago",
+    "cdt": "America/Chicago",
+    "central": "America/Chicago",
+    "texas": "America/Chicago",
+    "mst": "America/Denver",
+    "mdt": "America/Denver",
+    "mountain": "America/Denver",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "pacific": "America/Los_Angeles",
+    "pt": "America/Los_Angeles",
+    "west coast": "America/Los_Angeles",
+    "california": "America/Los_Angeles",
+    "san francisco": "America/Los_Angeles",
+    "sf": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles",
+    "bay area": "America/Los_Angeles",
+    "cet": "Europe/Berlin",
+    "cest": "Europe/Berlin",
+    "germany": "Europe/Berlin",
+    "munich": "Europe/Berlin",
+    "münchen": "Europe/Berlin",
+    "hamburg": "Europe/Berlin",
+    "frankfurt": "Europe/Berlin",
+    "deutschland": "Europe/Berlin",
+    "france": "Europe/Paris",
+    "spain": "Europe/Madrid",
+    "españa": "Europe/Madrid",
+    "italy": "Europe/Rome",
+    "uk": "Europe/London",
+    "britain": "Europe/London",
+    "england": "Europe/London",
+    "bst": "Europe/London",
+    "netherlands": "Europe/Amsterdam",
+    "poland": "Europe/Warsaw",
+    "sweden": "Europe/Stockholm",
+    "ist": "Asia/Kolkata",
+    "india": "Asia/Kolkata",
+    "mumbai": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "jst": "Asia/Tokyo",
+    "japan": "Asia/Tokyo",
+    "korea": "Asia/Seoul",
+    "china": "Asia/Shanghai",
+    "beijing": "Asia/Shanghai",
+    "aest": "Australia/Sydney",
+    "brazil": "America/Sao_Paulo",
+    "são paulo": "America/Sao_Paulo",
+    "sao paulo": "America/Sao_Paulo",
+    "mexico": "America/Mexico_City",
+    "mexico city": "America/Mexico_City",
+    "canada": "America/Toronto",
+    "hawaii": "Pacific/Honolulu",
+    "singapore": "Asia/Singapore",
+    "dubai": "Asia/Dubai",
+    "moscow": "Europe/Moscow",
+    "kyiv": "Europe/Kyiv",
+    "kiev": "Europe/Kyiv",
+    "nz": "Pacific/Auckland",
+    "new zealand": "Pacific/Auckland",
 }
 _AMBIGUOUS_SHORT = {"et", "pt", "ist", "sf", "nz", "uk", "central", "eastern", "pacific", "mountain"}
 
@@ -227,7 +377,11 @@ _AMBIGUOUS_SHORT = {"et", "pt", "ist", "sf", "nz", "uk", "central", "eastern", "
 @lru_cache(maxsize=1)
 def _zones() -> tuple[dict[str, str], dict[str, str]]:
     """IANA names by lower case, and city names ('new york') to their zone, from the system's tz database."""
-    names = {z.lower(): z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))}
+    names = {
+        z.lower(): z
+        for z in zoneinfo.available_timezones()
+        if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+    }
     cities: dict[str, str] = {}
     for zone in sorted(names.values()):
         if zone.split("/")[0] in ("Europe", "America", "Asia", "Africa", "Australia", "Pacific", "Atlantic", "Indian"):
@@ -246,7 +400,16 @@ def read_timezone(text: str, *, required_context: bool = False) -> str | Unreada
         zone = names.get(match.group(1))
         if zone:
             return zone
-        if "/" in match.group(1) and match.group(1).split("/")[0] in {"europe", "america", "asia", "africa", "australia", "pacific", "atlantic", "indian"}:
+        if "/" in match.group(1) and match.group(1).split("/")[0] in {
+            "europe",
+            "america",
+            "asia",
+            "africa",
+            "australia",
+            "pacific",
+            "atlantic",
+            "indian",
+        }:
             return Unreadable("timezone", match.group(1))
     if re.search(r"\butc\b|\bgmt\b", text) and not re.search(r"\b(?:utc|gmt)\s*[+-]\s*\d", text):
         return "UTC"
@@ -254,7 +417,10 @@ def read_timezone(text: str, *, required_context: bool = False) -> str | Unreada
         alias = match.group(1)
         if alias in _AMBIGUOUS_SHORT and not re.search(rf"\b{re.escape(alias)}\s*(?:time|timezone|tz)?\b", text):
             continue
-        if len(alias) <= 3 and not re.search(rf"(?:\b(?:in|to|at|use|on)\s+{re.escape(alias)}\b)|\b{re.escape(alias)}\s+(?:time|timezone|tz)\b|\b{re.escape(alias)}\b\W*$", text):
+        if len(alias) <= 3 and not re.search(
+            rf"(?:\b(?:in|to|at|use|on)\s+{re.escape(alias)}\b)|\b{re.escape(alias)}\s+(?:time|timezone|tz)\b|\b{re.escape(alias)}\b\W*$",
+            text,
+        ):
             continue
         return _ZONE_ALIASES.get(alias) or cities[alias]
     return None
@@ -272,7 +438,12 @@ def _alias_pattern() -> re.Pattern:
 
 _TASK_WORDS = (
     (re.compile(r"\bsummar\w*|\brésum\w*|\bzusammenfass\w*|\bresum\w*|\btl;?dr\b|\bdigest model\b"), "summarization"),
-    (re.compile(r"\bchat\w*|\btext[ _-]?generation\b|\bgenerat\w*|\breplies\b|\bconversation\w*|\bllm\b|\blanguage model\b|\btalking\b|\banswers?\b"), "text_generation"),
+    (
+        re.compile(
+            r"\bchat\w*|\btext[ _-]?generation\b|\bgenerat\w*|\breplies\b|\bconversation\w*|\bllm\b|\blanguage model\b|\btalking\b|\banswers?\b"
+        ),
+        "text_generation",
+    ),
     (re.compile(r"\bclassif\w*"), "classification"),
     (re.compile(r"\bembedd?\w*|\bvector\w*"), "embedding"),
 )
@@ -327,10 +498,49 @@ def read_model_key(text: str, keys: Iterable[str]) -> str | None:
 
 
 _KEY_CANDIDATE = re.compile(r"\b(?:to|use|using|with|onto|for|key)\s+(?:the\s+)?(?:model\s+)?([a-z0-9][a-z0-9._-]*[a-z0-9])\b")
-_NOT_KEYS = {"the", "a", "an", "model", "summaries", "summarization", "summarizer", "chat", "classification", "embedding",
-             "embeddings", "text_generation", "generation", "it", "that", "this", "me", "be", "something", "another", "other",
-             "different", "better", "faster", "smaller", "bigger", "new", "summarizing", "replies", "summary", "task",
-             "tasks", "chatting", "talking", "classifier", "answers", "one", "models", "default", "use", "switch"}
+_NOT_KEYS = {
+    "the",
+    "a",
+    "an",
+    "model",
+    "summaries",
+    "summarization",
+    "summarizer",
+    "chat",
+    "classification",
+    "embedding",
+    "embeddings",
+    "text_generation",
+    "generation",
+    "it",
+    "that",
+    "this",
+    "me",
+    "be",
+    "something",
+    "another",
+    "other",
+    "different",
+    "better",
+    "faster",
+    "smaller",
+    "bigger",
+    "new",
+    "summarizing",
+    "replies",
+    "summary",
+    "task",
+    "tasks",
+    "chatting",
+    "talking",
+    "classifier",
+    "answers",
+    "one",
+    "models",
+    "default",
+    "use",
+    "switch",
+}
 
 
 def unknown_model_key(text: str) -> str | None:
@@ -347,19 +557,132 @@ def unknown_model_key(text: str) -> str | None:
 _USER_MENTION = re.compile(r"<@!?(\d{5,22})>")
 _ME = re.compile(r"\b(?:me|my|mine|myself|i|i've|i'm|moi|mes|mis|mir|mich|meine?n?|yo)\b")
 _NOT_NAMES = {
-    "me", "my", "the", "a", "an", "this", "that", "today", "tomorrow", "now", "everyone", "everybody", "all", "us",
-    "our", "them", "team", "channel", "server", "here", "it", "you", "him", "her", "real", "later", "open", "done",
-    "closed", "tasks", "task", "ones", "week", "month", "day", "hours", "sure", "ever", "example", "instance",
-    "yesterday", "friday", "monday", "tuesday", "wednesday", "thursday", "saturday", "sunday", "anyone", "someone",
-    "nobody", "people", "others", "each", "every", "last", "since", "please", "pls", "thanks", "status", "what", "who",
-    "which", "how", "why", "when", "where", "is", "are", "pending", "cancelled", "canceled", "finished", "completed",
-    "smolcord", "bot", "sprint", "release", "review", "items", "action", "todo", "todos", "to-dos", "list", "stuff",
-    "things", "work", "job", "jobs", "both", "whole", "entire", "outstanding", "unfinished", "mine", "your", "their",
-    "his", "hers", "ours", "yours", "do", "be", "see", "go", "get", "check", "fix", "make", "private", "privately", "public", "publicly", "tickets", "issues", "assignments",
+    "me",
+    "my",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "today",
+    "tomorrow",
+    "now",
+    "everyone",
+    "everybody",
+    "all",
+    "us",
+    "our",
+    "them",
+    "team",
+    "channel",
+    "server",
+    "here",
+    "it",
+    "you",
+    "him",
+    "her",
+    "real",
+    "later",
+    "open",
+    "done",
+    "closed",
+    "tasks",
+    "task",
+    "ones",
+    "week",
+    "month",
+    "day",
+    "hours",
+    "sure",
+    "ever",
+    "example",
+    "instance",
+    "yesterday",
+    "friday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "saturday",
+    "sunday",
+    "anyone",
+    "someone",
+    "nobody",
+    "people",
+    "others",
+    "each",
+    "every",
+    "last",
+    "since",
+    "please",
+    "pls",
+    "thanks",
+    "status",
+    "what",
+    "who",
+    "which",
+    "how",
+    "why",
+    "when",
+    "where",
+    "is",
+    "are",
+    "pending",
+    "cancelled",
+    "canceled",
+    "finished",
+    "completed",
+    "smolcord",
+    "bot",
+    "sprint",
+    "release",
+    "review",
+    "items",
+    "action",
+    "todo",
+    "todos",
+    "to-dos",
+    "list",
+    "stuff",
+    "things",
+    "work",
+    "job",
+    "jobs",
+    "both",
+    "whole",
+    "entire",
+    "outstanding",
+    "unfinished",
+    "mine",
+    "your",
+    "their",
+    "his",
+    "hers",
+    "ours",
+    "yours",
+    "do",
+    "be",
+    "see",
+    "go",
+    "get",
+    "check",
+    "fix",
+    "make",
+    "private",
+    "privately",
+    "public",
+    "publicly",
+    "tickets",
+    "issues",
+    "assignments",
 }
 _NAME_BEFORE = re.compile(r"\b(?:for|of|by|to|from|owned by|assigned to|belonging to|on|about|pour|für|para|de)\s+@?([a-z][\w.-]{1,31})\b")
-_POSSESSIVE = re.compile(r"(?<![#\w])@?([a-z][\w.-]{1,31})'s?\b(?=\s+(?:\w+\s+){0,2}(?:tasks?|to-?dos?|items?|action items?|work|stuff|list|assignments?|open|ones|plate|tickets?))")
-_HAS = re.compile(r"\b(?:does|did|has|is|will|should|can|must)\s+@?([a-z][\w.-]{1,31})\s+(?:have|has|got|own|still|working|left|assigned|finish\w*|complet\w*|do|need|owe|promise\w*|commit\w*|close\w*)\b")
+_POSSESSIVE = re.compile(
+    r"(?<![#\w])@?([a-z][\w.-]{1,31})'s?\b(?=\s+(?:\w+\s+){0,2}(?:tasks?|to-?dos?|items?|action items?|work|stuff|list|assignments?|open|ones|plate|tickets?))"
+)
+_HAS = re.compile(
+    r"\b(?:does|did|has|is|will|should|can|must)\s+@?([a-z][\w.-]{1,31})\s+(?:have|has|got|own|still|working|left|assigned|finish\w*|complet\w*|do|need|owe|promise\w*|commit\w*|close\w*)\b"
+)
 _AT_NAME = re.compile(r"(?<![\w<])@([a-z][\w.-]{1,31})\b")
 
 
@@ -377,8 +700,15 @@ def read_user(text: str, original: str, channel_names: Iterable[str] = ()) -> st
             if re.fullmatch(rf"{_NUM_WORD_RE}", word) or word in _UNIT:
                 continue
             return _original_case(word, original)
-    text = re.sub(r"\b(?:show|give|tell|send|let|get|dm|remind|catch|brief|fill|help|bring|can you|could you)\s+me\b|\bfor me to see\b|\bjust (?:for |to )?me\b|\bonly (?:to )?me\b", " ", text)
-    if re.search(r"\b(?:my|mine|me|myself|i have|i've got|i own|i still|am i|should i|do i|did i|i need to|assigned to me|i'm on|i committed|i promised|mes|mis|meine)\b", text):
+    text = re.sub(
+        r"\b(?:show|give|tell|send|let|get|dm|remind|catch|brief|fill|help|bring|can you|could you)\s+me\b|\bfor me to see\b|\bjust (?:for |to )?me\b|\bonly (?:to )?me\b",
+        " ",
+        text,
+    )
+    if re.search(
+        r"\b(?:my|mine|me|myself|i have|i've got|i own|i still|am i|should i|do i|did i|i need to|assigned to me|i'm on|i committed|i promised|mes|mis|meine)\b",
+        text,
+    ):
         return "me"
     return None
 
@@ -389,10 +719,25 @@ def _original_case(word: str, original: str) -> str:
 
 
 _STATUS = (
-    (re.compile(r"\ball (?:the |my |of (?:the|my) )?(?:tasks|ones|items|of them|to-?dos)\b|\bevery(?:thing| task| single task)\b|\bincluding (?:the )?(?:done|closed|finished|cancelled)\b|\bany status\b|\bwhatever (?:the )?status\b|\bstatus:? ?all\b|\b(?:toutes|todas|alle)\b"), "all"),
+    (
+        re.compile(
+            r"\ball (?:the |my |of (?:the|my) )?(?:tasks|ones|items|of them|to-?dos)\b|\bevery(?:thing| task| single task)\b|\bincluding (?:the )?(?:done|closed|finished|cancelled)\b|\bany status\b|\bwhatever (?:the )?status\b|\bstatus:? ?all\b|\b(?:toutes|todas|alle)\b"
+        ),
+        "all",
+    ),
     (re.compile(r"\bcancel+ed\b|\bdropped\b|\babandoned\b|\bscrapped\b|\bcalled off\b|\bstatus:? ?cancel"), "cancelled"),
-    (re.compile(r"\bdone\b|\bcompleted?\b|\bfinished\b|\b(?:did|has|have)\s+\S+\s+finish\b|\bi finished\b|\bclosed\b|\bresolved\b|\bticked off\b|\bchecked off\b|\bwrapped up\b|\bterminé\w*|\berledigt\w*|\bhech[ao]s?\b|\bcompletad[ao]s?\b"), "done"),
-    (re.compile(r"\bopen\b|\bpending\b|\bunfinished\b|\boutstanding\b|\bnot (?:yet )?done\b|\bstill (?:to do|todo|left|due|on|waiting)\b|\bincomplete\b|\bremaining\b|\bunresolved\b|\bleft to do\b|\bouvert\w*|\boffen\w*|\bpendiente\w*|\babiert\w*|\ben cours\b"), "open"),
+    (
+        re.compile(
+            r"\bdone\b|\bcompleted?\b|\bfinished\b|\b(?:did|has|have)\s+\S+\s+finish\b|\bi finished\b|\bclosed\b|\bresolved\b|\bticked off\b|\bchecked off\b|\bwrapped up\b|\bterminé\w*|\berledigt\w*|\bhech[ao]s?\b|\bcompletad[ao]s?\b"
+        ),
+        "done",
+    ),
+    (
+        re.compile(
+            r"\bopen\b|\bpending\b|\bunfinished\b|\boutstanding\b|\bnot (?:yet )?done\b|\bstill (?:to do|todo|left|due|on|waiting)\b|\bincomplete\b|\bremaining\b|\bunresolved\b|\bleft to do\b|\bouvert\w*|\boffen\w*|\bpendiente\w*|\babiert\w*|\ben cours\b"
+        ),
+        "open",
+    ),
 )
 
 
@@ -407,8 +752,12 @@ def read_status(text: str) -> str | None:
     return None
 
 
-_PRIVATE_TRUE = re.compile(r"\bprivate(?:ly)?\b|\bonly (?:to |for )?me\b|\bjust (?:to |for )?me\b|\bdm me\b|\bin (?:a )?dm\b|\bonly i (?:can )?see\b|\bjust for my eyes\b|\bfor my eyes only\b|\bephemeral\b|\bquietly\b|\bsecretly\b|\bdon'?t (?:post|share) it\b|\bnot (?:in )?public(?:ly)?\b|\bwithout posting\b|\bonly visible to me\b|\ben privé\b|\bprivado\b|\bprivat\b")
-_PRIVATE_FALSE = re.compile(r"\bpublic(?:ly)?\b|\bfor everyone to see\b|\bso (?:everyone|the team|all of us|we all) can see\b|\bpost it (?:in|to) (?:the )?channel\b|\bshare it (?:with|in)\b|\bnot private(?:ly)?\b|\bout loud\b|\bvisible to (?:everyone|all)\b|\bfor the (?:whole )?(?:team|channel)\b")
+_PRIVATE_TRUE = re.compile(
+    r"\bprivate(?:ly)?\b|\bonly (?:to |for )?me\b|\bjust (?:to |for )?me\b|\bdm me\b|\bin (?:a )?dm\b|\bonly i (?:can )?see\b|\bjust for my eyes\b|\bfor my eyes only\b|\bephemeral\b|\bquietly\b|\bsecretly\b|\bdon'?t (?:post|share) it\b|\bnot (?:in )?public(?:ly)?\b|\bwithout posting\b|\bonly visible to me\b|\ben privé\b|\bprivado\b|\bprivat\b"
+)
+_PRIVATE_FALSE = re.compile(
+    r"\bpublic(?:ly)?\b|\bfor everyone to see\b|\bso (?:everyone|the team|all of us|we all) can see\b|\bpost it (?:in|to) (?:the )?channel\b|\bshare it (?:with|in)\b|\bnot private(?:ly)?\b|\bout loud\b|\bvisible to (?:everyone|all)\b|\bfor the (?:whole )?(?:team|channel)\b"
+)
 
 
 def read_private(text: str) -> bool | None:
@@ -421,11 +770,16 @@ def read_private(text: str) -> bool | None:
     return None
 
 
-_DAYS = re.compile(rf"\b(\d+|{_NUM_WORD_RE})\s*-?\s*(days?|d|weeks?|wks?|months?|mo|years?|yrs?|jours?|tage?n?|d[ií]as?|mois|monate?n?|meses?|ans?|jahre?n?|años?)\b")
+_DAYS = re.compile(
+    rf"\b(\d+|{_NUM_WORD_RE})\s*-?\s*(days?|d|weeks?|wks?|months?|mo|years?|yrs?|jours?|tage?n?|d[ií]as?|mois|monate?n?|meses?|ans?|jahre?n?|años?)\b"
+)
 
 
 def read_days(text: str) -> int | None:
-    if re.search(r"\bforever\b|\bindefinitely\b|\bnever (?:delete|remove|expire|purge|clean)|\bfor good\b|\bno limit\b|\bpour toujours\b|\bfür immer\b|\bpara siempre\b|\bunlimited\b|\bdays:? ?0\b", text):
+    if re.search(
+        r"\bforever\b|\bindefinitely\b|\bnever (?:delete|remove|expire|purge|clean)|\bfor good\b|\bno limit\b|\bpour toujours\b|\bfür immer\b|\bpara siempre\b|\bunlimited\b|\bdays:? ?0\b",
+        text,
+    ):
         return 0
     match = _DAYS.search(text)
     if match:
@@ -452,5 +806,5 @@ def slash_options(original: str) -> dict[str, str]:
     matches = list(_SLASH_OPTION.finditer(original.lower()))
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(original)
-        found[match.group(1)] = original[match.end(): end].strip()
+        found[match.group(1)] = original[match.end() : end].strip()
     return found

@@ -37,7 +37,7 @@ def _strip_symbols(text: str) -> str:
 
 
 def prepare(message: str, *, bot_mention: str | None = None) -> Request:
-    text = (message or "")[:MAX_CHARS * 2]
+    text = (message or "")[: MAX_CHARS * 2]
     if bot_mention:
         text = text.replace(bot_mention, " ")
     text = _MENTION_PREFIX.sub("", text)

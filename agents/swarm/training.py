@@ -20,7 +20,9 @@ def calibration_split(examples: list[data.Example], every: int = 5) -> tuple[lis
     return [e for e in examples if e.template not in held], [e for e in examples if e.template in held]
 
 
-def train_intent_parser(embed: Callable[[list[str]], np.ndarray], out_dir: Path, *, kind: str = "logreg", seed: int = data.SEED) -> tuple[IntentHead, dict]:
+def train_intent_parser(
+    embed: Callable[[list[str]], np.ndarray], out_dir: Path, *, kind: str = "logreg", seed: int = data.SEED
+) -> tuple[IntentHead, dict]:
     started = time.perf_counter()
     fit, cal = calibration_split(data.examples("train", seed=seed))
     head = train_head([e.text for e in fit], [e.command for e in fit], ([e.text for e in cal], [e.command for e in cal]), embed, kind=kind)
@@ -29,9 +31,15 @@ def train_intent_parser(embed: Callable[[list[str]], np.ndarray], out_dir: Path,
     path = out_dir / f"intent_head_{kind}.npz"
     head.save(path)
     report = {
-        "role": "intent_parser", "kind": kind, "train_rows": len(fit), "calibration_rows": len(cal),
-        "temperature": head.temperature, "threshold": head.threshold, "train_seconds": round(seconds, 2),
-        "artifact": str(path), "artifact_kb": round(path.stat().st_size / 1024, 1),
+        "role": "intent_parser",
+        "kind": kind,
+        "train_rows": len(fit),
+        "calibration_rows": len(cal),
+        "temperature": head.temperature,
+        "threshold": head.threshold,
+        "train_seconds": round(seconds, 2),
+        "artifact": str(path),
+        "artifact_kb": round(path.stat().st_size / 1024, 1),
     }
     (out_dir / f"train_report_{kind}.json").write_text(json.dumps(report, indent=2) + "\n")
     return head, report

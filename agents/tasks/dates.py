@@ -25,20 +25,43 @@ PART_OF_DAY = {
 THIS_MORNING = time(12, 0)
 
 WEEKDAYS = {
-    "monday": 0, "mon": 0,
-    "tuesday": 1, "tues": 1, "tue": 1,
-    "wednesday": 2, "wed": 2, "weds": 2,
-    "thursday": 3, "thurs": 3, "thur": 3, "thu": 3,
-    "friday": 4, "fri": 4,
-    "saturday": 5, "sat": 5,
-    "sunday": 6, "sun": 6,
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tues": 1,
+    "tue": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "weds": 2,
+    "thursday": 3,
+    "thurs": 3,
+    "thur": 3,
+    "thu": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
 }
 MONTHS = {
     name: number
     for number, names in enumerate(
-        [(), ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")]
+        [
+            (),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for name in names
 }
@@ -47,16 +70,26 @@ UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14}
 _PREP = r"(?:(?:by|before|until|till|til|on|for|due|due on|due by|no later than|latest by|around)\s+)?"
 _PART = r"(?:\s+(?:at\s+)?(?P<part>morning|noon|lunch|afternoon|evening|night|midnight|eod|cob|end of (?:the )?day))?"
 # Abbreviated Saturday/Sunday only after a preposition: "sat" and "sun" are ordinary words.
-_WEEKDAY = (
-    r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs|thur|thu|fri)"
-)
+_WEEKDAY = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs|thur|thu|fri)"
 _WEEKDAY_NAMES = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs|thur|thu|fri"
 _MONTH = r"(?P<mon>january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 _CLOCK = r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)"
 _CLOCK24 = r"(?P<h>[01]?\d|2[0-3]):(?P<m>\d{2})"
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "few": 3,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "a couple of": 2,
+    "a couple": 2,
+    "couple of": 2,
+    "a few": 3,
+    "few": 3,
 }
 
 # Deadlines that are not dates: kept as text, with no time. Sprint lengths differ per team.
@@ -172,6 +205,7 @@ def _rules() -> list[_Rule]:
         def register(fn):
             rules.append(_Rule(re.compile(pattern, re.IGNORECASE), fn))
             return fn
+
         return register
 
     @rule(rf"\b{_PREP}(?:the\s+)?day after (?:tomorrow|tmrw|tmr){_PART}\b")
@@ -200,7 +234,9 @@ def _rules() -> list[_Rule]:
             return _at(day, clock, now.tzinfo) if clock else None
         return _at(day, _part_time(_lower(m, "part")), now.tzinfo)
 
-    @rule(rf"\b{_PREP}(?P<word>today|tonight|this (?:morning|afternoon|evening)|eod|cob|eob|(?:the )?end of (?:the |business )?day|close of business|end of business)\b")
+    @rule(
+        rf"\b{_PREP}(?P<word>today|tonight|this (?:morning|afternoon|evening)|eod|cob|eob|(?:the )?end of (?:the |business )?day|close of business|end of business)\b"
+    )
     def _today(m, now):
         word = m.group("word").lower()
         if word == "tonight":
@@ -211,7 +247,9 @@ def _rules() -> list[_Rule]:
             when = END_OF_DAY
         return _at(now.date(), when, now.tzinfo)
 
-    @rule(r"\b(?:(?:by|before|until|within|in)\s+)?(?:the\s+)?end of (?P<which>the |this |next )?(?P<unit>week|month|quarter|year)\b|\b(?:by\s+)?(?P<abbr>eow|eom|eoq|eoy)\b")
+    @rule(
+        r"\b(?:(?:by|before|until|within|in)\s+)?(?:the\s+)?end of (?P<which>the |this |next )?(?P<unit>week|month|quarter|year)\b|\b(?:by\s+)?(?P<abbr>eow|eom|eoq|eoy)\b"
+    )
     def _end_of(m, now):
         today = now.date()
         unit = (m.group("unit") or {"eow": "week", "eom": "month", "eoq": "quarter", "eoy": "year"}[m.group("abbr").lower()]).lower()
@@ -413,12 +451,15 @@ _SELF_STANDING = re.compile(
 def _has_preposition(text: str, due: Due) -> bool:
     phrase = text[due.start : due.end]
     return bool(
-        _PREPOSITION_BEFORE.search(phrase) or _PREPOSITION_BEFORE.search(text[max(0, due.start - 20) : due.start])
+        _PREPOSITION_BEFORE.search(phrase)
+        or _PREPOSITION_BEFORE.search(text[max(0, due.start - 20) : due.start])
         or _SELF_STANDING.match(due.text)
     )
 
 
-_EVENT_AFTER = re.compile(r"^\s+(?!(?:morning|noon|lunch|afternoon|evening|night|at|by|before|eod|or|and|is|works|then)\b)[a-z]{3,}", re.IGNORECASE)
+_EVENT_AFTER = re.compile(
+    r"^\s+(?!(?:morning|noon|lunch|afternoon|evening|night|at|by|before|eod|or|and|is|works|then)\b)[a-z]{3,}", re.IGNORECASE
+)
 
 
 # "the hall booking for april 5", "tickets for saturday": the date of the thing booked, not of the work.

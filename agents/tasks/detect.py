@@ -120,9 +120,21 @@ class Detector:
             return
         self._add(rendered, clause, kind, owner, rest, answered, topic, tentative)
 
-    def _add(self, rendered: RenderedMessage, clause: Clause, kind: str, owner, rest: str, answered: Draft | None, topic: str | None, tentative: bool) -> None:
+    def _add(
+        self,
+        rendered: RenderedMessage,
+        clause: Clause,
+        kind: str,
+        owner,
+        rest: str,
+        answered: Draft | None,
+        topic: str | None,
+        tentative: bool,
+    ) -> None:
         message = rendered.record
-        task_text, pronoun_only, due = self._task_text(rest, message.created_at, rendered, owner_id=owner[0] if owner else None, addressee=clause)
+        task_text, pronoun_only, due = self._task_text(
+            rest, message.created_at, rendered, owner_id=owner[0] if owner else None, addressee=clause
+        )
         day = DAY_PREFIX.match(clause.text)
         if due is None and day:
             due = find_due(day.group("day"), message.created_at, self.board.tz)
@@ -183,7 +195,12 @@ class Detector:
         if please:
             rest = please.group("rest")
             first = words(rest)[:1]
-            if first and first[0] not in NON_ACTION_VERBS and first[0] not in ("don't", "dont", "do", "no", "stop") and _looks_like_verb(first[0]):
+            if (
+                first
+                and first[0] not in NON_ACTION_VERBS
+                and first[0] not in ("don't", "dont", "do", "no", "stop")
+                and _looks_like_verb(first[0])
+            ):
                 owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
                 return "request", owner, rest, rest
         third = THIRD_PERSON.search(clause.raw) or THIRD_PERSON_NAME.search(clause.raw)
@@ -221,7 +238,9 @@ class Detector:
                     return None
             if re.match(r"^have to\b", rest, re.IGNORECASE) and trigger in ("i'll", "i will") and not self.board.loose:
                 return None  # "I'll have to watch it": a note to self, not a promise
-            if trigger == "i can" and (re.match(r"^\s*(?:but|too|if|also but)\b", rest, re.IGNORECASE) or re.search(r"\bbut\b", rest[:12], re.IGNORECASE)):
+            if trigger == "i can" and (
+                re.match(r"^\s*(?:but|too|if|also but)\b", rest, re.IGNORECASE) or re.search(r"\bbut\b", rest[:12], re.IGNORECASE)
+            ):
                 return None
             return "commitment", (message.author_id, message.author_name), rest, rest
         subjectless = SUBJECTLESS.search(text)
@@ -244,7 +263,9 @@ class Detector:
                 return "commitment", (message.author_id, message.author_name), rest, rest
         return None
 
-    def _task_text(self, rest: str, said_at: datetime, rendered: RenderedMessage, *, owner_id: int | None, addressee: Clause) -> tuple[str | None, bool, Due | None]:
+    def _task_text(
+        self, rest: str, said_at: datetime, rendered: RenderedMessage, *, owner_id: int | None, addressee: Clause
+    ) -> tuple[str | None, bool, Due | None]:
         """A short imperative from the words after the trigger, and its deadline; (None, _, _) when they are not a task."""
         text = re.sub(r"\s+", " ", rest).strip()
         text = LEADING_FILLER.sub("", text)
@@ -408,7 +429,7 @@ class Detector:
         return _snippet(parts[-1] if len(parts[-1].split()) >= 4 else " ".join(parts[-2:]))
 
     def _own_task_in_message(self, owner_id: int, text: str) -> Draft | None:
-        """"bibs won't be ready until wednesday, I'll get them wednesday": the task the rest of the message names."""
+        """ "bibs won't be ready until wednesday, I'll get them wednesday": the task the rest of the message names."""
         best, best_score = None, 0
         for draft in self.board.drafts:
             if draft.owner_id != owner_id or draft.status == "done":
@@ -419,7 +440,7 @@ class Detector:
         return best if best_score >= 2 else None
 
     def _refused_request(self, message: MessageRecord, text: str) -> Draft | None:
-        """"can't this saturday, sorry" then "I'll do the bakery pickup" from someone else: they take the request over."""
+        """ "can't this saturday, sorry" then "I'll do the bakery pickup" from someone else: they take the request over."""
         for draft in reversed(self.board.drafts):
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
@@ -527,7 +548,9 @@ def _object_list(rest: str) -> list[str]:
     head = re.match(r"^\s*(?P<verb>[a-z][\w'-]*(?:\s+(?:up|out|over|on|through|together))?)\s+(?P<items>.+)$", rest, re.IGNORECASE)
     if not head or base_form(head.group("verb").split()[0]) not in ACTION_VERBS:
         return []
-    body = re.split(r"[.!?;]|\s[\u2014\u2013-]\s|\s+(?:by|before|until|tonight|today|tomorrow)\b", head.group("items"), maxsplit=1, flags=re.IGNORECASE)
+    body = re.split(
+        r"[.!?;]|\s[\u2014\u2013-]\s|\s+(?:by|before|until|tonight|today|tomorrow)\b", head.group("items"), maxsplit=1, flags=re.IGNORECASE
+    )
     items_text, tail = body[0], head.group("items")[len(body[0]) :]
     parts = [part.strip() for part in re.split(r",\s*(?:and\s+|&\s+)?|\s+(?:and|&|\+)\s+", items_text) if part.strip()]
     if len(parts) < 3 or not re.search(r"(?:\sand|&|\+)\s+\S+[^,]*$", items_text):
@@ -536,13 +559,74 @@ def _object_list(rest: str) -> list[str]:
         tokens = words(part)
         if not tokens or len(tokens) > 5 or tokens[0] in ("i", "we", "you", "it", "then", "so", "but", "if", "because", "which", "that"):
             return []
-        if tokens[0] not in ("the", "a", "an", "my", "our", "their", "his", "her") and base_form(tokens[0]) in ACTION_VERBS and tokens[0] not in NOUN_LIKE_VERBS:
+        if (
+            tokens[0] not in ("the", "a", "an", "my", "our", "their", "his", "her")
+            and base_form(tokens[0]) in ACTION_VERBS
+            and tokens[0] not in NOUN_LIKE_VERBS
+        ):
             return []
     return [f"{head.group('verb')} {part}{tail}" for part in parts]
 
 
 # Words that are verbs but usually nouns in a list of things: "the slides, demo video and devpost writeup".
-NOUN_LIKE_VERBS = frozenset({"demo", "design", "record", "plan", "report", "review", "draft", "export", "release", "sound", "music", "map", "quote", "list", "set", "test", "fix", "change", "update", "post", "note", "log", "file", "form", "order", "schedule", "stage", "store", "stream", "print", "script", "sketch", "package", "patch", "label", "host", "lead", "mock", "outline", "pitch", "book", "call", "copy", "cut", "email", "link", "load", "profile", "track", "train", "walk", "wire", "water", "welcome"})
+NOUN_LIKE_VERBS = frozenset(
+    {
+        "demo",
+        "design",
+        "record",
+        "plan",
+        "report",
+        "review",
+        "draft",
+        "export",
+        "release",
+        "sound",
+        "music",
+        "map",
+        "quote",
+        "list",
+        "set",
+        "test",
+        "fix",
+        "change",
+        "update",
+        "post",
+        "note",
+        "log",
+        "file",
+        "form",
+        "order",
+        "schedule",
+        "stage",
+        "store",
+        "stream",
+        "print",
+        "script",
+        "sketch",
+        "package",
+        "patch",
+        "label",
+        "host",
+        "lead",
+        "mock",
+        "outline",
+        "pitch",
+        "book",
+        "call",
+        "copy",
+        "cut",
+        "email",
+        "link",
+        "load",
+        "profile",
+        "track",
+        "train",
+        "walk",
+        "wire",
+        "water",
+        "welcome",
+    }
+)
 
 
 def _distinct_acts(verb: str, other: str) -> bool:
@@ -569,8 +653,38 @@ def _looks_like_verb(word: str) -> bool:
         return False
     # Unknown words pass unless they are clearly not verbs (articles, pronouns, numbers).
     return word.isalpha() and word not in {
-        "the", "a", "an", "my", "your", "our", "their", "this", "that", "it", "there", "here", "some", "any", "too", "so", "sure",
-        "also", "not", "in", "on", "at", "by", "for", "with", "about", "from", "soon", "later", "still", "even", "probably",
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "our",
+        "their",
+        "this",
+        "that",
+        "it",
+        "there",
+        "here",
+        "some",
+        "any",
+        "too",
+        "so",
+        "sure",
+        "also",
+        "not",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "from",
+        "soon",
+        "later",
+        "still",
+        "even",
+        "probably",
     }
 
 

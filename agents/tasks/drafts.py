@@ -87,4 +87,6 @@ class Board:
 
     def change(self, kind: str, message: MessageRecord, draft: Draft) -> TaskChange:
         status = {"done": "done", "cancelled": "cancelled"}.get(kind, draft.status)
-        return TaskChange(kind=kind, message_id=message.id, actor_id=message.author_id, at=message.created_at, status=status, owner_id=draft.owner_id)
+        return TaskChange(
+            kind=kind, message_id=message.id, actor_id=message.author_id, at=message.created_at, status=status, owner_id=draft.owner_id
+        )

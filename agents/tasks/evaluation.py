@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
@@ -59,7 +59,7 @@ def load_conversation(path: str | Path) -> Conversation:
             local = datetime.fromisoformat(stamp)
         else:
             local = datetime.combine(day, time.fromisoformat(stamp))
-        created = local.replace(tzinfo=tz).astimezone(timezone.utc)
+        created = local.replace(tzinfo=tz).astimezone(UTC)
         mention_ids: list[int] = []
         mention_names: dict[int, str] = {}
 
@@ -146,9 +146,7 @@ def due_matches(label: LabelledTask, task: ExtractedTask, tz: str) -> bool:
         if label.due_text:
             return bool(task.due_text) and label.due_text.lower() in (task.due_text or "").lower()
         return True
-    return any(
-        wanted is not None and abs((date.fromisoformat(wanted) - predicted).days) <= DUE_TOLERANCE_DAYS for wanted in label.due
-    )
+    return any(wanted is not None and abs((date.fromisoformat(wanted) - predicted).days) <= DUE_TOLERANCE_DAYS for wanted in label.due)
 
 
 @dataclass
@@ -167,7 +165,7 @@ class Score:
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.true_positives += other.true_positives
         self.false_positives += other.false_positives
         self.false_negatives += other.false_negatives

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
@@ -49,7 +50,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
 
 
-def group_by_owner(tasks: Sequence[ExtractedTask]) -> "OrderedDict[str, list[ExtractedTask]]":
+def group_by_owner(tasks: Sequence[ExtractedTask]) -> OrderedDict[str, list[ExtractedTask]]:
     """Open tasks per owner name, owners in order of first appearance, unassigned last."""
     groups: OrderedDict[str, list[ExtractedTask]] = OrderedDict()
     for task in sorted(tasks, key=lambda t: (t.owner_id is None, t.said_at or datetime.min)):

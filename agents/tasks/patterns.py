@@ -24,7 +24,9 @@ HYPOTHETICAL = re.compile(
     r"|\bi'?d\b|\bi would\b|\bwould(?:'ve| have)\b|\bif (?:we|i|you|they|it) (?:had|were|could|did)\b"
     r"|\bsomeday\b|\bone day\b|\bif it were up to me\b"
 )
-NEGATION = re.compile(r"\b(?:not|never|no longer|don't|dont|won't|wont|can't|cant|cannot|isn't|hasn't|haven't|hadn't|didn't|wasn't)\b|n't\b")
+NEGATION = re.compile(
+    r"\b(?:not|never|no longer|don't|dont|won't|wont|can't|cant|cannot|isn't|hasn't|haven't|hadn't|didn't|wasn't)\b|n't\b"
+)
 
 COMMITMENT = re.compile(
     r"(?:^|(?<=[\s,:(]))(?P<trigger>i'll|i will|i'm going to|im going to|i am going to|i'm gonna|im gonna|i am gonna"
@@ -68,7 +70,9 @@ THIRD_PERSON = re.compile(
 )
 
 # "can someone with admin do that": who is asked, not what to do.
-QUALIFIER = re.compile(r"^(?:(?:with|from|on|in)\s+(?:\w+\s+){0,2}?(?:access|admin|rights|permissions?|team|ops|infra|\w+)\s+)(?=\w)", re.IGNORECASE)
+QUALIFIER = re.compile(
+    r"^(?:(?:with|from|on|in)\s+(?:\w+\s+){0,2}?(?:access|admin|rights|permissions?|team|ops|infra|\w+)\s+)(?=\w)", re.IGNORECASE
+)
 # Suggestions and soft offers: tasks only if a model (or a later "I'll do it") says so.
 SUGGESTION = re.compile(
     r"(?:^|(?<=[\s,:(]))(?P<who>we should|we could|we might want to|let's|lets|let us|i could|i might|i should|i may)\s+(?P<rest>.+)$",
@@ -88,10 +92,10 @@ LEAVING_CHAT = re.compile(
 )
 LEAVING = frozenset({"go", "leave", "head", "hop", "bounce", "dip"})
 OBLIGATIONS = frozenset({"i need to", "i have to", "i've got to", "i gotta", "i must"})
-ABILITY_ADVERBS = frozenset({"barely", "easily", "always", "never", "usually", "sometimes", "only", "hardly", "totally", "really", "also", "still", "even"})
-THIRD_PERSON_NAME = re.compile(
-    r"^(?P<handle>[A-Za-z][\w'-]*)\s+(?:will|'ll|is going to|is gonna|to)\s+(?P<rest>.+)$", re.IGNORECASE
+ABILITY_ADVERBS = frozenset(
+    {"barely", "easily", "always", "never", "usually", "sometimes", "only", "hardly", "totally", "really", "also", "still", "even"}
 )
+THIRD_PERSON_NAME = re.compile(r"^(?P<handle>[A-Za-z][\w'-]*)\s+(?:will|'ll|is going to|is gonna|to)\s+(?P<rest>.+)$", re.IGNORECASE)
 ACCEPT = re.compile(
     r"^\W*(?:sure|ok|okay|k|kk|yes|yep|yup|yeah|ya|yah|yea|will do|on it|can do|got it|no problem|np|no prob|"
     r"absolutely|of course|sounds good|happy to|for sure|roger|alright|aye|definitely|consider it done|"
@@ -121,9 +125,7 @@ NOT_DONE = re.compile(
     r"still|\d+ of)\b|n't\b",
     re.IGNORECASE,
 )
-FUTURE = re.compile(
-    r"\b(?:i'll|i will|will|gonna|going to|can you|could you|need to|should|shall|let me)\b", re.IGNORECASE
-)
+FUTURE = re.compile(r"\b(?:i'll|i will|will|gonna|going to|can you|could you|need to|should|shall|let me)\b", re.IGNORECASE)
 CANCEL = re.compile(
     r"\b(?:never ?mind|nvm|scratch (?:that|this|the|it|my|our)|forget (?:about )?(?:it|that|this|the|my|our)|"
     r"(?:don't|do not|dont|won't|no longer) need|not needed|no need (?:to|for)|no longer (?:needed|doing|happening)|"
@@ -190,7 +192,9 @@ PERCEPTION = re.compile(
 VERB_MODIFIERS = frozenset({"double", "triple", "quickly", "re", "also", "just", "properly", "finally"})
 CONTEXT_PRONOUNS = frozenset({"it", "this", "that", "them", "these", "those"})
 SEND_VERBS = frozenset({"send", "share", "post", "upload", "forward", "attach"})
-STOP_NAMES = frozenset({"me", "you", "we", "i", "it", "ok", "okay", "so", "yes", "no", "hey", "hi", "also", "and", "the", "dev", "team", "all", "everyone"})
+STOP_NAMES = frozenset(
+    {"me", "you", "we", "i", "it", "ok", "okay", "so", "yes", "no", "hey", "hi", "also", "and", "the", "dev", "team", "all", "everyone"}
+)
 
 # List markers before an item: "- ", "* ", "• ", "1. ", "2) ".
 LIST_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa\u25e6]|\d{1,2}[.)])\s+")
@@ -215,7 +219,26 @@ PRIVILEGE_REQUEST = re.compile(
 
 # Completion reported as the result, not as "done" (states.StateChanges._reported_done).
 # Acts that are over as soon as they start: "tagging v0.9.0-rc1 now" means it is tagged.
-INSTANT_VERBS = frozenset({"tag", "send", "post", "merge", "deploy", "ship", "release", "publish", "push", "book", "upload", "file", "submit", "cut", "share", "order"})
+INSTANT_VERBS = frozenset(
+    {
+        "tag",
+        "send",
+        "post",
+        "merge",
+        "deploy",
+        "ship",
+        "release",
+        "publish",
+        "push",
+        "book",
+        "upload",
+        "file",
+        "submit",
+        "cut",
+        "share",
+        "order",
+    }
+)
 MEASURE_VERBS = frozenset({"measure", "benchmark", "profile", "time", "compare", "bench", "estimate", "count"})
 CHECK_VERBS = frozenset({"check", "look", "investigate", "figure", "find", "debug", "verify", "confirm", "diagnose", "review"})
 CONTACT_VERBS = frozenset({"call", "ask", "ping", "email", "message", "contact", "reach", "text"})
@@ -226,11 +249,17 @@ MEASUREMENT = re.compile(
 )
 FINDING = re.compile(r"\b(?:found|turns out|it's|it is|looks like|the cause|root cause|because)\b")
 # "the council says the hall is closed", "bakery said yes": the answer of whoever was contacted.
-CONTACT_REPLY = re.compile(r"\b(?:says|said|replied|confirmed|got back|agreed|answered|is in|are in|is out|declined|recommended|suggested|told me|wrote back|responded)\b")
+CONTACT_REPLY = re.compile(
+    r"\b(?:says|said|replied|confirmed|got back|agreed|answered|is in|are in|is out|declined|recommended|suggested|told me|wrote back|responded)\b"
+)
 # "he recommended a photographer": the contacted person answering, named by a pronoun.
-CONTACT_PRONOUN_REPLY = re.compile(r"^\W*(?:he|she|they)\s+(?:says|said|replied|confirmed|agreed|answered|declined|recommended|suggested|told me|wrote back|responded|knows)\b")
+CONTACT_PRONOUN_REPLY = re.compile(
+    r"^\W*(?:he|she|they)\s+(?:says|said|replied|confirmed|agreed|answered|declined|recommended|suggested|told me|wrote back|responded|knows)\b"
+)
 # "fix in #2301", "fix is up", "PR #412 is up": a fix posted for the task.
-FIX_POSTED = re.compile(r"\bfix(?:ed)?\s+(?:is\s+)?(?:in|up|at|landed in|pushed to)\s+#?\d+|\bfix (?:pr )?is up\b|\bpr #?\d+ is up\b", re.IGNORECASE)
+FIX_POSTED = re.compile(
+    r"\bfix(?:ed)?\s+(?:is\s+)?(?:in|up|at|landed in|pushed to)\s+#?\d+|\bfix (?:pr )?is up\b|\bpr #?\d+ is up\b", re.IGNORECASE
+)
 # "DJ's booked", "the venue is confirmed", "tickets were bought": the task's object reported in its finished state.
 PASSIVE_REPORT = re.compile(
     r"^\W*(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)\s+"
@@ -250,11 +279,39 @@ CONTEXT_NOTE = " (re: "
 # a member's own money, not the group's work.
 TRADE_VERBS = frozenset({"buy", "sell", "hold", "hodl", "short", "long", "ape", "dca", "rebalance", "trade", "average"})
 MARKET_WORDS = frozenset(
-    {"dip", "dips", "stock", "stocks", "calls", "puts", "bags", "bag", "position", "positions", "portfolio", "earnings",
-     "401k", "ira", "btc", "eth", "sol", "crypto", "coin", "coins", "spot", "leverage", "shares", "bottom", "top", "rally"}
+    {
+        "dip",
+        "dips",
+        "stock",
+        "stocks",
+        "calls",
+        "puts",
+        "bags",
+        "bag",
+        "position",
+        "positions",
+        "portfolio",
+        "earnings",
+        "401k",
+        "ira",
+        "btc",
+        "eth",
+        "sol",
+        "crypto",
+        "coin",
+        "coins",
+        "spot",
+        "leverage",
+        "shares",
+        "bottom",
+        "top",
+        "rally",
+    }
 )
 ALWAYS_PERSONAL_VERBS = frozenset({"hold", "hodl", "ape", "dca"})
-SECOND_PERSON_REQUEST = re.compile(r"^\W*(?:(?:ok|okay|so|and|also|then)\W+)?(?:can|could|would|will)\s+(?:you|u)\b(?!\s+(?:all|guys|both)\b)", re.IGNORECASE)
+SECOND_PERSON_REQUEST = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|also|then)\W+)?(?:can|could|would|will)\s+(?:you|u)\b(?!\s+(?:all|guys|both)\b)", re.IGNORECASE
+)
 # "the docs site now says 2.3.0", "prod now runs 1.4": the state the task was to bring about.
 NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|returns|displays|lists)\b", re.IGNORECASE)
 # The owner gives a task back: "can you hand the windows installer to someone else?", "I can't do it after all".

@@ -148,7 +148,12 @@ class People:
                 addressee = message_addressee
             if addressee is None and reply_target is not None and reply_target.author_id != message.author_id:
                 addressee = (reply_target.author_id, reply_target.author_name)
-            if addressee is None and previous is not None and SECOND_PERSON_REQUEST.search(text) and previous.author_name.lower() not in text.lower():
+            if (
+                addressee is None
+                and previous is not None
+                and SECOND_PERSON_REQUEST.search(text)
+                and previous.author_name.lower() not in text.lower()
+            ):
                 # A support thread's back-and-forth: "could you send me the log file?" is for the person just answered.
                 addressee = (previous.author_id, previous.author_name)
             to_bot = addressee is not None and self.is_bot(*addressee)

@@ -56,9 +56,7 @@ class ExtractedTask:
         data["due"] = self.due.isoformat() if self.due else None
         data["said_at"] = self.said_at.isoformat() if self.said_at else None
         data["source_message_ids"] = list(self.source_message_ids)
-        data["changes"] = [
-            {**asdict(change), "at": change.at.isoformat()} for change in self.changes
-        ]
+        data["changes"] = [{**asdict(change), "at": change.at.isoformat()} for change in self.changes]
         return data
 
 

@@ -16,8 +16,9 @@ Both run in the model's worker thread through the ModelManager.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Sequence
+from typing import Any
 
 from agents.records import MessageRecord
 from agents.tasks.language import render
@@ -170,9 +171,7 @@ def score_with_embeddings(loaded: Any, sentences: list[str]) -> list[float]:
     return scores
 
 
-async def score_tasks(
-    tasks: Sequence[ExtractedTask], messages: Sequence[MessageRecord], *, manager: Any, model_key: str
-) -> list[float]:
+async def score_tasks(tasks: Sequence[ExtractedTask], messages: Sequence[MessageRecord], *, manager: Any, model_key: str) -> list[float]:
     """One score per task (above 0: an action item), from the model `model_key`."""
     if not tasks:
         return []

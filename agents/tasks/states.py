@@ -102,7 +102,11 @@ class StateChanges:
                 pending.last_index = self.board.index
             return None
         whole = rendered.text.strip()
-        if (message.attachments or LINK in rendered.text) and verb_group(pending.verb) & SEND_VERBS and pending.owner_id == message.author_id:
+        if (
+            (message.attachments or LINK in rendered.text)
+            and verb_group(pending.verb) & SEND_VERBS
+            and pending.owner_id == message.author_id
+        ):
             pending.answered = True
             pending.status = "done"
             pending.changes.append(self.board.change("done", message, pending))
@@ -115,8 +119,17 @@ class StateChanges:
             and (message.reply_to_id in pending.sources or self.board.index - pending.last_index == 1)
             and self._real_commitment(first, pending)
         )
-        accepted = takes_it_on or bool(ACCEPT.search(first)) or bool(ACCEPT_EMOJI.match(whole)) or bool(
-            re.search(r"\b(?:i'm on it|im on it|i(?:'ve)? got (?:it|this)|leave it to me|i'll do (?:it|that|them)|i can do (?:it|that|this))\b", whole, re.IGNORECASE)
+        accepted = (
+            takes_it_on
+            or bool(ACCEPT.search(first))
+            or bool(ACCEPT_EMOJI.match(whole))
+            or bool(
+                re.search(
+                    r"\b(?:i'm on it|im on it|i(?:'ve)? got (?:it|this)|leave it to me|i'll do (?:it|that|them)|i can do (?:it|that|this))\b",
+                    whole,
+                    re.IGNORECASE,
+                )
+            )
         )
         if not accepted:
             return None
@@ -219,7 +232,7 @@ class StateChanges:
         return bool(reported)
 
     def _past_tense_of_task(self, rendered: RenderedMessage, clause: Clause) -> int | None:
-        """"rules updated" from the owner of "update the rules", or "booked them" / "migrated, ..." opening
+        """ "rules updated" from the owner of "update the rules", or "booked them" / "migrated, ..." opening
         the sentence: a past form of the task's verb. Where it is in the lower-cased sentence, or None."""
         message = rendered.record
         lower = clause.raw.lower()
@@ -265,7 +278,9 @@ class StateChanges:
         tokens = words(raw)
         measurements = len(MEASUREMENT.findall(raw))
         # Something to show: numbers, a link, a file, or issue keys ("ENG-812", "#2301").
-        evidence = measurements > 0 or LINK in rendered.text or bool(message.attachments) or bool(re.search(r"\b[A-Z]{2,10}-\d+\b|#\d+", raw))
+        evidence = (
+            measurements > 0 or LINK in rendered.text or bool(message.attachments) or bool(re.search(r"\b[A-Z]{2,10}-\d+\b|#\d+", raw))
+        )
         topic = TOPIC_REPORT.match(raw)
         passive = PASSIVE_REPORT.match(raw)
         found = []
@@ -273,32 +288,53 @@ class StateChanges:
             acts = draft.acts
             overlap = self.board.overlap(draft, raw, with_verbs=False)
             under_way = re.match(r"^\W*(\w+ing)\b", lower)
-            if under_way and acts & INSTANT_VERBS and base_form(under_way.group(1)) in acts and re.search(r"\b(?:now|rn|atm)\b", lower):
-                found.append(draft)
-            elif acts & MEASURE_VERBS and (measurements >= 2 or (measurements and overlap)):
-                found.append(draft)
-            elif acts & CHECK_VERBS and overlap and (measurements or FINDING.search(lower)):
-                found.append(draft)
-            elif topic and (evidence or is_past_of(words(topic.group("topic"))[0], draft.verb)) and len(topic.group("topic").split()) <= 3 and (
-                content_stems(topic.group("topic")) & content_stems(draft.text) or is_past_of(words(topic.group("topic"))[0], draft.verb)
+            if (
+                under_way
+                and acts & INSTANT_VERBS
+                and base_form(under_way.group(1)) in acts
+                and re.search(r"\b(?:now|rn|atm)\b", lower)
+                or acts & MEASURE_VERBS
+                and (measurements >= 2 or (measurements and overlap))
+                or acts & CHECK_VERBS
+                and overlap
+                and (measurements or FINDING.search(lower))
+                or topic
+                and (evidence or is_past_of(words(topic.group("topic"))[0], draft.verb))
+                and len(topic.group("topic").split()) <= 3
+                and (
+                    content_stems(topic.group("topic")) & content_stems(draft.text)
+                    or is_past_of(words(topic.group("topic"))[0], draft.verb)
+                )
+                or acts & CONTACT_VERBS
+                and overlap
+                and CONTACT_REPLY.search(lower)
+                or overlap
+                and NOW_STATE.search(lower)
+                or overlap
+                and FIX_POSTED.search(lower)
             ):
-                found.append(draft)
-            elif acts & CONTACT_VERBS and overlap and CONTACT_REPLY.search(lower):
-                found.append(draft)
-            elif overlap and NOW_STATE.search(lower):
-                found.append(draft)
-            elif overlap and FIX_POSTED.search(lower):
                 found.append(draft)
             elif acts & CONTACT_VERBS and CONTACT_PRONOUN_REPLY.search(lower) and draft is recent[-1]:
                 found.append(draft)  # "he recommended a photographer but she's €2k" after "ask your friend"
-            elif passive and content_stems(passive.group("subject")) & content_stems(draft.text) and not NEGATION.search(lower[: passive.end()]):
+            elif (
+                passive
+                and content_stems(passive.group("subject")) & content_stems(draft.text)
+                and not NEGATION.search(lower[: passive.end()])
+            ):
                 found.append(draft)  # "DJ's booked, €650" for "handle the DJ"
             elif tokens[:1] and tokens[0] in ("results", "numbers") and evidence and acts & (MEASURE_VERBS | CHECK_VERBS):
                 found.append(draft)
         return found
 
     def _link(
-        self, rendered: RenderedMessage, clause: Clause, *, allow_requester: bool, done: bool = False, fallback: bool = True, others: bool = True
+        self,
+        rendered: RenderedMessage,
+        clause: Clause,
+        *,
+        allow_requester: bool,
+        done: bool = False,
+        fallback: bool = True,
+        others: bool = True,
     ) -> list[Draft]:
         """The tasks a done/cancel sentence is about: the replied-to one, one it names, or the speaker's latest."""
         message = rendered.record
@@ -383,7 +419,7 @@ class StateChanges:
 
 
 def _only_a_date(text: str, said_at: datetime, tz: ZoneInfo) -> bool:
-    """"never mind monday": what is called off is a day, not the task."""
+    """ "never mind monday": what is called off is a day, not the task."""
     head = re.split(r"[,.;!?]", text, maxsplit=1)[0].strip()
     due = find_due(head, said_at, tz) if head else None
     return due is not None and not content_stems(head[: due.start] + head[due.end :])

@@ -9,12 +9,11 @@ import inspect
 import logging
 import pkgutil
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from agents.loading import ModelError
 from bot.settings import SettingsError, load_settings
 from sml_config import ModelConfigError, UnknownModelError
-
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -137,9 +137,13 @@ def _verdict(name: str, labels: dict[str, Any], records: list[MessageRecord], bu
     judged = [judge_point(p, lines) for p in labels["key_points"]]
     score = sum(1.0 if v == "yes" else 0.5 if v == "partial" else 0.0 for v, _ in judged) / len(judged)
     return {
-        "conversation": name, "split": labels["split"], "recall": round(score, 3),
-        "invented": invented_facts(lines, records), "lines": len(lines),
-        "characters": sum(len(line) for line in lines), "seconds": round(seconds, 3),
+        "conversation": name,
+        "split": labels["split"],
+        "recall": round(score, 3),
+        "invented": invented_facts(lines, records),
+        "lines": len(lines),
+        "characters": sum(len(line) for line in lines),
+        "seconds": round(seconds, 3),
         "points": [{"point": p["point"], "verdict": v, "line": line} for p, (v, line) in zip(labels["key_points"], judged, strict=False)],
         "summary": [{"section": getattr(b, "section", "topic"), "text": b.text} for b in bullets],
     }
@@ -156,8 +160,9 @@ def speed_window(convs: list[tuple[str, list[MessageRecord], dict[str, Any]]], s
                 if len(window) >= size:
                     break
                 offset = len(window)
-                window.append(replace(record, id=10**15 + offset, reply_to_id=None, channel_id=1,
-                                      created_at=start + timedelta(minutes=2 * offset)))
+                window.append(
+                    replace(record, id=10**15 + offset, reply_to_id=None, channel_id=1, created_at=start + timedelta(minutes=2 * offset))
+                )
         round_ += 1
     return window
 
@@ -206,12 +211,19 @@ async def run(args: argparse.Namespace) -> int:
                     part = [v for v in verdicts if v["split"] == split]
                     if not part:
                         continue
-                    rows.append((
-                        run_name, split, len(part), statistics.mean(v["recall"] for v in part),
-                        sum(len(v["invented"]) for v in part), sum(1 for v in part if v["invented"]),
-                        statistics.mean(v["lines"] for v in part), statistics.mean(v["characters"] for v in part),
-                        statistics.mean(v["seconds"] for v in part),
-                    ))
+                    rows.append(
+                        (
+                            run_name,
+                            split,
+                            len(part),
+                            statistics.mean(v["recall"] for v in part),
+                            sum(len(v["invented"]) for v in part),
+                            sum(1 for v in part if v["invented"]),
+                            statistics.mean(v["lines"] for v in part),
+                            statistics.mean(v["characters"] for v in part),
+                            statistics.mean(v["seconds"] for v in part),
+                        )
+                    )
             if summarizer in ("extractive", "old-extractive"):
                 window = speed_window(convs, WINDOW_FOR_SPEED)
                 timings = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from agents.records import MessageRecord
 from bot.cli import CliError
@@ -13,7 +13,7 @@ from bot.services.windows import parse_duration
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """A span before now (`30m`, `2h`, `7d`, `1w`, `90 minutes`: the slash commands' parser), or an ISO
     date/time (UTC when it names no zone)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     span = parse_duration(text)
     if span is not None:
         return now - span
@@ -21,7 +21,7 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise CliError(f"--since {text!r}: use a span like 30m, 2h, 7d or an ISO date/time like 2026-03-01T09:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def select_window(records: Sequence[MessageRecord], since: datetime | None, last: int | None) -> list[MessageRecord]:

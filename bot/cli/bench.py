@@ -14,10 +14,11 @@ import resource
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from agents.records import MessageRecord
 from bot.cli import CliError
@@ -26,8 +27,12 @@ TASK = "summarization"
 # The old code: pipeline("summarization", model=...) per call, fp32, the model's generation
 # defaults (DistilBART/BART-CNN: 4 beams, 56-142 tokens), input cut at the model's 1024 tokens.
 BASELINE_GENERATION = {
-    "num_beams": 4, "max_length": 142, "min_length": 56, "no_repeat_ngram_size": 3,
-    "length_penalty": 2.0, "early_stopping": True,
+    "num_beams": 4,
+    "max_length": 142,
+    "min_length": 56,
+    "no_repeat_ngram_size": 3,
+    "length_penalty": 2.0,
+    "early_stopping": True,
 }
 BASELINE_INPUT_TOKENS = 1024
 
@@ -42,26 +47,40 @@ def register(sub: argparse._SubParsersAction) -> None:
             "messages, peak memory, and ROUGE with --labelled. Writes a markdown table, JSON and a PNG chart."
         ),
     )
-    parser.add_argument("--models", default=None, metavar="KEYS", help="comma-separated summarization keys (default: the configured default)")
     parser.add_argument(
-        "--model-path", action="append", default=[], metavar="KEY=PATH",
+        "--models", default=None, metavar="KEYS", help="comma-separated summarization keys (default: the configured default)"
+    )
+    parser.add_argument(
+        "--model-path",
+        action="append",
+        default=[],
+        metavar="KEY=PATH",
         help="benchmark a local model folder (save_pretrained) under KEY; repeatable",
     )
     parser.add_argument("--profile", choices=("fast", "quality"), default="fast", help="generation profile (default: fast)")
     parser.add_argument(
-        "--quantize", default="int8,none", metavar="LIST",
+        "--quantize",
+        default="int8,none",
+        metavar="LIST",
         help="int8 and/or none, comma-separated: a row per choice for seq2seq models (default: int8,none)",
     )
-    parser.add_argument("--window", metavar="FILE", help="a DiscordChatExporter JSON export to summarize (default: the bundled sample, repeated)")
-    parser.add_argument("--messages", type=int, default=500, metavar="N", help="messages in the window (default: 500)")
-    parser.add_argument("--append", type=float, default=0.05, metavar="FRACTION", help="new messages for the re-run, as a fraction (default: 0.05)")
     parser.add_argument(
-        "--labelled", metavar="FILE|DIR",
+        "--window", metavar="FILE", help="a DiscordChatExporter JSON export to summarize (default: the bundled sample, repeated)"
+    )
+    parser.add_argument("--messages", type=int, default=500, metavar="N", help="messages in the window (default: 500)")
+    parser.add_argument(
+        "--append", type=float, default=0.05, metavar="FRACTION", help="new messages for the re-run, as a fraction (default: 0.05)"
+    )
+    parser.add_argument(
+        "--labelled",
+        metavar="FILE|DIR",
         help='JSONL with {"text" or "messages", "summary"} per line: adds ROUGE-1/2/L; or a folder of exports with '
         "key points (NAME.json + NAME.labels.json): key-point recall and invented facts per summarizer",
     )
     parser.add_argument(
-        "--backends", default=None, metavar="LIST",
+        "--backends",
+        default=None,
+        metavar="LIST",
         help="engines to run each model on, comma-separated (default: every installed backend that runs the "
         "model's family: transformers and ctranslate2 for seq2seq, transformers and llamacpp for a GGUF)",
     )
@@ -71,6 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # --- data -----------------------------------------------------------------------------------
+
 
 def repeated_sample(count: int) -> list[MessageRecord]:
     """`count` messages: the bundled sample conversation again and again, each round a new day with new ids."""
@@ -98,10 +118,10 @@ def repeated_sample(count: int) -> list[MessageRecord]:
 
 def labelled_items(path: str) -> list[tuple[list[MessageRecord], str]]:
     """(messages, reference summary) per JSONL line: "text" lines are `Name: words`, or "messages" objects."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     items = []
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -117,10 +137,16 @@ def labelled_items(path: str) -> list[tuple[list[MessageRecord], str]]:
             else:
                 turns = [_turn(t) for t in str(item["text"]).splitlines() if t.strip()]
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise CliError(f"--labelled {path} line {number}: expected {{\"text\" or \"messages\", \"summary\"}}") from None
+            raise CliError(f'--labelled {path} line {number}: expected {{"text" or "messages", "summary"}}') from None
         records = [
-            MessageRecord(id=number * 100_000 + i, channel_id=1, author_id=hash(name) % 10**6, author_name=name, content=content,
-                          created_at=start + timedelta(seconds=30 * i))
+            MessageRecord(
+                id=number * 100_000 + i,
+                channel_id=1,
+                author_id=hash(name) % 10**6,
+                author_name=name,
+                content=content,
+                created_at=start + timedelta(seconds=30 * i),
+            )
             for i, (name, content) in enumerate(turns)
         ]
         if records:
@@ -131,6 +157,7 @@ def labelled_items(path: str) -> list[tuple[list[MessageRecord], str]]:
 
 
 # --- measuring (in child processes) ----------------------------------------------------------
+
 
 class PeakMemory:
     """Peak resident memory of this process: psutil sampled every 20 ms, and the kernel's high-water mark."""
@@ -205,13 +232,13 @@ async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
 
     import psutil
 
+    import sml_config
     from agents.loading import local_folder
     from agents.runtime import ModelManager
     from agents.summarize import InMemoryChunkCache, plan_window, render_messages, summarize_messages
     from agents.summarize.generation import MAP, full_chunk, generate_summaries, new_tokens_for
     from agents.summarize.rouge import rouge
     from bot.settings import load_settings
-    import sml_config
 
     key, profile, quantize = config["model"], config["profile"], config["quantize"]
     window: list[MessageRecord] = config["window"]
@@ -249,8 +276,14 @@ async def _measure_variant(config: dict[str, Any]) -> dict[str, Any]:
         text, chunk_tokens = await manager.run(task, spec.key, full_chunk, generation, render_messages(base), **load_kwargs)
         started = time.perf_counter()
         await manager.run(
-            task, spec.key, generate_summaries, generation, [text], MAP,
-            new_tokens_for(chunk_tokens, MAP, plan.max_new_tokens), **load_kwargs,
+            task,
+            spec.key,
+            generate_summaries,
+            generation,
+            [text],
+            MAP,
+            new_tokens_for(chunk_tokens, MAP, plan.max_new_tokens),
+            **load_kwargs,
         )
         chunk_seconds = time.perf_counter() - started
 
@@ -455,6 +488,7 @@ def _in_child(function, config: dict[str, Any]) -> dict[str, Any]:
 
 # --- the report -----------------------------------------------------------------------------
 
+
 def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
     baseline = next((r for r in rows if r["profile"] == "old"), None)
     head = (
@@ -568,10 +602,15 @@ async def _bench(args: argparse.Namespace) -> int:
         from agents.backends import backend_installed
         from sml_config import BACKEND_FAMILIES
 
-        wanted = [b.strip() for b in args.backends.split(",") if b.strip()] if args.backends else [
-            b for b in ("transformers", "ctranslate2", "llamacpp")
-            if spec.family in BACKEND_FAMILIES[b] and (b != "llamacpp" or (spec.gguf_file is not None))
-        ]
+        wanted = (
+            [b.strip() for b in args.backends.split(",") if b.strip()]
+            if args.backends
+            else [
+                b
+                for b in ("transformers", "ctranslate2", "llamacpp")
+                if spec.family in BACKEND_FAMILIES[b] and (b != "llamacpp" or (spec.gguf_file is not None))
+            ]
+        )
         for backend in wanted:
             if backend not in BACKEND_FAMILIES or spec.family not in BACKEND_FAMILIES[backend]:
                 raise CliError(f"--backends: {backend!r} cannot run {spec.family} model {spec.key!r}")
@@ -612,7 +651,10 @@ async def _bench(args: argparse.Namespace) -> int:
     (out / "summaries-bench.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
     drawn = chart(rows, out / "summaries-bench.png")
     print(table)
-    print(f"\nwrote {out / 'summaries-bench.md'}, {out / 'summaries-bench.json'}" + (f", {out / 'summaries-bench.png'}" if drawn else " (no chart: matplotlib is not installed)"))
+    print(
+        f"\nwrote {out / 'summaries-bench.md'}, {out / 'summaries-bench.json'}"
+        + (f", {out / 'summaries-bench.png'}" if drawn else " (no chart: matplotlib is not installed)")
+    )
     return 0
 
 

@@ -12,13 +12,17 @@ from bot.cli import CliError
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "route", help="route request texts to commands the way a mention of the bot would (JSON per turn)",
+        "route",
+        help="route request texts to commands the way a mention of the bot would (JSON per turn)",
         description="Each TEXT is one turn by the same member in the same channel, in order. "
         'Example: smolcord route --channels general,dev --json "summarize #dev since 2h" "and for #general?"',
     )
     parser.add_argument("texts", nargs="*", metavar="TEXT", help="the turns, in order")
-    parser.add_argument("--approach", choices=("swarm_architecture", "monolithic_baseline", "hybrid_approach"),
-                        help="override master_swarm_config.yaml / SMOLCORD_SWARM_APPROACH")
+    parser.add_argument(
+        "--approach",
+        choices=("swarm_architecture", "monolithic_baseline", "hybrid_approach"),
+        help="override master_swarm_config.yaml / SMOLCORD_SWARM_APPROACH",
+    )
     parser.add_argument("--channels", default="", help="the server's channel names, comma-separated (name or name=id)")
     parser.add_argument("--here", default=None, help="the channel the turns are written in")
     parser.add_argument("--cases", type=Path, help='JSONL file of {"id", "channels", "here", "turns"}: one result line per case')
@@ -59,7 +63,9 @@ def _route(args: argparse.Namespace) -> int:
     def run(case_id: str, channels: dict[str, int | None], here: str | None, turns: list[str]) -> list[dict]:
         if here:
             channels = {here.lower().lstrip("#"): None, **channels} if here.lower().lstrip("#") not in channels else channels
-        where = Where(guild="cli", channel=here or "here", member=case_id, channels=channels, here=here.lower().lstrip("#") if here else None)
+        where = Where(
+            guild="cli", channel=here or "here", member=case_id, channels=channels, here=here.lower().lstrip("#") if here else None
+        )
         return [router.route(str(turn), where).as_json() for turn in turns]
 
     if cases is None:

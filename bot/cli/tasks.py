@@ -108,7 +108,9 @@ async def _find(records, tz_name, manager, review_model) -> list[ExtractedTask]:
         raise CliError(str(exc)) from None
 
 
-async def _stored_channel(args: argparse.Namespace, since: datetime | None, manager) -> tuple[list[MessageRecord], list[ExtractedTask], str]:
+async def _stored_channel(
+    args: argparse.Namespace, since: datetime | None, manager
+) -> tuple[list[MessageRecord], list[ExtractedTask], str]:
     from bot.services.guild_settings import guild_timezone
     from bot.settings import load_settings
     from bot.storage import db

@@ -48,9 +48,7 @@ class Admin(commands.Cog):
             key=key,
             accepted=lambda: interaction.response.defer(ephemeral=True, thinking=True),
         )
-        await interaction.followup.send(
-            model_commands.switch_text(result), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await interaction.followup.send(model_commands.switch_text(result), ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
 
     @model.command(name="list", description="Every configured model: size, which is active here, which are downloaded")
     async def list_models(self, interaction: discord.Interaction) -> None:

@@ -47,13 +47,9 @@ class Chat(commands.Cog):
         self.bot = bot
         cooldown_s = bot.settings.user_cooldown_s
         # Per user per server, like the slash commands' cooldown (bot/services/limits.py).
-        self._cooldown = (
-            commands.CooldownMapping.from_cooldown(1, cooldown_s, commands.BucketType.member) if cooldown_s > 0 else None
-        )
+        self._cooldown = commands.CooldownMapping.from_cooldown(1, cooldown_s, commands.BucketType.member) if cooldown_s > 0 else None
         # "Slow down" is said once per cooldown, not once per extra message.
-        self._warned = (
-            commands.CooldownMapping.from_cooldown(1, cooldown_s, commands.BucketType.member) if cooldown_s > 0 else None
-        )
+        self._warned = commands.CooldownMapping.from_cooldown(1, cooldown_s, commands.BucketType.member) if cooldown_s > 0 else None
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -116,9 +112,7 @@ class Chat(commands.Cog):
         async with self.bot.sessions() as session:
             return await stored.load_message(session, channel_id, message_id)
 
-    async def _reply_chain(
-        self, message: discord.Message, known: dict[int, MessageRecord], opted_out: set[int]
-    ) -> list[MessageRecord]:
+    async def _reply_chain(self, message: discord.Message, known: dict[int, MessageRecord], opted_out: set[int]) -> list[MessageRecord]:
         """The messages the question replies to, nearest first, from this channel only: the stored copy when there
         is one, else Discord's."""
         chain: list[MessageRecord] = []
@@ -204,7 +198,9 @@ class Chat(commands.Cog):
                 system=system,
                 max_new_tokens=int(loaded.spec.generation.get("max_new_tokens", chat.DEFAULT_MAX_NEW_TOKENS)),
             )
-            log.debug("chat prompt: %d tokens, %d context messages, %d dropped", prompt.prompt_tokens, len(prompt.context_ids), prompt.dropped)
+            log.debug(
+                "chat prompt: %d tokens, %d context messages, %d dropped", prompt.prompt_tokens, len(prompt.context_ids), prompt.dropped
+            )
             return chat.generate_reply(
                 loaded,
                 prompt.messages,

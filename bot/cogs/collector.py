@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import discord
@@ -23,6 +23,7 @@ from bot.ingest import (
     SaveMessage,
     is_transient,
 )
+from bot.services.access import bot_can_read
 from bot.storage.messages import (
     MessageRow,
     collected_marks,
@@ -32,7 +33,6 @@ from bot.storage.messages import (
     nth_newest_message_id,
     stored_versions,
 )
-from bot.services.access import bot_can_read
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +130,11 @@ class Collector(commands.Cog):
     async def wait_caught_up(self) -> int:
         """Wait for running catch-ups and the writes they queued; returns how many messages they fetched."""
         while True:
-            running = [t for t in (*self._catchups.values(), *self._channel_catchups.values(),
-                                   *([self._resync] if self._resync else [])) if not t.done()]
+            running = [
+                t
+                for t in (*self._catchups.values(), *self._channel_catchups.values(), *([self._resync] if self._resync else []))
+                if not t.done()
+            ]
             if not running:
                 break
             await asyncio.wait(running)
@@ -311,7 +314,7 @@ class Collector(commands.Cog):
 
     def _reconcile_since(self) -> datetime | None:
         hours = self.bot.settings.reconcile_hours
-        return datetime.now(timezone.utc) - timedelta(hours=hours) if hours > 0 else None
+        return datetime.now(UTC) - timedelta(hours=hours) if hours > 0 else None
 
     async def catch_up(self, guild: discord.Guild) -> int:
         """Per readable channel (and thread archived since the bot last looked): fetch what was posted after its
@@ -356,8 +359,9 @@ class Collector(commands.Cog):
             log.info("caught up %d messages in %s", fetched, guild.name)
         gaps = [g for g in self._gaps if guild.get_channel_or_thread(g) is not None]
         if gaps:
-            log.warning("%s: %d channel(s) still have a known gap (SMOLCORD_CATCHUP_LIMIT); the next start continues",
-                        guild.name, len(gaps))
+            log.warning(
+                "%s: %d channel(s) still have a known gap (SMOLCORD_CATCHUP_LIMIT); the next start continues", guild.name, len(gaps)
+            )
         return fetched
 
     async def _catch_up_safely(self, channel: Place, floor: int, reconcile_since: datetime | None) -> int:
@@ -379,10 +383,11 @@ class Collector(commands.Cog):
             days = self.bot.settings.default_retention_days
         if days <= 0:
             return 0
-        return discord.utils.time_snowflake(datetime.now(timezone.utc) - timedelta(days=days))
+        return discord.utils.time_snowflake(datetime.now(UTC) - timedelta(days=days))
 
-    async def _fetch_page(self, channel: Place, *, after: int | None = None, before: int | None = None,
-                          limit: int = PAGE) -> list[discord.Message]:
+    async def _fetch_page(
+        self, channel: Place, *, after: int | None = None, before: int | None = None, limit: int = PAGE
+    ) -> list[discord.Message]:
         """One REST call. `after`: the oldest `limit` messages after it, oldest first; else the newest before `before`."""
         self.stats.requests += 1
         if after is not None:
@@ -423,7 +428,7 @@ class Collector(commands.Cog):
         first_live = self._first_live.get(channel.id)
         # Where the channel's history starts for the bot when there is nothing older to fetch: a minute before
         # this look (Discord's clock may differ from ours), so a message posted after it can never fall below the cursor.
-        start = discord.utils.time_snowflake(datetime.now(timezone.utc) - timedelta(minutes=1))
+        start = discord.utils.time_snowflake(datetime.now(UTC) - timedelta(minutes=1))
         if first_live:
             start = min(start, first_live - 1)
         if limit <= 0:
@@ -467,7 +472,14 @@ class Collector(commands.Cog):
             on_discord = {m.id for m in page}
             gone = sorted(i for i in stored if i <= covered_to and i not in on_discord)
             if gone:
-                log.debug("reconcile: %d stored messages of #%s are gone from Discord (range %s-%s, page %d)", len(gone), channel.name, after, covered_to, len(page))
+                log.debug(
+                    "reconcile: %d stored messages of #%s are gone from Discord (range %s-%s, page %d)",
+                    len(gone),
+                    channel.name,
+                    after,
+                    covered_to,
+                    len(page),
+                )
                 self.writer.put(DeleteMessages(gone))
                 self.stats.deleted += len(gone)
             saves = []
@@ -502,7 +514,7 @@ class Collector(commands.Cog):
             if reached_live or last_page:
                 break
             if limit > 0 and fetched >= limit:
-                end = first_live or discord.utils.time_snowflake(datetime.now(timezone.utc))
+                end = first_live or discord.utils.time_snowflake(datetime.now(UTC))
                 self._record_gap(channel, (cursor, end))
                 return fetched
         if complete:
@@ -544,8 +556,13 @@ class Collector(commands.Cog):
         self._gaps[channel.id] = gap
         self.writer.put(RecordGap(channel.id, gap))
         since, until = (discord.utils.snowflake_time(i) for i in gap)
-        log.warning("catch-up limit reached in #%s (%s): messages from %s to %s not fetched yet (a known gap; "
-                    "the next start continues)", channel.name, channel.id, f"{since:%Y-%m-%d %H:%M}", f"{until:%Y-%m-%d %H:%M} UTC")
+        log.warning(
+            "catch-up limit reached in #%s (%s): messages from %s to %s not fetched yet (a known gap; the next start continues)",
+            channel.name,
+            channel.id,
+            f"{since:%Y-%m-%d %H:%M}",
+            f"{until:%Y-%m-%d %H:%M} UTC",
+        )
 
     async def _resync_dirty(self) -> None:
         """After the write queue overflowed: once the database keeps up again, fetch the channels whose messages were not queued."""

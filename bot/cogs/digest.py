@@ -29,7 +29,11 @@ def _zone_names() -> tuple[str, ...]:
 
 async def timezone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     typed = current.strip().lower().replace(" ", "_")
-    names = [name for name in _zone_names() if typed in name.lower()] if typed else ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Tokyo"]
+    names = (
+        [name for name in _zone_names() if typed in name.lower()]
+        if typed
+        else ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Tokyo"]
+    )
     return [app_commands.Choice(name=name, value=name) for name in names[:25]]
 
 

@@ -25,6 +25,7 @@ from agents.swarm.commands import COMMANDS, help_text
 from agents.swarm.context import ContextManager
 from agents.swarm.orchestrator import Orchestrator, Route, Where
 from bot import chat_stream
+from bot.client import Smolcord
 from bot.services.errors import ChannelNotReadable, InvalidInput, UserFacingError, describe_error
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ BUTTON_TIMEOUT_S = 300.0
 class AskerOnly(discord.ui.View):
     """One button (and Cancel) that only the member who asked can press; pressing it runs `run` once."""
 
-    def __init__(self, asker_id: int, label: str, run: Callable[[discord.Interaction], Awaitable[None]], *, style: discord.ButtonStyle) -> None:
+    def __init__(
+        self, asker_id: int, label: str, run: Callable[[discord.Interaction], Awaitable[None]], *, style: discord.ButtonStyle
+    ) -> None:
         super().__init__(timeout=BUTTON_TIMEOUT_S)
         self.asker_id = asker_id
         self._run = run
@@ -64,7 +67,9 @@ class AskerOnly(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.asker_id:
-            await interaction.response.send_message(f"Only <@{self.asker_id}> can answer this.", ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+            await interaction.response.send_message(
+                f"Only <@{self.asker_id}> can answer this.", ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
             return False
         return True
 
@@ -85,7 +90,7 @@ class AskerOnly(discord.ui.View):
 
 
 class Requests(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Smolcord) -> None:
         self.bot = bot
         self.context = ContextManager()
         self._router: Orchestrator | None = None
@@ -102,7 +107,12 @@ class Requests(commands.Cog):
                 from bot.services.swarm import load_router
 
                 loop = asyncio.get_running_loop()
-                loaded = await loop.run_in_executor(self._thread, partial(load_router, self.bot.settings.model_cache_dir, approach=self.bot.settings.swarm_approach, context=self.context))  # type: ignore[attr-defined]
+                loaded = await loop.run_in_executor(
+                    self._thread,
+                    partial(
+                        load_router, self.bot.settings.model_cache_dir, approach=self.bot.settings.swarm_approach, context=self.context
+                    ),
+                )
                 self._router = loaded.orchestrator
                 log.info("swarm router ready (%s, %.1f s)", loaded.orchestrator.approach, loaded.load_seconds)
         return self._router
@@ -131,7 +141,9 @@ class Requests(commands.Cog):
         for channel in [*guild.channels, *guild.threads]:
             channels.setdefault(channel.name.lower(), channel.id)
         here = getattr(message.channel, "name", None)
-        where = Where(guild=guild.id, channel=message.channel.id, member=message.author.id, channels=channels, here=here.lower() if here else None)
+        where = Where(
+            guild=guild.id, channel=message.channel.id, member=message.author.id, channels=channels, here=here.lower() if here else None
+        )
         loop = asyncio.get_running_loop()
         route = await loop.run_in_executor(self._thread, partial(router.route, text, where, bot_mention=f"<@{me.id}>"))
         log.debug("routed %s: %s %s (%s)", message.id, route.command, route.args, route.step)
@@ -146,7 +158,7 @@ class Requests(commands.Cog):
         return True
 
     async def _reply(self, message: discord.Message, text: str | None, **options: Any) -> None:
-        await chat_stream.reply_once(message, text[:2000] if text else None, **options)  # type: ignore[arg-type]
+        await chat_stream.reply_once(message, text[:2000] if text else None, **options)
 
     async def execute(self, message: discord.Message, route: Route) -> None:
         spec = COMMANDS[route.command]
@@ -165,7 +177,11 @@ class Requests(commands.Cog):
             return
         described = describe(route)
         if spec.admin or spec.erases:
-            prompt, label, style = f"Run `{described}`?", "Confirm", discord.ButtonStyle.danger if spec.erases else discord.ButtonStyle.primary
+            prompt, label, style = (
+                f"Run `{described}`?",
+                "Confirm",
+                discord.ButtonStyle.danger if spec.erases else discord.ButtonStyle.primary,
+            )
         else:
             prompt, label, style = f"`{described}`: only you will see the answer.", "Show", discord.ButtonStyle.primary
 
@@ -204,7 +220,9 @@ class Requests(commands.Cog):
         try:
             async with message.channel.typing():
                 if route.command == "summarize":
-                    result = await summaries.summarize(self.bot, context, channel=options.get("channel"), window=options.get("window"), model=options.get("model"))  # type: ignore[arg-type]
+                    result = await summaries.summarize(
+                        self.bot, context, channel=options.get("channel"), window=options.get("window"), model=options.get("model")
+                    )
                     pages = summaries.summary_pages(result)
                     view = Paginator(pages, owner_id=message.author.id) if len(pages) > 1 else None
                     await self._reply(message, None, embed=pages[0], **({"view": view} if view else {}))
@@ -213,13 +231,20 @@ class Requests(commands.Cog):
 
                     user = options.get("user")
                     listed = await tasks.list_tasks(
-                        self.bot, context, channel=options.get("channel"), owner_id=user.id if user else None,  # type: ignore[arg-type]
-                        owner_name=user.display_name if user else None, status=options.get("status", "open"), private=False,
+                        self.bot,
+                        context,
+                        channel=options.get("channel"),
+                        owner_id=user.id if user else None,
+                        owner_name=user.display_name if user else None,
+                        status=options.get("status", "open"),
+                        private=False,
                     )
                     if not listed.tasks:
                         await self._reply(message, f"{listed.heading}: none.")
                         return
-                    board = TaskBoard(listed.tasks, owner_id=message.author.id, guild_id=guild.id, heading=listed.heading, sessions=self.bot.sessions)  # type: ignore[attr-defined]
+                    board = TaskBoard(
+                        listed.tasks, owner_id=message.author.id, guild_id=guild.id, heading=listed.heading, sessions=self.bot.sessions
+                    )
                     await self._reply(message, None, embed=board.embed(), view=board)
         except Exception as error:  # noqa: BLE001
             await self._reply(message, chat_stream.log_failure(error, f"request {route.command} in message {message.id}"))
@@ -286,5 +311,5 @@ def describe(route: Route) -> str:
     return " ".join(parts)[:300]
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Smolcord) -> None:
     await bot.add_cog(Requests(bot))

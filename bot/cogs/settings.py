@@ -35,13 +35,17 @@ class ServerSettings(commands.GroupCog, group_name="settings", group_description
 
     @app_commands.command(name="retention", description="How long to keep stored messages (0 = forever; empty = the bot's default)")
     @app_commands.describe(days="Days to keep messages; 0 keeps them forever; leave empty for the bot's default")
-    async def retention(self, interaction: discord.Interaction, days: app_commands.Range[int, 0, guild_settings.MAX_RETENTION_DAYS] | None = None) -> None:
+    async def retention(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 0, guild_settings.MAX_RETENTION_DAYS] | None = None
+    ) -> None:
         result = await settings_commands.set_retention(self.bot, interaction_context(interaction), days=days)
         await self._reply(interaction, settings_commands.retention_text(result))
 
     @app_commands.command(name="chat-prompt", description="Describe the bot and this server for chat replies (empty: the built-in persona)")
     @app_commands.describe(prompt="Who the bot is here and how it should answer; leave empty to reset")
-    async def chat_prompt(self, interaction: discord.Interaction, prompt: app_commands.Range[str, 1, guild_settings.MAX_PROMPT_CHARS] | None = None) -> None:
+    async def chat_prompt(
+        self, interaction: discord.Interaction, prompt: app_commands.Range[str, 1, guild_settings.MAX_PROMPT_CHARS] | None = None
+    ) -> None:
         result = await settings_commands.set_chat_prompt(self.bot, interaction_context(interaction), prompt=prompt)
         await self._reply(interaction, settings_commands.chat_prompt_text(result))
 

@@ -98,8 +98,12 @@ class TaskBoard(discord.ui.View):
             )
         if self.page_count > 1:
             last = self.page_count - 1
-            self.add_item(BoardButton(self._page_callback(-1), label="◀", style=discord.ButtonStyle.secondary, row=1, disabled=self.page == 0))
-            self.add_item(BoardButton(self._page_callback(+1), label="▶", style=discord.ButtonStyle.secondary, row=1, disabled=self.page >= last))
+            self.add_item(
+                BoardButton(self._page_callback(-1), label="◀", style=discord.ButtonStyle.secondary, row=1, disabled=self.page == 0)
+            )
+            self.add_item(
+                BoardButton(self._page_callback(+1), label="▶", style=discord.ButtonStyle.secondary, row=1, disabled=self.page >= last)
+            )
 
     def _page_callback(self, step: int) -> Press:
         async def turn(interaction: discord.Interaction) -> None:
@@ -123,7 +127,10 @@ class TaskBoard(discord.ui.View):
             new_status = "done" if task.status == "open" else "open"
             self.tasks[index] = await change_status(
                 self.sessions,
-                guild_id=guild.id, task_id=task_id, status=new_status, actor_id=interaction.user.id,
+                guild_id=guild.id,
+                task_id=task_id,
+                status=new_status,
+                actor_id=interaction.user.id,
             )
             self._build()
             await interaction.response.edit_message(embed=self.embed(), view=self)
@@ -170,10 +177,14 @@ class Tasks(commands.Cog):
             private=private,
         )
         if not listed.tasks:
-            await interaction.response.send_message(f"{listed.heading}: none.", ephemeral=private, allowed_mentions=discord.AllowedMentions.none())
+            await interaction.response.send_message(
+                f"{listed.heading}: none.", ephemeral=private, allowed_mentions=discord.AllowedMentions.none()
+            )
             return
         board = self._board(listed.tasks, interaction, listed.heading)
-        await interaction.response.send_message(embed=board.embed(), view=board, ephemeral=private, allowed_mentions=discord.AllowedMentions.none())
+        await interaction.response.send_message(
+            embed=board.embed(), view=board, ephemeral=private, allowed_mentions=discord.AllowedMentions.none()
+        )
 
     @tasks.command(name="scan", description="Find action items in a window of a channel now and store them")
     @app_commands.describe(

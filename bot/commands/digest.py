@@ -75,8 +75,12 @@ async def set_digest(
             zone = await guild_settings.guild_timezone(session, context.guild_id)
         schedule = digests.DigestSchedule(hour=hour, minute=minute, timezone=zone)
         await digests.save_config(
-            session, guild_id=context.guild_id, target_channel_id=target.id, schedule=schedule,
-            source_channel_ids=source_ids, user_id=context.user_id,
+            session,
+            guild_id=context.guild_id,
+            target_channel_id=target.id,
+            schedule=schedule,
+            source_channel_ids=source_ids,
+            user_id=context.user_id,
         )
     job = await asyncio.to_thread(scheduled.schedule_digest, services.scheduler, context.guild_id, schedule)
     kept, left_out = scheduled.source_channels(view, target.id, source_ids)

@@ -72,7 +72,9 @@ async def forget(services: Services, context: CommandContext, *, accepted: Accep
 
 
 def forget_text(result: Erased) -> str:
-    future = "You are opted out, so nothing new is stored." if result.opted_out else (
-        "New messages are still stored; `/privacy optout` stops that."
+    future = (
+        "You are opted out, so nothing new is stored."
+        if result.opted_out
+        else ("New messages are still stored; `/privacy optout` stops that.")
     )
     return f"Done: I erased {plural(result.messages, 'stored message')} of yours in this server. {future}"

@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -58,7 +58,7 @@ class DigestSchedule:
     def window(self, fire: datetime) -> tuple[datetime, datetime]:
         """What a digest covers: from the previous day's digest time up to this one (UTC)."""
         previous = self.fire_time(fire.date() - timedelta(days=1))
-        return previous.astimezone(timezone.utc), fire.astimezone(timezone.utc)
+        return previous.astimezone(UTC), fire.astimezone(UTC)
 
 
 def parse_time(text: str) -> tuple[int, int]:
@@ -102,6 +102,7 @@ def parse_channel_refs(text: str | None, channels_by_name: dict[str, int], known
 
 
 # --- settings --------------------------------------------------------------------------------
+
 
 async def save_config(
     session: AsyncSession,
@@ -164,6 +165,7 @@ async def enabled_schedules(session: AsyncSession) -> list[tuple[int, DigestSche
 
 # --- exactly once per day ----------------------------------------------------------------------
 
+
 async def claim_day(sessions: async_sessionmaker[AsyncSession], guild_id: int, day: date, channel_id: int) -> bool:
     """Reserve a guild's digest for a local date before posting; False when it is already posted or being posted.
 
@@ -203,8 +205,9 @@ async def release_day(sessions: async_sessionmaker[AsyncSession], guild_id: int,
 async def unconfirmed_claim(session: AsyncSession, guild_id: int, day: date) -> DigestPost | None:
     """A claim for that day with no recorded post: a run is posting it now, or one died between claiming and recording."""
     return await session.scalar(
-        select(DigestPost).where(DigestPost.guild_id == guild_id, DigestPost.digest_date == day.isoformat(),
-                                 DigestPost.message_id.is_(None))
+        select(DigestPost).where(
+            DigestPost.guild_id == guild_id, DigestPost.digest_date == day.isoformat(), DigestPost.message_id.is_(None)
+        )
     )
 
 
@@ -218,6 +221,7 @@ async def posts_for(session: AsyncSession, guild_id: int) -> list[DigestPost]:
 
 
 # --- content ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class SourceChannel:

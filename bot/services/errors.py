@@ -112,8 +112,7 @@ def describe_error(error: BaseException) -> ErrorReport:
         )
     if isinstance(error, ModelNotDownloadedError):
         return ErrorReport(
-            f"The model `{error.key}` isn't downloaded yet: an admin can run `smolcord models pull {error.key}` "
-            "on the bot's machine.",
+            f"The model `{error.key}` isn't downloaded yet: an admin can run `smolcord models pull {error.key}` on the bot's machine.",
             logging.WARNING,
         )
     if isinstance(error, ModelTimeoutError):

@@ -51,16 +51,12 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-async def active_model_key(
-    session: AsyncSession, guild_id: int | None, task: str, registry: sml_config.Registry | None = None
-) -> str:
+async def active_model_key(session: AsyncSession, guild_id: int | None, task: str, registry: sml_config.Registry | None = None) -> str:
     """The guild's chosen key for `task`, or the registry default (also when the chosen key left the registry)."""
     registry = registry or sml_config.current_registry()
     task = resolve_task(task, registry)
     if guild_id is not None:
-        chosen = await session.scalar(
-            select(GuildModel.model_key).where(GuildModel.guild_id == guild_id, GuildModel.task == task)
-        )
+        chosen = await session.scalar(select(GuildModel.model_key).where(GuildModel.guild_id == guild_id, GuildModel.task == task))
         if chosen is not None:
             try:
                 return registry.spec(task, chosen).key
@@ -69,9 +65,7 @@ async def active_model_key(
     return registry.default_key(task)
 
 
-async def active_model_keys(
-    session: AsyncSession, guild_id: int | None, registry: sml_config.Registry | None = None
-) -> dict[str, str]:
+async def active_model_keys(session: AsyncSession, guild_id: int | None, registry: sml_config.Registry | None = None) -> dict[str, str]:
     return {task: await active_model_key(session, guild_id, task, registry) for task in sml_config.TASKS}
 
 
@@ -96,8 +90,13 @@ async def _audit(
     async with sessions.begin() as session:
         session.add(
             ModelSwitchAudit(
-                guild_id=guild_id, user_id=user_id, task=task, old_key=old_key,
-                new_key=new_key[:100], succeeded=error is None, error=error,
+                guild_id=guild_id,
+                user_id=user_id,
+                task=task,
+                old_key=old_key,
+                new_key=new_key[:100],
+                succeeded=error is None,
+                error=error,
             )
         )
 
@@ -151,8 +150,6 @@ async def switch_model(
         else:
             choice.model_key, choice.updated_by, choice.updated_at = new_key, user_id, func.now()
         session.add(
-            ModelSwitchAudit(
-                guild_id=guild_id, user_id=user_id, task=task, old_key=old_key, new_key=new_key, succeeded=True, error=None
-            )
+            ModelSwitchAudit(guild_id=guild_id, user_id=user_id, task=task, old_key=old_key, new_key=new_key, succeeded=True, error=None)
         )
     return SwitchResult(task=task, old_key=old_key, new_key=new_key, memory_mb=memory_mb)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 from discord import app_commands
 
@@ -32,8 +34,8 @@ class ChannelId(app_commands.Transformer):
     def channel_types(self) -> list[discord.ChannelType]:
         return list(MESSAGE_CHANNEL_TYPES)
 
-    async def transform(self, interaction: discord.Interaction, value: object, /) -> int:
-        return int(getattr(value, "id"))
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> int:
+        return int(value.id)  # an app_commands channel: a GuildChannel or AppCommandChannel, both with .id
 
 
 def model_choices(interaction: discord.Interaction[Smolcord], task: str, current: str) -> list[app_commands.Choice[str]]:

@@ -79,7 +79,9 @@ async def send_pages(
     """Follow up a deferred interaction with the first page, and page buttons when there is more than one."""
     view: discord.ui.View | None = Paginator(pages, owner_id=interaction.user.id) if len(pages) > 1 else extra_view
     if view is None:
-        return await interaction.followup.send(embed=pages[0], ephemeral=ephemeral, wait=True, allowed_mentions=discord.AllowedMentions.none())
+        return await interaction.followup.send(
+            embed=pages[0], ephemeral=ephemeral, wait=True, allowed_mentions=discord.AllowedMentions.none()
+        )
     return await interaction.followup.send(
         embed=pages[0], ephemeral=ephemeral, wait=True, allowed_mentions=discord.AllowedMentions.none(), view=view
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -60,7 +60,7 @@ async def summarize_channel(
     now: datetime | None = None,
 ) -> Summary:
     """Load the window and summarize it (chunk summaries cached in the database). Returns agents' Summary."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     registry = manager.registry
     async with sessions() as session:
         key = check_model_key(manager, request.model_key) or await active_model_key(session, request.guild_id, TASK, registry)

@@ -80,7 +80,9 @@ def load_generative(cache_dir: Path, key: str) -> Any:
     return GenerativeRouter(loaded)
 
 
-def load_router(cache_dir: Path, *, approach: str | None = None, context: ContextManager | None = None, head_kind: str | None = None) -> LoadedRouter:
+def load_router(
+    cache_dir: Path, *, approach: str | None = None, context: ContextManager | None = None, head_kind: str | None = None
+) -> LoadedRouter:
     started = time.perf_counter()
     config = read_master_config(env={})  # the setting (bot.settings, env or .env) comes in as `approach`
     approach = approach or config.current_approach
@@ -88,8 +90,13 @@ def load_router(cache_dir: Path, *, approach: str | None = None, context: Contex
     encoder = MiniLMEncoder(encoder_folder(cache_dir))
     generative = load_generative(cache_dir, config.generative_model) if approach != "swarm_architecture" else None
     orchestrator = Orchestrator(
-        embed=encoder.embed, head=load_head(head_kind or config.intent_head), model_keys=model_keys(),
-        context=context, validators=validators(), approach=approach, generative=generative,
+        embed=encoder.embed,
+        head=load_head(head_kind or config.intent_head),
+        model_keys=model_keys(),
+        context=context,
+        validators=validators(),
+        approach=approach,
+        generative=generative,
         hybrid_threshold=config.hybrid_threshold,
     )
     encoder.embed(["warm up"])

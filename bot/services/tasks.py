@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,7 +39,7 @@ async def scan_channel(
     bot_ids: tuple[int, ...] = (),
 ) -> ScanResult:
     """Run the task extractor over a window and store what it finds (a re-scan creates no duplicates)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     async with sessions() as session:
         records = await load_messages(session, channel_id=channel_id, user_id=user_id, window=window, now=now)
         zone = await guild_timezone(session, guild_id)
@@ -63,15 +63,11 @@ async def visible_tasks(
     if status not in STATUS_FILTERS:
         raise InvalidInput(f"Status must be one of {', '.join(STATUS_FILTERS)}.")
     async with sessions() as session:
-        rows = await list_tasks(
-            session, guild_id, channel_id=channel_id, owner_id=owner_id, status=None if status == "all" else status
-        )
+        rows = await list_tasks(session, guild_id, channel_id=channel_id, owner_id=owner_id, status=None if status == "all" else status)
     return [row for row in rows if row.channel_id in readable_channel_ids][:MAX_LISTED]
 
 
-async def change_status(
-    sessions: async_sessionmaker[AsyncSession], *, guild_id: int, task_id: int, status: str, actor_id: int
-) -> Task:
+async def change_status(sessions: async_sessionmaker[AsyncSession], *, guild_id: int, task_id: int, status: str, actor_id: int) -> Task:
     try:
         async with sessions.begin() as session:
             return await set_status(session, task_id, status, actor_id, guild_id=guild_id)

@@ -19,11 +19,27 @@ MAX_SPAN = timedelta(days=30)
 WINDOW_EXAMPLES = ("last 50", "last 200", "since 1h", "since 24h", "since 7d", "since my last message")
 
 _UNITS = {
-    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
-    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-    "d": 86400, "day": 86400, "days": 86400,
-    "w": 604800, "week": 604800, "weeks": 604800,
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "w": 604800,
+    "week": 604800,
+    "weeks": 604800,
 }
 _COUNT = re.compile(r"^(?:last\s+)?(\d+)(?:\s+(?:messages?|msgs?))?$")
 _DURATION = re.compile(r"^(?:since|last|past)?\s*(\d+)\s*([a-z]+)$")
@@ -105,14 +121,12 @@ def window_suggestions(current: str) -> list[str]:
     return matches[:25]
 
 
-async def load_messages(
-    session: AsyncSession, *, channel_id: int, user_id: int, window: Window, now: datetime
-) -> list[MessageRecord]:
+async def load_messages(session: AsyncSession, *, channel_id: int, user_id: int, window: Window, now: datetime) -> list[MessageRecord]:
     """The stored messages of a window, oldest first; EmptyWindow (one line) when there are none."""
     if window.since_my_last_message:
         last = await last_message_by(session, channel_id, user_id)
         if last is None:
-            raise EmptyWindow("You have no stored message in that channel, so there is no \"since your last message\".")
+            raise EmptyWindow('You have no stored message in that channel, so there is no "since your last message".')
         records = await load_window(session, channel_id, after_id=last.id, limit=MAX_MESSAGES)
         if not _people(records):
             raise EmptyWindow("Nothing new has been said there since your last message.")

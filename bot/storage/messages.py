@@ -6,9 +6,10 @@ Every function takes an `AsyncSession`; the caller owns the transaction (`async 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Sequence, cast, overload
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents.records import MessageRecord
 from bot.storage.db import batches as _chunks
 from bot.storage.db import upsert_insert as _insert
+from bot.storage.summaries import invalidate_messages
 from bot.storage.tables import (
     Channel,
     Guild,
@@ -24,13 +26,12 @@ from bot.storage.tables import (
     Message,
     OptedOutUser,
 )
-from bot.storage.summaries import invalidate_messages
-
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
 
 _CHANNEL_TOKEN = re.compile(r"<#(\d+)>")
+
 
 @dataclass(frozen=True, slots=True)
 class GuildRow:
@@ -222,7 +223,6 @@ async def latest_message_id(session: AsyncSession, channel_id: int, *, before_id
     return await session.scalar(query)
 
 
-
 async def advance_collected_marks(session: AsyncSession, newest: dict[int, int]) -> None:
     """Move each channel's `collected_up_to` forward to the newest message id received there (never back)."""
     for channel_id, message_id in newest.items():
@@ -265,12 +265,14 @@ class KnownGap:
     def describe(self) -> str:
         """`#general: 2026-11-30 10:02 to 12:40 UTC (2.6 h) not fetched yet`."""
         span = (self.until - self.since).total_seconds() / 3600
-        return (f"#{self.channel_name or self.channel_id}: {self.since:%Y-%m-%d %H:%M} to {self.until:%Y-%m-%d %H:%M} UTC"
-                f" ({span:.1f} h) not fetched yet")
+        return (
+            f"#{self.channel_name or self.channel_id}: {self.since:%Y-%m-%d %H:%M} to {self.until:%Y-%m-%d %H:%M} UTC"
+            f" ({span:.1f} h) not fetched yet"
+        )
 
 
 def _snowflake_time(snowflake: int) -> datetime:
-    return datetime.fromtimestamp(((snowflake >> 22) + 1420070400000) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(((snowflake >> 22) + 1420070400000) / 1000, tz=UTC)
 
 
 async def known_gaps(session: AsyncSession, guild_id: int | None = None) -> list[KnownGap]:
@@ -284,14 +286,20 @@ async def known_gaps(session: AsyncSession, guild_id: int | None = None) -> list
 
 async def stored_versions(session: AsyncSession, channel_id: int, *, after_id: int, up_to_id: int) -> dict[int, MessageRow]:
     """The stored messages of a channel with after_id < id <= up_to_id, as rows (for reconciling them with Discord)."""
-    rows = await session.scalars(
-        select(Message).where(Message.channel_id == channel_id, Message.id > after_id, Message.id <= up_to_id)
-    )
+    rows = await session.scalars(select(Message).where(Message.channel_id == channel_id, Message.id > after_id, Message.id <= up_to_id))
     return {
         m.id: MessageRow(
-            id=m.id, guild_id=m.guild_id, channel_id=m.channel_id, author_id=m.author_id, content=m.content,
-            created_at=_aware(m.created_at), edited_at=_aware(m.edited_at), reply_to_id=m.reply_to_id,
-            mention_ids=list(m.mention_ids or []), attachments=list(m.attachments or []), embeds=list(m.embeds or []),
+            id=m.id,
+            guild_id=m.guild_id,
+            channel_id=m.channel_id,
+            author_id=m.author_id,
+            content=m.content,
+            created_at=_aware(m.created_at),
+            edited_at=_aware(m.edited_at),
+            reply_to_id=m.reply_to_id,
+            mention_ids=list(m.mention_ids or []),
+            attachments=list(m.attachments or []),
+            embeds=list(m.embeds or []),
             is_bot=m.is_bot,
         )
         for m in rows
@@ -360,7 +368,7 @@ def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; everything stored is UTC.
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -434,7 +442,9 @@ async def load_window(
             guild_id=message.guild_id,
             channel_name=channel_name,
             kind=message.kind or "default",
-            channel_names={cid: channel_names[cid] for cid in map(int, _CHANNEL_TOKEN.findall(message.content or "")) if cid in channel_names},
+            channel_names={
+                cid: channel_names[cid] for cid in map(int, _CHANNEL_TOKEN.findall(message.content or "")) if cid in channel_names
+            },
         )
         for message, display_name, channel_name in rows
     ]
@@ -450,7 +460,7 @@ async def load_message(session: AsyncSession, channel_id: int, message_id: int) 
     """One stored message of a channel as a plain record, or None when it is not stored (or was deleted)."""
     # A snowflake carries its creation time (ms since 2015): a two-second window around it finds the row
     # through the indexed columns that load_window filters on.
-    at = datetime.fromtimestamp(((message_id >> 22) + 1420070400000) / 1000, tz=timezone.utc)
+    at = datetime.fromtimestamp(((message_id >> 22) + 1420070400000) / 1000, tz=UTC)
     window = await load_window(session, channel_id, since=at - timedelta(seconds=1), before=at + timedelta(seconds=1))
     return next((r for r in window if r.id == message_id), None)
 

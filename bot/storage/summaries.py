@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +13,7 @@ from bot.storage.db import batches as _batches
 from bot.storage.db import upsert_insert as _insert
 from bot.storage.tables import Message, SummaryChunk, SummaryChunkMessage
 
+
 async def get_chunks(session: AsyncSession, keys: Sequence[str]) -> dict[str, str]:
     """Cached summaries by key; marks the hits as used (for pruning)."""
     found: dict[str, str] = {}
@@ -21,7 +22,7 @@ async def get_chunks(session: AsyncSession, keys: Sequence[str]) -> dict[str, st
         rows = await session.execute(select(SummaryChunk.key, SummaryChunk.summary).where(SummaryChunk.key.in_(batch)))
         found.update((key, summary) for key, summary in rows)
     hits = list(found)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for batch in _batches(hits):
         await session.execute(update(SummaryChunk).where(SummaryChunk.key.in_(batch)).values(used_at=now))
     return found
@@ -51,7 +52,7 @@ async def put_chunks(session: AsyncSession, chunks: Sequence[CachedChunk], *, re
     new = [chunk for chunk in chunks if chunk.key not in existing]
     if not new:
         return 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = [
         {"key": c.key, "channel_id": c.channel_id, "model_key": c.model_key[:100], "summary": c.summary, "created_at": now, "used_at": now}
         for c in new
@@ -70,9 +71,7 @@ async def invalidate_messages(session: AsyncSession, message_ids: Sequence[int])
     ids = sorted(set(message_ids))
     keys: set[str] = set()
     for batch in _batches(ids):
-        keys.update(
-            await session.scalars(select(SummaryChunkMessage.chunk_key).where(SummaryChunkMessage.message_id.in_(batch)))
-        )
+        keys.update(await session.scalars(select(SummaryChunkMessage.chunk_key).where(SummaryChunkMessage.message_id.in_(batch))))
     ordered = sorted(keys)
     for batch in _batches(ordered):
         # Links first: correct even where the foreign keys' ON DELETE CASCADE is not enforced.

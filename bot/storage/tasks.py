@@ -5,8 +5,8 @@ Every function takes an `AsyncSession`; the caller owns the transaction (`async 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,12 +29,12 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _aware_row(task: Task) -> Task:
@@ -42,7 +42,7 @@ def _aware_row(task: Task) -> Task:
         value = getattr(task, name)
         if value is not None and value.tzinfo is None:
             # Not a change to the row: only how this object shows the stored value.
-            set_committed_value(task, name, value.replace(tzinfo=timezone.utc))
+            set_committed_value(task, name, value.replace(tzinfo=UTC))
     return task
 
 
@@ -81,9 +81,7 @@ async def save_tasks(
         unique.setdefault(task.fingerprint, task)
     existing = {
         row.fingerprint: row
-        for row in (
-            await session.execute(select(Task).where(Task.guild_id == guild_id, Task.fingerprint.in_(list(unique))))
-        ).scalars()
+        for row in (await session.execute(select(Task).where(Task.guild_id == guild_id, Task.fingerprint.in_(list(unique))))).scalars()
     }
     recorded = await _events_by_task(session, [row.id for row in existing.values()])
     created: list[Task] = []
@@ -120,13 +118,22 @@ async def _create(session: AsyncSession, guild_id: int, channel_id: int, task: E
     await session.flush()
     first = task.source_message_ids[0]
     actor = task.requester_id if task.requester_id is not None else task.owner_id
-    session.add(TaskEvent(task_id=row.id, old_status=None, new_status="open", actor_id=actor, message_id=first, at=_utc(task.said_at) or now))
+    session.add(
+        TaskEvent(task_id=row.id, old_status=None, new_status="open", actor_id=actor, message_id=first, at=_utc(task.said_at) or now)
+    )
     status = "open"
     for change in task.changes:
         if change.message_id == first:
             continue
         session.add(
-            TaskEvent(task_id=row.id, old_status=status, new_status=change.status, actor_id=change.actor_id, message_id=change.message_id, at=_utc(change.at))
+            TaskEvent(
+                task_id=row.id,
+                old_status=status,
+                new_status=change.status,
+                actor_id=change.actor_id,
+                message_id=change.message_id,
+                at=_utc(change.at),
+            )
         )
         status = change.status
     return _aware_row(row)
@@ -153,7 +160,14 @@ async def _update(session: AsyncSession, row: Task, task: ExtractedTask, recorde
         else:
             continue
         session.add(
-            TaskEvent(task_id=row.id, old_status=old_status, new_status=row.status, actor_id=change.actor_id, message_id=change.message_id, at=_utc(change.at))
+            TaskEvent(
+                task_id=row.id,
+                old_status=old_status,
+                new_status=row.status,
+                actor_id=change.actor_id,
+                message_id=change.message_id,
+                at=_utc(change.at),
+            )
         )
         changed = True
     if row.due_at is None and task.due is not None:
@@ -222,5 +236,5 @@ async def task_events(session: AsyncSession, task_id: int) -> list[TaskEvent]:
     events = list(rows)
     for event in events:
         if event.at is not None and event.at.tzinfo is None:
-            set_committed_value(event, "at", event.at.replace(tzinfo=timezone.utc))
+            set_committed_value(event, "at", event.at.replace(tzinfo=UTC))
     return events

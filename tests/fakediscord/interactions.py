@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tests.fakediscord.server import FakeDiscord
@@ -116,8 +117,9 @@ class InteractionHandle:
         return await self.fake.wait_until(visible, timeout=timeout, what=f"reply to interaction {self.id}")
 
     async def wait_followups(self, count: int = 1, *, timeout: float = 5.0) -> list[dict[str, Any]]:
-        await self.fake.wait_until(lambda: len(self.followups) >= count, timeout=timeout,
-                                   what=f"{count} follow-up(s) for interaction {self.id}")
+        await self.fake.wait_until(
+            lambda: len(self.followups) >= count, timeout=timeout, what=f"{count} follow-up(s) for interaction {self.id}"
+        )
         return self.followups
 
     async def choices(self, *, timeout: float = 5.0) -> list[dict[str, Any]]:
@@ -128,8 +130,14 @@ class InteractionHandle:
         return body["data"]["choices"]
 
 
-def build_options(definition: dict[str, Any], path: list[str], values: dict[str, Any], *, focused: str | None,
-                  describe: Callable[[int, Any], tuple[Any, dict[str, dict[str, Any]]]]) -> dict[str, Any]:
+def build_options(
+    definition: dict[str, Any],
+    path: list[str],
+    values: dict[str, Any],
+    *,
+    focused: str | None,
+    describe: Callable[[int, Any], tuple[Any, dict[str, dict[str, Any]]]],
+) -> dict[str, Any]:
     """Interaction `data` for a synced command: subcommands nested by `path`, typed options, `resolved`."""
     data: dict[str, Any] = {}
     container = data
@@ -169,7 +177,9 @@ def build_options(definition: dict[str, Any], path: list[str], values: dict[str,
     return data
 
 
-def describe_option_value(fake: FakeDiscord, guild_id: int, invoker_id: int, kind: int, value: Any) -> tuple[Any, dict[str, dict[str, Any]]]:
+def describe_option_value(
+    fake: FakeDiscord, guild_id: int, invoker_id: int, kind: int, value: Any
+) -> tuple[Any, dict[str, dict[str, Any]]]:
     """The option's wire value and its `resolved` entries (users, members, channels, roles)."""
     if kind in (USER, MENTIONABLE) and int(value) in fake.users:
         user_id = int(value)
@@ -185,4 +195,3 @@ def describe_option_value(fake: FakeDiscord, guild_id: int, invoker_id: int, kin
     if kind in (ROLE, MENTIONABLE):
         return str(value), {"roles": {str(value): fake.guilds[guild_id].roles[int(value)]}}
     return value, {}
-

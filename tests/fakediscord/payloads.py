@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 import discord
 
@@ -78,7 +79,7 @@ class Snowflakes:
         self._last = 0
 
     def next(self, at: datetime | None = None) -> int:
-        moment = at or datetime.now(timezone.utc)
+        moment = at or datetime.now(UTC)
         ms = int(moment.timestamp() * 1000) - DISCORD_EPOCH_MS
         value = (ms << 22) | (next(self._counter) & 0x3FFFFF)
         if at is None:
@@ -89,11 +90,11 @@ class Snowflakes:
 
 
 def snowflake_time(snowflake: int) -> datetime:
-    return datetime.fromtimestamp(((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000, tz=UTC)
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 def user_payload(user_id: int, name: str, *, bot: bool = False, global_name: str | None = None) -> dict[str, Any]:
@@ -110,8 +111,9 @@ def user_payload(user_id: int, name: str, *, bot: bool = False, global_name: str
     }
 
 
-def member_payload(user: dict[str, Any] | None, *, roles: Iterable[int], nick: str | None, joined_at: datetime,
-                   permissions: int | None = None) -> dict[str, Any]:
+def member_payload(
+    user: dict[str, Any] | None, *, roles: Iterable[int], nick: str | None, joined_at: datetime, permissions: int | None = None
+) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "nick": nick,
         "avatar": None,
@@ -131,8 +133,9 @@ def member_payload(user: dict[str, Any] | None, *, roles: Iterable[int], nick: s
     return payload
 
 
-def role_payload(role_id: int, name: str, *, permissions: int, position: int, managed: bool = False,
-                 bot_id: int | None = None) -> dict[str, Any]:
+def role_payload(
+    role_id: int, name: str, *, permissions: int, position: int, managed: bool = False, bot_id: int | None = None
+) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": str(role_id),
         "name": name,
@@ -161,8 +164,17 @@ def overwrite_payload(target_id: int, *, member: bool, allow: Permissions = None
     }
 
 
-def channel_payload(channel_id: int, guild_id: int, name: str, *, kind: str, position: int,
-                    overwrites: list[dict[str, Any]], category_id: int | None, topic: str | None) -> dict[str, Any]:
+def channel_payload(
+    channel_id: int,
+    guild_id: int,
+    name: str,
+    *,
+    kind: str,
+    position: int,
+    overwrites: list[dict[str, Any]],
+    category_id: int | None,
+    topic: str | None,
+) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": str(channel_id),
         "type": CHANNEL_TYPES[kind],
@@ -179,13 +191,19 @@ def channel_payload(channel_id: int, guild_id: int, name: str, *, kind: str, pos
     if kind in ("voice", "stage_voice"):
         payload.update(bitrate=64000, user_limit=0, rtc_region=None, last_message_id=None, rate_limit_per_user=0)
     if kind == "forum":
-        payload.update(available_tags=[], default_reaction_emoji=None, default_sort_order=None,
-                       default_forum_layout=0, default_thread_rate_limit_per_user=0)
+        payload.update(
+            available_tags=[],
+            default_reaction_emoji=None,
+            default_sort_order=None,
+            default_forum_layout=0,
+            default_thread_rate_limit_per_user=0,
+        )
     return payload
 
 
-def thread_payload(thread_id: int, guild_id: int, parent_id: int, name: str, *, owner_id: int, private: bool,
-                   archived: bool, created: datetime) -> dict[str, Any]:
+def thread_payload(
+    thread_id: int, guild_id: int, parent_id: int, name: str, *, owner_id: int, private: bool, archived: bool, created: datetime
+) -> dict[str, Any]:
     return {
         "id": str(thread_id),
         "type": 12 if private else 11,
@@ -210,13 +228,28 @@ def thread_payload(thread_id: int, guild_id: int, parent_id: int, name: str, *, 
     }
 
 
-def message_payload(*, message_id: int, channel_id: int, guild_id: int | None, author: dict[str, Any],
-                    content: str, timestamp: datetime, mentions: list[dict[str, Any]], mention_roles: list[int],
-                    mention_everyone: bool, attachments: list[dict[str, Any]], embeds: list[dict[str, Any]],
-                    referenced: dict[str, Any] | None, edited_timestamp: datetime | None = None,
-                    message_type: int | None = None, flags: int = 0, components: list[dict[str, Any]] | None = None,
-                    interaction_metadata: dict[str, Any] | None = None, application_id: int | None = None,
-                    webhook_id: int | None = None) -> dict[str, Any]:
+def message_payload(
+    *,
+    message_id: int,
+    channel_id: int,
+    guild_id: int | None,
+    author: dict[str, Any],
+    content: str,
+    timestamp: datetime,
+    mentions: list[dict[str, Any]],
+    mention_roles: list[int],
+    mention_everyone: bool,
+    attachments: list[dict[str, Any]],
+    embeds: list[dict[str, Any]],
+    referenced: dict[str, Any] | None,
+    edited_timestamp: datetime | None = None,
+    message_type: int | None = None,
+    flags: int = 0,
+    components: list[dict[str, Any]] | None = None,
+    interaction_metadata: dict[str, Any] | None = None,
+    application_id: int | None = None,
+    webhook_id: int | None = None,
+) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": str(message_id),
         "channel_id": str(channel_id),

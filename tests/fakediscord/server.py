@@ -8,9 +8,10 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -189,15 +190,21 @@ class FakeDiscord:
         self.users[user_id] = P.user_payload(user_id, name, bot=bot, global_name=global_name)
         return user_id
 
-    def add_guild(self, name: str = "Test Server", *, owner_id: int | None = None, guild_id: int | None = None,
-                  everyone_permissions: P.Permissions = P.EVERYONE_DEFAULT,
-                  bot_permissions: P.Permissions = None) -> int:
+    def add_guild(
+        self,
+        name: str = "Test Server",
+        *,
+        owner_id: int | None = None,
+        guild_id: int | None = None,
+        everyone_permissions: P.Permissions = P.EVERYONE_DEFAULT,
+        bot_permissions: P.Permissions = None,
+    ) -> int:
         """A guild with an @everyone role, the bot as a member (with its managed role) and an owner.
 
         `bot_permissions` go on the bot's managed role (default: nothing beyond @everyone).
         """
         guild_id = guild_id or self.ids.next()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         owner_id = owner_id or self.app_owner_id
         guild = FakeGuild(id=guild_id, name=name, owner_id=owner_id, created=now)
         guild.roles[guild_id] = P.role_payload(guild_id, "@everyone", permissions=P.permission_bits(everyone_permissions), position=0)
@@ -212,14 +219,27 @@ class FakeDiscord:
         guild = self.guilds[guild_id]
         role_id = self.ids.next()
         guild.roles[role_id] = P.role_payload(
-            role_id, name, permissions=P.permission_bits(permissions), position=len(guild.roles),
-            managed=managed, bot_id=self.bot_id if managed else None,
+            role_id,
+            name,
+            permissions=P.permission_bits(permissions),
+            position=len(guild.roles),
+            managed=managed,
+            bot_id=self.bot_id if managed else None,
         )
         return role_id
 
-    def add_member(self, guild_id: int, name: str = "member", *, roles: Iterable[int] = (), nick: str | None = None,
-                   permissions: P.Permissions = None, bot: bool = False, user_id: int | None = None,
-                   global_name: str | None = None) -> int:
+    def add_member(
+        self,
+        guild_id: int,
+        name: str = "member",
+        *,
+        roles: Iterable[int] = (),
+        nick: str | None = None,
+        permissions: P.Permissions = None,
+        bot: bool = False,
+        user_id: int | None = None,
+        global_name: str | None = None,
+    ) -> int:
         """Add a user to a guild (creating the user unless `user_id` names an existing one).
 
         `permissions` is a shortcut: it creates a role holding exactly those permissions for this member.
@@ -230,15 +250,24 @@ class FakeDiscord:
         role_ids = list(roles)
         if permissions is not None:
             role_ids.append(self.add_role(guild_id, f"{name}-role", permissions=permissions))
-        guild.members[user_id] = FakeMember(user_id, role_ids, nick, datetime.now(timezone.utc))
+        guild.members[user_id] = FakeMember(user_id, role_ids, nick, datetime.now(UTC))
         return user_id
 
     def set_roles(self, guild_id: int, user_id: int, roles: Iterable[int]) -> None:
         self.guilds[guild_id].members[user_id].roles = list(roles)
 
-    def add_channel(self, guild_id: int, name: str = "general", *, kind: str = "text",
-                    overwrites: Iterable[dict[str, Any]] = (), visible_to: Iterable[int] | None = None,
-                    category_id: int | None = None, topic: str | None = None, channel_id: int | None = None) -> int:
+    def add_channel(
+        self,
+        guild_id: int,
+        name: str = "general",
+        *,
+        kind: str = "text",
+        overwrites: Iterable[dict[str, Any]] = (),
+        visible_to: Iterable[int] | None = None,
+        category_id: int | None = None,
+        topic: str | None = None,
+        channel_id: int | None = None,
+    ) -> int:
         """A guild channel. `visible_to` makes it private: @everyone loses view_channel, those ids (roles or members) get it."""
         guild = self.guilds[guild_id]
         channel_id = channel_id or self.ids.next()
@@ -248,8 +277,14 @@ class FakeDiscord:
             for target in visible_to:
                 rules.append(self.overwrite(target, allow="view_channel", member=target not in guild.roles))
         guild.channels[channel_id] = P.channel_payload(
-            channel_id, guild_id, name, kind=kind, position=len(guild.channels), overwrites=rules,
-            category_id=category_id, topic=topic,
+            channel_id,
+            guild_id,
+            name,
+            kind=kind,
+            position=len(guild.channels),
+            overwrites=rules,
+            category_id=category_id,
+            topic=topic,
         )
         self.messages[channel_id] = {}
         return channel_id
@@ -262,13 +297,27 @@ class FakeDiscord:
     def set_overwrites(self, channel_id: int, overwrites: Iterable[dict[str, Any]]) -> None:
         self.channel(channel_id)["permission_overwrites"] = list(overwrites)
 
-    def add_thread(self, parent_id: int, name: str = "thread", *, owner_id: int | None = None, private: bool = False,
-                   archived: bool = False, thread_id: int | None = None) -> int:
+    def add_thread(
+        self,
+        parent_id: int,
+        name: str = "thread",
+        *,
+        owner_id: int | None = None,
+        private: bool = False,
+        archived: bool = False,
+        thread_id: int | None = None,
+    ) -> int:
         guild = self.guild_of(parent_id)
         thread_id = thread_id or self.ids.next()
         guild.threads[thread_id] = P.thread_payload(
-            thread_id, guild.id, parent_id, name, owner_id=owner_id or guild.owner_id, private=private,
-            archived=archived, created=datetime.now(timezone.utc),
+            thread_id,
+            guild.id,
+            parent_id,
+            name,
+            owner_id=owner_id or guild.owner_id,
+            private=private,
+            archived=archived,
+            created=datetime.now(UTC),
         )
         self.messages[thread_id] = {}
         return thread_id
@@ -291,8 +340,9 @@ class FakeDiscord:
         """Edit a message without dispatching MESSAGE_UPDATE (edited while the bot was away)."""
         stored = self.messages[channel_id][message_id]
         rebuilt = self._new_message(channel_id, int(stored["author"]["id"]), content, message_id=message_id)
-        stored.update(content=content, mentions=rebuilt["mentions"], mention_roles=rebuilt["mention_roles"],
-                      edited_timestamp=P.iso(datetime.now(timezone.utc)))
+        stored.update(
+            content=content, mentions=rebuilt["mentions"], mention_roles=rebuilt["mention_roles"], edited_timestamp=P.iso(datetime.now(UTC))
+        )
         return stored
 
     def delete_from_history(self, channel_id: int, message_ids: Iterable[int]) -> None:
@@ -304,7 +354,7 @@ class FakeDiscord:
         """Archive a thread without dispatching THREAD_UPDATE (archived while the bot was away)."""
         metadata = self.channel(thread_id)["thread_metadata"]
         metadata["archived"] = True
-        metadata["archive_timestamp"] = P.iso(at or datetime.now(timezone.utc))
+        metadata["archive_timestamp"] = P.iso(at or datetime.now(UTC))
 
     def limit_rate(self, path_regex: str, *, requests: int, per_seconds: float) -> None:
         """Answer 429 (with `retry_after`, as Discord does) to matching requests beyond `requests` per `per_seconds`."""
@@ -331,7 +381,10 @@ class FakeDiscord:
     def member_payload(self, guild_id: int, user_id: int, *, with_user: bool = True, channel_id: int | None = None) -> dict[str, Any]:
         member = self.guilds[guild_id].members[user_id]
         return P.member_payload(
-            self.users[user_id] if with_user else None, roles=member.roles, nick=member.nick, joined_at=member.joined_at,
+            self.users[user_id] if with_user else None,
+            roles=member.roles,
+            nick=member.nick,
+            joined_at=member.joined_at,
             permissions=self.permissions_in(channel_id, user_id) if channel_id is not None else None,
         )
 
@@ -392,12 +445,24 @@ class FakeDiscord:
         return self.permissions_in(channel_id, user_id) & needed == needed
 
     # ------------------------------------------------------------------ messages
-    def _new_message(self, channel_id: int, author_id: int, content: str, *, at: datetime | None = None,
-                     reply_to: int | None = None, attachments: Iterable[str | dict[str, Any]] = (),
-                     embeds: Iterable[dict[str, Any]] = (), mention_author: bool = True,
-                     message_type: int | None = None, flags: int = 0, components: list[dict[str, Any]] | None = None,
-                     interaction_metadata: dict[str, Any] | None = None, message_id: int | None = None,
-                     mentions: Iterable[int] = ()) -> dict[str, Any]:
+    def _new_message(
+        self,
+        channel_id: int,
+        author_id: int,
+        content: str,
+        *,
+        at: datetime | None = None,
+        reply_to: int | None = None,
+        attachments: Iterable[str | dict[str, Any]] = (),
+        embeds: Iterable[dict[str, Any]] = (),
+        mention_author: bool = True,
+        message_type: int | None = None,
+        flags: int = 0,
+        components: list[dict[str, Any]] | None = None,
+        interaction_metadata: dict[str, Any] | None = None,
+        message_id: int | None = None,
+        mentions: Iterable[int] = (),
+    ) -> dict[str, Any]:
         guild = self.guild_of(channel_id)
         message_id = message_id or self.ids.next(at)
         mentioned = [int(m) for m in P.USER_MENTION.findall(content)] + [int(m) for m in mentions]
@@ -424,13 +489,22 @@ class FakeDiscord:
             else:
                 files.append(item)
         message = P.message_payload(
-            message_id=message_id, channel_id=channel_id, guild_id=guild.id, author=self.users[author_id],
-            content=content, timestamp=P.snowflake_time(message_id), mentions=mentions, mention_roles=role_mentions,
-            mention_everyone=("@everyone" in content or "@here" in content)
-            and self.can(author_id, channel_id, "mention_everyone"),
-            attachments=files, embeds=list(embeds),
+            message_id=message_id,
+            channel_id=channel_id,
+            guild_id=guild.id,
+            author=self.users[author_id],
+            content=content,
+            timestamp=P.snowflake_time(message_id),
+            mentions=mentions,
+            mention_roles=role_mentions,
+            mention_everyone=("@everyone" in content or "@here" in content) and self.can(author_id, channel_id, "mention_everyone"),
+            attachments=files,
+            embeds=list(embeds),
             referenced={k: v for k, v in referenced.items() if k != "referenced_message"} if referenced else None,
-            message_type=message_type, flags=flags, components=components, interaction_metadata=interaction_metadata,
+            message_type=message_type,
+            flags=flags,
+            components=components,
+            interaction_metadata=interaction_metadata,
             application_id=self.application_id if interaction_metadata else None,
         )
         if author_id in guild.members:
@@ -474,14 +548,12 @@ class FakeDiscord:
         if "embeds" in changes:
             update["embeds"] = list(changes["embeds"])
         if "attachments" in changes:
-            update["attachments"] = [
-                P.attachment_payload(self.ids.next(), a) if isinstance(a, str) else a for a in changes["attachments"]
-            ]
+            update["attachments"] = [P.attachment_payload(self.ids.next(), a) if isinstance(a, str) else a for a in changes["attachments"]]
         unknown = set(changes) - {"content", "embeds", "attachments"}
         if unknown:
             raise TypeError(f"edit_message cannot change {sorted(unknown)}")
         if not partial:
-            update["edited_timestamp"] = P.iso(datetime.now(timezone.utc))
+            update["edited_timestamp"] = P.iso(datetime.now(UTC))
         stored.update(update)
         if partial:
             event = {key: stored[key] for key in PARTIAL_UPDATE_KEYS} | update
@@ -493,16 +565,18 @@ class FakeDiscord:
     async def delete_message(self, channel_id: int, message_id: int) -> None:
         guild = self.guild_of(channel_id)
         self.messages[channel_id].pop(message_id, None)
-        await self.dispatch_to_viewers(channel_id, "MESSAGE_DELETE",
-                                       {"id": str(message_id), "channel_id": str(channel_id), "guild_id": str(guild.id)})
+        await self.dispatch_to_viewers(
+            channel_id, "MESSAGE_DELETE", {"id": str(message_id), "channel_id": str(channel_id), "guild_id": str(guild.id)}
+        )
 
     async def bulk_delete(self, channel_id: int, message_ids: Iterable[int]) -> None:
         guild = self.guild_of(channel_id)
         ids = list(message_ids)
         for message_id in ids:
             self.messages[channel_id].pop(message_id, None)
-        await self.dispatch_to_viewers(channel_id, "MESSAGE_DELETE_BULK",
-                                       {"ids": [str(i) for i in ids], "channel_id": str(channel_id), "guild_id": str(guild.id)})
+        await self.dispatch_to_viewers(
+            channel_id, "MESSAGE_DELETE_BULK", {"ids": [str(i) for i in ids], "channel_id": str(channel_id), "guild_id": str(guild.id)}
+        )
 
     # ------------------------------------------------------------------ channels, threads, guilds
     async def create_channel(self, guild_id: int, name: str, **options: Any) -> int:
@@ -527,8 +601,9 @@ class FakeDiscord:
         if channel_id in guild.threads:
             thread = guild.threads.pop(channel_id)
             self.messages.pop(channel_id, None)
-            await self.dispatch("THREAD_DELETE", {"id": thread["id"], "guild_id": str(guild.id),
-                                                  "parent_id": thread["parent_id"], "type": thread["type"]})
+            await self.dispatch(
+                "THREAD_DELETE", {"id": thread["id"], "guild_id": str(guild.id), "parent_id": thread["parent_id"], "type": thread["type"]}
+            )
             return
         channel = guild.channels.pop(channel_id)
         self.messages.pop(channel_id, None)
@@ -561,14 +636,37 @@ class FakeDiscord:
     def guild_payload(self, guild_id: int) -> dict[str, Any]:
         guild = self.guilds[guild_id]
         return {
-            "id": str(guild.id), "name": guild.name, "icon": None, "splash": None, "discovery_splash": None,
-            "owner_id": str(guild.owner_id), "afk_channel_id": None, "afk_timeout": 300, "verification_level": 0,
-            "default_message_notifications": 0, "explicit_content_filter": 0,
-            "roles": list(guild.roles.values()), "emojis": [], "stickers": [], "features": [], "mfa_level": 0,
-            "application_id": None, "system_channel_id": None, "system_channel_flags": 0, "rules_channel_id": None,
-            "max_members": 500000, "vanity_url_code": None, "description": None, "banner": None, "premium_tier": 0,
-            "premium_subscription_count": 0, "preferred_locale": "en-US", "public_updates_channel_id": None,
-            "nsfw_level": 0, "premium_progress_bar_enabled": False, "safety_alerts_channel_id": None,
+            "id": str(guild.id),
+            "name": guild.name,
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "owner_id": str(guild.owner_id),
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "roles": list(guild.roles.values()),
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "mfa_level": 0,
+            "application_id": None,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "max_members": 500000,
+            "vanity_url_code": None,
+            "description": None,
+            "banner": None,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": "en-US",
+            "public_updates_channel_id": None,
+            "nsfw_level": 0,
+            "premium_progress_bar_enabled": False,
+            "safety_alerts_channel_id": None,
             "approximate_member_count": len(guild.members),
         }
 
@@ -692,8 +790,18 @@ class FakeDiscord:
         elif op == 8:
             guild_id = int(data["guild_id"])
             members = [self.member_payload(guild_id, u) for u in self.guilds[guild_id].members]
-            await session.send(0, {"guild_id": str(guild_id), "members": members, "chunk_index": 0, "chunk_count": 1,
-                                   "not_found": [], "nonce": data.get("nonce")}, "GUILD_MEMBERS_CHUNK")
+            await session.send(
+                0,
+                {
+                    "guild_id": str(guild_id),
+                    "members": members,
+                    "chunk_index": 0,
+                    "chunk_count": 1,
+                    "not_found": [],
+                    "nonce": data.get("nonce"),
+                },
+                "GUILD_MEMBERS_CHUNK",
+            )
 
     def _ready_payload(self, session: GatewaySession) -> dict[str, Any]:
         return {
@@ -713,8 +821,16 @@ class FakeDiscord:
         }
 
     # ------------------------------------------------------------------ interactions
-    async def interact(self, channel_id: int, user_id: int, command: str, options: dict[str, Any] | None = None, *,
-                       focused: str | None = None, locale: str = "en-US") -> InteractionHandle:
+    async def interact(
+        self,
+        channel_id: int,
+        user_id: int,
+        command: str,
+        options: dict[str, Any] | None = None,
+        *,
+        focused: str | None = None,
+        locale: str = "en-US",
+    ) -> InteractionHandle:
         """A user runs a slash command the bot synced, e.g. `interact(ch, alice, "privacy optout")`.
 
         `command` is the full path ("group sub"); `options` maps option names to values (users, channels and
@@ -722,8 +838,13 @@ class FakeDiscord:
         """
         guild = self.guild_of(channel_id)
         definition = self.find_command(guild.id, command.split()[0])
-        data = build_options(definition, command.split()[1:], options or {}, focused=focused,
-                             describe=lambda kind, value: describe_option_value(self, guild.id, user_id, kind, value))
+        data = build_options(
+            definition,
+            command.split()[1:],
+            options or {},
+            focused=focused,
+            describe=lambda kind, value: describe_option_value(self, guild.id, user_id, kind, value),
+        )
         data["id"] = definition["id"]
         data["name"] = definition["name"]
         data["type"] = definition.get("type", 1)
@@ -731,8 +852,9 @@ class FakeDiscord:
             data["guild_id"] = definition["guild_id"]
         return await self._interaction(4 if focused else 2, channel_id, user_id, data, locale=locale)
 
-    async def click(self, message: dict[str, Any], user_id: int, custom_id: str, *, component_type: int = 2,
-                    values: list[str] | None = None) -> InteractionHandle:
+    async def click(
+        self, message: dict[str, Any], user_id: int, custom_id: str, *, component_type: int = 2, values: list[str] | None = None
+    ) -> InteractionHandle:
         """A user presses a button (or picks from a select, with `values`) on a message the bot sent."""
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
@@ -746,8 +868,16 @@ class FakeDiscord:
             raise LookupError(f"the bot has not synced a command named {name!r} (synced: {', '.join(synced) or 'none'})")
         return definition
 
-    async def _interaction(self, kind: int, channel_id: int, user_id: int, data: dict[str, Any], *,
-                           message: dict[str, Any] | None = None, locale: str = "en-US") -> InteractionHandle:
+    async def _interaction(
+        self,
+        kind: int,
+        channel_id: int,
+        user_id: int,
+        data: dict[str, Any],
+        *,
+        message: dict[str, Any] | None = None,
+        locale: str = "en-US",
+    ) -> InteractionHandle:
         guild = self.guild_of(channel_id)
         interaction_id = self.ids.next()
         token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(24)
@@ -808,8 +938,9 @@ class FakeDiscord:
     async def wait_for_request(self, method: str, path_regex: str, *, since: int = 0, timeout: float = 5.0) -> RecordedRequest:
         """The first recorded request matching (from index `since` of `fake.requests`; pass `len(fake.requests)`
         taken before the action to see only new ones), waiting for it if need be."""
-        found = await self.wait_until(lambda: self.find_requests(method, path_regex, since=since),
-                                      timeout=timeout, what=f"{method} {path_regex} request")
+        found = await self.wait_until(
+            lambda: self.find_requests(method, path_regex, since=since), timeout=timeout, what=f"{method} {path_regex} request"
+        )
         return found[0]
 
     def posted_messages(self, channel_id: int | None = None) -> list[BotMessage]:
@@ -819,7 +950,8 @@ class FakeDiscord:
     async def wait_for_posted(self, channel_id: int | None = None, *, count: int = 1, timeout: float = 5.0) -> list[BotMessage]:
         return await self.wait_until(
             lambda: (lambda found: found if len(found) >= count else None)(self.posted_messages(channel_id)),
-            timeout=timeout, what=f"{count} posted message(s)",
+            timeout=timeout,
+            what=f"{count} posted message(s)",
         )
 
     # ------------------------------------------------------------------ REST plumbing
@@ -831,6 +963,7 @@ class FakeDiscord:
         def register(handler: Handler) -> Handler:
             self._routes.append((method, re.compile(pattern + "$"), handler))
             return handler
+
         return register
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
@@ -841,8 +974,9 @@ class FakeDiscord:
             limited = self._rate_limited(path)
             response = limited if limited is not None else await self._handle(request, path, body, files)
         except DiscordError as exc:
-            response = json_response({"message": exc.message, "code": exc.code, **({"errors": exc.errors} if exc.errors else {})},
-                                     status=exc.status)
+            response = json_response(
+                {"message": exc.message, "code": exc.code, **({"errors": exc.errors} if exc.errors else {})}, status=exc.status
+            )
         except Exception as exc:  # a bug in the fake or a test: answer 400 so discord.py does not retry for 25 s
             log.exception("fake Discord failed on %s %s", request.method, path)
             self.errors.append(f"{request.method} {path}: {exc!r}")
@@ -864,8 +998,14 @@ class FakeDiscord:
                 # discord.py treats a 429 without `Via` as a Cloudflare ban; Discord's own carry it.
                 return web.Response(
                     body=json.dumps({"message": "You are being rate limited.", "retry_after": retry_after, "global": False}).encode(),
-                    status=429, headers={"Content-Type": "application/json", "Via": "1.1 google",
-                                         "Retry-After": str(retry_after), "X-RateLimit-Scope": "user"})
+                    status=429,
+                    headers={
+                        "Content-Type": "application/json",
+                        "Via": "1.1 google",
+                        "Retry-After": str(retry_after),
+                        "X-RateLimit-Scope": "user",
+                    },
+                )
             times.append(now)
         return None
 
@@ -891,8 +1031,13 @@ class FakeDiscord:
 
         @on("GET", "/gateway/bot")
         async def gateway_bot(request, match, body):
-            return json_response({"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit":
-                                  {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+            return json_response(
+                {
+                    "url": self.gateway_url,
+                    "shards": self.recommended_shards,
+                    "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+                }
+            )
 
         @on("GET", "/users/@me")
         async def me(request, match, body):
@@ -1016,19 +1161,22 @@ class FakeDiscord:
         @on("GET", f"/guilds/{ID}/threads/active")
         async def active_threads(request, match, body):
             guild = self._guild(int(match[1]))
-            return json_response({"threads": [t for t in guild.threads.values() if not t["thread_metadata"]["archived"]],
-                                  "members": []})
+            return json_response({"threads": [t for t in guild.threads.values() if not t["thread_metadata"]["archived"]], "members": []})
 
         @on("GET", f"/channels/{ID}/threads/archived/(public|private)")
         async def archived_threads(request, match, body):
             parent_id = self._visible_channel(int(match[1]))
             private = match[2] == "private"
             if not self.can(self.bot_id, parent_id, "read_message_history") or (
-                    private and not self.can(self.bot_id, parent_id, "manage_threads")):
+                private and not self.can(self.bot_id, parent_id, "manage_threads")
+            ):
                 raise DiscordError(403, 50013, "Missing Permissions")
             guild = self.guild_of(parent_id)
-            threads = [t for t in guild.threads.values() if int(t["parent_id"]) == parent_id
-                       and t["thread_metadata"]["archived"] and (t["type"] == 12) == private]
+            threads = [
+                t
+                for t in guild.threads.values()
+                if int(t["parent_id"]) == parent_id and t["thread_metadata"]["archived"] and (t["type"] == 12) == private
+            ]
             threads.sort(key=lambda t: t["thread_metadata"]["archive_timestamp"], reverse=True)
             if "before" in request.query:
                 threads = [t for t in threads if t["thread_metadata"]["archive_timestamp"] < request.query["before"]]
@@ -1125,18 +1273,37 @@ class FakeDiscord:
     def _application(self) -> dict[str, Any]:
         bot = self.users[self.bot_id]
         return {
-            "id": str(self.application_id), "name": bot["username"], "icon": None, "description": "",
-            "rpc_origins": [], "bot_public": True, "bot_require_code_grant": False, "bot": bot,
-            "owner": self.users[self.app_owner_id], "summary": "", "verify_key": "0" * 64, "team": None,
-            "flags": 0, "interactions_endpoint_url": None, "install_params": None, "tags": [],
+            "id": str(self.application_id),
+            "name": bot["username"],
+            "icon": None,
+            "description": "",
+            "rpc_origins": [],
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "bot": bot,
+            "owner": self.users[self.app_owner_id],
+            "summary": "",
+            "verify_key": "0" * 64,
+            "team": None,
+            "flags": 0,
+            "interactions_endpoint_url": None,
+            "install_params": None,
+            "tags": [],
         }
 
     def _register_command(self, command: dict[str, Any], guild_id: int | None) -> dict[str, Any]:
         key = (guild_id, command["name"])
         command_id = self._command_ids.setdefault(key, self.ids.next())
         registered = {
-            "type": 1, "default_member_permissions": None, "nsfw": False, "description": "", "options": [],
-            **command, "id": str(command_id), "application_id": str(self.application_id), "version": str(command_id),
+            "type": 1,
+            "default_member_permissions": None,
+            "nsfw": False,
+            "description": "",
+            "options": [],
+            **command,
+            "id": str(command_id),
+            "application_id": str(self.application_id),
+            "version": str(command_id),
         }
         if guild_id is not None:
             registered["guild_id"] = str(guild_id)
@@ -1154,7 +1321,7 @@ class FakeDiscord:
         ids = sorted(self.messages[channel_id])
         if "around" in query:
             around = int(query["around"])
-            older = [i for i in ids if i < around][-(limit // 2):] if limit // 2 else []
+            older = [i for i in ids if i < around][-(limit // 2) :] if limit // 2 else []
             newer = [i for i in ids if i >= around][: limit - len(older)]
             chosen = older + newer
         elif "before" in query:
@@ -1168,9 +1335,12 @@ class FakeDiscord:
     def _validate_message_body(self, body: dict[str, Any], files: list[dict[str, Any]], *, creating: bool) -> None:
         content = body.get("content")
         if content is not None and len(content) > MAX_CONTENT:
-            raise DiscordError(400, 50035, "Invalid Form Body",
-                               {"content": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH",
-                                                         "message": "Must be 2000 or fewer in length."}]}})
+            raise DiscordError(
+                400,
+                50035,
+                "Invalid Form Body",
+                {"content": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}]}},
+            )
         embeds = body.get("embeds") or []
         if len(embeds) > 10:
             raise DiscordError(400, 50035, "Invalid Form Body", {"embeds": "at most 10"})
@@ -1190,8 +1360,15 @@ class FakeDiscord:
         if creating and not (content or embeds or files or body.get("sticker_ids") or body.get("components") or body.get("poll")):
             raise DiscordError(400, 50006, "Cannot send an empty message")
 
-    def _message_from_body(self, channel_id: int, body: dict[str, Any], files: list[dict[str, Any]], *,
-                           interaction: InteractionHandle | None = None, loading: bool = False) -> dict[str, Any]:
+    def _message_from_body(
+        self,
+        channel_id: int,
+        body: dict[str, Any],
+        files: list[dict[str, Any]],
+        *,
+        interaction: InteractionHandle | None = None,
+        loading: bool = False,
+    ) -> dict[str, Any]:
         if not loading:
             self._validate_message_body(body, files, creating=True)
         reference = body.get("message_reference") or {}
@@ -1204,17 +1381,28 @@ class FakeDiscord:
         metadata = None
         message_type = None
         if interaction is not None:
-            metadata = {"id": interaction.payload["id"], "type": interaction.payload["type"],
-                        "user": self.users[interaction.user_id],
-                        "authorizing_integration_owners": interaction.payload["authorizing_integration_owners"]}
+            metadata = {
+                "id": interaction.payload["id"],
+                "type": interaction.payload["type"],
+                "user": self.users[interaction.user_id],
+                "authorizing_integration_owners": interaction.payload["authorizing_integration_owners"],
+            }
             message_type = 20 if interaction.payload["type"] == 2 else 0
-        attachments = [P.attachment_payload(self.ids.next(), f["filename"], size=len(f["data"]),
-                                            content_type=f.get("content_type")) for f in files]
+        attachments = [
+            P.attachment_payload(self.ids.next(), f["filename"], size=len(f["data"]), content_type=f.get("content_type")) for f in files
+        ]
         message = self._new_message(
-            channel_id, self.bot_id, body.get("content") or "", reply_to=reply_to,
+            channel_id,
+            self.bot_id,
+            body.get("content") or "",
+            reply_to=reply_to,
             mention_author=bool((body.get("allowed_mentions") or {}).get("replied_user", True)),
-            attachments=attachments, embeds=body.get("embeds") or [], components=body.get("components") or [],
-            flags=flags, interaction_metadata=metadata, message_type=message_type,
+            attachments=attachments,
+            embeds=body.get("embeds") or [],
+            components=body.get("components") or [],
+            flags=flags,
+            interaction_metadata=metadata,
+            message_type=message_type,
         )
         return message
 
@@ -1222,8 +1410,7 @@ class FakeDiscord:
         self._validate_message_body(body, list(files), creating=False)
         channel_id = int(message["channel_id"])
         if "content" in body:
-            rebuilt = self._new_message(channel_id, int(message["author"]["id"]), body["content"] or "",
-                                        message_id=int(message["id"]))
+            rebuilt = self._new_message(channel_id, int(message["author"]["id"]), body["content"] or "", message_id=int(message["id"]))
             message.update(content=body["content"] or "", mentions=rebuilt["mentions"], mention_roles=rebuilt["mention_roles"])
         for key in ("embeds", "components"):
             if key in body:
@@ -1231,7 +1418,7 @@ class FakeDiscord:
         if "attachments" in body or files:
             message["attachments"] = [P.attachment_payload(self.ids.next(), f["filename"], size=len(f["data"])) for f in files]
         if int(message["author"]["id"]) == self.bot_id and not int(message.get("flags", 0)) & LOADING:
-            message["edited_timestamp"] = P.iso(datetime.now(timezone.utc))
+            message["edited_timestamp"] = P.iso(datetime.now(UTC))
 
     def _handle_for_token(self, token: str) -> InteractionHandle:
         handle = self._interactions_by_token.get(token)
@@ -1249,8 +1436,9 @@ class FakeDiscord:
                 return message
         raise DiscordError(404, 10008, "Unknown Message")
 
-    def _interaction_message(self, handle: InteractionHandle, body: dict[str, Any], files: list[dict[str, Any]], *,
-                             loading: bool = False) -> dict[str, Any]:
+    def _interaction_message(
+        self, handle: InteractionHandle, body: dict[str, Any], files: list[dict[str, Any]], *, loading: bool = False
+    ) -> dict[str, Any]:
         message = self._message_from_body(handle.channel_id, body, files, interaction=handle, loading=loading)
         handle.messages.append(message)
         return message
@@ -1273,8 +1461,11 @@ class FakeDiscord:
             message = self._interaction_message(handle, data, files, loading=kind == 5)
             handle.original = message
             self.bot_messages.append(BotMessage("response", handle.channel_id, data, message))
-            interaction.update(response_message_id=message["id"], response_message_loading=kind == 5,
-                               response_message_ephemeral=bool(int(message["flags"]) & EPHEMERAL))
+            interaction.update(
+                response_message_id=message["id"],
+                response_message_loading=kind == 5,
+                response_message_ephemeral=bool(int(message["flags"]) & EPHEMERAL),
+            )
             await self._publish_interaction_message(message, created=True)
             resource = {"type": kind, "message": P.strip_for_rest(message)}
         elif kind in (6, 7):
@@ -1314,8 +1505,14 @@ async def _read_body(request: web.Request) -> tuple[Any, list[dict[str, Any]]]:
             if part.name == "payload_json":
                 body = json.loads(await part.text())
             elif part.filename:
-                files.append({"field": part.name, "filename": part.filename, "data": await part.read(),
-                              "content_type": part.headers.get("Content-Type")})
+                files.append(
+                    {
+                        "field": part.name,
+                        "filename": part.filename,
+                        "data": await part.read(),
+                        "content_type": part.headers.get("Content-Type"),
+                    }
+                )
         return body, files
     raw = await request.read()
     if not raw:
