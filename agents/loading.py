@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -258,7 +257,7 @@ def _convert_gguf(gguf_path: Path, cache_dir: str | os.PathLike) -> Path:
     log.info("converting %s into %s (once)", gguf_path, target)
     folder, name = str(gguf_path.parent), gguf_path.name
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
-    # save_pretrained only works on a GGUF loaded with dequantize=True (see MODELS.md);
+    # save_pretrained only works on a GGUF loaded with GgufConfig(dequantize=True) (transformers' GGUF loader);
     # bf16 keeps more than the 4-bit source had and halves the folder against fp32.
     model = AutoModelForCausalLM.from_pretrained(
         folder,
@@ -600,12 +599,3 @@ def pull(spec: ModelSpec, cache_dir: str | os.PathLike, *, offline: bool, progre
     except Exception as exc:
         raise ModelError(f"could not download '{spec.key}' ({spec.hub_id}) from the Hugging Face hub: {one_line(exc, 200)}") from None
     return Path(folder)
-
-
-def file_digest(path: Path, chunk: int = 1 << 20) -> str:
-    """sha256 of a file (for caches keyed by content rather than mtime, e.g. the test cache)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
