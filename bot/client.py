@@ -54,6 +54,8 @@ class HistorySync(Protocol):
 
     async def wait_caught_up(self) -> int: ...
 
+    async def wait_guild_caught_up(self, guild_id: int) -> None: ...
+
 
 class Smolcord(commands.Bot):
     """The bot and the services every cog shares. Each is built once, in `setup_hook` (before any cog loads),
@@ -108,6 +110,18 @@ class Smolcord(commands.Bot):
         self.writer.start()
         self.scheduler = bot_scheduler.start_scheduler(self)
         self._services_built = True
+
+    async def history_ready(self, guild_id: int, timeout: float) -> bool:
+        """Wait (at most `timeout` s) until the guild's stored history is current: received messages written, and
+        after a start the edits and deletes made while the bot was away applied. False if it is not by then."""
+        try:
+            if self.collector is not None:
+                await asyncio.wait_for(self.collector.wait_guild_caught_up(guild_id), timeout)
+            else:
+                await asyncio.wait_for(self.writer.flush(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     async def wait_caught_up(self) -> None:
         """Wait until the start-up catch-up (missed messages, edits and deletes) is written; without a collector,

@@ -496,3 +496,40 @@ async def test_catch_up_waits_out_discords_rate_limit_and_still_closes_the_gap(f
     assert count == len(rows) == 601 and rows[1:] == ids(missed)  # ...waited, and lost nothing
     answered = [r for r in fake_discord.requests if r.path.endswith("/messages") and r.method == "GET"]
     assert all(r.status in (200, 429) for r in answered)
+
+
+async def test_a_summary_right_after_a_restart_waits_for_the_catch_up_and_never_shows_text_deleted_meanwhile(
+    fake_discord, small_server, start_bot, bot_settings, monkeypatch
+):
+    import bot.commands.context
+    import bot.storage.messages
+
+    general = small_server.general
+    cogs = ("collector", "errors", "summaries")
+    settings = dataclasses.replace(bot_settings, user_cooldown_s=0.0)
+    async with start_bot(cogs=COLLECTOR) as first:
+        await first.get_cog("Collector").wait_caught_up()
+        sent = [await fake_discord.send_message(general, small_server.alice, f"plan {i}: ship on friday") for i in range(6)]
+        secret = await fake_discord.send_message(general, small_server.bob, "the staging password is hunter2")
+        await received(first, *sent, secret)
+    fake_discord.delete_from_history(general, [int(secret["id"])])  # deleted while the bot was down
+
+    # The restarted bot's catch-up is held (where it reads the retention) until the test lets it go. Extensions
+    # are loaded as fresh modules, so the storage function they import is where it can be held.
+    release = asyncio.Event()
+    real_retention = bot.storage.messages.guild_retention_days
+
+    async def held_retention(*args, **kwargs):
+        await release.wait()
+        return await real_retention(*args, **kwargs)
+
+    monkeypatch.setattr(bot.storage.messages, "guild_retention_days", held_retention)
+    monkeypatch.setattr(bot.commands.context, "HISTORY_WAIT_S", 0.5)
+    async with start_bot(cogs=cogs, settings=settings) as restarted:
+        early = await (await fake_discord.interact(general, small_server.alice, "summarize", {"model": "extractive"})).reply(timeout=30)
+        assert "catching up" in early.content and not early.embeds
+        release.set()
+        await restarted.get_cog("Collector").wait_caught_up()
+        later = await (await fake_discord.interact(general, small_server.alice, "summarize", {"model": "extractive"})).reply(timeout=30)
+        shown = " ".join(str(embed) for embed in later.embeds)
+        assert later.embeds and "hunter2" not in shown and "password" not in shown

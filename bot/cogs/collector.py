@@ -127,6 +127,13 @@ class Collector(commands.Cog):
         """Wait until every message received so far is in the database."""
         await self.writer.flush()
 
+    async def wait_guild_caught_up(self, guild_id: int) -> None:
+        """Wait for the guild's running catch-up (missed messages, edits and deletes) and the writes queued so far."""
+        running = self._catchups.get(guild_id)
+        if running is not None and not running.done():
+            await asyncio.wait([running])
+        await self.writer.flush()
+
     async def wait_caught_up(self) -> int:
         """Wait for running catch-ups and the writes they queued; returns how many messages they fetched."""
         while True:

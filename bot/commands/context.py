@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.runtime import ModelManager
 from bot.ingest import MessageWriter
-from bot.services.errors import BotCannotRead, ChannelNotReadable, NotAllowed
+from bot.services.errors import BotCannotRead, CatchingUp, ChannelNotReadable, NotAllowed
 from bot.settings import Settings
 
 # Called once a request has passed every check, right before the slow part (loading messages, running a
@@ -32,6 +32,11 @@ class Services(Protocol):
     models: ModelManager
     writer: MessageWriter
     scheduler: BaseScheduler
+
+    async def history_ready(self, guild_id: int, timeout: float) -> bool:
+        """Wait (at most `timeout` s) until the guild's stored history is current: received messages written, and
+        after a restart the edits and deletes made while the bot was away applied. False if it is not by then."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +122,14 @@ class CommandContext:
 async def accept(accepted: Accepted | None) -> None:
     if accepted is not None:
         await accepted()
+
+
+# How long a command that reads stored messages waits for the start-up catch-up before saying so.
+HISTORY_WAIT_S = 20.0
+
+
+async def require_current_history(services: Services, guild_id: int) -> None:
+    """Messages received so far are written and, after a restart, the catch-up has applied what changed while the
+    bot was away, so text deleted meanwhile can never reach a summary; CatchingUp if not within HISTORY_WAIT_S."""
+    if not await services.history_ready(guild_id, HISTORY_WAIT_S):
+        raise CatchingUp()

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import discord
 
 from bot import digest as scheduled
-from bot.commands.context import Accepted, CommandContext, Services, accept
+from bot.commands.context import Accepted, CommandContext, Services, accept, require_current_history
 from bot.services import digest as digests
 from bot.services import guild_settings
 from bot.services.errors import ChannelNotReadable, InvalidInput
@@ -148,6 +148,7 @@ async def preview_digest(services: Services, context: CommandContext, *, accepte
     if not view.member_can_read(target.id):
         raise ChannelNotReadable()
     await accept(accepted)
+    await require_current_history(services, context.guild_id)
     now = datetime.now(UTC).astimezone(schedule.zone)
     preview_schedule = digests.DigestSchedule(hour=now.hour, minute=now.minute, timezone=schedule.timezone)
     digest = await scheduled.build_digest(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import discord
 
 from agents.summarize import Summary
-from bot.commands.context import Accepted, CommandContext, Services, accept
+from bot.commands.context import Accepted, CommandContext, Services, accept, require_current_history
 from bot.services.render import SummaryView, summary_embeds
 from bot.services.summaries import (
     INTERACTIVE_PROFILE,
@@ -48,7 +48,7 @@ async def summarize(
     parsed = parse_window(window)
     model_key = check_model_key(services.models, model)
     await accept(accepted)
-    await services.writer.flush()  # messages received but not yet written count too
+    await require_current_history(services, context.guild_id)  # received but unwritten messages count too
     request = SummaryRequest(
         guild_id=context.guild_id,
         channel_id=target.id,

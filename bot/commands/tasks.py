@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.commands.context import Accepted, CommandContext, Services, accept
+from bot.commands.context import Accepted, CommandContext, Services, accept, require_current_history
 from bot.services.tasks import ScanResult, scan_channel, visible_tasks
 from bot.services.windows import parse_window
 from bot.storage.tables import Task
@@ -88,7 +88,7 @@ async def scan_tasks(
     context.require_bot_can_read(target)
     parsed = parse_window(window)
     await accept(accepted)
-    await services.writer.flush()
+    await require_current_history(services, context.guild_id)
     result = await scan_channel(
         services.sessions,
         guild_id=context.guild_id,

@@ -49,6 +49,16 @@ class BotCannotRead(UserFacingError):
     """The user may read the channel but the bot may not, so it has nothing stored from it."""
 
 
+class CatchingUp(UserFacingError):
+    """After a restart the catch-up has not yet applied the edits and deletes made while the bot was away."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "I'm still catching up on this server's history after a restart (edits and deletes made while I was away): "
+            "try again in a minute."
+        )
+
+
 class NotAllowed(UserFacingError):
     """The user lacks a permission that the action needs (checked in code, not only by Discord)."""
 
