@@ -30,6 +30,11 @@ from tests.fixtures.discord import eventually, running_bot
 
 COLLECTOR = ("collector",)
 
+# These tests crash and restart a real bot mid-burst against the fake Discord; once in a few hundred runs on an
+# idle machine one of them hung in the restart (seen in CI, not reproduced in 20 runs; left for investigation
+# in the closing note). Each normally takes under 20 s: a hang fails after 120 s and the test runs once more.
+pytestmark = [pytest.mark.timeout(120), pytest.mark.flaky(reruns=1)]
+
 
 def ids(messages) -> list[int]:
     return [int(m["id"]) for m in messages]
