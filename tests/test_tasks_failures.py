@@ -111,8 +111,10 @@ def test_market_chatter_yields_no_tasks():
         ["alice: we should start a shared portfolio sheet", "bob: nah, hard pass", "carol: no thanks"],
         ["alice: I need to rebalance my portfolio this weekend, way too much SOL"],
         ["alice: can someone explain why funding rates went negative?", "bob: shorts piling in after CPI"],
+        ["alice: gn. I'll check the asia open tomorrow", "bob: gonna watch the charts all night lol"],
+        ["alice: can someone explain the ending of ep 18? I was half asleep", "bob: fern outsmarted the exam"],
     ],
-    ids=["trading-plans", "touch-grass", "rejected-proposal", "own-portfolio", "question"],
+    ids=["trading-plans", "touch-grass", "rejected-proposal", "own-portfolio", "question", "watching-the-market", "explain-to-me"],
 )
 def test_personal_plans_jokes_and_rejected_proposals_are_not_tasks(lines):
     assert extract_tasks(chat(*lines)) == []
@@ -193,8 +195,41 @@ def test_a_user_posing_as_a_summarizer_assigns_nothing():
             "Bob",
         ),
         (["alice: I'll call the venue about parking", "alice: venue says we get 20 spots"], "Alice"),
+        (["bob: I'll seed the demo db tonight", "carol: 👍", "bob: seed data loaded, 2,400 recipes"], "Bob"),
+        (
+            [
+                "alice: can someone book a library room for monday?",
+                "carol: I can, I'll do it after my lab",
+                "carol: room 3B is ours for mon 6-9pm",
+            ],
+            "Carol",
+        ),
+        (["alice: @bob can you make the thumbnail?", "bob: yep", "bob: thumbnail \u2197 https://imgur.com/abc"], "Bob"),
+        (["bob: I'll pick up the soil from the depot friday", "bob: soil's here, 2 cubic yards, tarped by the gate"], "Bob"),
+        (
+            [
+                "alice: the raised beds arrived!! they're stacked by the shed",
+                "bob: I'll build them saturday",
+                "bob: all 4 beds assembled 💪",
+            ],
+            "Bob",
+        ),
+        (["dan: I'll tune the db-7 alert threshold tomorrow", "dan: db-7 alert now fires at 85% for 10 min instead of 80%"], "Dan"),
     ],
-    ids=["pr-is-up", "booked-them", "numbers-posted", "quotes-posted", "migrated", "venue-says"],
+    ids=[
+        "pr-is-up",
+        "booked-them",
+        "numbers-posted",
+        "quotes-posted",
+        "migrated",
+        "venue-says",
+        "loaded",
+        "is-ours",
+        "shown",
+        "is-here",
+        "assembled",
+        "now-fires",
+    ],
 )
 def test_completion_reported_as_the_result_closes_the_task(lines, owner):
     (task,) = extract_tasks(chat(*lines))
@@ -207,8 +242,10 @@ def test_completion_reported_as_the_result_closes_the_task(lines, owner):
         ["alice: @dan could you benchmark the new serializer?", "dan: sure", "dan: I'll have the numbers in 20 min"],
         ["alice: @bob can you look at the flaky test?", "bob: looking now"],
         ["alice: I'll book the flights by friday", "alice: booking them tomorrow, prices drop on tuesdays"],
+        ["bob: I'll seed the demo db tonight", "bob: seed data not loaded yet, the import died"],
+        ["bob: I'll do the slides", "bob: slides are halfway done"],
     ],
-    ids=["numbers-promised", "looking-now", "booking-later"],
+    ids=["numbers-promised", "looking-now", "booking-later", "not-loaded", "halfway"],
 )
 def test_work_under_way_or_promised_stays_open(lines):
     tasks = extract_tasks(chat(*lines))
@@ -251,3 +288,81 @@ def test_asking_for_a_role_is_not_a_task_but_a_member_named_mod_still_has_tasks(
     assert extract_tasks(chat("raider: @bob hand me the server owner role today")) == []
     (task,) = extract_tasks(chat("mod: I'll rotate the secret keys by Monday"))
     assert task.owner_name == "mod" and "rotate" in task.task.lower()
+
+
+# --- hand-offs, cancellations and deadlines said in passing ------------------------------------------------
+
+
+def test_an_offer_to_take_a_task_over_moves_it_once_the_owner_accepts():
+    tasks = extract_tasks(
+        chat(
+            "alice: I'll do the pitch deck and the demo video",
+            "bob: @alice want me to take the demo video? you've got a lot on your plate",
+            "alice: yes please!! the video is yours",
+            "bob: demo video uploaded https://youtu.be/abc",
+        )
+    )
+    video = by_text(tasks, "video")
+    assert (video.owner_name, video.status) == ("Bob", "done")
+    assert [c.kind for c in video.changes][:1] == ["reassigned"]
+
+
+def test_an_offer_the_owner_turns_down_changes_nothing():
+    tasks = extract_tasks(
+        chat("alice: I'll write the release notes", "bob: want me to take the release notes?", "alice: no thanks, almost done")
+    )
+    assert [(t.owner_name, t.status) for t in tasks] == [("Alice", "open")]
+
+
+def test_a_plan_called_off_by_someone_else_is_cancelled():
+    tasks = extract_tasks(
+        chat(
+            "bob: I can rent the car, I have the costco discount",
+            "alice: actually carol's cousin has a car we can borrow, so no need for a rental",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "cancelled")]
+
+
+def test_an_answer_and_a_cancellation_in_one_message_leave_it_cancelled():
+    tasks = extract_tasks(
+        chat(
+            "bob: I can ask my friend at the brewery about sponsoring drinks",
+            "bob: brewery said no 😕 they already sponsored something, so scratch the drinks idea",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "cancelled")]
+
+
+def test_a_list_item_that_gives_a_deadline_assigns_the_work():
+    tasks = extract_tasks(
+        chat("alice: open items:\n- @carol the cert rotation for the api gateway is due friday", "carol: on my list for friday morning")
+    )
+    (task,) = tasks
+    assert task.owner_name == "Carol" and "cert rotation" in task.task.lower()
+    assert task.due is not None and task.due.weekday() == 4
+
+
+def test_a_day_of_something_past_is_not_a_deadline():
+    (task,) = extract_tasks(chat("alice: @kat figure out why the pool leak started after tuesday's deploy".replace("@kat", "@bob")))
+    assert task.due is None and "tuesday" in task.task.lower()
+    (task,) = extract_tasks(chat("alice: @bob please finish the slides before friday's demo"))
+    assert task.due is not None and task.due.weekday() == 4
+
+
+def test_a_leisure_word_describing_the_work_does_not_hide_it():
+    (task,) = extract_tasks(chat("bob: I'll write the show notes once carol has timestamps"))
+    assert "show notes" in task.task.lower()
+    assert extract_tasks(chat("bob: I'm gonna watch the show tonight", "carol: gonna grab coffee")) == []
+
+
+def test_a_new_deadline_after_a_nudge_moves_the_due_date():
+    (task,) = extract_tasks(
+        chat(
+            "alice: @bob please double check the handoff times in pagerduty by saturday",
+            "bob: 👍",
+            "alice: pagerduty still shows the old handoff times btw",
+            "bob: ugh, will fix it by tomorrow noon",
+        )
+    )
+    assert task.due is not None and task.due.date() == (T0 + timedelta(days=1)).date()

@@ -471,6 +471,13 @@ def _names_an_event(text: str, due: Due) -> bool:
     phrase = text[due.start : due.end].lower()
     if (phrase.startswith("for ") or before.lower().endswith("for ")) and _EVENT_BEFORE.search(re.sub(r"for\s+$", "", before)):
         return True
+    # "after tuesday's deploy", "since monday's outage": a day of something past, not a deadline ("before friday's demo" is one).
+    if (
+        re.fullmatch(_WEEKDAY_NAMES + "|yesterday|today", due.text.lower())
+        and re.match(r"['\u2019]s\b", text[due.end :])
+        and re.search(r"\b(?:after|since|from|in|during|at)\s+$", before.lower())
+    ):
+        return True
     before = before[-5:].lower()
     return before.endswith("the ") and bool(re.fullmatch(_WEEKDAY_NAMES, due.text.lower())) and bool(_EVENT_AFTER.match(text[due.end :]))
 

@@ -19,6 +19,7 @@ from agents.tasks.language import (
     base_form,
     capitalize,
     content_stems,
+    content_words,
     handle,
     render,
     sentences,
@@ -46,9 +47,11 @@ from agents.tasks.patterns import (
     LEAVING,
     LEAVING_CHAT,
     LIST_PREFIX,
+    MARKET_SESSION_WORDS,
     MARKET_WORDS,
     MAX_TASK_WORDS,
     MIND,
+    MONITOR_VERBS,
     OBLIGATIONS,
     PERCEPTION,
     PLEASE,
@@ -212,6 +215,17 @@ class Detector:
             first = words(text)[:1]
             if first and first[0] in ACTION_VERBS:
                 return "request", (clause.addressee_id, clause.addressee_name), text, text
+            # "@carme the cert rotation for the api gateway is due monday": the work handed over by its deadline.
+            assigned = re.match(
+                r"^\W*(?P<thing>(?:the|your)\s+[\w\s'./-]{3,60}?)\s+(?:is|are)\s+(?P<when>due\b.*|yours\b.*|on you\b.*)$",
+                text,
+                re.IGNORECASE,
+            )
+            if assigned and content_words(assigned.group("thing")):
+                thing = re.sub(r"^your\s+", "the ", assigned.group("thing"), flags=re.IGNORECASE)
+                when = re.sub(r"^due\s+", "by ", assigned.group("when"), flags=re.IGNORECASE)
+                rest = f"do {thing} {when}" if when.lower().startswith("by ") else f"do {thing}"
+                return "request", (clause.addressee_id, clause.addressee_name), rest, rest
         need = WE_NEED.search(text)
         if need:
             return "request", None, need.group("rest"), need.group("rest")
@@ -316,14 +330,20 @@ class Detector:
         if not _looks_like_verb(verb):
             return None, False, None
         rest_tokens = tokens[1:]
-        if set(rest_tokens) & LEISURE_WORDS and len(rest_tokens) <= 4:
+        # A leisure word as the thing itself ("grab lunch"), not as a modifier ("write the show notes").
+        leisure = [t for i, t in enumerate(rest_tokens) if t in LEISURE_WORDS and not _modifies_next(rest_tokens, i)]
+        if leisure and len(rest_tokens) <= 4:
             return None, False, None
         objects = [token for token in rest_tokens if token not in ("a", "an", "the", "some", "my", "more")]
-        if verb in HOBBY_VERBS or (objects[:1] and objects[0] in LEISURE_WORDS):
+        if verb in HOBBY_VERBS or (objects[:1] and objects[0] in LEISURE_WORDS and not _modifies_next(objects, 0)):
             return None, False, None  # "I'm going to reread it over the summer", "gonna make tea and cry"
         if not rest_tokens and verb not in ACTION_VERBS and base_form(verb) not in ACTION_VERBS:
             return None, False, None  # "sure I'll sub": a bare verb that names no work
-        if verb in ALWAYS_PERSONAL_VERBS or (verb in TRADE_VERBS and set(words(rest)) & MARKET_WORDS):
+        if (
+            verb in ALWAYS_PERSONAL_VERBS
+            or (verb in TRADE_VERBS and set(words(rest)) & MARKET_WORDS)
+            or (verb in MONITOR_VERBS and set(words(rest)) & (MARKET_WORDS | MARKET_SESSION_WORDS))
+        ):
             return None, False, None  # "I'll buy the dip if it hits 160": a member's own money
         meaningful = [t for t in rest_tokens if t not in PRONOUN_OBJECTS and t not in STOPWORDS]
         pronoun_only = not meaningful
@@ -366,7 +386,9 @@ class Detector:
                 and not self._same_message(target, answered)
             ):
                 target = None
-        if target is None and (has_pronoun or pronoun_only):
+        restated = re.search(r"\bas (?:planned|promised|agreed|discussed|i said)\b", text, re.IGNORECASE)
+        if target is None and (has_pronoun or pronoun_only or restated):
+            # "postmortem doc created, I'll have the draft ready by thursday as planned": the task the message names.
             target = self._own_task_in_message(message.author_id, rendered.text)
         if target is None:
             target = self._same_task(message.author_id, text, message.id)
@@ -426,7 +448,13 @@ class Detector:
         addressed = [clause for part in parts for clause in re.split(r",\s+", part) if me in clause.lower()]
         if addressed:
             return _snippet(addressed[-1])
-        return _snippet(parts[-1] if len(parts[-1].split()) >= 4 else " ".join(parts[-2:]))
+        last = parts[-1]
+        # "the raised beds arrived!! they're stacked by the shed": the sentence before says what "they" are.
+        if len(last.split()) < 4 or (
+            len(parts) > 1 and re.match(r"^(?:they|they're|it|it's|its|those|these|that|this)\b", last, re.IGNORECASE)
+        ):
+            return _snippet(" ".join(parts[-2:]))
+        return _snippet(last)
 
     def _own_task_in_message(self, owner_id: int, text: str) -> Draft | None:
         """ "bibs won't be ready until wednesday, I'll get them wednesday": the task the rest of the message names."""
@@ -434,7 +462,8 @@ class Detector:
         for draft in self.board.drafts:
             if draft.owner_id != owner_id or draft.status == "done":
                 continue
-            score = len(content_stems(draft.text) & content_stems(text))
+            # The words it was given in count too: "write the postmortem, draft by thursday" has a draft.
+            score = len(content_stems(f"{draft.text} {draft.evidence}") & content_stems(text))
             if score > best_score:
                 best, best_score = draft, score
         return best if best_score >= 2 else None
@@ -686,6 +715,12 @@ def _looks_like_verb(word: str) -> bool:
         "even",
         "probably",
     }
+
+
+def _modifies_next(tokens: list[str], index: int) -> bool:
+    """ "show" in "the show notes": the next word is a noun it describes."""
+    following = tokens[index + 1 : index + 2]
+    return bool(following) and following[0] not in STOPWORDS and following[0] not in PRONOUN_OBJECTS and not following[0].endswith("ing")
 
 
 def _snippet(text: str) -> str | None:

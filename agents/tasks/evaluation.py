@@ -40,6 +40,7 @@ class Conversation:
     tasks: tuple[LabelledTask, ...]
     people: dict[str, int] = field(hash=False)
     bots: dict[str, int] = field(default_factory=dict, hash=False)
+    batch: int | None = None  # for unseen conversations: which batch they were written in
 
 
 def load_conversation(path: str | Path) -> Conversation:
@@ -111,7 +112,15 @@ def load_conversation(path: str | Path) -> Conversation:
             )
         )
     return Conversation(
-        path.stem, data.get("title", path.stem), data.get("split", "dev"), data["timezone"], tuple(records), tuple(labels), people, bots
+        path.stem,
+        data.get("title", path.stem),
+        data.get("split", "dev"),
+        data["timezone"],
+        tuple(records),
+        tuple(labels),
+        people,
+        bots,
+        data.get("batch"),
     )
 
 
@@ -164,6 +173,8 @@ class Score:
     empty_channel_tasks: int = 0
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
+    wrong_status: list[str] = field(default_factory=list)
+    wrong_due: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
         self.true_positives += other.true_positives
@@ -175,6 +186,8 @@ class Score:
         self.empty_channel_tasks += other.empty_channel_tasks
         self.misses += other.misses
         self.extras += other.extras
+        self.wrong_status += other.wrong_status
+        self.wrong_due += other.wrong_due
 
     @property
     def precision(self) -> float:
@@ -234,8 +247,15 @@ def score(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> Sco
         best = max(candidates, key=lambda task: keyword_hits(label, task.task))
         unused.remove(best)
         result.true_positives += 1
-        result.due_correct += due_matches(label, best, conversation.timezone)
+        due_ok = due_matches(label, best, conversation.timezone)
+        result.due_correct += due_ok
         result.status_correct += label.status == best.status
+        name = f"{conversation.name}: {label.owner} {best.task!r}"
+        if label.status != best.status:
+            result.wrong_status.append(f"{name} is {best.status}, labelled {label.status}")
+        if not due_ok:
+            predicted = best.due.astimezone(ZoneInfo(conversation.timezone)).date() if best.due else best.due_text
+            result.wrong_due.append(f"{name} due {predicted}, labelled {'/'.join(str(d) for d in label.due)}")
     result.false_positives += len(unused)
     if not conversation.tasks:
         result.empty_channel_tasks += len(unused)

@@ -168,7 +168,7 @@ LEADING_FILLER = re.compile(
     re.IGNORECASE,
 )
 INTERJECTION = re.compile(
-    r"^\W*(?:(?:ok|okay|so|yeah|yes|yep|sure|agreed|great|cool|alright|right|hmm+|ah|oh|well|and|also|then|"
+    r"^\W*(?:(?:ok|okay|so|yeah|yes|yep|sure|agreed|great|cool|alright|right|hmm+|ah|oh|ugh+|argh+|oof|welp|oops|whoops|damn|dang|well|and|also|then|"
     r"perfect|nice|thanks|ty|good (?:call|point|idea|catch)|sounds good|fair|true|hey|hi|btw|anyway|re \w+)\b[\s,.!:;-]*)+",
     re.IGNORECASE,
 )
@@ -182,7 +182,9 @@ REQUEST_SPLIT = re.compile(
 QUESTION_TAIL = re.compile(r"\?[\s\W]*$")
 DIAGNOSTIC = re.compile(r"^(?:try|trying)\s+\w+ing\b", re.IGNORECASE)
 PERCEPTION = re.compile(
-    r"^(?:see|hear|believe|imagine|tell (?:me )?(?:if|whether|what|how|why|where|which)|explain why|remind me what"
+    r"^(?:see|hear|believe|imagine|tell (?:me |us )?(?:if|whether|what|how|why|where|which)|remind (?:me|us) (?:what|how|why|when|where)"
+    # "can someone explain the ending of ep 18?": asking to be told, answered in the chat.
+    r"|explain (?:why|what|how|whether|this|that|it|to me|to us)\b|explain (?:the|that|this) [\w-]+ (?:of|in|to me)"
     # "can anyone recommend something short?": asking for an opinion, not for work.
     r"|recommend|suggest)\b",
     re.IGNORECASE,
@@ -266,6 +268,29 @@ PASSIVE_REPORT = re.compile(
     r"(?:all\s+|now\s+|finally\s+)?(?P<participle>\w+ed|done|made|sent|built|bought|paid|set up|sorted|booked|written|drawn)\b",
     re.IGNORECASE,
 )
+# "want me to take the demo video?", "should I take over the slides?", "I can take the video if you want":
+# an offer to take someone's task over; it changes hands when its owner accepts.
+OFFER = re.compile(
+    r"\b(?:(?:do\s+)?(?:you\s+)?want\s+me\s+to|should\s+i|shall\s+i|i\s+can|i\s+could)\s+"
+    r"(?:take(?:\s+over)?|do|handle|grab|cover|own|pick\s+up)\s+(?P<rest>[^?]{2,80}?)(?:\?|\s+if\s+you\s+(?:want|need|like)\b|$)",
+    re.IGNORECASE,
+)
+# "the video is yours", "all yours", "it's yours": the owner handing a task to whoever offered.
+YOURS = re.compile(r"\b(?:is|are|it's|its)\s+(?:all\s+)?yours\b|\ball yours\b|\bplease do\b|\bgo for it\b|\btake it\b", re.IGNORECASE)
+# "seed data loaded, 2,400 recipes", "all 4 beds assembled", "room 3B is ours", "soil's here": the task's object,
+# named first, in its finished state (a past participle or a state of having it), with no copula needed.
+STATE_REPORT = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|update|fyi)\W+)?(?:all\s+|both\s+|the\s+|my\s+|our\s+|\d[\d,.]*\s+)*"
+    r"(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)"
+    r"(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)?\s+"
+    r"(?:all\s+|now\s+|finally\s+|just\s+|officially\s+)?"
+    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|ours|mine|in hand|ready|secured|live)\b",
+    re.IGNORECASE,
+)
+# "db-7 alert now fires at 85% for 10 min instead of 80%": the new state, in the present tense.
+NOW_DOES = re.compile(r"\bnow (?:\w+s|is|are)\b", re.IGNORECASE)
+# "thumbnail \u2197 https://...", "flashcards: <link>": the result, named and shown.
+SHOWN_RESULT = re.compile(r"^\W*(?P<topic>[a-z][\w' -]{1,40}?)\s*(?:[:\u2197\u2192\u27a1]|->|=>|-{1,2}>?)\s*\S", re.IGNORECASE)
 # Work the member does for themself in their free time: "I'm going to reread it", "gonna grind ranked".
 HOBBY_VERBS = frozenset({"reread", "rewatch", "binge", "replay", "grind", "nap", "cry", "chill", "relax", "vibe", "stream"})
 # "today: I'll write the docs" in a stand-up: the day the line is for.
@@ -306,6 +331,25 @@ MARKET_WORDS = frozenset(
         "bottom",
         "top",
         "rally",
+    }
+)
+# "I'll check the asia open tomorrow", "gonna watch the charts": following the market, a member's own pastime.
+MONITOR_VERBS = frozenset({"check", "watch", "monitor", "follow", "track"})
+MARKET_SESSION_WORDS = frozenset(
+    {
+        "asia",
+        "london",
+        "tokyo",
+        "premarket",
+        "pre-market",
+        "futures",
+        "chart",
+        "charts",
+        "candles",
+        "ticker",
+        "funding",
+        "market",
+        "markets",
     }
 )
 ALWAYS_PERSONAL_VERBS = frozenset({"hold", "hodl", "ape", "dca"})

@@ -18,6 +18,7 @@ from agents.tasks.language import (
     RenderedMessage,
     base_form,
     content_stems,
+    content_words,
     is_past_of,
     verb_group,
     words,
@@ -32,6 +33,7 @@ from agents.tasks.patterns import (
     CONTACT_PRONOUN_REPLY,
     CONTACT_REPLY,
     CONTACT_VERBS,
+    CONTEXT_NOTE,
     DONE,
     DONE_WINDOW_MESSAGES,
     FINDING,
@@ -44,7 +46,9 @@ from agents.tasks.patterns import (
     NEGATION,
     NOT_A_REFUSAL,
     NOT_DONE,
+    NOW_DOES,
     NOW_STATE,
+    OFFER,
     PASSIVE_REPORT,
     PLEASE,
     REASSIGN_PRONOUN,
@@ -55,8 +59,11 @@ from agents.tasks.patterns import (
     RESPONSE_WINDOW,
     RESPONSE_WINDOW_MESSAGES,
     SEND_VERBS,
+    SHOWN_RESULT,
+    STATE_REPORT,
     TAKE,
     TOPIC_REPORT,
+    YOURS,
 )
 from agents.tasks.people import Clause, People
 
@@ -67,6 +74,8 @@ class StateChanges:
     def __init__(self, board: Board, people: People):
         self.board = board
         self.people = people
+        # Offers to take a task over, waiting for its owner's answer: (task, who offered, their name, message index).
+        self.offers: list[tuple[Draft, int, str, int]] = []
 
     def _pending_for(self, message: MessageRecord) -> Draft | None:
         """The request this message most plausibly answers, if any."""
@@ -89,8 +98,50 @@ class StateChanges:
         last = self.board.by_id.get(draft.sources[-1])
         return last.created_at if last else draft.said_at
 
+    def note_offer(self, rendered: RenderedMessage, clause: Clause) -> bool:
+        """ "@bea want me to take the demo video?": remember the offer; the video changes hands only if bea accepts."""
+        match = OFFER.search(clause.raw)
+        if match is None:
+            return False
+        message = rendered.record
+        addressed = set(rendered.mentions.values()) | ({clause.addressee_id} if clause.addressee_id else set())
+        candidates = [d for d in self.board.open_drafts() if d.owner_id not in (None, message.author_id)]
+        scored = [(self.board.overlap(d, match.group("rest"), with_verbs=False), d) for d in candidates]
+        scored = [(score + (d.owner_id in addressed), d) for score, d in scored if score >= 1]
+        if not scored:
+            return False
+        best = max(score for score, _ in scored)
+        target = next(d for score, d in reversed(scored) if score == best)
+        self.offers.append((target, message.author_id, message.author_name, self.board.index))
+        return True
+
+    def _accept_offer(self, rendered: RenderedMessage, clauses: list[Clause]) -> bool:
+        """The owner answering an offer with "yes please" / "the video is yours": the task is the offerer's now."""
+        message = rendered.record
+        first, whole = clauses[0].raw, rendered.text
+        for offer in reversed(self.offers):
+            draft, offerer_id, offerer_name, said = offer
+            if draft.owner_id != message.author_id or not draft.live or self.board.index - said > RESPONSE_WINDOW_MESSAGES:
+                continue
+            if REFUSE.search(first) and not NOT_A_REFUSAL.search(first):
+                self.offers.remove(offer)
+                return False
+            if not (
+                ACCEPT.search(first) or YOURS.search(whole) or re.match(r"^\W*(?:yes|yep|yeah|ya|ok|okay|sure)\b", first, re.IGNORECASE)
+            ):
+                continue
+            self.offers.remove(offer)
+            draft.owner_id, draft.owner_name = offerer_id, offerer_name
+            draft.answered = True
+            draft.changes.append(self.board.change("reassigned", message, draft))
+            self.board.touch(draft, message)
+            return True
+        return False
+
     def respond(self, rendered: RenderedMessage, clauses: list[Clause]) -> Draft | None:
         message = rendered.record
+        if self.offers and self._accept_offer(rendered, clauses):
+            return None
         pending = self._pending_for(message)
         if pending is None:
             return None
@@ -163,14 +214,16 @@ class StateChanges:
         lower = text.lower()
         if clause.ignored:
             return False
+        if clause.is_question and self.note_offer(rendered, clause):
+            return True
         if clause.is_question and not REQUEST.search(clause.text):
             return False
         cancel = CANCEL.search(text)
         if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
-            targets = self._link(rendered, clause, allow_requester=True)
+            targets = self._link(rendered, clause, allow_requester=True) or self._called_off(text[cancel.end() :])
             if targets:
                 for draft in targets:
-                    if draft.status == "open":
+                    if draft.status == "open" or draft.changes and draft.changes[-1].message_id == message.id:
                         draft.status = "cancelled"
                         draft.changes.append(self.board.change("cancelled", message, draft))
                         self.board.touch(draft, message)
@@ -230,6 +283,20 @@ class StateChanges:
             draft.changes.append(self.board.change("done", message, draft))
             self.board.touch(draft, message)
         return bool(reported)
+
+    def _called_off(self, what: str) -> list[Draft]:
+        """ "so no need for a rental" after "I can rent the car": a recent task whose words the called-off thing shares a root with."""
+        roots = [w for w in content_words(" ".join(what.split()[:4])) if len(w) >= 4]
+        if not roots:
+            return []
+        found = []
+        for draft in self.board.open_drafts():
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                continue
+            task_words = [w for w in content_words(draft.text.split(CONTEXT_NOTE, 1)[0]) if len(w) >= 4]
+            if any(a.startswith(b) or b.startswith(a) for a in roots for b in task_words):
+                found.append(draft)
+        return found[-1:]
 
     def _past_tense_of_task(self, rendered: RenderedMessage, clause: Clause) -> int | None:
         """ "rules updated" from the owner of "update the rules", or "booked them" / "migrated, ..." opening
@@ -324,6 +391,12 @@ class StateChanges:
                 found.append(draft)  # "DJ's booked, €650" for "handle the DJ"
             elif tokens[:1] and tokens[0] in ("results", "numbers") and evidence and acts & (MEASURE_VERBS | CHECK_VERBS):
                 found.append(draft)
+            elif _finished_state(lower) and _finished_state(lower) & content_stems(draft.text):
+                found.append(draft)  # "seed data loaded, 2,400 recipes" for "seed the demo db"; "room 3B is ours"
+            elif overlap and NOW_DOES.search(lower) and (measurements or "instead" in tokens):
+                found.append(draft)  # "db-7 alert now fires at 85% instead of 80%" for "tune the db-7 alert"
+            elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
+                found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
         return found
 
     def _link(
@@ -349,6 +422,10 @@ class StateChanges:
             return bool(allow_requester and (draft.requester_id == speaker or draft.owner_id in mentioned))
 
         candidates = [d for d in self.board.drafts if d.status == "open" and (not d.refused or allow_requester)]
+        if not done:
+            # "brewery said no \U0001F615 ... so scratch the drinks idea": the answer to "ask the brewery" came in the
+            # same message that calls the idea off; the last word is the cancellation.
+            candidates += [d for d in self.board.drafts if d.status == "done" and d.changes and d.changes[-1].message_id == message.id]
         if message.reply_to_id:
             replied = [d for d in candidates if message.reply_to_id in d.sources]
             mine = [d for d in replied if concerned(d)]
@@ -416,6 +493,33 @@ class StateChanges:
         target.changes.append(self.board.change("reassigned", message, target))
         self.board.touch(target, message)
         return True
+
+
+# Words ending in -ed that are not past participles.
+_NOT_PARTICIPLES = frozenset(
+    {"need", "seed", "speed", "shed", "bed", "red", "feed", "weed", "breed", "hundred", "sacred", "naked", "wicked"}
+)
+
+
+def _finished_state(lower: str) -> set[str]:
+    """The content stems of the subject of "seed data loaded" / "beds assembled" / "room 3B is ours"; empty when the
+    sentence does not open with a thing in its finished state (or says it is not, or not yet)."""
+    match = STATE_REPORT.match(lower)
+    if match is None:
+        return set()
+    state = match.group("state")
+    if state.endswith("ed") and (state in _NOT_PARTICIPLES or (len(state) < 6 and base_form(state) not in ACTION_VERBS)):
+        return set()
+    head = lower[: match.end()]
+    if NEGATION.search(head) or NOT_DONE.search(head) or FUTURE.search(head):
+        return set()
+    return content_stems(re.sub(r"['\u2019]s\b", "", match.group("subject")))
+
+
+def _shows_result(raw: str, draft: Draft) -> bool:
+    """ "thumbnail \u2197 ...", "flashcards: ...": the sentence opens by naming the task's result, in a few words."""
+    shown = SHOWN_RESULT.match(raw)
+    return bool(shown and len(shown.group("topic").split()) <= 3 and content_stems(shown.group("topic")) & content_stems(draft.text))
 
 
 def _only_a_date(text: str, said_at: datetime, tz: ZoneInfo) -> bool:
