@@ -254,8 +254,8 @@ def score(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> Sco
         if label.status != best.status:
             result.wrong_status.append(f"{name} is {best.status}, labelled {label.status}")
         if not due_ok:
-            predicted = best.due.astimezone(ZoneInfo(conversation.timezone)).date() if best.due else best.due_text
-            result.wrong_due.append(f"{name} due {predicted}, labelled {'/'.join(str(d) for d in label.due)}")
+            shown = best.due.astimezone(ZoneInfo(conversation.timezone)).date() if best.due else best.due_text
+            result.wrong_due.append(f"{name} due {shown}, labelled {'/'.join(str(d) for d in label.due)}")
     result.false_positives += len(unused)
     if not conversation.tasks:
         result.empty_channel_tasks += len(unused)
