@@ -52,6 +52,7 @@ from agents.tasks.patterns import (
     MAX_TASK_WORDS,
     MIND,
     MONITOR_VERBS,
+    NEED_STATED,
     OBLIGATIONS,
     PERCEPTION,
     PLEASE,
@@ -349,6 +350,10 @@ class Detector:
         pronoun_only = not meaningful
         if len(tokens) > MAX_TASK_WORDS:
             text = " ".join(text.split()[:MAX_TASK_WORDS])
+        # "i can grab that sample for you after lunch june": the name at the end is whom it is said to.
+        tail = re.search(r"(?<![\w@])(?P<before>\w+)\s+(?P<name>[a-z][\w-]*)\W*$", text, re.IGNORECASE)
+        if tail and tail.group("before").lower() not in TAIL_PREPOSITIONS and self.people.handle_id(tail.group("name"), rendered):
+            text = text[: tail.start("name")].rstrip()
         text = self.people.rewrite(text, rendered, owner_id=owner_id, addressee=addressee)
         return capitalize(text.strip()), pronoun_only, due
 
@@ -373,7 +378,7 @@ class Detector:
 
     def _add_commitment(self, rendered, clause, text, pronoun_only, due, answered) -> None:
         message = rendered.record
-        has_pronoun = bool(set(words(text)) & PRONOUN_OBJECTS)
+        has_pronoun = bool(_pronouns(text) & PRONOUN_OBJECTS)
         target = None
         if pronoun_only or has_pronoun or answered is not None:
             target = self._antecedent(message, answered)
@@ -412,7 +417,7 @@ class Detector:
         if has_pronoun or pronoun_only:
             # "I'll look into it" after "the login page is broken on safari": say what "it" is.
             # "grab one" is about a thing, not about the last message.
-            context = self._context(message, clause.raw) if set(words(text)) & CONTEXT_PRONOUNS or not has_pronoun else None
+            context = self._context(message, clause.raw) if _pronouns(text) & CONTEXT_PRONOUNS or not has_pronoun else None
             if context:
                 text = f"{text}{CONTEXT_NOTE}{context})"
             elif pronoun_only:
@@ -420,16 +425,13 @@ class Detector:
         self.board.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
 
     def _context(self, message: MessageRecord, sentence: str = "") -> str | None:
-        """A few words of what "it" is: the speaker's own previous sentence, the replied-to message, or the last one by someone else."""
+        """A few words of what "it" is: what the same sentence says before, the words of an earlier message
+        addressed to the speaker, the speaker's own previous sentence, or the replied-to or last message by someone else."""
         own = sentences(render(message).text)
-        if sentence in own and own.index(sentence) > 0:
-            mine = _snippet(own[own.index(sentence) - 1])
-            if mine and len(mine.split()) >= 3:
-                return mine
-        whole = " ".join(own)
-        if sentence and sentence in whole and whole.index(sentence) > 0:
+        holder = next((part for part in own if sentence and sentence in part and part.index(sentence) > 0), None)
+        if holder is not None:
             # "#2295 the windows installer thing: @tomas could you reproduce it?": what comes before in the sentence.
-            mine = _snippet(re.sub(r"[\s:,;-]+$", "", whole[: whole.index(sentence)]).split(". ")[-1])
+            mine = _snippet(re.sub(r"[\s:,;-]+$", "", holder[: holder.index(sentence)]))
             if mine and len(mine.split()) >= 3:
                 return mine
         previous = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
@@ -438,16 +440,20 @@ class Detector:
                 if earlier.author_id != message.author_id:
                     previous = earlier
                     break
-        if previous is None or message.created_at - previous.created_at > RESPONSE_WINDOW:
-            return None
-        rendered = render(previous)
-        parts = sentences(rendered.text)
-        if not parts:
-            return None
+        if previous is not None and message.created_at - previous.created_at > RESPONSE_WINDOW:
+            previous = None
+        parts = sentences(render(previous).text) if previous is not None else []
         me = "@" + handle(message.author_name).lower()
         addressed = [clause for part in parts for clause in re.split(r",\s+", part) if me in clause.lower()]
         if addressed:
+            # "@june csv export needs to be in the demo friday" -> "realistic if the sample looks normal. i'll have it behind a flag"
             return _snippet(addressed[-1])
+        if sentence in own and own.index(sentence) > 0:
+            mine = _snippet(own[own.index(sentence) - 1])
+            if mine and len(mine.split()) >= 3:
+                return mine
+        if not parts:
+            return None
         last = parts[-1]
         # "the raised beds arrived!! they're stacked by the shed": the sentence before says what "they" are.
         if len(last.split()) < 4 or (
@@ -524,8 +530,15 @@ class Detector:
             self.board.touch(same, message)
             return
         if pronoun_only and not owner_id:
+            # "we're out of dish soap. someone pls grab some": the need is the sentence before, in the same message.
+            own = sentences(rendered.text)
+            need = own[own.index(clause.raw) - 1] if clause.raw in own and own.index(clause.raw) > 0 else ""
+            if not NEED_STATED.search(need):
+                return
+            text = f"{text}{CONTEXT_NOTE}{_snippet(need) or need})"
+            self.board.drafts.append(self._new("request", text, owner, message.author_id, due, rendered, clause))
             return
-        has_pronoun = bool(set(words(text)) & CONTEXT_PRONOUNS)
+        has_pronoun = bool(_pronouns(text) & CONTEXT_PRONOUNS)
         released = self._released_task() if owner and has_pronoun else None
         if released is not None:
             # "can you hand the windows installer to someone else?" then "@tomas can you pair with sadie on it?"
@@ -715,6 +728,43 @@ def _looks_like_verb(word: str) -> bool:
         "even",
         "probably",
     }
+
+
+TAIL_PREPOSITIONS = frozenset(
+    {
+        "for",
+        "to",
+        "with",
+        "from",
+        "by",
+        "and",
+        "or",
+        "of",
+        "about",
+        "ask",
+        "tell",
+        "ping",
+        "call",
+        "email",
+        "text",
+        "pay",
+        "thank",
+        "help",
+        "invite",
+        "remind",
+    }
+)
+
+
+def _pronouns(text: str) -> set[str]:
+    """The words of `text` that stand for something said before: "that" in "grab that", not in "grab that sample"."""
+    tokens = words(text)
+    found = set()
+    for index, token in enumerate(tokens):
+        if token in ("this", "that", "these", "those") and index + 1 < len(tokens) and tokens[index + 1] not in STOPWORDS:
+            continue  # a determiner
+        found.add(token)
+    return found
 
 
 def _modifies_next(tokens: list[str], index: int) -> bool:

@@ -268,6 +268,12 @@ PASSIVE_REPORT = re.compile(
     r"(?:all\s+|now\s+|finally\s+)?(?P<participle>\w+ed|done|made|sent|built|bought|paid|set up|sorted|booked|written|drawn)\b",
     re.IGNORECASE,
 )
+# "we're out of dish soap", "the printer is broken again": a lack that a following "someone grab some" is about.
+NEED_STATED = re.compile(
+    r"\b(?:(?:we're|we are|were|we've|we have|i'm|im)\s+(?:all\s+)?(?:out of|low on|running low on|short on|run out of|ran out of)|"
+    r"(?:is|are|'s)\s+(?:broken|empty|dead|missing|gone|out)\b|need(?:s)? (?:a |some |more |new )?\w+)",
+    re.IGNORECASE,
+)
 # "want me to take the demo video?", "should I take over the slides?", "I can take the video if you want":
 # an offer to take someone's task over; it changes hands when its owner accepts.
 OFFER = re.compile(
@@ -284,11 +290,13 @@ STATE_REPORT = re.compile(
     r"(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)"
     r"(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)?\s+"
     r"(?:all\s+|now\s+|finally\s+|just\s+|officially\s+)?"
-    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|ours|mine|in hand|ready|secured|live)\b",
+    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|gone|through|ours|mine|in hand|ready|secured|live)\b",
     re.IGNORECASE,
 )
 # "db-7 alert now fires at 85% for 10 min instead of 80%": the new state, in the present tense.
 NOW_DOES = re.compile(r"\bnow (?:\w+s|is|are)\b", re.IGNORECASE)
+# "runbook has a new 'rate limiter alerts' section now": the thing changed as the task asked.
+HAS_NEW = re.compile(r"\b(?:has|have|got)\s+(?:a|an)\s+new\b.*\bnow\b|\bnow (?:has|have) (?:a|an)\b", re.IGNORECASE)
 # "thumbnail \u2197 https://...", "flashcards: <link>": the result, named and shown.
 SHOWN_RESULT = re.compile(r"^\W*(?P<topic>[a-z][\w' -]{1,40}?)\s*(?:[:\u2197\u2192\u27a1]|->|=>|-{1,2}>?)\s*\S", re.IGNORECASE)
 # Work the member does for themself in their free time: "I'm going to reread it", "gonna grind ranked".

@@ -40,6 +40,7 @@ from agents.tasks.patterns import (
     FIX_POSTED,
     FUTURE,
     HANDOFF,
+    HAS_NEW,
     INSTANT_VERBS,
     MEASURE_VERBS,
     MEASUREMENT,
@@ -83,6 +84,8 @@ class StateChanges:
             for draft in reversed(self.board.drafts):
                 if message.reply_to_id in draft.sources and draft.kind == "request" and draft.requester_id != message.author_id:
                     return draft
+            if message.reply_to_id in self.board.by_id:
+                return None  # a reply to a message that asked for nothing answers that message, not an earlier request
         for draft in reversed(self.board.drafts):
             if draft.kind != "request" or draft.answered or draft.status != "open" or draft.tentative:
                 continue
@@ -277,7 +280,7 @@ class StateChanges:
                         draft.changes.append(self.board.change("done", message, draft))
                         self.board.touch(draft, message)
                 return True
-        reported = self._reported_done(rendered, clause)
+        reported = self._reported_done(rendered, clause) or self._done_by_named(rendered, clause)
         for draft in reported:
             draft.status = "done"
             draft.changes.append(self.board.change("done", message, draft))
@@ -307,7 +310,9 @@ class StateChanges:
             return None
         found = list(re.finditer(r"[a-z0-9][a-z0-9'_\-]*", lower))
         negated = NEGATION.search(lower)
-        for draft in self.board.open_drafts(owner_id=message.author_id):
+        # The speaker's own tasks, and needs nobody took that someone else asked for ("someone grab soap" -> "grabbed soap").
+        unowned = [d for d in self.board.open_drafts(owner_id=None) if d.requester_id != message.author_id and not d.tentative]
+        for draft in [*self.board.open_drafts(owner_id=message.author_id), *unowned]:
             group = verb_group(draft.verb)
             for position, match in enumerate(found):
                 token = match.group(0).strip("'-_")
@@ -325,6 +330,27 @@ class StateChanges:
                 if opening or self.board.overlap(draft, rest, with_verbs=False) >= 1:
                     return match.start()
         return None
+
+    def _done_by_named(self, rendered: RenderedMessage, clause: Clause) -> list[Draft]:
+        """ "also lin changed the alarm battery last night": someone tells of another member's task done, by name."""
+        lower = clause.raw.lower()
+        if clause.is_question or FUTURE.search(lower) or NEGATION.search(lower) or NOT_DONE.search(lower):
+            return []
+        tokens = list(re.finditer(r"@?[a-z0-9][a-z0-9'_\-]*", lower))
+        for position, match in enumerate(tokens[:-1]):
+            person = self.people.handle_id(match.group(0).lstrip("@"), rendered)
+            if person is None or person[0] == rendered.record.author_id:
+                continue
+            past = tokens[position + 1].group(0)
+            if past.endswith("'s"):
+                continue
+            rest = lower[tokens[position + 1].end() :]
+            for draft in self.board.open_drafts(owner_id=person[0]):
+                if not (past.endswith("ed") or past in PAST_FORMS) or not (is_past_of(past, draft.verb) or base_form(past) in draft.acts):
+                    continue
+                if self.board.overlap(draft, rest, with_verbs=False) >= 1:
+                    return [draft]
+        return []
 
     def _reported_done(self, rendered: RenderedMessage, clause: Clause) -> list[Draft]:
         """Completion said without a done word, by the task's owner: the result itself.
@@ -393,7 +419,7 @@ class StateChanges:
                 found.append(draft)
             elif _finished_state(lower) and _finished_state(lower) & content_stems(draft.text):
                 found.append(draft)  # "seed data loaded, 2,400 recipes" for "seed the demo db"; "room 3B is ours"
-            elif overlap and NOW_DOES.search(lower) and (measurements or "instead" in tokens):
+            elif overlap and (NOW_DOES.search(lower) and (measurements or "instead" in tokens) or HAS_NEW.search(lower)):
                 found.append(draft)  # "db-7 alert now fires at 85% instead of 80%" for "tune the db-7 alert"
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
