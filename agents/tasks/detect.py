@@ -71,6 +71,7 @@ from agents.tasks.patterns import (
     TOPIC_IS_MINE,
     TRADE_VERBS,
     TRAILING_FILLER,
+    TRAILING_PLEASE,
     WE_NEED,
 )
 from agents.tasks.people import Clause, People
@@ -207,6 +208,13 @@ class Detector:
             ):
                 owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
                 return "request", owner, rest, rest
+        trailing = TRAILING_PLEASE.match(text)
+        if trailing:
+            # "revert pls, we can bring the new splash back in 5.4": the answer to whoever offered the choice.
+            first = words(trailing.group("rest"))[:1]
+            if first and base_form(first[0]) in ACTION_VERBS and first[0] not in NON_ACTION_VERBS:
+                owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
+                return "request", owner, trailing.group("rest"), trailing.group("rest")
         third = THIRD_PERSON.search(clause.raw) or THIRD_PERSON_NAME.search(clause.raw)
         if third:
             found = self.people.handle_id(third.group("handle"), rendered)
@@ -336,7 +344,8 @@ class Detector:
         if leisure and len(rest_tokens) <= 4:
             return None, False, None
         objects = [token for token in rest_tokens if token not in ("a", "an", "the", "some", "my", "more")]
-        if verb in HOBBY_VERBS or (objects[:1] and objects[0] in LEISURE_WORDS and not _modifies_next(objects, 0)):
+        asked = owner_id is not None and owner_id == addressee.addressee_id  # "@marek replay the DLQ uploads": asked of someone
+        if (verb in HOBBY_VERBS and not asked) or (objects[:1] and objects[0] in LEISURE_WORDS and not _modifies_next(objects, 0)):
             return None, False, None  # "I'm going to reread it over the summer", "gonna make tea and cry"
         if not rest_tokens and verb not in ACTION_VERBS and base_form(verb) not in ACTION_VERBS:
             return None, False, None  # "sure I'll sub": a bare verb that names no work
@@ -419,16 +428,33 @@ class Detector:
             # "grab one" is about a thing, not about the last message.
             context = self._context(message, clause.raw) if _pronouns(text) & CONTEXT_PRONOUNS or not has_pronoun else None
             if context:
+                # "deck's at 8 slides, I'll finish it tonight": "it" is a task the speaker already has.
+                known = self._own_task_named(message.author_id, context)
+                if known is not None:
+                    if due is not None:
+                        known.due = due
+                    self.board.touch(known, message)
+                    return
                 text = f"{text}{CONTEXT_NOTE}{context})"
             elif pronoun_only:
                 return
         self.board.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
+
+    def _own_task_named(self, owner_id: int, context: str) -> Draft | None:
+        named = [
+            d for d in self.board.open_drafts(owner_id=owner_id) if content_stems(d.text.split(CONTEXT_NOTE, 1)[0]) & content_stems(context)
+        ]
+        return named[-1] if len(named) == 1 else None
 
     def _context(self, message: MessageRecord, sentence: str = "") -> str | None:
         """A few words of what "it" is: what the same sentence says before, the words of an earlier message
         addressed to the speaker, the speaker's own previous sentence, or the replied-to or last message by someone else."""
         own = sentences(render(message).text)
         holder = next((part for part in own if sentence and sentence in part and part.index(sentence) > 0), None)
+        promise = COMMITMENT.search(sentence)
+        if holder is None and promise is not None and promise.start() > 0:
+            # "design gave me the new token, i'll swap it in": the same sentence says what "it" is, before the promise.
+            holder, sentence = sentence, sentence[promise.start() :]
         if holder is not None:
             # "#2295 the windows installer thing: @tomas could you reproduce it?": what comes before in the sentence.
             mine = _snippet(re.sub(r"[\s:,;-]+$", "", holder[: holder.index(sentence)]))
@@ -549,7 +575,7 @@ class Detector:
                 released.due = due
             self.board.touch(released, message)
             return
-        if has_pronoun and owner:
+        if (has_pronoun or pronoun_only) and owner:
             context = self._context(message, clause.raw)
             if context:
                 text = f"{text}{CONTEXT_NOTE}{context})"

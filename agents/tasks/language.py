@@ -15,6 +15,8 @@ ACTION_VERBS = frozenset(
         "add",
         "adjust",
         "apply",
+        "approve",
+        "archive",
         "arrange",
         "ask",
         "assemble",
@@ -221,14 +223,17 @@ ACTION_VERBS = frozenset(
         "rebuild",
         "reconcile",
         "record",
+        "recreate",
         "recruit",
         "redesign",
         "redo",
         "refactor",
         "refill",
         "refund",
+        "regenerate",
         "register",
         "reimburse",
+        "reindex",
         "release",
         "reload",
         "remind",
@@ -237,6 +242,7 @@ ACTION_VERBS = frozenset(
         "render",
         "renew",
         "rent",
+        "reopen",
         "repair",
         "replace",
         "replay",
@@ -282,6 +288,7 @@ ACTION_VERBS = frozenset(
         "sign",
         "sketch",
         "skim",
+        "smoke",
         "sort",
         "source",
         "speak",
@@ -765,7 +772,9 @@ def stem(word: str) -> str:
 
 
 def content_words(text: str) -> set[str]:
-    return {w for w in words(text) if w not in STOPWORDS and len(w) > 1}
+    # "deck's at 8 slides" names the deck.
+    found = {re.sub(r"['\u2019]s$", "", w) for w in words(text)}
+    return {w for w in found if w not in STOPWORDS and len(w) > 1}
 
 
 def content_stems(text: str) -> set[str]:

@@ -51,6 +51,7 @@ PLEASE = re.compile(
     r"^(?:(?:also|and|then|ok|okay|so|hey)\s+)*(?:please|pls|plz)\s+(?:(?:also|just|quickly)\s+)*(?P<rest>.+)$",
     re.IGNORECASE,
 )
+TRAILING_PLEASE = re.compile(r"^\W*(?P<rest>[a-z][\w'-]*(?:\s+[^,.!?]{1,60}?)?)\s*,?\s+(?:please|pls|plz)\b", re.IGNORECASE)
 SOMEONE = re.compile(
     # "someone should ..." is a hypothetical (JUDGING.md), not a request.
     r"(?:^|(?<=[\s,:(]))(?:(?:someone|somebody|anyone) (?:needs to|has to|must|pls|please|to)"
@@ -290,7 +291,7 @@ STATE_REPORT = re.compile(
     r"(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)"
     r"(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)?\s+"
     r"(?:all\s+|now\s+|finally\s+|just\s+|officially\s+)?"
-    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|gone|through|ours|mine|in hand|ready|secured|live)\b",
+    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|gone|through|in|ours|mine|in hand|ready|secured|live)\b",
     re.IGNORECASE,
 )
 # "db-7 alert now fires at 85% for 10 min instead of 80%": the new state, in the present tense.
@@ -369,6 +370,8 @@ NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|retur
 # The owner gives a task back: "can you hand the windows installer to someone else?", "I can't do it after all".
 RELEASE = re.compile(
     r"\b(?:hand|give|pass|reassign)\s+(?:it|this|that|the [\w\s-]{1,30}?)\s+(?:off\s+|over\s+)?to\s+(?:someone|somebody|anyone) else\b"
-    r"|\b(?:someone|somebody) else (?:take|do|handle|pick up)\b|\bcan't do (?:it|this|that) after all\b",
+    r"|\b(?:someone|somebody) else (?:take|do|handle|pick up)\b|\bcan't do (?:it|this|that) after all\b"
+    # "I won't get to the AccessDenied alert before I'm off": the owner will not do it after all.
+    r"|\bi (?:won't|wont|will not|can't|cant|cannot) (?:get to|get round to|get around to|make time for|finish|do) (?:the|my|it|this|that)\b",
     re.IGNORECASE,
 )

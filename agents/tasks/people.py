@@ -21,6 +21,7 @@ from agents.tasks.patterns import (
     SECOND_PERSON_REQUEST,
     SELF_NAMES,
     STOP_NAMES,
+    TRAILING_PLEASE,
 )
 
 
@@ -151,7 +152,7 @@ class People:
             if (
                 addressee is None
                 and previous is not None
-                and SECOND_PERSON_REQUEST.search(text)
+                and (SECOND_PERSON_REQUEST.search(text) or TRAILING_PLEASE.match(text))
                 and previous.author_name.lower() not in text.lower()
             ):
                 # A support thread's back-and-forth: "could you send me the log file?" is for the person just answered.

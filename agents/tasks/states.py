@@ -345,10 +345,12 @@ class StateChanges:
             if past.endswith("'s"):
                 continue
             rest = lower[tokens[position + 1].end() :]
+            if not (past.endswith("ed") or past in PAST_FORMS):
+                continue
             for draft in self.board.open_drafts(owner_id=person[0]):
-                if not (past.endswith("ed") or past in PAST_FORMS) or not (is_past_of(past, draft.verb) or base_form(past) in draft.acts):
-                    continue
-                if self.board.overlap(draft, rest, with_verbs=False) >= 1:
+                shared = self.board.overlap(draft, rest, with_verbs=False)
+                # Its own verb and one word of it, or another verb and two ("sofia added the rfc link" for "link their rfc").
+                if shared >= 1 and (is_past_of(past, draft.verb) or base_form(past) in draft.acts) or shared >= 2:
                     return [draft]
         return []
 
@@ -453,6 +455,10 @@ class StateChanges:
             # same message that calls the idea off; the last word is the cancellation.
             candidates += [d for d in self.board.drafts if d.status == "done" and d.changes and d.changes[-1].message_id == message.id]
         if message.reply_to_id:
+            if not done and any(
+                message.reply_to_id == c.message_id and c.kind == "cancelled" for d in self.board.drafts for c in d.changes
+            ):
+                return []  # "ok drop it then" in reply to the message that called a task off: agreeing, nothing more
             replied = [d for d in candidates if message.reply_to_id in d.sources]
             mine = [d for d in replied if concerned(d)]
             if mine or (replied and not done):
@@ -534,6 +540,8 @@ def _finished_state(lower: str) -> set[str]:
     if match is None:
         return set()
     state = match.group("state")
+    if state == "in" and re.match(r"\s+(?:review|progress|draft|testing|qa|the works|flight)\b", lower[match.end() :]):
+        return set()  # "PR's in review": under way, not done
     if state.endswith("ed") and (state in _NOT_PARTICIPLES or (len(state) < 6 and base_form(state) not in ACTION_VERBS)):
         return set()
     head = lower[: match.end()]
