@@ -408,6 +408,8 @@ class Detector:
             target = self._same_task(message.author_id, text, message.id)
         if target is None:
             target = self._refused_request(message, text)
+        if target is None:
+            target = self._unowned_named(message, text)
         if target is not None:
             if target is answered and not (pronoun_only or has_pronoun) and self.board.overlap(target, text) < 1:
                 target.also.append(text)  # "I'll ask the host" for "can someone check if the cottage has wifi?"
@@ -439,6 +441,17 @@ class Detector:
             elif pronoun_only:
                 return
         self.board.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
+
+    def _unowned_named(self, message: MessageRecord, text: str) -> Draft | None:
+        """ "I have the truck, I'll do the friday pickup" after "someone to pick up the turkey donation": taking the need on."""
+        for draft in reversed(self.board.drafts):
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+                break
+            if draft.kind != "request" or draft.owner_id is not None or not draft.live or draft.requester_id == message.author_id:
+                continue
+            if message.created_at - draft.said_at <= RESPONSE_WINDOW and self.board.overlap(draft, text, with_verbs=False) >= 1:
+                return draft
+        return None
 
     def _own_task_named(self, owner_id: int, context: str) -> Draft | None:
         named = [

@@ -111,18 +111,20 @@ class People:
         # A message that pings a crowd is a broadcast, and a bot-like author is not assigning work.
         crowd = len(set(rendered.mentions.values())) >= MASS_MENTION_USERS
         impostor = BOT_LIKE_NAME.search(message.author_name) is not None
-        items: list[str] = []
-        for part in parts:
+        items: list[tuple[int, str]] = []  # (which sentence, the item)
+        for number, part in enumerate(parts):
             part = ITEMS_PREFIX.sub("", part)
             part = LIST_BULLET.sub("", part)
             for item in ITEM_SPLIT.split(part):
-                items += [piece for piece in REQUEST_SPLIT.split(item) if piece.strip()]
+                items += [(number, piece) for piece in REQUEST_SPLIT.split(item) if piece.strip()]
         clauses = []
-        for part in items:
+        spoken_to: dict[int, tuple[int, str]] = {}  # per sentence, whom it opened by naming
+        for number, part in items:
             text = part
             addressee: tuple[int, str] | None = None
             vocative = self_assigned = False
-            leading = re.match(r"^\s*((?:@\w+[\s,:]*)+)(.*)$", text)
+            # "ok @theo we need a prep schedule": a word of lead-in before whom the sentence is for.
+            leading = re.match(r"^\s*(?:(?:ok|okay|so|hey|also|and|alright|right|yo|oh)\W+)?((?:@\w+[\s,:]*)+)(.*)$", text, re.IGNORECASE)
             leading_count = 0
             if leading:
                 handles = re.findall(r"@(\w+)", leading.group(1))
@@ -145,6 +147,11 @@ class People:
                 if found and (trailing.group(0).lstrip().startswith("@") or trailing.group(1).lower() in self.known):
                     addressee = found
                     text = text[: trailing.start()] + trailing.group(2)
+            if vocative and addressee is not None:
+                spoken_to.setdefault(number, addressee)
+            elif addressee is None and number in spoken_to:
+                # "@theo we need a prep schedule, can you draft one by tomorrow?": the rest of the sentence is for theo too.
+                addressee = spoken_to[number]
             if addressee is None and message_addressee is not None:
                 addressee = message_addressee
             if addressee is None and reply_target is not None and reply_target.author_id != message.author_id:

@@ -243,7 +243,11 @@ class StateChanges:
         if (REASSIGN_WORDS.search(text) or HANDOFF.search(text)) and self._reassign(rendered, clause):
             return True
         done_word = DONE.search(text)
-        past = None if done_word else self._past_tense_of_task(rendered, clause)
+        past = self._past_tense_of_task(rendered, clause)
+        if past is not None and done_word is not None and past < done_word.start():
+            done_word = None  # "asked, 2 of them are in": the report is the opening "asked", not the later "are in"
+        elif done_word is not None:
+            past = None
         said_at = done_word.start() if done_word else past
         if said_at is not None and not FUTURE.search(lower[:said_at]):
             # "almost done", "merging once CI is green": the words around the report, not a later clause
@@ -341,10 +345,23 @@ class StateChanges:
             person = self.people.handle_id(match.group(0).lstrip("@"), rendered)
             if person is None or person[0] == rendered.record.author_id:
                 continue
-            past = tokens[position + 1].group(0)
+            after = position + 1
+            # "esperanza must've dropped them off", "lin has already sent it": the helpers before the past form.
+            while after < len(tokens) - 1 and tokens[after].group(0) in (
+                "must've",
+                "musta",
+                "has",
+                "had",
+                "just",
+                "already",
+                "finally",
+                "also",
+            ):
+                after += 1
+            past = tokens[after].group(0)
             if past.endswith("'s"):
                 continue
-            rest = lower[tokens[position + 1].end() :]
+            rest = lower[tokens[after].end() :]
             if not (past.endswith("ed") or past in PAST_FORMS):
                 continue
             for draft in self.board.open_drafts(owner_id=person[0]):
