@@ -471,11 +471,12 @@ def _names_an_event(text: str, due: Due) -> bool:
     phrase = text[due.start : due.end].lower()
     if (phrase.startswith("for ") or before.lower().endswith("for ")) and _EVENT_BEFORE.search(re.sub(r"for\s+$", "", before)):
         return True
-    # "after tuesday's deploy", "since monday's outage": a day of something past, not a deadline ("before friday's demo" is one).
+    # "after tuesday's deploy", "the event for saturday's contest": the day of something else, not a deadline
+    # ("before friday's demo" is one).
     if (
         re.fullmatch(_WEEKDAY_NAMES + "|yesterday|today", due.text.lower())
         and re.match(r"['\u2019]s\b", text[due.end :])
-        and re.search(r"\b(?:after|since|from|in|during|at)\s+$", before.lower())
+        and re.search(r"\b(?:after|since|from|in|during|at|for)\s+$", before.lower())
     ):
         return True
     before = before[-5:].lower()

@@ -73,6 +73,7 @@ from agents.tasks.patterns import (
     TRAILING_FILLER,
     TRAILING_PLEASE,
     WE_NEED,
+    YOU_NEED_TO,
 )
 from agents.tasks.people import Clause, People
 
@@ -162,8 +163,11 @@ class Detector:
         someone = SOMEONE.search(text)
         if someone:
             rest = QUALIFIER.sub("", someone.group("rest"))
+            rest = re.split(r"\s+(?:pls|please|plz)\b", rest, maxsplit=1, flags=re.IGNORECASE)[0]  # "do drinks pls my bag can't ..."
             if someone.group("who_ing"):
                 rest = base_form(someone.group("who_ing").strip()) + " " + rest
+            if PERCEPTION.search(rest):
+                return None  # "can someone remind me what happened last session": asking to be told
             return "request", None, rest, someone.group(0)
         request = REQUEST.search(text)
         if request:
@@ -179,7 +183,9 @@ class Detector:
             mind = re.match(r"^(?:please\s+)?mind\s+(?P<ger>\w+ing)\b", rest, re.IGNORECASE)
             if mind:
                 rest = base_form(mind.group("ger")) + rest[mind.end() :]
-            if DIAGNOSTIC.search(rest) or PERCEPTION.search(rest):
+            if DIAGNOSTIC.search(rest) or PERCEPTION.search(
+                re.sub(r"^(?:someone|somebody|anyone|anybody)\s+", "", rest, flags=re.IGNORECASE)
+            ):
                 return None
             if who in ("someone", "somebody", "anyone", "anybody", "everyone", "you all", "you guys", "y'all", "yall", "you both"):
                 rest = QUALIFIER.sub("", rest)
@@ -208,6 +214,9 @@ class Detector:
             ):
                 owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
                 return "request", owner, rest, rest
+        obliged = YOU_NEED_TO.match(text)
+        if obliged and clause.addressee_id:
+            return "request", (clause.addressee_id, clause.addressee_name), obliged.group("rest"), obliged.group("rest")
         trailing = TRAILING_PLEASE.match(text)
         if trailing:
             # "revert pls, we can bring the new splash back in 5.4": the answer to whoever offered the choice.
@@ -341,11 +350,17 @@ class Detector:
         rest_tokens = tokens[1:]
         # A leisure word as the thing itself ("grab lunch"), not as a modifier ("write the show notes").
         leisure = [t for i, t in enumerate(rest_tokens) if t in LEISURE_WORDS and not _modifies_next(rest_tokens, i)]
-        if leisure and len(rest_tokens) <= 4:
+        # "someone else do drinks pls": for the group it is work; "I'll grab a drink" is the speaker's own break.
+        for_the_group = owner_id is None or owner_id == addressee.addressee_id or verb in ("bring", "provide", "cater")
+        if leisure and len(rest_tokens) <= 4 and not for_the_group:
             return None, False, None
+        if re.match(r"^\w+\s+(?:anyone|anybody|everyone|whoever)\s+(?:who|that)\b", " ".join(tokens), re.IGNORECASE):
+            return None, False, None  # "I'll fight anyone who says candy corn is good"
         objects = [token for token in rest_tokens if token not in ("a", "an", "the", "some", "my", "more")]
         asked = owner_id is not None and owner_id == addressee.addressee_id  # "@marek replay the DLQ uploads": asked of someone
-        if (verb in HOBBY_VERBS and not asked) or (objects[:1] and objects[0] in LEISURE_WORDS and not _modifies_next(objects, 0)):
+        if (verb in HOBBY_VERBS and not asked) or (
+            objects[:1] and objects[0] in LEISURE_WORDS and not _modifies_next(objects, 0) and not for_the_group
+        ):
             return None, False, None  # "I'm going to reread it over the summer", "gonna make tea and cry"
         if not rest_tokens and verb not in ACTION_VERBS and base_form(verb) not in ACTION_VERBS:
             return None, False, None  # "sure I'll sub": a bare verb that names no work

@@ -34,7 +34,10 @@ COMMITMENT = re.compile(
     r"(?P<rest>.+)$",
     re.IGNORECASE,
 )
-SUBJECTLESS = re.compile(r"^(?P<trigger>will|gonna|going to|can)\s+(?P<rest>.+)$", re.IGNORECASE)
+SUBJECTLESS = re.compile(
+    r"^(?P<trigger>will|gonna|going to|can)\s+(?!(?:you|u|ya|someone|somebody|anyone|anybody|everyone|we|i|they|he|she)\b)(?P<rest>.+)$",
+    re.IGNORECASE,
+)
 LIST_PREFIX = re.compile(r"^(?P<prefix>todo|to do|to-do|t|today|next|action items?|ai)\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
 REQUEST = re.compile(
     r"(?:^|(?<=[\s,:(]))(?:(?:so|and|also|hey|then|ok|okay|hmm|btw|pls|please)\W+)*"
@@ -51,10 +54,20 @@ PLEASE = re.compile(
     r"^(?:(?:also|and|then|ok|okay|so|hey)\s+)*(?:please|pls|plz)\s+(?:(?:also|just|quickly)\s+)*(?P<rest>.+)$",
     re.IGNORECASE,
 )
+# "you still need to level Brakka up": what the addressee has to do, said as their obligation.
+YOU_NEED_TO = re.compile(
+    r"^\W*(?:(?:and|also|so|btw)\W+)?(?:you|u)\s+(?:still\s+|also\s+)?(?:need|have|got)\s+to\s+(?P<rest>.+)$", re.IGNORECASE
+)
+# "drinks on me", "snacks are on me": taking a need on.
+ON_ME = re.compile(r"\b(?:is|are|'s)?\s*on me\b|\bi(?:'ve| have)? got (?:the|them|it|that)\b", re.IGNORECASE)
+# "nia don't print them yet", "no need to book it": the work called off by its verb.
+STOP_DOING = re.compile(r"\b(?:don't|dont|do not|no need to|stop)\s+(?P<verb>[a-z]+)\b", re.IGNORECASE)
 TRAILING_PLEASE = re.compile(r"^\W*(?P<rest>[a-z][\w'-]*(?:\s+[^,.!?]{1,60}?)?)\s*,?\s+(?:please|pls|plz)\b", re.IGNORECASE)
 SOMEONE = re.compile(
     # "someone should ..." is a hypothetical (JUDGING.md), not a request.
-    r"(?:^|(?<=[\s,:(]))(?:(?:someone|somebody|anyone) (?:needs to|has to|must|pls|please|to)"
+    r"(?:^|(?<=[\s,:(]))(?:(?:someone|somebody|anyone)(?: else)? (?:needs to|has to|must|pls|please|to)"
+    # "someone else do drinks pls": an imperative for whoever takes it.
+    r"|(?:someone|somebody) else(?= \w+ .*\b(?:pls|please|plz)\b)"
     r"|(?:we|i) need (?:someone|somebody) to"
     r"|(?:any )?volunteers? (?:to|for)"
     r"|(?:anyone|anybody) (?:able|willing|want|wants) to"
@@ -118,7 +131,7 @@ NOT_A_REFUSAL = re.compile(r"^\W*(?:no (?:worries|problem|prob|biggie|stress)|so
 DONE = re.compile(
     r"\b(?:done|finished|completed?|merged|shipped|deployed|fixed|pushed|sent|filed|posted|published|landed|"
     r"submitted|uploaded|wrapped up|taken care of|sorted|all set|approved|lgtm|resolved|is live|are live|is up|are up|"
-    r"went out|is in|are in)\b|[\u2705\u2714\u2611]",
+    r"went out|is in|are in|it's up|it's live|it's done|its up|its live)\b|[\u2705\u2714\u2611]",
     re.IGNORECASE,
 )
 NOT_DONE = re.compile(
@@ -178,7 +191,8 @@ ITEMS_PREFIX = re.compile(r"^\W*(?:action items?|next steps|ais?|todos?|to-dos?|
 ITEM_SPLIT = re.compile(r"[,;]\s*(?:and\s+)?(?=@\w+\s+(?:to|will|'ll|can|should|please|pls)\b)", re.IGNORECASE)
 # "we need to turn on X, can someone do that tonight?" holds two clauses.
 REQUEST_SPLIT = re.compile(
-    r",\s+(?=(?:(?:so|and|also)\s+)?(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|anybody)\b)", re.IGNORECASE
+    r",\s+(?=(?:(?:so|and|also)\s+)?(?:(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|anybody)|(?:someone|somebody) else)\b)",
+    re.IGNORECASE,
 )
 QUESTION_TAIL = re.compile(r"\?[\s\W]*$")
 DIAGNOSTIC = re.compile(r"^(?:try|trying)\s+\w+ing\b", re.IGNORECASE)

@@ -50,6 +50,7 @@ from agents.tasks.patterns import (
     NOW_DOES,
     NOW_STATE,
     OFFER,
+    ON_ME,
     PASSIVE_REPORT,
     PLEASE,
     REASSIGN_PRONOUN,
@@ -62,6 +63,7 @@ from agents.tasks.patterns import (
     SEND_VERBS,
     SHOWN_RESULT,
     STATE_REPORT,
+    STOP_DOING,
     TAKE,
     TOPIC_REPORT,
     YOURS,
@@ -175,6 +177,7 @@ class StateChanges:
         )
         accepted = (
             takes_it_on
+            or (pending.owner_id is None and bool(ON_ME.search(first)))
             or bool(ACCEPT.search(first))
             or bool(ACCEPT_EMOJI.match(whole))
             or bool(
@@ -221,6 +224,13 @@ class StateChanges:
             return True
         if clause.is_question and not REQUEST.search(clause.text):
             return False
+        stopped = self._told_not_to(rendered, clause)
+        if stopped:
+            for draft in stopped:
+                draft.status = "cancelled"
+                draft.changes.append(self.board.change("cancelled", message, draft))
+                self.board.touch(draft, message)
+            return True
         cancel = CANCEL.search(text)
         if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
             targets = self._link(rendered, clause, allow_requester=True) or self._called_off(text[cancel.end() :])
@@ -291,6 +301,25 @@ class StateChanges:
             self.board.touch(draft, message)
         return bool(reported)
 
+    def _told_not_to(self, rendered: RenderedMessage, clause: Clause) -> list[Draft]:
+        """ "nia don't print them yet": whoever asked for the work calls it off, naming its owner and its verb."""
+        match = STOP_DOING.search(clause.raw)
+        if match is None or clause.is_question:
+            return []
+        message = rendered.record
+        named = set(rendered.mentions.values()) | ({clause.addressee_id} if clause.addressee_id else set())
+        for token in words(clause.raw[: match.start()]):
+            person = self.people.handle_id(token, rendered)
+            if person is not None:
+                named.add(person[0])
+        found = []
+        for draft in self.board.open_drafts():
+            if draft.requester_id != message.author_id or draft.owner_id not in named:
+                continue
+            if base_form(match.group("verb")) in verb_group(draft.verb):
+                found.append(draft)
+        return found
+
     def _called_off(self, what: str) -> list[Draft]:
         """ "so no need for a rental" after "I can rent the car": a recent task whose words the called-off thing shares a root with."""
         roots = [w for w in content_words(" ".join(what.split()[:4])) if len(w) >= 4]
@@ -342,8 +371,17 @@ class StateChanges:
             return []
         tokens = list(re.finditer(r"@?[a-z0-9][a-z0-9'_\-]*", lower))
         for position, match in enumerate(tokens[:-1]):
-            person = self.people.handle_id(match.group(0).lstrip("@"), rendered)
+            token = match.group(0).lstrip("@")
+            person = self.people.handle_id(re.sub(r"'s$", "", token), rendered)
             if person is None or person[0] == rendered.record.author_id:
+                continue
+            if token.endswith("'s"):
+                # "priti's here with the drinks": arrived with what the task was to bring.
+                with_it = re.match(r"^\s*(?:here|in|back)\s+with\s+(?P<what>.+)$", lower[match.end() :])
+                if with_it:
+                    for draft in self.board.open_drafts(owner_id=person[0]):
+                        if self.board.overlap(draft, with_it.group("what"), with_verbs=False) >= 1:
+                            return [draft]
                 continue
             after = position + 1
             # "esperanza must've dropped them off", "lin has already sent it": the helpers before the past form.
@@ -440,6 +478,8 @@ class StateChanges:
                 found.append(draft)  # "seed data loaded, 2,400 recipes" for "seed the demo db"; "room 3B is ours"
             elif overlap and (NOW_DOES.search(lower) and (measurements or "instead" in tokens) or HAS_NEW.search(lower)):
                 found.append(draft)  # "db-7 alert now fires at 85% instead of 80%" for "tune the db-7 alert"
+            elif evidence and (LINK in rendered.text or message.attachments) and self.board.overlap(draft, raw, with_verbs=False) >= 2:
+                found.append(draft)  # "ok Brakka is level 7, took counterspell" with the screenshot, for "level Brakka up to 7"
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
         return found
