@@ -41,7 +41,7 @@ from bot.settings import load_settings  # noqa: E402
 from bot.storage import db  # noqa: E402
 from bot.storage.tables import Message  # noqa: E402
 from tests.fakediscord import FakeDiscord  # noqa: E402
-from tests.fixtures.discord import running_bot  # noqa: E402
+from tests.fixtures.discord import running_bot, simulate_kill  # noqa: E402
 
 AUTHORS = 20
 RATE_LIMIT = (50, 1.0)  # Discord's global limit: 50 requests per second
@@ -210,20 +210,6 @@ class TimedProbe(StallProbe):
         return max((late for at, late in self.samples if start <= at <= end), default=0.0)
 
 
-def crash(bot) -> int:
-    """What SIGKILL does to the bot's state: uncommitted writes are gone, nothing is flushed."""
-    collector = bot.get_cog("Collector")
-    writer = collector.writer
-    lost = len(writer._pending)
-    writer._closed = True
-    writer._pending.clear()
-    if writer._task is not None:
-        writer._task.cancel()
-    for task in [*collector._catchups.values(), *collector._channel_catchups.values()]:
-        task.cancel()
-    return lost
-
-
 # ---------------------------------------------------------------------------------------------- parts
 
 
@@ -242,7 +228,7 @@ async def crash_part(args: argparse.Namespace, folder: Path) -> str:
             while len((await stored(bot, channel))[0]) < crash_after:
                 await asyncio.sleep(0.01)
             stored_before = len((await stored(bot, channel))[0])
-            lost_writes = crash(bot)
+            lost_writes = await simulate_kill(bot)
         await sender
         requests_before = (await fake.call("counters"))["requests"]
         probe = TimedProbe()

@@ -26,14 +26,23 @@ from bot.storage import db
 from bot.storage.messages import known_gaps, load_window
 from bot.storage.summaries import count_chunks, put_chunks
 from bot.storage.tables import Channel, Message
-from tests.fixtures.discord import eventually, running_bot
+from tests.fixtures.discord import eventually, running_bot, simulate_kill, stack_dump_after
 
 COLLECTOR = ("collector",)
 
-# These tests crash and restart a real bot mid-burst against the fake Discord; once in a few hundred runs on an
-# idle machine one of them hung in the restart (seen in CI, not reproduced in 20 runs; left for investigation
-# in the closing note). Each normally takes under 20 s: a hang fails after 120 s and the test runs once more.
-pytestmark = [pytest.mark.timeout(120), pytest.mark.flaky(reruns=1)]
+# Each test normally takes under 20 s. Rarely (seen in CI once, and in about one of five runs of the crash tests
+# here while the CPUs were busy) the restarted bot's writer keeps getting "database is locked" for minutes: the
+# in-process "killed" bot's abandoned SQLite connection still holds the write lock, which a real SIGKILL would
+# release at once. Not fixed at the root (issue 9's closing note says so): a stuck test fails after 180 s, with
+# every task's stack printed at 150 s, and runs once more.
+pytestmark = [pytest.mark.timeout(180), pytest.mark.flaky(reruns=1)]
+
+
+@pytest.fixture(autouse=True)
+async def _dump_stacks_before_the_timeout():
+    """A hang prints every task's stack at 150 s, before pytest-timeout fails the test at 180 s."""
+    async with stack_dump_after(150):
+        yield
 
 
 def ids(messages) -> list[int]:
@@ -46,20 +55,6 @@ async def stored_rows(bot, channel_id: int) -> tuple[list[int], int]:
         rows = list(await session.scalars(select(Message.id).where(Message.channel_id == channel_id).order_by(Message.id)))
         count = int(await session.scalar(select(func.count()).select_from(Message).where(Message.channel_id == channel_id)))
     return rows, count
-
-
-async def crash(bot) -> int:
-    """Stop the bot as SIGKILL would: whatever the writer had not committed is gone. Returns how many writes were lost."""
-    collector = bot.get_cog("Collector")
-    writer = collector.writer
-    lost = len(writer._pending)
-    writer._closed = True
-    writer._pending.clear()
-    if writer._task is not None:
-        writer._task.cancel()
-    for task in [*collector._catchups.values(), *getattr(collector, "_channel_catchups", {}).values()]:
-        task.cancel()
-    return lost
 
 
 async def received(bot, *messages) -> None:
@@ -90,7 +85,7 @@ async def test_a_crash_in_the_middle_of_a_burst_loses_nothing_after_the_restart(
         await collector.wait_caught_up()
         sender = await send_in_background(fake_discord, general, alice, (f"burst {i}" for i in range(2000)))
         await eventually(lambda: _at_least(bot, general, 400), timeout=20)
-        await crash(bot)
+        await simulate_kill(bot)
     # The burst goes on while the bot is down: the rest is only in Discord's history.
     await sender
     stored_while_up, _ = await stored_rows(bot, general)
@@ -123,7 +118,7 @@ async def test_a_crash_during_catch_up_resumes_from_where_it_stopped(fake_discor
             lambda: len(fake_discord.find_requests("GET", rf"/channels/{general}/messages$", since=requests_before)) >= 4, timeout=10
         )
         await collector.writer.flush()
-        await crash(bot)
+        await simulate_kill(bot)
     stored_first, _ = await stored_rows(bot, general)
     async with bot.sessions() as session:
         cursor = (await session.get(Channel, general)).collected_up_to
