@@ -478,7 +478,7 @@ class StateChanges:
                 found.append(draft)  # "seed data loaded, 2,400 recipes" for "seed the demo db"; "room 3B is ours"
             elif overlap and (NOW_DOES.search(lower) and (measurements or "instead" in tokens) or HAS_NEW.search(lower)):
                 found.append(draft)  # "db-7 alert now fires at 85% instead of 80%" for "tune the db-7 alert"
-            elif evidence and (LINK in rendered.text or message.attachments) and self.board.overlap(draft, raw, with_verbs=False) >= 2:
+            elif evidence and (LINK in rendered.text or message.attachments) and self.board.overlap(draft, _without_links(raw), with_verbs=False) >= 2:
                 found.append(draft)  # "ok Brakka is level 7, took counterspell" with the screenshot, for "level Brakka up to 7"
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
@@ -605,6 +605,11 @@ def _finished_state(lower: str) -> set[str]:
     if NEGATION.search(head) or NOT_DONE.search(head) or FUTURE.search(head):
         return set()
     return content_stems(re.sub(r"['\u2019]s\b", "", match.group("subject")))
+
+
+def _without_links(text: str) -> str:
+    """The words of a sentence without its links ("redis-cutover" in a wiki address is not a word someone said)."""
+    return re.sub(r"<?https?://\S+>?", " ", text)
 
 
 def _shows_result(raw: str, draft: Draft) -> bool:

@@ -5,7 +5,7 @@
     smolcord bench --labelled DIR --models extractive,distilbart          # your own labelled exports
 
 Each conversation `NAME.json` (a DiscordChatExporter export) has `NAME.labels.json`:
-`{"split": "dev" | "held-out" | "held-out-2", "key_points": [{"point": ..., "terms": [[alt, ...], ...], "contradict": [[...]]}]}`.
+`{"split": "dev" | "held-out" | "held-out-2" | "held-out-3", "key_points": [{"point": ..., "terms": [[alt, ...], ...], "contradict": [[...]]}]}`.
 
 The judge reads only the summary, one key point at a time (JUDGING.md): **yes** when one line holds
 a term of every group, **partial** when a point has three or more groups and one line holds the
@@ -36,8 +36,9 @@ from agents.records import MessageRecord
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "recaps"  # in a source checkout
 WINDOW_FOR_SPEED = 500
 # dev: tuned on. held-out: written first, never tuned on. held-out-2: written after the held-out
-# verdicts had been read (so the fixes that followed are measured on conversations nobody saw).
-SPLITS = ("dev", "held-out", "held-out-2")
+# verdicts had been read (so the fixes that followed are measured on conversations nobody saw); held-out-3: written
+# by a helper that never read the summarizer, after all the recap work.
+SPLITS = ("dev", "held-out", "held-out-2", "held-out-3")
 
 
 def load_records(path: str | Path) -> list[MessageRecord]:
