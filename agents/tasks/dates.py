@@ -505,6 +505,9 @@ def find_due(text: str, said_at: datetime, timezone: str | ZoneInfo = "UTC") -> 
         break
     # "the friday dinner", "the monday sync": a day naming an event, not a deadline.
     found = [due for due in found if not _names_an_event(text, due)]
+    # "put up a 'preorders close sunday' post": words quoted are a title, not a deadline.
+    quoted = [m.span() for m in re.finditer(r"'[^']{2,80}'|\"[^\"]{2,80}\"|\u201c[^\u201d]{2,80}\u201d|\u2018[^\u2019]{2,80}\u2019", text)]
+    found = [due for due in found if not any(start < due.start and due.end <= end for start, end in quoted)]
     if not found:
         return None
     # A phrase with a preposition ("by Tuesday") beats a bare one ("the Black Friday sale"); then

@@ -60,6 +60,7 @@ YOU_NEED_TO = re.compile(
 )
 # "drinks on me", "snacks are on me": taking a need on.
 ON_ME = re.compile(r"\b(?:is|are|'s)?\s*on me\b|\bi(?:'ve| have)? got (?:the|them|it|that)\b", re.IGNORECASE)
+STILL_TO_DO = re.compile(r"\bstill (?:need|needs|to do|have to|has to|missing)\b", re.IGNORECASE)
 # "nia don't print them yet", "no need to book it": the work called off by its verb.
 STOP_DOING = re.compile(r"\b(?:don't|dont|do not|no need to|stop)\s+(?P<verb>[a-z]+)\b", re.IGNORECASE)
 TRAILING_PLEASE = re.compile(r"^\W*(?P<rest>[a-z][\w'-]*(?:\s+[^,.!?]{1,60}?)?)\s*,?\s+(?:please|pls|plz)\b", re.IGNORECASE)
@@ -195,7 +196,8 @@ REQUEST_SPLIT = re.compile(
     re.IGNORECASE,
 )
 QUESTION_TAIL = re.compile(r"\?[\s\W]*$")
-DIAGNOSTIC = re.compile(r"^(?:try|trying)\s+\w+ing\b", re.IGNORECASE)
+# "try restarting it", "could you check whether X is set in your .env?": a step for the asker on their own setup.
+DIAGNOSTIC = re.compile(r"^(?:try|trying)\s+\w+ing\b|^(?:check|see|confirm|verify)\s+(?:whether|if)\b.*\byour\b", re.IGNORECASE)
 PERCEPTION = re.compile(
     r"^(?:see|hear|believe|imagine|tell (?:me |us )?(?:if|whether|what|how|why|where|which)|remind (?:me|us) (?:what|how|why|when|where)"
     # "can someone explain the ending of ep 18?": asking to be told, answered in the chat.
@@ -208,7 +210,9 @@ PERCEPTION = re.compile(
 # "double check", "quickly fix": the verb is the second word.
 VERB_MODIFIERS = frozenset({"double", "triple", "quickly", "re", "also", "just", "properly", "finally"})
 CONTEXT_PRONOUNS = frozenset({"it", "this", "that", "them", "these", "those"})
-SEND_VERBS = frozenset({"send", "share", "post", "upload", "forward", "attach"})
+# Work whose result is a link or a number to show: "that's #4412" after "I'll open an issue".
+SHOW_VERBS = frozenset({"open", "file", "create", "make", "write", "draft", "post", "upload", "send", "share", "record", "publish"})
+SEND_VERBS = frozenset({"send", "share", "post", "upload", "forward", "attach", "paste"})
 STOP_NAMES = frozenset(
     {"me", "you", "we", "i", "it", "ok", "okay", "so", "yes", "no", "hey", "hi", "also", "and", "the", "dev", "team", "all", "everyone"}
 )
@@ -238,6 +242,7 @@ PRIVILEGE_REQUEST = re.compile(
 # Acts that are over as soon as they start: "tagging v0.9.0-rc1 now" means it is tagged.
 INSTANT_VERBS = frozenset(
     {
+        "move",
         "tag",
         "send",
         "post",

@@ -20,6 +20,7 @@ from agents.tasks.language import (
     content_stems,
     content_words,
     is_past_of,
+    sentences,
     verb_group,
     words,
 )
@@ -61,8 +62,10 @@ from agents.tasks.patterns import (
     RESPONSE_WINDOW,
     RESPONSE_WINDOW_MESSAGES,
     SEND_VERBS,
+    SHOW_VERBS,
     SHOWN_RESULT,
     STATE_REPORT,
+    STILL_TO_DO,
     STOP_DOING,
     TAKE,
     TOPIC_REPORT,
@@ -161,8 +164,11 @@ class StateChanges:
         if (
             (message.attachments or LINK in rendered.text)
             and verb_group(pending.verb) & SEND_VERBS
-            and pending.owner_id == message.author_id
+            and pending.owner_id in (message.author_id, None)
         ):
+            if pending.owner_id is None:  # "can you paste the logs?" to nobody named, answered "here" with the file
+                pending.owner_id, pending.owner_name = message.author_id, message.author_name
+                pending.changes.append(self.board.change("claimed", message, pending))
             pending.answered = True
             pending.status = "done"
             pending.changes.append(self.board.change("done", message, pending))
@@ -287,6 +293,8 @@ class StateChanges:
                     pending.owner_id, pending.owner_name = message.author_id, message.author_name
                     pending.changes.append(self.board.change("claimed", message, pending))
                     targets = [pending]
+            # "release notes are in the doc. screenshots still need the new button": part of it is still to do.
+            targets = [d for d in targets if not self._partly_still_to_do(d, rendered)]
             if targets:
                 for draft in targets:
                     if draft.status == "open" and not draft.refused:
@@ -300,6 +308,13 @@ class StateChanges:
             draft.changes.append(self.board.change("done", message, draft))
             self.board.touch(draft, message)
         return bool(reported)
+
+    def _partly_still_to_do(self, draft: Draft, rendered: RenderedMessage) -> bool:
+        """ "release notes are in the doc. screenshots still need the new button": a sentence of the message says part is left."""
+        return any(
+            STILL_TO_DO.search(sentence) and self.board.overlap(draft, sentence, with_verbs=False) >= 1
+            for sentence in sentences(rendered.text)
+        )
 
     def _told_not_to(self, rendered: RenderedMessage, clause: Clause) -> list[Draft]:
         """ "nia don't print them yet": whoever asked for the work calls it off, naming its owner and its verb."""
@@ -433,6 +448,7 @@ class StateChanges:
         )
         topic = TOPIC_REPORT.match(raw)
         passive = PASSIVE_REPORT.match(raw)
+        recent = [d for d in recent if not self._partly_still_to_do(d, rendered)]
         found = []
         for draft in reversed(recent):
             acts = draft.acts
@@ -478,10 +494,21 @@ class StateChanges:
                 found.append(draft)  # "seed data loaded, 2,400 recipes" for "seed the demo db"; "room 3B is ours"
             elif overlap and (NOW_DOES.search(lower) and (measurements or "instead" in tokens) or HAS_NEW.search(lower)):
                 found.append(draft)  # "db-7 alert now fires at 85% instead of 80%" for "tune the db-7 alert"
-            elif evidence and (LINK in rendered.text or message.attachments) and self.board.overlap(draft, _without_links(raw), with_verbs=False) >= 2:
+            elif (
+                evidence
+                and (LINK in rendered.text or message.attachments)
+                and self.board.overlap(draft, _without_links(raw), with_verbs=False) >= 2
+            ):
                 found.append(draft)  # "ok Brakka is level 7, took counterspell" with the screenshot, for "level Brakka up to 7"
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
+        if (
+            not found
+            and message.reply_to_id
+            and (LINK in rendered.text or message.attachments or re.search(r"#\d+|\b[A-Z]{2,10}-\d+\b", raw))
+        ):
+            # "that's #4412" in reply to "I'll open an issue": the owner answering their own promise with the result.
+            found = [d for d in recent if message.reply_to_id in d.sources and d.acts & SHOW_VERBS]
         return found
 
     def _link(
