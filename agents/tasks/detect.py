@@ -13,6 +13,7 @@ from agents.tasks.language import (
     ACTION_VERBS,
     LEISURE_WORDS,
     NON_ACTION_VERBS,
+    PAST_FORMS,
     PRONOUN_OBJECTS,
     STOPWORDS,
     RenderedMessage,
@@ -104,6 +105,15 @@ class Detector:
         topic_match = TOPIC_IS_MINE.search(text)
         if topic_match:
             topic = topic_match.group("topic")
+        split = None if clause.is_question else self._work_split(rendered, clause)
+        if split:
+            # "split: yara backend, tomasz the scanner, femi frontend. i'll do the devpost page": who does what.
+            for owner, item in split:
+                kind = "commitment" if owner[0] == message.author_id else "request"
+                self._add(
+                    rendered, replace(clause, addressee_id=owner[0], addressee_name=owner[1]), kind, owner, item, answered, None, tentative
+                )
+            return
         found = self._find_request(rendered, clause) or self._find_commitment(rendered, clause)
         if found is None and self.board.loose and not clause.is_question:
             suggestion = SUGGESTION.search(text)
@@ -125,6 +135,50 @@ class Detector:
                 self._add(rendered, clause, kind, owner, item, answered, topic, tentative)
             return
         self._add(rendered, clause, kind, owner, rest, answered, topic, tentative)
+
+    def _work_split(self, rendered: RenderedMessage, clause: Clause) -> list[tuple[tuple[int, str], str]]:
+        """ "yara backend (fastapi), tomasz the scanner, femi frontend" or "i do ch6+7, darnell ch8, sophie ch9": a list
+        of people each followed by their piece of work. Two or more named pieces, or nothing."""
+        message = rendered.record
+        text = re.sub(
+            r"^\W*(?:ok\s+|so\s+)?(?:split|proposal|plan|assignments?|roles|who does what)\s*:\s*", "", clause.raw, flags=re.IGNORECASE
+        )
+        pieces: list[tuple[tuple[int, str], str]] = []
+        named = 0
+        for item in re.split(r",\s+|;\s+", text.rstrip(" .!")):
+            head = re.match(r"^\s*@?(?P<who>[A-Za-z][\w'-]*)\s+(?P<work>\S.*)$", item)
+            if head is None:
+                continue
+            who, work = head.group("who"), head.group("work")
+            first = words(work)[:1]
+            if not first or first[0] in STOPWORDS and first[0] not in ("the", "a", "an", "do"):
+                continue  # "becca you did the most last time": about them, not their piece
+            if (
+                first[0] in NON_ACTION_VERBS
+                or first[0] in PAST_FORMS
+                or first[0].endswith("ed")
+                or first[0].endswith("s")
+                and first[0] in ("says", "thinks", "wants", "is", "has")
+            ):
+                continue  # "bob said hi, carol laughed": what they did, not what they will do
+            if who.lower() in ("i", "me"):
+                owner = (message.author_id, message.author_name)
+            else:
+                found = self.people.handle_id(who, rendered)
+                if found is None or found[0] == message.author_id:
+                    continue
+                owner, named = found, named + 1
+            # "pitch deck + demo video": two pieces; "backend (fastapi + the expiry logic)": one, described.
+            outside = re.sub(r"\([^)]*\)", lambda m: m.group(0).replace("+", "\x00").replace(" and ", " \x01 "), work)
+            for part in re.split(r"\s+\+\s+|\s+and\s+(?=[a-z]+\s)", outside):
+                part = part.replace("\x00", "+").replace(" \x01 ", " and ")
+                part = re.sub(r"\s*\(([^)]*)\)", r" with \1", part).strip()
+                verb = words(part)[:1]
+                doing = verb and (
+                    verb[0] == "do" or _looks_like_verb(verb[0]) and verb[0] not in STOPWORDS and base_form(verb[0]) in ACTION_VERBS
+                )
+                pieces.append((owner, part if doing else f"do {part}"))
+        return pieces if named >= 2 else []
 
     def _add(
         self,

@@ -23,6 +23,10 @@ HYPOTHETICAL = re.compile(
     r"^(?:\W*)(?:if|unless|what if|in theory|ideally|in an ideal world|someday|one day|imagine)\b"
     r"|\bi'?d\b|\bi would\b|\bwould(?:'ve| have)\b|\bif (?:we|i|you|they|it) (?:had|were|could|did)\b"
     r"|\bsomeday\b|\bone day\b|\bif it were up to me\b"
+    # "I'll buy the new dlc when it's on sale": a purchase waiting on a price, the member's own.
+    r"|\bwhen (?:it's|it is|it goes|they're|they go) on sale\b|\bwhen (?:it|the price) drops\b"
+    # "I'll give you that": conceding a point.
+    r"|\bi'?ll (?:give|grant) you that\b"
 )
 NEGATION = re.compile(
     r"\b(?:not|never|no longer|don't|dont|won't|wont|can't|cant|cannot|isn't|hasn't|haven't|hadn't|didn't|wasn't)\b|n't\b"
@@ -310,7 +314,7 @@ STATE_REPORT = re.compile(
     r"(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)"
     r"(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)?\s+"
     r"(?:all\s+|now\s+|finally\s+|just\s+|officially\s+)?"
-    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|gone|through|in|ours|mine|in hand|ready|secured|live)\b",
+    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|gone|through|in|out|ours|mine|in hand|ready|secured|live)\b",
     re.IGNORECASE,
 )
 # "db-7 alert now fires at 85% for 10 min instead of 80%": the new state, in the present tense.

@@ -377,6 +377,21 @@ class StateChanges:
                 rest = " ".join(w for w in words(clause.raw) if base_form(w) not in group)
                 if opening or self.board.overlap(draft, rest, with_verbs=False) >= 1:
                     return match.start()
+        # "ordered the cake, half sheet" for "do the cake", "booked!! back room" for "call them to book it": a past
+        # form of any act opening the sentence, about something the task names (or one of the task's own verbs).
+        if found and not negated:
+            token = found[0].group(0).strip("'-_")
+            if (
+                token.endswith("ed")
+                and base_form(token) in ACTION_VERBS
+                or token in PAST_FORMS
+                and token not in ("was", "were", "had", "did", "got")
+            ):
+                rest = lower[found[0].end() :]
+                for draft in self.board.open_drafts(owner_id=message.author_id):
+                    task_verbs = {base_form(w) for w in words(draft.text.split(CONTEXT_NOTE, 1)[0]) if base_form(w) in ACTION_VERBS}
+                    if base_form(token) in task_verbs or self.board.overlap(draft, rest, with_verbs=False) >= 1:
+                        return found[0].start()
         return None
 
     def _done_by_named(self, rendered: RenderedMessage, clause: Clause) -> list[Draft]:
@@ -419,8 +434,10 @@ class StateChanges:
                 continue
             for draft in self.board.open_drafts(owner_id=person[0]):
                 shared = self.board.overlap(draft, rest, with_verbs=False)
-                # Its own verb and one word of it, or another verb and two ("sofia added the rfc link" for "link their rfc").
-                if shared >= 1 and (is_past_of(past, draft.verb) or base_form(past) in draft.acts) or shared >= 2:
+                # Its own verb and one word of it, or another verb and two ("sofia added the rfc link" for "link their rfc"),
+                # or one word received ("luz got your venmo" for "venmo carla for my share").
+                own_verb = is_past_of(past, draft.verb) or base_form(past) in draft.acts
+                if shared >= 1 and (own_verb or past in ("got", "received")) or shared >= 2:
                     return [draft]
         return []
 
@@ -494,6 +511,11 @@ class StateChanges:
                 found.append(draft)  # "seed data loaded, 2,400 recipes" for "seed the demo db"; "room 3B is ours"
             elif overlap and (NOW_DOES.search(lower) and (measurements or "instead" in tokens) or HAS_NEW.search(lower)):
                 found.append(draft)  # "db-7 alert now fires at 85% instead of 80%" for "tune the db-7 alert"
+            elif (
+                message.attachments
+                and self.board.overlap(draft, " ".join(re.split(r"[\W_]+", " ".join(message.attachments))), with_verbs=False) >= 2
+            ):
+                found.append(draft)  # "22 so far" with guest_list_mom60.xlsx attached, for "make a guest list"
             elif (
                 evidence
                 and (LINK in rendered.text or message.attachments)
