@@ -108,10 +108,17 @@ class Detector:
         split = None if clause.is_question else self._work_split(rendered, clause)
         if split:
             # "split: yara backend, tomasz the scanner, femi frontend. i'll do the devpost page": who does what.
-            for owner, item in split:
-                kind = "commitment" if owner[0] == message.author_id else "request"
+            for member, item in split:
+                kind = "commitment" if member[0] == message.author_id else "request"
                 self._add(
-                    rendered, replace(clause, addressee_id=owner[0], addressee_name=owner[1]), kind, owner, item, answered, None, tentative
+                    rendered,
+                    replace(clause, addressee_id=member[0], addressee_name=member[1]),
+                    kind,
+                    member,
+                    item,
+                    answered,
+                    None,
+                    tentative,
                 )
             return
         found = self._find_request(rendered, clause) or self._find_commitment(rendered, clause)
