@@ -484,3 +484,27 @@ def test_completion_said_with_another_verb_or_shown_in_a_file_or_received_by_som
 
 def test_a_purchase_waiting_on_a_sale_and_conceding_a_point_are_not_tasks():
     assert extract_tasks(chat("alice: i'll buy the new dlc when it's on sale", "bob: ok fine, i'll give you that")) == []
+
+
+def test_i_got_them_claims_a_need_and_thanks_by_name_closes_it():
+    tasks = extract_tasks(
+        chat(
+            "alice: who's bringing cones/pinnies? my trunk is full",
+            "bob: i got cones and pinnies",
+            "carol: great first practice! bob thank u for the cones and pinnies",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "done")]
+
+
+def test_a_complete_count_closes_the_owners_task():
+    tasks = extract_tasks(
+        chat(
+            "alice: @bob can you get everyone's waivers signed on the league site?",
+            "bob: ugh fine. i'll nag people",
+            "bob: waivers: 9 of 13 signed",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "open")]
+    tasks = extract_tasks(chat("alice: @bob can you get everyone's waivers signed?", "bob: ugh fine", "bob: 13/13, we're legal 🎉"))
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "done")]

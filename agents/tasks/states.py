@@ -184,6 +184,12 @@ class StateChanges:
         accepted = (
             takes_it_on
             or (pending.owner_id is None and bool(ON_ME.search(first)))
+            or (
+                # "who's bringing cones/pinnies?" -> "i got cones and pinnies"
+                pending.owner_id is None
+                and bool(re.match(r"^\W*i(?:'ve| have)? got\b", first, re.IGNORECASE))
+                and self.board.overlap(pending, first, with_verbs=False) >= 1
+            )
             or bool(ACCEPT.search(first))
             or bool(ACCEPT_EMOJI.match(whole))
             or bool(
@@ -405,6 +411,12 @@ class StateChanges:
             person = self.people.handle_id(re.sub(r"'s$", "", token), rendered)
             if person is None or person[0] == rendered.record.author_id:
                 continue
+            thanked = re.match(r"^\W*(?:thank you|thanks|thank u|thx|ty)\s+for\s+(?P<what>.+)$", lower[match.end() :])
+            if thanked:
+                # "pete thank u for the cones and pinnies": thanked for what the task was.
+                for draft in self.board.open_drafts(owner_id=person[0]):
+                    if self.board.overlap(draft, thanked.group("what"), with_verbs=False) >= 1:
+                        return [draft]
             if token.endswith("'s"):
                 # "priti's here with the drinks": arrived with what the task was to bring.
                 with_it = re.match(r"^\s*(?:here|in|back)\s+with\s+(?P<what>.+)$", lower[match.end() :])
@@ -524,6 +536,9 @@ class StateChanges:
                 found.append(draft)  # "ok Brakka is level 7, took counterspell" with the screenshot, for "level Brakka up to 7"
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
+        whole = re.search(r"\b(\d+)\s*/\s*(\d+)\b", raw)
+        if not found and whole and whole.group(1) == whole.group(2) and len(mine) == 1:
+            found = mine  # "13/13, we're legal": the count the owner was reporting is complete
         if (
             not found
             and message.reply_to_id
