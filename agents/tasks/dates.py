@@ -480,7 +480,12 @@ def _names_an_event(text: str, due: Due) -> bool:
     ):
         return True
     before = before[-5:].lower()
-    return before.endswith("the ") and bool(re.fullmatch(_WEEKDAY_NAMES, due.text.lower())) and bool(_EVENT_AFTER.match(text[due.end :]))
+    # "the friday dinner", "for tuesday practices": a day naming an event.
+    return (
+        (before.endswith("the ") or before.endswith("for "))
+        and bool(re.fullmatch(_WEEKDAY_NAMES, due.text.lower()))
+        and bool(_EVENT_AFTER.match(text[due.end :]))
+    )
 
 
 def find_due(text: str, said_at: datetime, timezone: str | ZoneInfo = "UTC") -> Due | None:

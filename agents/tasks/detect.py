@@ -37,6 +37,7 @@ from agents.tasks.patterns import (
     CONTEXT_PRONOUNS,
     CONTEXT_WORDS,
     DAY_PREFIX,
+    DEADLINE_WORD,
     DEPARTURE_VERBS,
     DIAGNOSTIC,
     HEDGES,
@@ -205,6 +206,11 @@ class Detector:
         day = DAY_PREFIX.match(clause.text)
         if due is None and day:
             due = find_due(day.group("day"), message.created_at, self.board.tz)
+        if due is None and rest in clause.raw:
+            # "jersey order form closes monday, i'll collect sizes": the deadline said before the promise, in one sentence.
+            before = clause.raw[: clause.raw.index(rest)]
+            if DEADLINE_WORD.search(before):
+                due = find_due(before, message.created_at, self.board.tz)
         if topic and task_text and not (content_stems(topic) & content_stems(task_text)):
             task_text = f"{task_text} for {_strip_article_free(topic)}"
         if not task_text:

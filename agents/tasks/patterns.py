@@ -298,6 +298,8 @@ NEED_STATED = re.compile(
     r"(?:is|are|'s)\s+(?:broken|empty|dead|missing|gone|out)\b|need(?:s)? (?:a |some |more |new )?\w+)",
     re.IGNORECASE,
 )
+# "the form closes monday", "they need a headcount by nov 5": a deadline said about the work's subject.
+DEADLINE_WORD = re.compile(r"\b(?:by|before|due|closes?|closing|deadline|until|no later than)\b", re.IGNORECASE)
 # "want me to take the demo video?", "should I take over the slides?", "I can take the video if you want":
 # an offer to take someone's task over; it changes hands when its owner accepts.
 OFFER = re.compile(
