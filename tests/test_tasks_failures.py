@@ -508,3 +508,13 @@ def test_a_complete_count_closes_the_owners_task():
     assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "open")]
     tasks = extract_tasks(chat("alice: @bob can you get everyone's waivers signed?", "bob: ugh fine", "bob: 13/13, we're legal 🎉"))
     assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "done")]
+
+
+def test_a_later_plain_statement_about_the_tasks_object_is_its_report_but_a_claim_or_a_problem_is_not():
+    tasks = extract_tasks(
+        chat("alice: @bob can you do the slideshow?", "bob: sure", "carol: lol", "bob: slideshow: 40 photos with music, in the drive")
+    )
+    assert [t.status for t in tasks] == ["done"]
+    for report in ["bob: the slideshow is mine now", "bob: slideshow keeps crashing on export", "bob: slideshow maybe tomorrow"]:
+        tasks = extract_tasks(chat("alice: @bob can you do the slideshow?", "bob: sure", "carol: lol", report))
+        assert [t.status for t in tasks] == ["open"], report

@@ -64,6 +64,13 @@ YOU_NEED_TO = re.compile(
 )
 # "drinks on me", "snacks are on me": taking a need on.
 ON_ME = re.compile(r"\b(?:is|are|'s)?\s*on me\b|\bi(?:'ve| have)? got (?:the|them|it|that)\b", re.IGNORECASE)
+# Talk about a task that is not a report of it finished: plans, hedges, claims, problems.
+NOT_FINISHED_TALK = re.compile(
+    r"\b(?:maybe|probably|might|hopefully|soon|later|tomorrow|tonight|next|plan|planning|want|wants|should|could|would|if|when|"
+    r"once|mine|yours|ignore|same|duplicate|yet|again|broken|fails?|failing|error|errors|crash|crashes|bug|issue|stuck|blocked|"
+    r"waiting|wait|need|needs|idea|thinking|think|wonder|question)\b",
+    re.IGNORECASE,
+)
 STILL_TO_DO = re.compile(r"\bstill (?:need|needs|to do|have to|has to|missing)\b", re.IGNORECASE)
 # "nia don't print them yet", "no need to book it": the work called off by its verb.
 STOP_DOING = re.compile(r"\b(?:don't|dont|do not|no need to|stop)\s+(?P<verb>[a-z]+)\b", re.IGNORECASE)

@@ -48,6 +48,7 @@ from agents.tasks.patterns import (
     NEGATION,
     NOT_A_REFUSAL,
     NOT_DONE,
+    NOT_FINISHED_TALK,
     NOW_DOES,
     NOW_STATE,
     OFFER,
@@ -536,6 +537,12 @@ class StateChanges:
                 found.append(draft)  # "ok Brakka is level 7, took counterspell" with the screenshot, for "level Brakka up to 7"
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
+        if not found and not (NOT_DONE.search(lower) or NOT_FINISHED_TALK.search(lower) or re.search(r"\b\w+ing\b", lower[:20])):
+            # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
+            # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
+            found = [d for d in recent if d.sources[0] != message.id and self.board.overlap(d, _without_links(raw), with_verbs=False) >= 1][
+                -1:
+            ]
         whole = re.search(r"\b(\d+)\s*/\s*(\d+)\b", raw)
         if not found and whole and whole.group(1) == whole.group(2) and len(mine) == 1:
             found = mine  # "13/13, we're legal": the count the owner was reporting is complete
