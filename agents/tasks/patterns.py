@@ -323,7 +323,7 @@ STATE_REPORT = re.compile(
     r"(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)"
     r"(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)?\s+"
     r"(?:all\s+|now\s+|finally\s+|just\s+|officially\s+)?"
-    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|gone|through|in|out|ours|mine|in hand|ready|secured|live)\b",
+    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|gone|through|in|out|ours|in hand|ready|secured|live)\b",
     re.IGNORECASE,
 )
 # "db-7 alert now fires at 85% for 10 min instead of 80%": the new state, in the present tense.
