@@ -67,7 +67,7 @@ ON_ME = re.compile(r"\b(?:is|are|'s)?\s*on me\b|\bi(?:'ve| have)? got (?:the|the
 # Talk about a task that is not a report of it finished: plans, hedges, claims, problems.
 NOT_FINISHED_TALK = re.compile(
     r"\b(?:maybe|probably|might|hopefully|soon|later|tomorrow|tonight|next|plan|planning|want|wants|should|could|would|if|when|"
-    r"once|mine|yours|ignore|same|duplicate|yet|again|broken|fails?|failing|error|errors|crash|crashes|bug|issue|stuck|blocked|"
+    r"once|mine|yours|ignore|same|duplicate|yet|again|broken|fails?|failing|error|errors|crash|crashes|crashing|keeps|bug|issue|stuck|blocked|"
     r"waiting|wait|need|needs|idea|thinking|think|wonder|question)\b",
     re.IGNORECASE,
 )
