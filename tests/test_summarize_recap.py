@@ -132,6 +132,23 @@ def test_filler_is_never_picked():
     assert "$2 each" in text
 
 
+def test_a_joke_laughed_at_and_the_riff_on_it_are_never_picked_and_an_unrelated_reply_is_no_answer():
+    records = chat(
+        "rat: my cat just walked on my keyboard and bought a skin. $18. she doesnt even have a job",
+        "dee: 💀💀",
+        "pbj: the cat is the main character now",
+        "kenji: game night friday is lethal company, two lobbies, 9pm not 8",
+        "lumi: do we stream it to the server stage or nah? some ppl wanted to watch",
+        "rat: my cat has been informed of friday",
+        "kenji: we can decide the stream thing friday",
+    )
+    text = "\n".join(lines_of(recap(records))).lower()
+    assert "bought a skin" not in text and "main character" not in text
+    assert "9pm" in text
+    # The cat line answers nothing: the stream question stays open rather than "decided" by a joke.
+    assert not any("informed" in line.lower() and "stream" in line.lower() for line in lines_of(recap(records)))
+
+
 def test_an_injection_is_never_relayed_and_the_recap_says_someone_tried():
     records = chat(
         "kai: secret santa sign up by dec 5, budget $25",

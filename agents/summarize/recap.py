@@ -143,6 +143,41 @@ def _classify(index: int, record: MessageRecord, body: str, words: Sequence[str]
     return message
 
 
+# Laughter, in words or in emoji only: "LMFAOOO", "💀💀", "😂".
+_LAUGHTER = re.compile(
+    r"^\W*(?:l+o+l+|lmf?a+o+|ha(?:ha)+|he(?:he)+|rofl|xd+|dead|i'?m dead|bruh)\W*$|^[\s\U0001F480\U0001F602\U0001F923\U0001F62D\U0001F606]+$",
+    re.IGNORECASE,
+)
+_LAUGH_IN = re.compile(r"\b(?:lol|lmao|lmfao|rofl|jk|haha+)\b|[\U0001F602\U0001F923\U0001F480]", re.IGNORECASE)
+
+
+def _mark_jokes(messages: list[_Message]) -> None:
+    """Jokes are filler: a message someone else laughs at next ("my cat bought a skin" -> "💀💀"), one that laughs
+    itself, and the riff that follows a joke on its words ("the cat is the main character now")."""
+    jokes: set[int] = set()
+    for m in messages:
+        if m.filler or m.spam or m.decision and not _LAUGH_IN.search(m.body):
+            continue
+        following = [n for n in messages[m.index + 1 : m.index + 3] if n.author != m.author]
+        laughed_at = bool(following) and bool(_LAUGHTER.match(following[0].record.content or ""))
+        if laughed_at or _LAUGH_IN.search(m.body) and not (m.outcome or m.plan):
+            jokes.add(m.index)
+    for m in messages[1:]:
+        if m.decision or m.outcome or m.plan or m.question or m.filler:
+            continue
+        # The message it follows, past reactions ("💀💀"): a riff on a joke shares its words.
+        before = next((n for n in reversed(messages[max(0, m.index - 3) : m.index]) if not n.filler or n.index in jokes), None)
+        if before is not None and before.index in jokes and before.author != m.author and (m.words & before.words) - _COMMON_WORDS:
+            jokes.add(m.index)
+    for index in jokes:
+        messages[index].filler = True
+
+
+_COMMON_WORDS = frozenset(
+    {"the", "a", "an", "is", "it", "to", "of", "and", "i", "you", "we", "my", "in", "on", "for", "now", "so", "that", "this"}
+)
+
+
 def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
 
@@ -207,6 +242,8 @@ def _mark_answers_to_choices(messages: list[_Message]) -> dict[int, _Message]:
                 continue
             if later.record.created_at - m.record.created_at > ANSWER_WITHIN:
                 break
+            if later.record.reply_to_id != m.record.id and not _answers(m, later):
+                continue  # "my cat has been informed of friday" after "do we stream it or nah?": not an answer
             if not later.decision and (later.record.reply_to_id == m.record.id or later.index == m.index + 1 or later.plan is False):
                 later.decision = True
             settled.setdefault(later.index, m)
@@ -219,6 +256,17 @@ def _mark_answers_to_choices(messages: list[_Message]) -> dict[int, _Message]:
                     settled[m.index] = earlier
                     break
     return settled
+
+
+def _answers(question: _Message, later: _Message) -> bool:
+    """Whether a later message reads as an answer: it shares a word with the question or opens with yes/no/an option."""
+    if (later.words & question.words) - _COMMON_WORDS:
+        return True
+    return bool(
+        re.match(
+            r"^\W*(?:yes|yeah|yep|yup|no|nah|nope|sure|ok|okay|definitely|absolutely|let'?s|both|neither)\b", later.body, re.IGNORECASE
+        )
+    )
 
 
 MIN_TOPIC_INFORMATION = 1.0
@@ -306,6 +354,7 @@ def build_recap(
     if not records:
         return []
     messages = [_classify(i, r, b, w) for i, (r, b, w) in enumerate(zip(records, bodies, message_words, strict=False))]
+    _mark_jokes(messages)
     by_id = {m.record.id: m for m in messages}
     names = frozenset(w.lower() for m in messages for w in _WORDS.findall(m.author))
     settles = _mark_answers_to_choices(messages)
