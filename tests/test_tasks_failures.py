@@ -518,3 +518,27 @@ def test_a_later_plain_statement_about_the_tasks_object_is_its_report_but_a_clai
     for report in ["bob: the slideshow is mine now", "bob: slideshow keeps crashing on export", "bob: slideshow maybe tomorrow"]:
         tasks = extract_tasks(chat("alice: @bob can you do the slideshow?", "bob: sure", "carol: lol", report))
         assert [t.status for t in tasks] == ["open"], report
+
+
+# --- batch 6 failures (read after its first measurement) ---------------------------------------------------
+
+
+def test_work_claimed_first_or_under_way_or_after_a_topic_is_a_commitment():
+    records = chat(
+        "bob: hi",
+        "alice: favours are MINE 🍯 little honey jars. and I'm still booking the cottage in york for the hen weekend this week",
+        "alice: For the transport I can ask my cousin, he has a minibus",
+        "alice: Bob darling I can do the seating chart if you send me the final RSVP list",
+    )
+    texts = [t.task.lower() for t in extract_tasks(records)]
+    assert len(texts) == 4 and "favours" in texts[0] and "cottage" in texts[1] and "cousin" in texts[2] and "seating chart" in texts[3]
+
+
+def test_skip_it_and_not_happening_call_work_off():
+    tasks = extract_tasks(
+        chat(
+            "alice: I'm still booking the cottage in york for the hen weekend",
+            "bob: @alice actually skip the cottage babe, the hen weekend isn't happening this year",
+        )
+    )
+    assert [t.status for t in tasks] == ["cancelled"]

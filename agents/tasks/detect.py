@@ -30,6 +30,7 @@ from agents.tasks.language import (
 from agents.tasks.patterns import (
     ABILITY_ADVERBS,
     ALWAYS_PERSONAL_VERBS,
+    CLAIMED,
     CLAUSE_CUT,
     CLAUSE_START,
     COMMITMENT,
@@ -40,6 +41,7 @@ from agents.tasks.patterns import (
     DEADLINE_WORD,
     DEPARTURE_VERBS,
     DIAGNOSTIC,
+    DOING_NOW,
     HEDGES,
     HOBBY_VERBS,
     HYPOTHETICAL,
@@ -55,6 +57,7 @@ from agents.tasks.patterns import (
     MIND,
     MONITOR_VERBS,
     NEED_STATED,
+    NEGATION,
     OBLIGATIONS,
     PERCEPTION,
     PLEASE,
@@ -143,6 +146,14 @@ class Detector:
                 self._add(rendered, clause, kind, owner, item, answered, topic, tentative)
             return
         self._add(rendered, clause, kind, owner, rest, answered, topic, tentative)
+
+    def _lead_in(self, before: str, rendered: RenderedMessage) -> bool:
+        """ "For the transport I can ask my cousin", "Chloe darling I can do the seating chart": a topic or the person
+        spoken to before the promise, with no comma."""
+        if re.match(r"^\W*(?:for|about|re|regarding|as for|on)\s+(?:the\s+|my\s+|our\s+)?[\w'-]+(?:\s+[\w'-]+)?\s*$", before):
+            return True
+        head = re.match(r"^\W*@?(?P<name>[a-z][\w'-]*)(?:\s+(?:darling|dear|hun|babe|love|mate|bro|sis))?\s*$", before)
+        return bool(head and self.people.handle_id(head.group("name"), rendered))
 
     def _work_split(self, rendered: RenderedMessage, clause: Clause) -> list[tuple[tuple[int, str], str]]:
         """ "yara backend (fastapi), tomasz the scanner, femi frontend" or "i do ch6+7, darnell ch8, sophie ch9": a list
@@ -321,12 +332,21 @@ class Detector:
             return None
         message = rendered.record
         text = INTERJECTION.sub("", clause.text)
+        claimed = CLAIMED.match(text)
+        if (
+            claimed
+            and content_words(claimed.group("thing"))
+            and not NEGATION.search(text[: claimed.end()])
+            and not COMMITMENT.search(text[claimed.end() :])  # "the windows crash is mine, I'll have a fix up by friday"
+        ):
+            # "favours are MINE", "florist chasing i can do": the work named first, then taken.
+            return "commitment", (message.author_id, message.author_name), f"do {claimed.group('thing')}", claimed.group("thing")
         match = COMMITMENT.search(text)
         if match:
             before = text[: match.start()].lower()
             if re.search(r"\b(?:if|unless|when you|what|how|wish|whether)\b", before):
                 return None
-            if before.strip() and not CLAUSE_START.search(before):
+            if before.strip() and not CLAUSE_START.search(before) and not self._lead_in(before, rendered):
                 return None
             trigger = match.group("trigger").lower()
             rest = match.group("rest")
@@ -341,6 +361,11 @@ class Detector:
                 re.match(r"^\s*(?:but|too|if|also but)\b", rest, re.IGNORECASE) or re.search(r"\bbut\b", rest[:12], re.IGNORECASE)
             ):
                 return None
+            return "commitment", (message.author_id, message.author_name), rest, rest
+        doing = DOING_NOW.match(text)
+        if doing and base_form(doing.group("verb")) in ACTION_VERBS:
+            # "I'm still booking the cottage in york this week": work the speaker has under way.
+            rest = f"{base_form(doing.group('verb'))} {doing.group('rest')}"
             return "commitment", (message.author_id, message.author_name), rest, rest
         subjectless = SUBJECTLESS.search(text)
         if subjectless:

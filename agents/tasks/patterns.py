@@ -156,7 +156,8 @@ CANCEL = re.compile(
     r"\b(?:never ?mind|nvm|scratch (?:that|this|the|it|my|our)|forget (?:about )?(?:it|that|this|the|my|our)|"
     r"(?:don't|do not|dont|won't|no longer) need|not needed|no need (?:to|for)|no longer (?:needed|doing|happening)|"
     r"cancel(?:led|ed)? (?:that|this|it|the)|drop (?:that|this|it)|ignore (?:that|this|my)|"
-    r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother)\b",
+    r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother|"
+    r"skip (?:the|that|this|it)|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip)\b",
     re.IGNORECASE,
 )
 REASSIGN_WORDS = re.compile(
@@ -307,6 +308,16 @@ NEED_STATED = re.compile(
 )
 # "the form closes monday", "they need a headcount by nov 5": a deadline said about the work's subject.
 DEADLINE_WORD = re.compile(r"\b(?:by|before|due|closes?|closing|deadline|until|no later than)\b", re.IGNORECASE)
+# "favours are MINE", "the slides are mine", "florist chasing i can do": the work named, then taken by the speaker.
+CLAIMED = re.compile(
+    r"^\W*(?P<thing>(?:the\s+)?[a-z][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?:(?:is|are|'s)\s+(?:all\s+)?mine\b|(?:i can do|i'll do|i got)(?=\W*$|\s*[,.!]))",
+    re.IGNORECASE,
+)
+# "I'm still booking the cottage this week": under way, the speaker's.
+DOING_NOW = re.compile(
+    r"^\W*(?:and\s+)?i'?m\s+(?:still\s+|currently\s+|also\s+)?(?P<verb>[a-z]+ing)\s+(?P<rest>(?:the|a|an|my|our|those|these)\s+.+)$",
+    re.IGNORECASE,
+)
 # "want me to take the demo video?", "should I take over the slides?", "I can take the video if you want":
 # an offer to take someone's task over; it changes hands when its owner accepts.
 OFFER = re.compile(
