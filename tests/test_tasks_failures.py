@@ -542,3 +542,27 @@ def test_skip_it_and_not_happening_call_work_off():
         )
     )
     assert [t.status for t in tasks] == ["cancelled"]
+
+
+def test_a_member_list_with_the_messages_deadline_assigns_each_and_dates_it():
+    records = chat(
+        "bob: hi",
+        "carol: hi",
+        "dan: hi",
+        "alice: the report is due on the 14th, so I need figures from everyone by Monday the 11th. Bob: knockdown westerns. Carol: time-course imaging. Dan: the qPCR panel.",
+    )
+    tasks = extract_tasks(records)
+    assert [t.owner_name for t in tasks] == ["Bob", "Carol", "Dan"]
+    assert all(t.due is not None and t.due.day == 11 for t in tasks)
+
+
+def test_the_owner_passing_a_task_on_by_asking_someone_moves_it_once_they_accept():
+    records = chat(
+        "alice: @bob also please recalibrate the plate reader before anyone runs ELISAs this week",
+        "bob: I'm really slammed with the westerns today, could @carol do it? she did it last time",
+        "carol: yeah i can do it wednesday morning",
+        "carol: plate reader recalibrated, QC within 1.5% now",
+    )
+    last = records[1]
+    records[1] = type(last)(**{**{f: getattr(last, f) for f in last.__dataclass_fields__}, "reply_to_id": records[0].id})
+    assert [(t.owner_name, t.status) for t in extract_tasks(records)] == [("Carol", "done")]

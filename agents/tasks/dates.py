@@ -356,9 +356,12 @@ def _rules() -> list[_Rule]:
         found = _year_for(now.date(), month, day)
         return _at(found, END_OF_DAY, now.tzinfo) if found else None
 
-    @rule(r"\b(?:by|before|until|on|for)\s+the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b")
+    # "by Monday the 10th", "before friday the 3rd": the day of the month settles which Monday.
+    @rule(
+        rf"\b(?:by|before|until|on|for)\s+(?:{_WEEKDAY_NAMES})\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b|\b(?:by|before|until|on|for)\s+the\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)\b"
+    )
     def _day_of_month(m, now):
-        today, wanted = now.date(), int(m.group("d"))
+        today, wanted = now.date(), int(m.group("d") or m.group("d2"))
         if not 1 <= wanted <= 31:
             return None
         month_start = today.replace(day=1)

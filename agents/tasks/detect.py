@@ -112,8 +112,15 @@ class Detector:
         split = None if clause.is_question else self._work_split(rendered, clause)
         if split:
             # "split: yara backend, tomasz the scanner, femi frontend. i'll do the devpost page": who does what.
+            # "I need figures from everyone by Monday the 10th. Marcus: westerns. Hyejin: imaging.": the message's deadline.
+            fragments = [f for p in sentences(rendered.text) for f in re.split(r",\s+|\s+so\s+", p)]
+            deadline = next(
+                (find_due(f, message.created_at, self.board.tz) for f in fragments if re.search(r"\b(?:by|before|until)\b", f)), None
+            )
             for member, item in split:
                 kind = "commitment" if member[0] == message.author_id else "request"
+                if deadline is not None and find_due(item, message.created_at, self.board.tz) is None:
+                    item = f"{item} by {deadline.text}"
                 self._add(
                     rendered,
                     replace(clause, addressee_id=member[0], addressee_name=member[1]),
@@ -164,6 +171,24 @@ class Detector:
         )
         pieces: list[tuple[tuple[int, str], str]] = []
         named = 0
+        # "Marcus: knockdown westerns. Hyejin: time-course imaging. Elif: the qPCR panel.": one sentence per member.
+        labelled = [
+            m
+            for m in re.finditer(r"(?:^|[.;\n]\s*)([A-Za-z][\w'-]*):\s+[^.;\n]+", rendered.text)
+            if self.people.handle_id(m.group(1), rendered)
+        ]
+        one = re.match(r"^\W*([A-Za-z][\w'-]*):\s+(?P<work>[^.;]+)$", text.rstrip(" .!"))
+        if len(labelled) >= 2 and one and self.people.handle_id(one.group(1), rendered):
+            found = self.people.handle_id(one.group(1), rendered)
+            work = one.group("work").strip()
+            first = words(work)[:1]
+            if (
+                found
+                and found[0] != message.author_id
+                and first
+                and (base_form(first[0]) not in ACTION_VERBS or first[0] in ("the", "a", "an"))
+            ):
+                return [(found, f"do {work}")]
         for item in re.split(r",\s+|;\s+", text.rstrip(" .!")):
             head = re.match(r"^\s*@?(?P<who>[A-Za-z][\w'-]*)\s+(?P<work>\S.*)$", item)
             if head is None:
@@ -490,6 +515,12 @@ class Detector:
                 return draft
             if (draft.owner_id is None or draft.refused) and (draft.requester_id != message.author_id or draft.refused):
                 return draft
+        # "could @elif do it?" from the task's owner, in reply to the request that gave it to them: "yeah i can do it".
+        asked = self.board.messages[self.board.index - 1] if self.board.index > 0 else None
+        if asked is not None and message.author_id in asked.mention_ids and asked.reply_to_id:
+            for draft in reversed(self.board.drafts):
+                if draft.live and draft.owner_id == asked.author_id and asked.reply_to_id in draft.sources:
+                    return draft
         return None
 
     def _add_commitment(self, rendered, clause, text, pronoun_only, due, answered) -> None:
@@ -686,6 +717,12 @@ class Detector:
             return
         has_pronoun = bool(_pronouns(text) & CONTEXT_PRONOUNS)
         released = self._released_task() if owner and has_pronoun else None
+        if released is None and owner and has_pronoun and message.reply_to_id:
+            # "I'm slammed, could @elif do it?" in reply to the request that gave the speaker the task: passing it on.
+            released = next(
+                (d for d in reversed(self.board.drafts) if d.live and d.owner_id == message.author_id and message.reply_to_id in d.sources),
+                None,
+            )
         if released is not None:
             # "can you hand the windows installer to someone else?" then "@tomas can you pair with sadie on it?"
             released.owner_id, released.owner_name = owner

@@ -68,10 +68,12 @@ ON_ME = re.compile(r"\b(?:is|are|'s)?\s*on me\b|\bi(?:'ve| have)? got (?:the|the
 NOT_FINISHED_TALK = re.compile(
     r"\b(?:maybe|probably|might|hopefully|soon|later|tomorrow|tonight|next|plan|planning|want|wants|should|could|would|if|when|"
     r"once|mine|yours|ignore|same|duplicate|yet|again|broken|fails?|failing|error|errors|crash|crashes|crashing|keeps|bug|issue|stuck|blocked|"
-    r"waiting|wait|need|needs|idea|thinking|think|wonder|question)\b",
+    r"waiting|wait|need|needs|idea|thinking|think|wonder|question|on time|on track|ongoing|in progress|started|going|fine)\b",
     re.IGNORECASE,
 )
-STILL_TO_DO = re.compile(r"\bstill (?:need|needs|to do|have to|has to|missing)\b", re.IGNORECASE)
+STILL_TO_DO = re.compile(
+    r"\bstill (?:need|needs|to do|have to|has to|missing)\b|\b(?:have|need) to (?:repeat|redo)\b|\bi still need\b", re.IGNORECASE
+)
 # "nia don't print them yet", "no need to book it": the work called off by its verb.
 STOP_DOING = re.compile(r"\b(?:don't|dont|do not|no need to|stop)\s+(?P<verb>[a-z]+)\b", re.IGNORECASE)
 TRAILING_PLEASE = re.compile(r"^\W*(?P<rest>[a-z][\w'-]*(?:\s+[^,.!?]{1,60}?)?)\s*,?\s+(?:please|pls|plz)\b", re.IGNORECASE)

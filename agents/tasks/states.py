@@ -588,6 +588,10 @@ class StateChanges:
             ):
                 return []  # "ok drop it then" in reply to the message that called a task off: agreeing, nothing more
             replied = [d for d in candidates if message.reply_to_id in d.sources]
+            if len(replied) > 1:
+                # "skip the cottage" in reply to "favours are mine ... and I'm booking the cottage": the one it names.
+                named_here = [d for d in replied if self.board.overlap(d, clause.raw, with_verbs=False) >= 1]
+                replied = named_here or replied
             mine = [d for d in replied if concerned(d)]
             if mine or (replied and not done):
                 return mine or replied
