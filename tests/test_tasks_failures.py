@@ -566,3 +566,23 @@ def test_the_owner_passing_a_task_on_by_asking_someone_moves_it_once_they_accept
     last = records[1]
     records[1] = type(last)(**{**{f: getattr(last, f) for f in last.__dataclass_fields__}, "reply_to_id": records[0].id})
     assert [(t.owner_name, t.status) for t in extract_tasks(records)] == [("Carol", "done")]
+
+
+def test_a_refused_request_taken_back_by_whoever_asked_and_a_numbered_pr_merged_is_not_their_task():
+    tasks = extract_tasks(
+        chat(
+            "alice: I'll put up the PR that drops python 3.8 support",
+            "alice: @bob could you also post the rc1 announcement on the forum?",
+            "bob: honestly i'd rather not split focus, let me finish the guide first",
+            "alice: fair, I'll write it myself",
+            "alice: #327 merged. tagging rc1",
+            "alice: forum post is up: https://discuss.example.dev/t/880",
+            "alice: re python 3.8: let's keep it for 2.0 after all. the removal PR can wait for 2.1",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in tasks] == [("Alice", "cancelled"), ("Alice", "done")]
+
+
+def test_since_a_version_is_part_of_the_task():
+    (task,) = extract_tasks(chat("alice: @bob could you go through the merged PRs since 1.9 and draft the changelog?"))
+    assert "changelog" in task.task.lower()

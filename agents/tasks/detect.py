@@ -656,13 +656,14 @@ class Detector:
         for draft in reversed(self.board.drafts):
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
-            if (
-                draft.refused
-                and draft.status == "open"
-                and draft.kind == "request"
-                and draft.requester_id != message.author_id
-                and (self.board.overlap(draft, text) >= 2 or len(content_stems(draft.text) & content_stems(text)) >= 1)
-            ):
+            if not (draft.refused and draft.status == "open" and draft.kind == "request"):
+                continue
+            if draft.requester_id == message.author_id:
+                # "fair, I'll write it myself": whoever asked takes the refused request back.
+                if re.search(r"\bmyself\b", text, re.IGNORECASE) and self.board.index - draft.last_index <= 3:
+                    return draft
+                continue
+            if self.board.overlap(draft, text) >= 2 or len(content_stems(draft.text) & content_stems(text)) >= 1:
                 return draft
         return None
 

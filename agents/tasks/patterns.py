@@ -134,7 +134,7 @@ ACCEPT = re.compile(
 )
 ACCEPT_EMOJI = re.compile(r"^[\s\U0001F44D\U0001F44C\U0001FAE1\u2705\u2714\ufe0f\U0001F64F\U0001F3FB-\U0001F3FF!.]+$")
 REFUSE = re.compile(
-    r"^\W*(?:no|nope|nah|sorry|unfortunately|not me|not this week|i can't|i cannot|can't|cannot|i won't|pass)\b"
+    r"^\W*(?:no|nope|nah|sorry|unfortunately|not me|not this week|i can't|i cannot|can't|cannot|i won't|pass|(?:honestly\s+)?i'?d rather not)\b"
     r"|\b(?:can't|cannot|won't be able|don't have (?:the )?(?:time|bandwidth|capacity)|no time|too busy|swamped|not able to)\b"
     # "I don't have a windows machine anymore, sorry": no means to do it.
     r"|\b(?:i )?(?:don't|do not|dont) have (?:a|an|any|the)\b.*\bsorry\W*$",
@@ -159,7 +159,7 @@ CANCEL = re.compile(
     r"(?:don't|do not|dont|won't|no longer) need|not needed|no need (?:to|for)|no longer (?:needed|doing|happening)|"
     r"cancel(?:led|ed)? (?:that|this|it|the)|drop (?:that|this|it)|ignore (?:that|this|my)|"
     r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother|"
-    r"skip (?:the|that|this|it)|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip)\b",
+    r"skip (?:the|that|this|it)|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till))\b",
     re.IGNORECASE,
 )
 REASSIGN_WORDS = re.compile(
@@ -181,7 +181,7 @@ TOPIC_IS_MINE = re.compile(r"^(?P<topic>.+?)\s+(?:is|are)\s+(?:mine|on me|my job
 # Where a task's words stop: a new clause about reasons, timing or something else.
 CLAUSE_CUT = re.compile(
     r"\s*(?:,\s|\s(?:so (?:that )?(?:it|we|they|i|you|he|she|the)\b|"
-    r"because\b|since\b|while\b|as soon as\b|unless\b|if (?:you|we|i|that|it|possible|needed)\b|"
+    r"because\b|since\b(?!\s+(?:\d|v\d|last|yesterday|the last|monday|tuesday|wednesday|thursday|friday|saturday|sunday))|while\b|as soon as\b|unless\b|if (?:you|we|i|that|it|possible|needed)\b|"
     r"when you (?:get|have|can)\b|so we\b|once\b|before i\b|after i\b|but\b|and (?:i|i'm|im|we|it|it's|he|she|they|you)\b)|:\s|\(|\s[\u2014\u2013-]\s|\?|!|\.\s|\.$)",
     re.IGNORECASE,
 )
@@ -417,6 +417,6 @@ RELEASE = re.compile(
     r"\b(?:hand|give|pass|reassign)\s+(?:it|this|that|the [\w\s-]{1,30}?)\s+(?:off\s+|over\s+)?to\s+(?:someone|somebody|anyone) else\b"
     r"|\b(?:someone|somebody) else (?:take|do|handle|pick up)\b|\bcan't do (?:it|this|that) after all\b"
     # "I won't get to the AccessDenied alert before I'm off": the owner will not do it after all.
-    r"|\bi (?:won't|wont|will not|can't|cant|cannot) (?:get to|get round to|get around to|make time for|finish|do) (?:the|my|it|this|that)\b",
+    r"|\bi (?:won't|wont|will not|can't|cant|cannot) (?:get to|get round to|get around to|make time for|finish|do) (?:the|my|it|this|that|#\d+)",
     re.IGNORECASE,
 )

@@ -608,8 +608,12 @@ class StateChanges:
             return [d for score, d in named if score == best_other]
         # "done", "never mind", "✅": the most recent task that concerns the speaker.
         leftover = content_stems(re.sub(DONE.pattern + "|" + CANCEL.pattern, " ", clause.raw, flags=re.IGNORECASE))
+        # "#327 merged": a numbered pull request or issue is what was finished.
+        numbers = set(re.findall(r"(#\d+)\s+(?:is\s+|was\s+|got\s+)?(?:merged|closed|shipped|landed|done)\b", clause.raw, re.IGNORECASE))
         if fallback and len(leftover) <= 3:
             for draft in reversed(candidates):
+                if numbers and not numbers & set(re.findall(r"#\d+", f"{draft.text} {draft.evidence}")):
+                    continue  # "#327 merged": about that pull request, not the speaker's latest task
                 if self.board.index - draft.last_index > DONE_WINDOW_MESSAGES:
                     break
                 if concerned(draft):
