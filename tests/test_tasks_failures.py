@@ -575,6 +575,7 @@ def test_a_refused_request_taken_back_by_whoever_asked_and_a_numbered_pr_merged_
             "alice: @bob could you also post the rc1 announcement on the forum?",
             "bob: honestly i'd rather not split focus, let me finish the guide first",
             "alice: fair, I'll write it myself",
+            "github: Pull request opened: #327 Normalize UNC prefixes on Windows (yusuf)",
             "alice: #327 merged. tagging rc1",
             "alice: forum post is up: https://discuss.example.dev/t/880",
             "alice: re python 3.8: let's keep it for 2.0 after all. the removal PR can wait for 2.1",

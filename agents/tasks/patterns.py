@@ -114,7 +114,7 @@ CLAUSE_START = re.compile(
 )
 DEPARTURE_VERBS = frozenset({"go", "leave", "head", "run", "end", "drive", "stop", "log", "sign", "bounce", "dip", "jump"})
 LEAVING_CHAT = re.compile(
-    r"^(?:exit|end|leave|close out|sign off|log off|hop off|shut down|close)\b.*\b(?:chat|conversation|here)\b|^(?:sign|log|hop) off\b"
+    r"^(?:exit|end|leave|close out|sign off|log off|hop off|shut down|close)\b.*\b(?:chat|conversation|here)\b|^(?:sign|log|hop) off\b(?!\s+(?:on\s+)?(?:the|this|that|my|your|our|his|her|their|it|them)\b)"
     r"|^get (?:ready|going|moving|dressed|some sleep)\b",
     re.IGNORECASE,
 )
@@ -206,7 +206,8 @@ ITEMS_PREFIX = re.compile(r"^\W*(?:action items?|next steps|ais?|todos?|to-dos?|
 ITEM_SPLIT = re.compile(r"[,;]\s*(?:and\s+)?(?=@\w+\s+(?:to|will|'ll|can|should|please|pls)\b)", re.IGNORECASE)
 # "we need to turn on X, can someone do that tonight?" holds two clauses.
 REQUEST_SPLIT = re.compile(
-    r",\s+(?=(?:(?:so|and|also)\s+)?(?:(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|anybody)|(?:someone|somebody) else)\b)",
+    r",\s+(?=(?:(?:so|and|also|but)\s+)?(?:(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|anybody)|(?:someone|somebody) else"
+    r"|(?:someone|somebody|anyone) (?:must|needs to|has to|should)))",
     re.IGNORECASE,
 )
 QUESTION_TAIL = re.compile(r"\?[\s\W]*$")

@@ -610,6 +610,10 @@ class StateChanges:
         leftover = content_stems(re.sub(DONE.pattern + "|" + CANCEL.pattern, " ", clause.raw, flags=re.IGNORECASE))
         # "#327 merged": a numbered pull request or issue is what was finished.
         numbers = set(re.findall(r"(#\d+)\s+(?:is\s+|was\s+|got\s+)?(?:merged|closed|shipped|landed|done)\b", clause.raw, re.IGNORECASE))
+        # ... when someone else brought that number up earlier (a bot's "#327 opened (yusuf)"); a new one is the speaker's.
+        numbers = {
+            n for n in numbers if any(n in (m.content or "") and m.author_id != speaker for m in self.board.messages[: self.board.index])
+        }
         if fallback and len(leftover) <= 3:
             for draft in reversed(candidates):
                 if numbers and not numbers & set(re.findall(r"#\d+", f"{draft.text} {draft.evidence}")):
