@@ -587,3 +587,8 @@ def test_a_refused_request_taken_back_by_whoever_asked_and_a_numbered_pr_merged_
 def test_since_a_version_is_part_of_the_task():
     (task,) = extract_tasks(chat("alice: @bob could you go through the merged PRs since 1.9 and draft the changelog?"))
     assert "changelog" in task.task.lower()
+
+
+def test_a_sign_off_sharing_a_common_word_with_a_task_is_not_its_report():
+    tasks = extract_tasks(chat("alice: I'll label the issue `good first issue` and assign you", "bob: thanks!", "alice: 👍 good night all"))
+    assert [t.status for t in tasks] == ["open"]

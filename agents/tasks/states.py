@@ -540,9 +540,8 @@ class StateChanges:
         if not found and not (NOT_DONE.search(lower) or NOT_FINISHED_TALK.search(lower) or re.search(r"\b\w+ing\b", lower[:20])):
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
-            found = [d for d in recent if d.sources[0] != message.id and self.board.overlap(d, _without_links(raw), with_verbs=False) >= 1][
-                -1:
-            ]
+            said = content_stems(_without_links(raw)) - _GENERIC_STEMS
+            found = [d for d in recent if d.sources[0] != message.id and content_stems(d.text.split(CONTEXT_NOTE, 1)[0]) & said][-1:]
         whole = re.search(r"\b(\d+)\s*/\s*(\d+)\b", raw)
         if not found and whole and whole.group(1) == whole.group(2) and len(mine) == 1:
             found = mine  # "13/13, we're legal": the count the owner was reporting is complete
@@ -688,6 +687,10 @@ def _finished_state(lower: str) -> set[str]:
     if NEGATION.search(head) or NOT_DONE.search(head) or FUTURE.search(head):
         return set()
     return content_stems(re.sub(r"['\u2019]s\b", "", match.group("subject")))
+
+
+# Words too common to say which task a sentence is about ("good" in "good night all" and in "good first issue").
+_GENERIC_STEMS = frozenset(content_stems("good great nice new first last next all night morning today tomorrow thing stuff time day week"))
 
 
 def _without_links(text: str) -> str:
