@@ -592,3 +592,25 @@ def test_since_a_version_is_part_of_the_task():
 def test_a_sign_off_sharing_a_common_word_with_a_task_is_not_its_report():
     tasks = extract_tasks(chat("alice: I'll label the issue `good first issue` and assign you", "bob: thanks!", "alice: 👍 good night all"))
     assert [t.status for t in tasks] == ["open"]
+
+
+# --- batch 7 failures (read after its first measurement) ---------------------------------------------------
+
+
+def test_owning_topics_hails_and_sends_with_the_file():
+    tasks = extract_tasks(
+        chat(
+            "bob: hi",
+            "alice: Below are the open items from Friday's meeting; please confirm ownership in this thread.",
+            "bob: I'll keep owning auction intake. We're at 34 items.",
+            "alice: Catering headcount: I'll finalize it myself by the 25th, RSVPs close on the 24th.",
+            "alice: @bob merch!! new shirts need to be ordered by end of the month",
+        )
+    )
+    texts = [(t.owner_name, t.task.lower()) for t in tasks]
+    assert [owner for owner, _ in texts] == ["Bob", "Alice", "Bob"]
+    assert "auction intake" in texts[0][1] and "catering headcount" in texts[1][1] and "order new shirts" in texts[2][1]
+    records = chat("bob: design is like 90% there, I'll send it wed", "bob: shirt design final final FINAL")
+    last = records[-1]
+    records[-1] = type(last)(**{**{f: getattr(last, f) for f in last.__dataclass_fields__}, "attachments": ("tourshirt_v7_FINAL.png",)})
+    assert [t.status for t in extract_tasks(records)] == ["done"]

@@ -316,6 +316,12 @@ class Detector:
                 and _looks_like_verb(first[0])
             ):
                 owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
+                if (
+                    owner is None
+                    and first[0] in ("confirm", "ack", "acknowledge", "react", "vote")
+                    and re.search(r"\b(?:here|thread|below|above|this)\b", rest)
+                ):
+                    return None  # "please confirm ownership in this thread": asking everyone to answer, not work
                 return "request", owner, rest, rest
         obliged = YOU_NEED_TO.match(text)
         if obliged and clause.addressee_id:
@@ -332,6 +338,16 @@ class Detector:
             found = self.people.handle_id(third.group("handle"), rendered)
             if found:
                 return "request", found, third.group("rest"), third.group("rest")
+        if clause.addressee_id:
+            # "@conor merch!! new shirts need to be ordered by end of the month": the work, said in the passive.
+            passive = re.match(
+                r"^\W*(?P<thing>(?:the\s+|new\s+|our\s+)?[\w\s'-]{2,40}?)\s+needs?\s+to\s+be\s+(?P<pp>[a-z]+ed)\b(?P<rest>.*)$",
+                text,
+                re.IGNORECASE,
+            )
+            if passive and base_form(passive.group("pp")) in ACTION_VERBS:
+                rest = f"{base_form(passive.group('pp'))} {passive.group('thing').strip()}{passive.group('rest')}"
+                return "request", (clause.addressee_id, clause.addressee_name), rest, rest
         if clause.addressee_id and clause.vocative:
             first = words(text)[:1]
             if first and first[0] in ACTION_VERBS:
@@ -366,8 +382,9 @@ class Detector:
         ):
             # "favours are MINE", "florist chasing i can do": the work named first, then taken.
             return "commitment", (message.author_id, message.author_name), f"do {claimed.group('thing')}", claimed.group("thing")
-        match = COMMITMENT.search(text)
+        match = COMMITMENT.search(re.sub(r"\b(i'll|i will)\s+keep\s+owning\b", r"\1 own", text, flags=re.IGNORECASE))
         if match:
+            text = re.sub(r"\b(i'll|i will)\s+keep\s+owning\b", r"\1 own", text, flags=re.IGNORECASE)
             before = text[: match.start()].lower()
             if re.search(r"\b(?:if|unless|when you|what|how|wish|whether)\b", before):
                 return None
@@ -607,9 +624,11 @@ class Detector:
             # "design gave me the new token, i'll swap it in": the same sentence says what "it" is, before the promise.
             holder, sentence = sentence, sentence[promise.start() :]
         if holder is not None:
-            # "#2295 the windows installer thing: @tomas could you reproduce it?": what comes before in the sentence.
-            mine = _snippet(re.sub(r"[\s:,;-]+$", "", holder[: holder.index(sentence)]))
-            if mine and len(mine.split()) >= 3:
+            # "#2295 the windows installer thing: @tomas could you reproduce it?": what comes before in the sentence;
+            # "Catering headcount: I'll finalize it myself": a topic label is enough.
+            head = holder[: holder.index(sentence)]
+            mine = _snippet(re.sub(r"[\s:,;-]+$", "", head))
+            if mine and (len(mine.split()) >= 3 or head.rstrip().endswith(":")):
                 return mine
         previous = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
         if previous is None:

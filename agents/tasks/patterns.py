@@ -313,7 +313,9 @@ NEED_STATED = re.compile(
 DEADLINE_WORD = re.compile(r"\b(?:by|before|due|closes?|closing|deadline|until|no later than)\b", re.IGNORECASE)
 # "favours are MINE", "the slides are mine", "florist chasing i can do": the work named, then taken by the speaker.
 CLAIMED = re.compile(
-    r"^\W*(?P<thing>(?:the\s+)?[a-z][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?:(?:is|are|'s)\s+(?:all\s+)?mine\b|(?:i can do|i'll do|i got)(?=\W*$|\s*[,.!]))",
+    r"^\W*(?P<thing>(?:the\s+)?[a-z][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?:(?:is|are|'s)\s+(?:all\s+)?mine\b|(?:i can do|i'll do|i got)(?=\W*$|\s*[,.!])"
+    # "volunteer schedule - happy to": a listed item, taken.
+    r"|[-\u2013:]\s+(?:happy to|me|mine|on it|i'?ll do it|i can do it)\b)",
     re.IGNORECASE,
 )
 # "I'm still booking the cottage this week": under way, the speaker's.

@@ -524,6 +524,8 @@ class StateChanges:
                 found.append(draft)  # "seed data loaded, 2,400 recipes" for "seed the demo db"; "room 3B is ours"
             elif overlap and (NOW_DOES.search(lower) and (measurements or "instead" in tokens) or HAS_NEW.search(lower)):
                 found.append(draft)  # "db-7 alert now fires at 85% instead of 80%" for "tune the db-7 alert"
+            elif acts & SEND_VERBS and (message.attachments or LINK in rendered.text) and overlap:
+                found.append(draft)  # "shirt design final final FINAL" with the file, for "send the design"
             elif (
                 message.attachments
                 and self.board.overlap(draft, " ".join(re.split(r"[\W_]+", " ".join(message.attachments))), with_verbs=False) >= 2
