@@ -614,3 +614,18 @@ def test_owning_topics_hails_and_sends_with_the_file():
     last = records[-1]
     records[-1] = type(last)(**{**{f: getattr(last, f) for f in last.__dataclass_fields__}, "attachments": ("tourshirt_v7_FINAL.png",)})
     assert [t.status for t in extract_tasks(records)] == ["done"]
+
+
+def test_you_must_i_take_it_and_coming_over_to_do_the_work():
+    tasks = extract_tasks(chat("bob: hi", "alice: @bob you must ask your friends if they can help carry", "bob: ya ya I'll ask them"))
+    assert [t.owner_name for t in tasks] == ["Bob"] and "friends" in tasks[0].task
+    records = chat(
+        "alice: also someone has to bring the old sofa to the recycling centre",
+        "bob: I take it with the trailer on saturday",
+        "bob: Sofa is gone. The man said big ones cost 15 euro now",
+    )
+    last = records[1]
+    records[1] = type(last)(**{**{f: getattr(last, f) for f in last.__dataclass_fields__}, "reply_to_id": records[0].id})
+    assert [(t.owner_name, t.status) for t in extract_tasks(records)] == [("Bob", "done")]
+    (task,) = extract_tasks(chat("alice: btw I can come friday evening already and pack the kitchen with mama"))
+    assert task.task.lower().startswith("pack the kitchen") and task.due is not None and task.due.weekday() == 4

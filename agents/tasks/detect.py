@@ -392,6 +392,15 @@ class Detector:
                 return None
             trigger = match.group("trigger").lower()
             rest = match.group("rest")
+            coming = re.match(
+                r"^(?P<how>(?:come|go(?!\s+(?:through|thru|over)\b)|swing by|pop over|head over)\b.{0,40}?)\band\s+(?P<work>[a-z]+\b.*)$",
+                rest,
+                re.IGNORECASE,
+            )
+            if coming and base_form(words(coming.group("work"))[0]) in ACTION_VERBS:
+                # "I can come friday evening already and pack the kitchen": the packing is the work, the day still counts.
+                when = find_due(coming.group("how"), message.created_at, self.board.tz)
+                rest = coming.group("work") + (f" {when.text}" if when is not None else "")
             if trigger in OBLIGATIONS or trigger == "i can":
                 # "I can rap quite fast", "I have to go": abilities and leaving are not work.
                 first = words(rest)[:1]

@@ -60,7 +60,8 @@ PLEASE = re.compile(
 )
 # "you still need to level Brakka up": what the addressee has to do, said as their obligation.
 YOU_NEED_TO = re.compile(
-    r"^\W*(?:(?:and|also|so|btw)\W+)?(?:you|u)\s+(?:still\s+|also\s+)?(?:need|have|got)\s+to\s+(?P<rest>.+)$", re.IGNORECASE
+    r"^\W*(?:(?:and|also|so|btw)\W+)?(?:you|u)\s+(?:still\s+|also\s+)?(?:(?:need|have|got)\s+to|must|gotta)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
 )
 # "drinks on me", "snacks are on me": taking a need on.
 ON_ME = re.compile(r"\b(?:is|are|'s)?\s*on me\b|\bi(?:'ve| have)? got (?:the|them|it|that)\b", re.IGNORECASE)
@@ -128,7 +129,7 @@ ACCEPT = re.compile(
     r"^\W*(?:sure|ok|okay|k|kk|yes|yep|yup|yeah|ya|yah|yea|will do|on it|can do|got it|no problem|np|no prob|"
     r"absolutely|of course|sounds good|happy to|for sure|roger|alright|aye|definitely|consider it done|fine|ugh fine|ok fine|"
     r"me|mine|i'm on it|im on it|i got it|i've got it|i got this|leave it (?:to|with) me|i can do (?:it|that|this)|"
-    r"i'll do it|i will do it|i'll take (?:it|that|this)|i can take (?:it|that|this)|with pleasure|gladly|i can(?=\W*$)|i will(?=\W*$)|"
+    r"i'll do it|i will do it|i'll take (?:it|that|this)|i can take (?:it|that|this)|i take (?:it|that|this)|with pleasure|gladly|i can(?=\W*$)|i will(?=\W*$)|"
     r"\w+ing (?:it |them |that )?(?:now|atm)|(?:\w+ing )?now)\b",
     re.IGNORECASE,
 )
