@@ -26,16 +26,15 @@ from bot.storage import db
 from bot.storage.messages import known_gaps, load_window
 from bot.storage.summaries import count_chunks, put_chunks
 from bot.storage.tables import Channel, Message
-from tests.fixtures.discord import eventually, running_bot, simulate_kill, stack_dump_after
+from tests.fixtures.discord import disk_after_the_crash, eventually, running_bot, simulate_kill, stack_dump_after
 
 COLLECTOR = ("collector",)
 
-# Each test normally takes under 20 s. Rarely (seen in CI once, and in about one of five runs of the crash tests
-# here while the CPUs were busy) the restarted bot's writer keeps getting "database is locked" for minutes: the
-# in-process "killed" bot's abandoned SQLite connection still holds the write lock, which a real SIGKILL would
-# release at once. Not fixed at the root (issue 9's closing note says so): a stuck test fails after 75 s, with
-# every task's stack printed at 60 s, and runs once more (the stall has been seen to clear after about two minutes).
-pytestmark = [pytest.mark.timeout(75), pytest.mark.flaky(reruns=1)]
+# Each test normally takes under 20 s. A bot "killed" in this process (simulate_kill) can leave a SQLite write
+# transaction open in an abandoned connection, which a real SIGKILL would release: the restarted bot gets a copy of
+# the files as the disk holds them (disk_after_the_crash) instead of waiting on that lock, which it once did for
+# minutes. A stuck test still fails after 75 s, with every task's stack printed at 60 s.
+pytestmark = [pytest.mark.timeout(75)]
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +90,7 @@ async def test_a_crash_in_the_middle_of_a_burst_loses_nothing_after_the_restart(
     stored_while_up, _ = await stored_rows(bot, general)
     assert 0 < len(stored_while_up) < 2000
 
-    async with start_bot(cogs=COLLECTOR, settings=settings) as bot:
+    async with start_bot(cogs=COLLECTOR, settings=disk_after_the_crash(settings)) as bot:
         collector = bot.get_cog("Collector")
         # Live messages during the catch-up neither use up a limit nor hide the gap.
         live = await fake_discord.send_burst(general, alice, (f"live {i}" for i in range(50)))
@@ -126,7 +125,7 @@ async def test_a_crash_during_catch_up_resumes_from_where_it_stopped(fake_discor
     assert cursor is not None and cursor in stored_first and cursor > int(first["id"])
 
     requests_before = len(fake_discord.requests)
-    no_reconcile = dataclasses.replace(bot_settings, reconcile_hours=0)
+    no_reconcile = dataclasses.replace(disk_after_the_crash(bot_settings), reconcile_hours=0)
     async with start_bot(cogs=COLLECTOR, settings=no_reconcile) as bot:
         await bot.get_cog("Collector").wait_caught_up()
         rows, count = await stored_rows(bot, general)
