@@ -4,6 +4,7 @@ and a lead's follow-up list of assignments."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -475,9 +476,7 @@ def test_completion_said_with_another_verb_or_shown_in_a_file_or_received_by_som
         records = chat(*lines)
         if "guest_list.xlsx" in lines[-1]:
             last = records[-1]
-            records[-1] = type(last)(
-                **{**{f: getattr(last, f) for f in last.__dataclass_fields__}, "content": "22 so far", "attachments": ("guest_list.xlsx",)}
-            )
+            records[-1] = dataclasses.replace(last, content="22 so far", attachments=("guest_list.xlsx",))
         tasks = extract_tasks(records)
         assert [t.status for t in tasks] == ["done"], lines
 
@@ -564,7 +563,7 @@ def test_the_owner_passing_a_task_on_by_asking_someone_moves_it_once_they_accept
         "carol: plate reader recalibrated, QC within 1.5% now",
     )
     last = records[1]
-    records[1] = type(last)(**{**{f: getattr(last, f) for f in last.__dataclass_fields__}, "reply_to_id": records[0].id})
+    records[1] = dataclasses.replace(last, reply_to_id=records[0].id)
     assert [(t.owner_name, t.status) for t in extract_tasks(records)] == [("Carol", "done")]
 
 
@@ -612,7 +611,7 @@ def test_owning_topics_hails_and_sends_with_the_file():
     assert "auction intake" in texts[0][1] and "catering headcount" in texts[1][1] and "order new shirts" in texts[2][1]
     records = chat("bob: design is like 90% there, I'll send it wed", "bob: shirt design final final FINAL")
     last = records[-1]
-    records[-1] = type(last)(**{**{f: getattr(last, f) for f in last.__dataclass_fields__}, "attachments": ("tourshirt_v7_FINAL.png",)})
+    records[-1] = dataclasses.replace(last, attachments=("tourshirt_v7_FINAL.png",))
     assert [t.status for t in extract_tasks(records)] == ["done"]
 
 
@@ -625,7 +624,7 @@ def test_you_must_i_take_it_and_coming_over_to_do_the_work():
         "bob: Sofa is gone. The man said big ones cost 15 euro now",
     )
     last = records[1]
-    records[1] = type(last)(**{**{f: getattr(last, f) for f in last.__dataclass_fields__}, "reply_to_id": records[0].id})
+    records[1] = dataclasses.replace(last, reply_to_id=records[0].id)
     assert [(t.owner_name, t.status) for t in extract_tasks(records)] == [("Bob", "done")]
     (task,) = extract_tasks(chat("alice: btw I can come friday evening already and pack the kitchen with mama"))
     assert task.task.lower().startswith("pack the kitchen") and task.due is not None and task.due.weekday() == 4

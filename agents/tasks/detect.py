@@ -618,9 +618,7 @@ class Detector:
         return None
 
     def _own_task_named(self, owner_id: int, context: str) -> Draft | None:
-        named = [
-            d for d in self.board.open_drafts(owner_id=owner_id) if content_stems(d.text.split(CONTEXT_NOTE, 1)[0]) & content_stems(context)
-        ]
+        named = [d for d in self.board.open_drafts(owner_id=owner_id) if content_stems(d.plain_text) & content_stems(context)]
         return named[-1] if len(named) == 1 else None
 
     def _context(self, message: MessageRecord, sentence: str = "") -> str | None:

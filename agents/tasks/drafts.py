@@ -42,6 +42,11 @@ class Draft:
         return frozenset().union(*groups)
 
     @property
+    def plain_text(self) -> str:
+        """The task's words without the "(re: ...)" note of what "it" was."""
+        return self.text.split(CONTEXT_NOTE, 1)[0]
+
+    @property
     def verb(self) -> str:
         tokens = [t for t in words(self.text)[:3] if t not in VERB_MODIFIERS]
         # "batch-merge" is a kind of merge.
@@ -70,7 +75,7 @@ class Board:
     def overlap(self, draft: Draft, text: str, *, with_verbs: bool = True, context: bool = True) -> int:
         """Words `text` shares with the task; `context=False` leaves out the "(re: ...)" note of what "it" was."""
         ignore = {"take", "over", "instead", "done", "finish", "merged", "merg", "ship", "shipped", "fix", "fixed"}
-        task_text = draft.text if context else draft.text.split(CONTEXT_NOTE, 1)[0]
+        task_text = draft.text if context else draft.plain_text
         task_stems = (content_stems(" ".join([task_text, *draft.also]))) - ignore
         text_stems = content_stems(text) - ignore
         count = len(task_stems & text_stems)

@@ -34,7 +34,6 @@ from agents.tasks.patterns import (
     CONTACT_PRONOUN_REPLY,
     CONTACT_REPLY,
     CONTACT_VERBS,
-    CONTEXT_NOTE,
     DONE,
     DONE_WINDOW_MESSAGES,
     FINDING,
@@ -135,9 +134,7 @@ class StateChanges:
             if REFUSE.search(first) and not NOT_A_REFUSAL.search(first):
                 self.offers.remove(offer)
                 return False
-            if not (
-                ACCEPT.search(first) or YOURS.search(whole) or re.match(r"^\W*(?:yes|yep|yeah|ya|ok|okay|sure)\b", first, re.IGNORECASE)
-            ):
+            if not (ACCEPT.search(first) or YOURS.search(whole)):
                 continue
             self.offers.remove(offer)
             draft.owner_id, draft.owner_name = offerer_id, offerer_name
@@ -351,7 +348,7 @@ class StateChanges:
         for draft in self.board.open_drafts():
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 continue
-            task_words = [w for w in content_words(draft.text.split(CONTEXT_NOTE, 1)[0]) if len(w) >= 4]
+            task_words = [w for w in content_words(draft.plain_text) if len(w) >= 4]
             if any(a.startswith(b) or b.startswith(a) for a in roots for b in task_words):
                 found.append(draft)
         return found[-1:]
@@ -396,7 +393,7 @@ class StateChanges:
             ):
                 rest = lower[found[0].end() :]
                 for draft in self.board.open_drafts(owner_id=message.author_id):
-                    task_verbs = {base_form(w) for w in words(draft.text.split(CONTEXT_NOTE, 1)[0]) if base_form(w) in ACTION_VERBS}
+                    task_verbs = {base_form(w) for w in words(draft.plain_text) if base_form(w) in ACTION_VERBS}
                     if base_form(token) in task_verbs or self.board.overlap(draft, rest, with_verbs=False) >= 1:
                         return found[0].start()
         return None
@@ -479,6 +476,7 @@ class StateChanges:
         topic = TOPIC_REPORT.match(raw)
         passive = PASSIVE_REPORT.match(raw)
         recent = [d for d in recent if not self._partly_still_to_do(d, rendered)]
+        finished = _finished_state(lower)
         found = []
         for draft in reversed(recent):
             acts = draft.acts
@@ -520,7 +518,7 @@ class StateChanges:
                 found.append(draft)  # "DJ's booked, €650" for "handle the DJ"
             elif tokens[:1] and tokens[0] in ("results", "numbers") and evidence and acts & (MEASURE_VERBS | CHECK_VERBS):
                 found.append(draft)
-            elif _finished_state(lower) and _finished_state(lower) & content_stems(draft.text):
+            elif finished & content_stems(draft.text):
                 found.append(draft)  # "seed data loaded, 2,400 recipes" for "seed the demo db"; "room 3B is ours"
             elif overlap and (NOW_DOES.search(lower) and (measurements or "instead" in tokens) or HAS_NEW.search(lower)):
                 found.append(draft)  # "db-7 alert now fires at 85% instead of 80%" for "tune the db-7 alert"
@@ -543,7 +541,7 @@ class StateChanges:
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
             said = content_stems(_without_links(raw)) - _GENERIC_STEMS
-            found = [d for d in recent if d.sources[0] != message.id and content_stems(d.text.split(CONTEXT_NOTE, 1)[0]) & said][-1:]
+            found = [d for d in recent if d.sources[0] != message.id and content_stems(d.plain_text) & said][-1:]
         whole = re.search(r"\b(\d+)\s*/\s*(\d+)\b", raw)
         if not found and whole and whole.group(1) == whole.group(2) and len(mine) == 1:
             found = mine  # "13/13, we're legal": the count the owner was reporting is complete
