@@ -28,6 +28,8 @@ class LabelledTask:
     status: str
     rules_miss: str | None = None  # a documented limitation of the rules (still counted as a miss)
     rules_status_miss: str | None = None  # the rules get the final status wrong, for this reason
+    # The messages a reader would cite for it (ids; the first is the origin), from the file's 1-based `src`.
+    sources: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ def load_conversation(path: str | Path) -> Conversation:
                 status=label["status"],
                 rules_miss=label.get("rules_miss"),
                 rules_status_miss=label.get("rules_status_miss"),
+                sources=tuple(base_id + int(number) for number in label.get("src", ())),
             )
         )
     return Conversation(
@@ -135,11 +138,50 @@ def keyword_hits(label: LabelledTask, task_text: str) -> int:
     return sum(1 for keyword in label.keywords if stem(keyword) in stems or keyword.replace(" ", "") in joined)
 
 
-def matches(label: LabelledTask, task: ExtractedTask) -> bool:
-    """A predicted task matches a label when the owner is the same and at least half the keywords occur."""
+def _enough_keywords(label: LabelledTask, task: ExtractedTask) -> bool:
+    return keyword_hits(label, task.task) >= math.ceil(len(label.keywords) / 2)
+
+
+def _shared_sources(label: LabelledTask, task: ExtractedTask) -> int:
+    return len(set(label.sources) & set(task.source_message_ids))
+
+
+def matches(label: LabelledTask, task: ExtractedTask, *, by_sources: bool = True) -> bool:
+    """JUDGING.md's rule: the owner is the same and either the source messages overlap or the tasks mean
+    the same thing (here: at least half the label's keywords occur in the task's text).
+
+    `by_sources=False` is the stricter keywords-only rule (the figures BENCHMARKS.md reported before the
+    labels had sources)."""
     if label.owner_id != task.owner_id:
         return False
-    return keyword_hits(label, task.task) >= math.ceil(len(label.keywords) / 2)
+    return _enough_keywords(label, task) or (by_sources and _shared_sources(label, task) > 0)
+
+
+def _strength(label: LabelledTask, task: ExtractedTask) -> tuple[bool, int, int]:
+    """How well a matching pair agrees: both ways first, then by keywords, then by shared sources."""
+    return (
+        _enough_keywords(label, task) and _shared_sources(label, task) > 0,
+        keyword_hits(label, task.task),
+        _shared_sources(label, task),
+    )
+
+
+def pairs(conversation: Conversation, predicted: Sequence[ExtractedTask], *, by_sources: bool = True) -> dict[int, int]:
+    """One-to-one matching, label index -> prediction index: the strongest matching pairs first (greedy), so
+    the order of the labels does not decide which of two similar tasks a label takes."""
+    candidates = [
+        (_strength(label, task), -li, -pi)
+        for li, label in enumerate(conversation.tasks)
+        for pi, task in enumerate(predicted)
+        if matches(label, task, by_sources=by_sources)
+    ]
+    chosen: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, li, pi in sorted(candidates, reverse=True):
+        if -li not in chosen and -pi not in taken:
+            chosen[-li] = -pi
+            taken.add(-pi)
+    return chosen
 
 
 # A deadline is right within a day of an acceptable one (JUDGING.md): "by Friday" read as Friday
@@ -219,43 +261,45 @@ class Score:
         return self.status_correct / self.true_positives if self.true_positives else 1.0
 
 
-def matched(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> list[bool]:
+def matched(conversation: Conversation, predicted: Sequence[ExtractedTask], *, by_sources: bool = True) -> list[bool]:
     """For each predicted task, whether the one-to-one matching of `score` pairs it with a label."""
-    unused = list(predicted)
-    paired: set[int] = set()
-    for label in conversation.tasks:
-        candidates = [task for task in unused if matches(label, task)]
-        if candidates:
-            best = max(candidates, key=lambda task: keyword_hits(label, task.task))
-            unused.remove(best)
-            paired.add(id(best))
-    return [id(task) in paired for task in predicted]
+    paired = set(pairs(conversation, predicted, by_sources=by_sources).values())
+    return [index in paired for index in range(len(predicted))]
 
 
-def score(conversation: Conversation, predicted: Sequence[ExtractedTask]) -> Score:
-    """One-to-one matching, each label taking the matching prediction with the most keyword hits."""
+def score(conversation: Conversation, predicted: Sequence[ExtractedTask], *, by_sources: bool = True) -> Score:
+    """Precision, recall, status and due over one conversation (JUDGING.md).
+
+    A prediction paired with a cancelled label is wrong unless it is marked cancelled: it counts as a
+    false positive and the label as missed (its status is not scored a second time)."""
     result = Score()
-    unused = list(predicted)
-    for label in conversation.tasks:
-        candidates = [task for task in unused if matches(label, task)]
-        if not candidates:
-            if any(keyword_hits(label, task.task) >= math.ceil(len(label.keywords) / 2) for task in unused):
+    chosen = pairs(conversation, predicted, by_sources=by_sources)
+    used: set[int] = set()
+    for li, label in enumerate(conversation.tasks):
+        if li not in chosen:
+            if any(_enough_keywords(label, task) for pi, task in enumerate(predicted) if pi not in chosen.values()):
                 result.owner_wrong += 1
             result.false_negatives += 1
             result.misses.append(f"{conversation.name}: {label.owner} {'/'.join(label.keywords)} ({label.status})")
             continue
-        best = max(candidates, key=lambda task: keyword_hits(label, task.task))
-        unused.remove(best)
+        best = predicted[chosen[li]]
+        name = f"{conversation.name}: {label.owner} {best.task!r}"
+        if label.status == "cancelled" and best.status != "cancelled":
+            result.false_negatives += 1
+            result.misses.append(f"{conversation.name}: {label.owner} {'/'.join(label.keywords)} (cancelled, found {best.status})")
+            result.wrong_status.append(f"{name} is {best.status}, labelled cancelled")
+            continue
+        used.add(chosen[li])
         result.true_positives += 1
         due_ok = due_matches(label, best, conversation.timezone)
         result.due_correct += due_ok
         result.status_correct += label.status == best.status
-        name = f"{conversation.name}: {label.owner} {best.task!r}"
         if label.status != best.status:
             result.wrong_status.append(f"{name} is {best.status}, labelled {label.status}")
         if not due_ok:
             shown = best.due.astimezone(ZoneInfo(conversation.timezone)).date() if best.due else best.due_text
             result.wrong_due.append(f"{name} due {shown}, labelled {'/'.join(str(d) for d in label.due)}")
+    unused = [task for pi, task in enumerate(predicted) if pi not in used]
     result.false_positives += len(unused)
     if not conversation.tasks:
         result.empty_channel_tasks += len(unused)
