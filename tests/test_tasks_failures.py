@@ -628,3 +628,30 @@ def test_you_must_i_take_it_and_coming_over_to_do_the_work():
     assert [(t.owner_name, t.status) for t in extract_tasks(records)] == [("Bob", "done")]
     (task,) = extract_tasks(chat("alice: btw I can come friday evening already and pack the kitchen with mama"))
     assert task.task.lower().startswith("pack the kitchen") and task.due is not None and task.due.weekday() == 4
+
+
+def test_saying_when_ones_own_work_will_be_ready_sets_its_deadline_and_is_not_new_work():
+    tasks = extract_tasks(
+        chat(
+            "alice: split: bob frontend, carol the slides",
+            "dan: lol",
+            "bob: styling pass today, I'll have it demo-ready by 6pm",
+            "carol: I'll have a first draft of the slides by friday",
+            "dan: I'll have the report done by monday",
+        )
+    )
+    frontend, slides = by_text(tasks, "frontend"), by_text(tasks, "slides")
+    assert (frontend.due.hour, frontend.due.date()) == (18, T0.date())
+    assert slides.due.date() == datetime(2026, 5, 8).date()
+    # Someone with no task yet promising a result is new work; so is an answer to a question about other work.
+    assert by_text(tasks, "report").owner_name == "Dan"
+    assert len(tasks) == 3
+    answered = extract_tasks(
+        chat(
+            "alice: I'll take the docs PRs",
+            "bob: @alice you're writing the migration guide right?",
+            "alice: yep, will have it ready by friday",
+        )
+    )
+    assert by_text(answered, "docs").due is None
+    assert by_text(answered, "migration").due.date() == datetime(2026, 5, 8).date()

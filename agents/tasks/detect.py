@@ -42,6 +42,7 @@ from agents.tasks.patterns import (
     DEPARTURE_VERBS,
     DIAGNOSTIC,
     DOING_NOW,
+    HAVE_READY,
     HEDGES,
     HOBBY_VERBS,
     HYPOTHETICAL,
@@ -551,6 +552,14 @@ class Detector:
 
     def _add_commitment(self, rendered, clause, text, pronoun_only, due, answered) -> None:
         message = rendered.record
+        if due is not None and HAVE_READY.match(text):
+            # "I'll have it demo-ready by 6pm", "I'll have a first draft of the tables by the weekend": a deadline
+            # for work the speaker already has, not new work.
+            own = self._own_task_for_deadline(rendered, text)
+            if own is not None:
+                own.due = due
+                self.board.touch(own, message)
+                return
         has_pronoun = bool(_pronouns(text) & PRONOUN_OBJECTS)
         target = None
         if pronoun_only or has_pronoun or answered is not None:
@@ -605,6 +614,20 @@ class Detector:
             elif pronoun_only:
                 return
         self.board.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
+
+    def _own_task_for_deadline(self, rendered: RenderedMessage, text: str) -> Draft | None:
+        """The speaker's open task a "I'll have X ready by ..." is about: the one its words name, else their only one."""
+        own = [d for d in self.board.open_drafts(owner_id=rendered.record.author_id) if not d.tentative]
+        said = content_stems(f"{text} {rendered.text}") - {"have", "ready", "done", "draft", "first"}
+        named = [d for d in own if content_stems(f"{d.text} {d.evidence}") & said]
+        if len(named) == 1:
+            return named[0]
+        # "@yuki you're writing the migration guide right?" "yep, will have it ready next sprint": the answer is about
+        # what was just asked, not the speaker's other task.
+        index = self.board.index
+        before = self.board.messages[index - 1] if index > 0 else None
+        asked = before is not None and rendered.record.author_id in before.mention_ids and "?" in before.content
+        return own[0] if len(own) == 1 and not named and not asked else None
 
     def _unowned_named(self, message: MessageRecord, text: str) -> Draft | None:
         """ "I have the truck, I'll do the friday pickup" after "someone to pick up the turkey donation": taking the need on."""

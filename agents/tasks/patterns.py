@@ -311,6 +311,12 @@ NEED_STATED = re.compile(
     re.IGNORECASE,
 )
 # "the form closes monday", "they need a headcount by nov 5": a deadline said about the work's subject.
+# "have it demo-ready", "have a first draft of the tables", "have the slides done": saying when, not new work.
+HAVE_READY = re.compile(
+    r"^have\s+(?:(?:a|the|my|our)\s+(?:first\s+|rough\s+|final\s+)?(?:draft|version|cut|pass)\b"
+    r"|.{0,60}?\b(?:ready|done|finished|sorted|drafted|[\w-]+-ready)\b)",
+    re.IGNORECASE,
+)
 DEADLINE_WORD = re.compile(r"\b(?:by|before|due|closes?|closing|deadline|until|no later than)\b", re.IGNORECASE)
 # "favours are MINE", "the slides are mine", "florist chasing i can do": the work named, then taken by the speaker.
 CLAIMED = re.compile(
