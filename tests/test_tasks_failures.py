@@ -655,3 +655,41 @@ def test_saying_when_ones_own_work_will_be_ready_sets_its_deadline_and_is_not_ne
     )
     assert by_text(answered, "docs").due is None
     assert by_text(answered, "migration").due.date() == datetime(2026, 5, 8).date()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "bob: AR is a no go, scrapping it",
+        "bob: dropping the AR thing",
+        "alice: @bob hold off on the AR mode",
+        "bob: not doing the AR mode anymore",
+        "alice: the AR mode is off the table",
+        "bob: AR mode is shelved",
+        "alice: @bob AR mode isn't needed anymore",
+        "bob: parking the AR mode for now",
+    ],
+)
+def test_work_called_off_in_other_words_is_cancelled_not_done(line: str):
+    tasks = extract_tasks(chat("bob: I'll build the AR mode tonight", "carol: cool", line))
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "cancelled")]
+
+
+def test_calling_off_a_proposal_or_someone_elses_task_leaves_the_speakers_own_open():
+    tasks = extract_tasks(
+        chat(
+            "alice: release notes are mine, i'll have them by wed",
+            "bob: @alice i can write the config migration for the banner",
+            "carol: @alice should we bump min ios to 16?",
+        )
+        + [
+            dataclasses.replace(m, id=1004, created_at=T0 + timedelta(minutes=4), reply_to_id=1003)
+            for m in chat("alice: not this late, park it for 5.4")
+        ]
+        + [
+            dataclasses.replace(m, id=1005, created_at=T0 + timedelta(minutes=5))
+            for m in chat("alice: banner is scrapped. @bob no need for the config migration")
+        ]
+    )
+    assert by_text(tasks, "release notes").status == "open"
+    assert by_text(tasks, "migration").status == "cancelled"

@@ -160,7 +160,12 @@ CANCEL = re.compile(
     r"(?:don't|do not|dont|won't|no longer) need|not needed|no need (?:to|for)|no longer (?:needed|doing|happening)|"
     r"cancel(?:led|ed)? (?:that|this|it|the)|drop (?:that|this|it)|ignore (?:that|this|my)|"
     r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother|"
-    r"skip (?:the|that|this|it)|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till))\b",
+    r"skip (?:the|that|this|it)|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till)|"
+    # "scrapping it", "dropping the AR thing", "hold off on the flyers", "off the table", "shelved", "a no go".
+    r"scrap(?:ping|ped|s)?(?: (?:that|this|it|the|my|our))?|dropp(?:ing|ed) (?:that|this|it|the|my|our)|hold(?:ing)? off|"
+    r"off the table|shelv(?:e|ed|ing)|(?:a|is a|it's a) no[ -]go|(?:isn't|is not|aren't|are not|not) needed|"
+    r"(?:i'm|im|i am|we're|we are)? ?not doing (?:that|this|it|the)|park(?:ing|ed)? (?:that|this|it|the)|"
+    r"call(?:ing|ed)? (?:it|that|this) off|pull(?:ing|ed)? the plug|abandon(?:ed|ing)?|(?:we|you) can skip)\b",
     re.IGNORECASE,
 )
 REASSIGN_WORDS = re.compile(

@@ -613,12 +613,19 @@ class StateChanges:
         numbers = {
             n for n in numbers if any(n in (m.content or "") and m.author_id != speaker for m in self.board.messages[: self.board.index])
         }
+        replied_to = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
+        if not done and replied_to is not None and replied_to.author_id != speaker and "?" in (replied_to.content or ""):
+            # "should we bump min ios to 16?" -> "not this late, park it for 5.4": the answer to a proposal, not the
+            # speaker calling off their own latest task.
+            return []
         if fallback and len(leftover) <= 3:
             for draft in reversed(candidates):
                 if numbers and not numbers & set(re.findall(r"#\d+", f"{draft.text} {draft.evidence}")):
                     continue  # "#327 merged": about that pull request, not the speaker's latest task
                 if self.board.index - draft.last_index > DONE_WINDOW_MESSAGES:
                     break
+                if mentioned - {speaker} and draft.owner_id not in mentioned:
+                    continue  # "@ben no need for the config migration": about ben's work, not the speaker's own
                 if concerned(draft):
                     return [draft]
         return []
