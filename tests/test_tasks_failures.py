@@ -693,3 +693,46 @@ def test_calling_off_a_proposal_or_someone_elses_task_leaves_the_speakers_own_op
     )
     assert by_text(tasks, "release notes").status == "open"
     assert by_text(tasks, "migration").status == "cancelled"
+
+
+def _reply(records: list[MessageRecord], index: int, to: int) -> list[MessageRecord]:
+    """`records` with message `index` (0-based) a reply to message `to`."""
+    records[index] = dataclasses.replace(records[index], reply_to_id=records[to].id)
+    return records
+
+
+def test_deadlines_said_apart_from_the_task_are_its_deadline():
+    # In the answer to a request, after a laugh.
+    called = extract_tasks(chat("alice: @bob can you call the bus company again?", "bob: haha yes will call tmrw morning"))
+    assert by_text(called, "bus").due.date() == (T0 + timedelta(days=1)).date()
+    # In the request answered, in a sentence of its own.
+    fest = extract_tasks(
+        _reply(chat("alice: @bob fest is yours, photos + 400 words. by 6pm tmrw so we can lay it out", "bob: can do"), 1, 0)
+    )
+    assert [(t.owner_name, t.due.hour, t.due.date()) for t in fest] == [("Bob", 18, (T0 + timedelta(days=1)).date())]
+    # In the sentence the promise answers, when it names the same work.
+    skip = extract_tasks(_reply(chat("carol: you need a skip bin. book it by wednesday, they fill up", "alice: i'll book the skip"), 1, 0))
+    assert by_text(skip, "skip").due.date() == datetime(2026, 5, 6).date()
+    # Later, by the owner, about the work: "show notes will be done by friday".
+    notes = extract_tasks(
+        chat("alice: i'll do the show notes", "bob: listening", "alice: show notes will be done by friday, we publish monday")
+    )
+    assert [t.due.date() for t in notes] == [datetime(2026, 5, 8).date()]
+    # ... but not a date in the next clause.
+    westerns = extract_tasks(
+        chat("carol: @alice please do the knockdown westerns", "alice: westerns will be ready, last replicate is running today")
+    )
+    assert by_text(westerns, "westerns").due is None
+    assert extract_tasks(chat("carol: @alice can I take your slot?", "alice: please do!")) == []
+
+
+def test_one_deadline_for_everything_is_every_later_tasks_deadline_unless_they_say_their_own():
+    tasks = extract_tasks(
+        chat(
+            "carol: print is thursday, copy deadline is wednesday 6pm for everything",
+            "alice: i can take the hostel story",
+            "bob: i'll fix the masthead tonight",
+        )
+    )
+    assert (by_text(tasks, "hostel").due.hour, by_text(tasks, "hostel").due.date()) == (18, datetime(2026, 5, 6).date())
+    assert by_text(tasks, "masthead").due.date() == T0.date()

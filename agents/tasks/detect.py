@@ -38,6 +38,7 @@ from agents.tasks.patterns import (
     CONTEXT_PRONOUNS,
     CONTEXT_WORDS,
     DAY_PREFIX,
+    DEADLINE_SENTENCE,
     DEADLINE_WORD,
     DEPARTURE_VERBS,
     DIAGNOSTIC,
@@ -79,6 +80,7 @@ from agents.tasks.patterns import (
     TRAILING_FILLER,
     TRAILING_PLEASE,
     WE_NEED,
+    WILL_BE_READY,
     YOU_NEED_TO,
 )
 from agents.tasks.people import Clause, People
@@ -100,6 +102,8 @@ class Detector:
             return
         lower = text.lower()
         if HYPOTHETICAL.search(lower):
+            return
+        if not clause.is_question and self._deadline_for_own_work(rendered, clause):
             return
         tentative = False
         if self.board.loose and HEDGES.search(lower):
@@ -313,7 +317,12 @@ class Detector:
             if (
                 first
                 and first[0] not in NON_ACTION_VERBS
-                and first[0] not in ("don't", "dont", "do", "no", "stop")
+                and first[0] not in ("don't", "dont", "no", "stop")
+                # "please do!" answers; "please do the knockdown westerns" asks
+                and not (
+                    first[0] == "do"
+                    and not re.match(r"^do\s+(?:the|a|an|your|our|some|my|this|that|these|those)\s+\w", rest, re.IGNORECASE)
+                )
                 and _looks_like_verb(first[0])
             ):
                 owner = (clause.addressee_id, clause.addressee_name) if clause.addressee_id else None
@@ -615,6 +624,21 @@ class Detector:
                 return
         self.board.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
 
+    def _deadline_for_own_work(self, rendered: RenderedMessage, clause: Clause) -> bool:
+        """ "show notes will be done by friday" from whoever has the show notes: that task's deadline."""
+        match = WILL_BE_READY.match(clause.text)
+        if not match:
+            return False
+        # The deadline right after it ("will be done by friday"), not a date in the next clause ("..., running today").
+        said = re.split(r"[,;]|\s+(?:but|and|so|because|bc|since)\s+", clause.text[match.end() :], maxsplit=1)[0]
+        due = find_due(said, rendered.record.created_at, self.board.tz)
+        own = self._own_task_for_deadline(rendered, match.group("thing")) if due is not None else None
+        if own is None:
+            return False
+        own.due = due
+        self.board.touch(own, rendered.record)
+        return True
+
     def _own_task_for_deadline(self, rendered: RenderedMessage, text: str) -> Draft | None:
         """The speaker's open task a "I'll have X ready by ..." is about: the one its words name, else their only one."""
         own = [d for d in self.board.open_drafts(owner_id=rendered.record.author_id) if not d.tentative]
@@ -799,6 +823,8 @@ class Detector:
 
     def _new(self, kind, text, owner, requester_id, due, rendered, clause) -> Draft:
         message = rendered.record
+        if due is None:
+            due = self._deadline_replied_to(message, text) or self.board.default_due
         return Draft(
             kind=kind,
             text=text,
@@ -812,6 +838,29 @@ class Detector:
             evidence=clause.raw,
             last_index=self.board.index,
         )
+
+    def _deadline_replied_to(self, message: MessageRecord, text: str) -> Due | None:
+        """ "book it by wednesday, they fill up" -> "i'll book the skip": the deadline of the sentence answered, when it
+        names the same work."""
+        replied = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
+        if replied is None:
+            return None
+        # "@kabir fest is yours. by 6pm tmrw" -> "can do": a deadline sentence in a message to the speaker.
+        to_speaker = message.author_id in replied.mention_ids
+        first = words(text)[:1]
+        group = verb_group(base_form(first[0])) if first else frozenset()
+        for sentence in sentences(render(replied).text):
+            if not DEADLINE_WORD.search(sentence):
+                continue
+            same_work = (
+                content_stems(sentence) & content_stems(text)
+                or any(base_form(t) in group for t in words(sentence))
+                or (to_speaker and DEADLINE_SENTENCE.match(sentence))
+            )
+            due = find_due(sentence, replied.created_at, self.board.tz) if same_work else None
+            if due is not None:
+                return due
+        return None
 
 
 def _object_list(rest: str) -> list[str]:

@@ -68,6 +68,9 @@ class Board:
         self.by_id = {m.id: m for m in messages}
         self.drafts: list[Draft] = []
         self.index = 0
+        # A deadline said once for all the work ("copy deadline is wednesday 6pm for everything"): new tasks without
+        # their own take it.
+        self.default_due: Due | None = None
 
     def open_drafts(self, owner_id: int | None = None) -> list[Draft]:
         return [d for d in self.drafts if d.live and (owner_id is None or d.owner_id == owner_id)]

@@ -17,11 +17,11 @@ from collections.abc import Collection, Iterable
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
-from agents.tasks.dates import zone
+from agents.tasks.dates import find_due, zone
 from agents.tasks.detect import Detector
 from agents.tasks.drafts import Board, Draft
-from agents.tasks.language import render
-from agents.tasks.patterns import RESPONSE_WINDOW
+from agents.tasks.language import RenderedMessage, render, sentences
+from agents.tasks.patterns import DEADLINE_SENTENCE, EVERYTHING_DUE, RESPONSE_WINDOW
 from agents.tasks.people import People
 from agents.tasks.records import ExtractedTask, task_fingerprint
 from agents.tasks.states import StateChanges
@@ -74,12 +74,30 @@ class Tracker:
             if not clauses:
                 continue
             answered = self.states.respond(rendered, clauses)
+            count = len(self.board.drafts)
             for position, clause in enumerate(clauses):
                 if self.states.change_state(rendered, clause, clauses):
                     continue
                 following = clauses[position + 1].raw if position + 1 < len(clauses) else ""
                 self.detector.detect(rendered, clause, answered, following)
+            self._deadlines_said_apart(rendered, self.board.drafts[count:])
         return [d for d in self.board.drafts if d.owner_id not in self.bot_ids]
+
+    def _deadlines_said_apart(self, rendered: RenderedMessage, new: list[Draft]) -> None:
+        """A deadline in its own sentence ("@kabir fest is yours. by 6pm tmrw so we can lay it out early") is the new
+        tasks' of the message; one said for all the work ("deadline is wednesday 6pm for everything") is every later one's."""
+        message = rendered.record
+        for sentence in sentences(rendered.text):
+            everything = EVERYTHING_DUE.search(sentence)
+            if everything:
+                # "print is thursday, copy deadline is wednesday 6pm for everything": the date after "deadline".
+                said = find_due(sentence[everything.start() :], message.created_at, self.board.tz)
+                self.board.default_due = said or self.board.default_due
+            elif DEADLINE_SENTENCE.match(sentence) and new:
+                due = find_due(sentence, message.created_at, self.board.tz)
+                for draft in new:
+                    if due is not None and (draft.due is None or draft.due is self.board.default_due):
+                        draft.due = due
 
 
 def _to_task(draft: Draft, channel_id: int | None) -> ExtractedTask:

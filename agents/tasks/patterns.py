@@ -133,6 +133,8 @@ ACCEPT = re.compile(
     r"\w+ing (?:it |them |that )?(?:now|atm)|(?:\w+ing )?now)\b",
     re.IGNORECASE,
 )
+# "haha yes will call tmrw morning": a laugh or an "oh" before the yes (counted only as a direct answer).
+LAUGH = re.compile(r"^\W*(?:ha(?:ha)+|hah|lol|lmao|ah|oh|ooh|ugh|hm+|omg)\W+", re.IGNORECASE)
 ACCEPT_EMOJI = re.compile(r"^[\s\U0001F44D\U0001F44C\U0001FAE1\u2705\u2714\ufe0f\U0001F64F\U0001F3FB-\U0001F3FF!.]+$")
 REFUSE = re.compile(
     r"^\W*(?:no|nope|nah|sorry|unfortunately|not me|not this week|i can't|i cannot|can't|cannot|i won't|pass|(?:honestly\s+)?i'?d rather not)\b"
@@ -321,6 +323,18 @@ HAVE_READY = re.compile(
     r"^have\s+(?:(?:a|the|my|our)\s+(?:first\s+|rough\s+|final\s+)?(?:draft|version|cut|pass)\b"
     r"|.{0,60}?\b(?:ready|done|finished|sorted|drafted|[\w-]+-ready)\b)",
     re.IGNORECASE,
+)
+# "show notes will be done by friday": when the speaker's work will be finished, said about the work.
+WILL_BE_READY = re.compile(
+    r"^\W*(?P<thing>(?:the\s+|my\s+|our\s+)?[\w'#.+-]+(?:\s+[\w'#.+-]+){0,4}?)\s+(?:will|should|'ll)\s+be\s+"
+    r"(?:done|ready|finished|up|in|out|sent|live|drafted)\b",
+    re.IGNORECASE,
+)
+# "by 6pm tmrw so we can lay it out early": a sentence that only says by when.
+DEADLINE_SENTENCE = re.compile(r"^\W*(?:by|before|due|no later than|latest)\b", re.IGNORECASE)
+# "copy deadline is wednesday 6pm for everything", "everything's due friday": one deadline for all the work.
+EVERYTHING_DUE = re.compile(
+    r"\b(?:deadline|due)\b[^.?!]{0,40}?\bfor (?:everything|everyone|all)\b|\beverything(?:'s|\s+is)?\s+due\b", re.IGNORECASE
 )
 DEADLINE_WORD = re.compile(r"\b(?:by|before|due|closes?|closing|deadline|until|no later than)\b", re.IGNORECASE)
 # "favours are MINE", "the slides are mine", "florist chasing i can do": the work named, then taken by the speaker.

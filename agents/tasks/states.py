@@ -42,6 +42,7 @@ from agents.tasks.patterns import (
     HANDOFF,
     HAS_NEW,
     INSTANT_VERBS,
+    LAUGH,
     MEASURE_VERBS,
     MEASUREMENT,
     NEGATION,
@@ -172,12 +173,10 @@ class StateChanges:
             pending.changes.append(self.board.change("done", message, pending))
             self.board.touch(pending, message)
             return pending
+        direct = message.reply_to_id in pending.sources or self.board.index - pending.last_index == 1
         # "can someone check if the cottage has wifi?" -> "I'll ask the host": taking the need on, their way.
         takes_it_on = (
-            pending.owner_id is None
-            and pending.requester_id != message.author_id
-            and (message.reply_to_id in pending.sources or self.board.index - pending.last_index == 1)
-            and self._real_commitment(first, pending)
+            pending.owner_id is None and pending.requester_id != message.author_id and direct and self._real_commitment(first, pending)
         )
         accepted = (
             takes_it_on
@@ -189,6 +188,7 @@ class StateChanges:
                 and self.board.overlap(pending, first, with_verbs=False) >= 1
             )
             or bool(ACCEPT.search(first))
+            or (direct and bool(LAUGH.match(first)) and bool(ACCEPT.search(LAUGH.sub("", first, count=1))))
             or bool(ACCEPT_EMOJI.match(whole))
             or bool(
                 re.search(
