@@ -736,3 +736,33 @@ def test_one_deadline_for_everything_is_every_later_tasks_deadline_unless_they_s
     )
     assert (by_text(tasks, "hostel").due.hour, by_text(tasks, "hostel").due.date()) == (18, datetime(2026, 5, 6).date())
     assert by_text(tasks, "masthead").due.date() == T0.date()
+
+
+def test_asks_nobody_owned_go_to_whoever_takes_them_on_or_is_asked_by_name():
+    # A promise in reply to the ask, two days later and in other words, takes it on.
+    masthead = extract_tasks(
+        _reply(
+            chat(
+                "alice: the masthead lists 3 grads. can someone update it before print?", "bob: lol", "carol: i'll fix the masthead tonight"
+            ),
+            2,
+            0,
+        )
+    )
+    assert [(t.owner_name, t.source_message_ids) for t in masthead] == [("Carol", (1001, 1003))]
+    # A request by name right after "who's booking the bus?" is that need, not a second task.
+    bus = extract_tasks(
+        chat(
+            "dan: who's booking the bus? last year's had no AC",
+            "alice: @carol you did the bus last year right, can you call first student again?",
+            "carol: haha yes will call tmrw",
+            "carol: called first student, bus is booked for 4/2",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in bus] == [("Carol", "done")]
+
+
+def test_a_promise_with_a_short_question_about_how_is_still_a_promise():
+    tasks = extract_tasks(chat("alice: i can do the signup sheet for bakers, google form ok?", "bob: perfect"))
+    assert [(t.owner_name, t.task) for t in tasks] == [("Alice", "Do the signup sheet for bakers")]
+    assert extract_tasks(chat("alice: i can do the signup sheet, or should we just use paper and keep it simple this year?")) == []

@@ -380,7 +380,11 @@ class Detector:
 
     def _find_commitment(self, rendered: RenderedMessage, clause: Clause):
         if clause.is_question:
-            return None
+            # "i can do the signup sheet for bakers, google form ok?": the promise, then a short question about how.
+            promise, _, asked = clause.text.rpartition(",")
+            if not (promise and COMMITMENT.match(promise.strip()) and len(words(asked)) <= 4):
+                return None
+            clause = replace(clause, text=promise.strip(), is_question=False)
         message = rendered.record
         text = INTERJECTION.sub("", clause.text)
         claimed = CLAIMED.match(text)
@@ -593,7 +597,11 @@ class Detector:
         if target is None:
             target = self._unowned_named(message, text)
         if target is not None:
-            if target is answered and not (pronoun_only or has_pronoun) and self.board.overlap(target, text) < 1:
+            if (
+                (target is answered or target.owner_id is None)
+                and not (pronoun_only or has_pronoun)
+                and self.board.overlap(target, text) < 1
+            ):
                 target.also.append(text)  # "I'll ask the host" for "can someone check if the cottage has wifi?"
             if target.owner_id != message.author_id:
                 kind = "claimed" if target.owner_id is None or target.refused else "reassigned"
@@ -654,7 +662,19 @@ class Detector:
         return own[0] if len(own) == 1 and not named and not asked else None
 
     def _unowned_named(self, message: MessageRecord, text: str) -> Draft | None:
-        """ "I have the truck, I'll do the friday pickup" after "someone to pick up the turkey donation": taking the need on."""
+        """ "I have the truck, I'll do the friday pickup" after "someone to pick up the turkey donation": taking the need on.
+
+        A promise in reply to the ask takes it on however late and in whatever words ("can someone update it before
+        print?" -> "i'll fix the masthead tonight")."""
+        for draft in reversed(self.board.drafts):
+            if (
+                message.reply_to_id in draft.sources
+                and draft.kind == "request"
+                and draft.owner_id is None
+                and draft.live
+                and draft.requester_id != message.author_id
+            ):
+                return draft
         for draft in reversed(self.board.drafts):
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
@@ -780,6 +800,17 @@ class Detector:
                 same.due = due
             self.board.touch(same, message)
             return
+        asked_for = self._need_just_asked(rendered, text) if owner else None
+        if asked_for is not None and owner:
+            # "who's booking the bus?" -> "@carlos you did the bus last year, can you call first student again?"
+            asked_for.owner_id, asked_for.owner_name = owner
+            asked_for.requester_id = message.author_id
+            asked_for.also.append(text)
+            asked_for.changes.append(self.board.change("reassigned", message, asked_for))
+            if due is not None:
+                asked_for.due = due
+            self.board.touch(asked_for, message)
+            return
         if pronoun_only and not owner_id:
             # "we're out of dish soap. someone pls grab some": the need is the sentence before, in the same message.
             own = sentences(rendered.text)
@@ -811,6 +842,16 @@ class Detector:
             if context:
                 text = f"{text}{CONTEXT_NOTE}{context})"
         self.board.drafts.append(self._new("request", text, owner, message.author_id, due, rendered, clause))
+
+    def _need_just_asked(self, rendered: RenderedMessage, text: str) -> Draft | None:
+        """The need nobody owns, asked for in the last few messages, that this message (a request to someone) names."""
+        for draft in reversed(self.board.drafts):
+            if self.board.index - draft.created_index > 3:
+                break
+            unowned = draft.kind == "request" and draft.owner_id is None and draft.live and not draft.tentative
+            if unowned and draft.sources[0] != rendered.record.id and self.board.overlap(draft, rendered.text, with_verbs=False) >= 1:
+                return draft
+        return None
 
     def _released_task(self) -> Draft | None:
         """The task its owner just gave up ("can you hand it to someone else?"), waiting for a new owner."""
