@@ -766,3 +766,19 @@ def test_a_promise_with_a_short_question_about_how_is_still_a_promise():
     tasks = extract_tasks(chat("alice: i can do the signup sheet for bakers, google form ok?", "bob: perfect"))
     assert [(t.owner_name, t.task) for t in tasks] == [("Alice", "Do the signup sheet for bakers")]
     assert extract_tasks(chat("alice: i can do the signup sheet, or should we just use paper and keep it simple this year?")) == []
+
+
+def test_a_pronoun_report_after_a_named_one_and_trying_ones_luck():
+    # "did it last night" is the masthead just named, not the crossword that only shares the verb "do".
+    tasks = extract_tasks(
+        chat("alice: i'll do the crossword again", "bob: @alice can someone fix the masthead?", "alice: i'll fix the masthead tonight")
+        + [
+            dataclasses.replace(m, id=1004, created_at=T0 + timedelta(minutes=4))
+            for m in chat("alice: masthead's fixed btw, did it last night")
+        ]
+    )
+    assert by_text(tasks, "crossword").status == "open"
+    assert by_text(tasks, "masthead").status == "done"
+    # Trying one's luck in a drop is not work; trying again to book the room is.
+    assert extract_tasks(chat("alice: i'll try on snkrs but i never win anything", "bob: i'll try for tickets the second they drop")) == []
+    assert [t.owner_name for t in extract_tasks(chat("dan: i'll try again tomorrow to book the room"))] == ["Dan"]

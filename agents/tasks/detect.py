@@ -488,6 +488,8 @@ class Detector:
         if not tokens:
             return None, False, None
         verb = tokens[0]
+        if verb == "try" and tokens[1:2] in (["on"], ["for"], ["my"]):
+            return None, False, None  # "i'll try on snkrs", "try for tickets the second they drop": one's own luck, not work
         if (verb in LEAVING and tokens[1:2] not in (["through"], ["over"])) or LEAVING_CHAT.search(text):
             return None, False, None  # "I have to go to church", "I'm going to end this chat"
         if verb in NON_ACTION_VERBS or verb in ("not", "never", "no", "n't", "get") and len(tokens) < 2:

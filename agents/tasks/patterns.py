@@ -232,7 +232,7 @@ PERCEPTION = re.compile(
 
 # "double check", "quickly fix": the verb is the second word.
 VERB_MODIFIERS = frozenset({"double", "triple", "quickly", "re", "also", "just", "properly", "finally"})
-CONTEXT_PRONOUNS = frozenset({"it", "this", "that", "them", "these", "those"})
+CONTEXT_PRONOUNS = frozenset({"it", "this", "that", "them", "these", "those", "him", "her"})
 # Work whose result is a link or a number to show: "that's #4412" after "I'll open an issue".
 SHOW_VERBS = frozenset({"open", "file", "create", "make", "write", "draft", "post", "upload", "send", "share", "record", "publish"})
 SEND_VERBS = frozenset({"send", "share", "post", "upload", "forward", "attach", "paste"})

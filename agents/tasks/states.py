@@ -282,6 +282,8 @@ class StateChanges:
                 # "migration bug fixed, thread crash found": someone else's task only from the part that says
                 # done; the speaker's own from any part ("submission form is in, slides attached to it").
                 others = not done_word or bool(DONE.search(part))
+                if targets and not content_stems(part) - _GENERIC_STEMS - content_stems("yesterday tonight earlier already"):
+                    continue  # "masthead's fixed, did it last night": the "it" is what the sentence just named
                 part_clause = replace(clause, raw=part)
                 for draft in self._link(rendered, part_clause, allow_requester=False, done=True, fallback=False, others=others):
                     if draft not in targets:
@@ -596,9 +598,15 @@ class StateChanges:
                 return mine or replied
             if replied and done:
                 return replied
-        scored = [(self.board.overlap(d, clause.raw), d) for d in candidates if concerned(d)]
-        best = max((score for score, _ in scored), default=0)
-        if best >= 1:
+        # Shared words first, then the verb: "masthead's fixed, did it last night" is the masthead task, not the
+        # crossword one that only shares "do".
+        scored = [
+            ((self.board.overlap(d, clause.raw), self.board.overlap(d, clause.raw, with_verbs=False)), d)
+            for d in candidates
+            if concerned(d)
+        ]
+        best = max((score for score, _ in scored), default=(0, 0))
+        if best[0] >= 1:
             return [d for score, d in scored if score == best]
         # Someone else's task, named clearly enough ("the windows crash is fixed").
         named = [(self.board.overlap(d, clause.raw, with_verbs=False, context=False), d) for d in candidates if others and not concerned(d)]
