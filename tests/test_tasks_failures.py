@@ -782,3 +782,14 @@ def test_a_pronoun_report_after_a_named_one_and_trying_ones_luck():
     # Trying one's luck in a drop is not work; trying again to book the room is.
     assert extract_tasks(chat("alice: i'll try on snkrs but i never win anything", "bob: i'll try for tickets the second they drop")) == []
     assert [t.owner_name for t in extract_tasks(chat("dan: i'll try again tomorrow to book the room"))] == ["Dan"]
+
+
+def test_an_answer_to_what_was_just_said_to_you_does_not_claim_an_older_open_ask():
+    records = chat(
+        "alice: can someone also check the nether portal hub?",
+        "bob: i'll fly over after breakfast",
+        "carol: @dan ping me when the form draft is ready",
+        "dan: will do 👍",
+    )
+    tasks = extract_tasks(_reply(records, 1, 0))
+    assert [(t.owner_name, t.source_message_ids) for t in tasks] == [("Bob", (1001, 1002))]

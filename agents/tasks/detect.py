@@ -30,6 +30,7 @@ from agents.tasks.language import (
 from agents.tasks.patterns import (
     ABILITY_ADVERBS,
     ALWAYS_PERSONAL_VERBS,
+    ASKED_TO_BE_TOLD,
     CLAIMED,
     CLAUSE_CUT,
     CLAUSE_START,
@@ -498,6 +499,8 @@ class Detector:
             return None, False, None
         if re.match(r"^(?:not|never|no longer)\b", text, re.IGNORECASE):
             return None, False, None
+        if ASKED_TO_BE_TOLD.match(text):
+            return None, False, None  # "ping me when the form draft is ready", "let me know": asking to be told
         if re.match(r"^(?:get back to|keep you|let you|talk to you|see you|catch you)", text, re.IGNORECASE):
             return None, False, None
         if HEDGES.search(" ".join(tokens[:3])):
@@ -548,6 +551,9 @@ class Detector:
             for draft in reversed(self.board.drafts):
                 if message.reply_to_id in draft.sources and draft.status == "open":
                     return draft
+        before = self.board.messages[self.board.index - 1] if self.board.index > 0 else None
+        # "mxrk ping me when the draft is ready" -> "will do 👍": said to them just now, not an older open ask.
+        spoken_to = before is not None and before.author_id != message.author_id and self.people.names_member(before, message.author_id)
         for draft in reversed(self.board.drafts):
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
@@ -555,6 +561,8 @@ class Detector:
                 continue
             if draft.owner_id == message.author_id and not draft.refused:
                 return draft
+            if spoken_to and before is not None and before.id not in draft.sources:
+                continue
             if (draft.owner_id is None or draft.refused) and (draft.requester_id != message.author_id or draft.refused):
                 return draft
         # "could @elif do it?" from the task's owner, in reply to the request that gave it to them: "yeah i can do it".
@@ -621,6 +629,8 @@ class Detector:
             # "I'll look into it" after "the login page is broken on safari": say what "it" is.
             # "grab one" is about a thing, not about the last message.
             context = self._context(message, clause.raw) if _pronouns(text) & CONTEXT_PRONOUNS or not has_pronoun else None
+            if context and pronoun_only and ASKED_TO_BE_TOLD.match(context):
+                return  # "@dan ping me when the draft is ready" -> "will do 👍": agreeing to tell, not work
             if context:
                 # "deck's at 8 slides, I'll finish it tonight": "it" is a task the speaker already has.
                 known = self._own_task_named(message.author_id, context)

@@ -330,6 +330,8 @@ WILL_BE_READY = re.compile(
     r"(?:done|ready|finished|up|in|out|sent|live|drafted)\b",
     re.IGNORECASE,
 )
+# "ping me when the form draft is ready", "let me know": asking to be told, not work.
+ASKED_TO_BE_TOLD = re.compile(r"^\W*(?:ping|tell|notify|text|dm|message|let|lmk)\s+(?:me|us)\b(?!\s+(?:the|a|your|all)\b)", re.IGNORECASE)
 # "by 6pm tmrw so we can lay it out early": a sentence that only says by when.
 DEADLINE_SENTENCE = re.compile(r"^\W*(?:by|before|due|no later than|latest)\b", re.IGNORECASE)
 # "copy deadline is wednesday 6pm for everything", "everything's due friday": one deadline for all the work.

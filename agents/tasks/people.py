@@ -86,6 +86,13 @@ class People:
             return user_id, rendered.names.get(user_id) or token
         return self.known.get(token)
 
+    def names_member(self, message: MessageRecord, user_id: int) -> bool:
+        """Whether `message` mentions the member or calls them by name ("mxrk ping me when ...")."""
+        if user_id in message.mention_ids:
+            return True
+        keys = {key for key, (uid, _) in self.known.items() if uid == user_id}
+        return bool(keys & {w.lower() for w in re.findall(r"[\w'-]+", message.content or "")})
+
     def is_noise(self, message: MessageRecord) -> bool:
         """Spam and bot traffic: a mass mention, a bot-like author, a demand for roles, or a message addressed to a bot."""
         mentioned = set(message.mention_ids) | set(message.mention_names)

@@ -92,9 +92,15 @@ class StateChanges:
                     return draft
             if message.reply_to_id in self.board.by_id:
                 return None  # a reply to a message that asked for nothing answers that message, not an earlier request
+        index = self.board.index
+        before = self.board.messages[index - 1] if index > 0 else None
+        spoken_to = before is not None and before.author_id != message.author_id and self.people.names_member(before, message.author_id)
         for draft in reversed(self.board.drafts):
             if draft.kind != "request" or draft.answered or draft.status != "open" or draft.tentative:
                 continue
+            if spoken_to and before is not None and before.id not in draft.sources:
+                # "mxrk ping me when the form draft is ready" -> "will do 👍": the answer to what was just said to them.
+                return None
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
             if message.created_at - self._when(draft) > RESPONSE_WINDOW:
@@ -176,7 +182,14 @@ class StateChanges:
         direct = message.reply_to_id in pending.sources or self.board.index - pending.last_index == 1
         # "can someone check if the cottage has wifi?" -> "I'll ask the host": taking the need on, their way.
         takes_it_on = (
-            pending.owner_id is None and pending.requester_id != message.author_id and direct and self._real_commitment(first, pending)
+            pending.owner_id is None
+            and pending.requester_id != message.author_id
+            and direct
+            and (
+                self._real_commitment(first, pending)
+                # "can someone check the portal hub?" -> (replying) "i'll fly over after breakfast"
+                or (message.reply_to_id in pending.sources and bool(re.match(r"^\W*(?:i'll|i will|i can|on it)\b", first, re.IGNORECASE)))
+            )
         )
         accepted = (
             takes_it_on
