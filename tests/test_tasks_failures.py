@@ -793,3 +793,25 @@ def test_an_answer_to_what_was_just_said_to_you_does_not_claim_an_older_open_ask
     )
     tasks = extract_tasks(_reply(records, 1, 0))
     assert [(t.owner_name, t.source_message_ids) for t in tasks] == [("Bob", (1001, 1002))]
+
+
+def test_a_bulleted_assignment_without_a_verb_is_the_work_and_deadlines_move_when_said():
+    tasks = extract_tasks(
+        chat(
+            "alice: ok follow-up list:\n- @bob targeted rollback of the market district, today pls\n- @carol write the whitelist form, draft by tuesday",
+            "carol: tuesday is tight, i've got shifts. thursday ok?",
+            "alice: thursday's fine",
+            "bob: rollback ran, market is back",
+        )
+    )
+    rollback, form = by_text(tasks, "rollback"), by_text(tasks, "whitelist")
+    assert (rollback.owner_name, rollback.status, rollback.due.date()) == ("Bob", "done", T0.date())
+    assert form.due.date() == datetime(2026, 5, 7).date()
+    moved = extract_tasks(
+        chat(
+            "carol: i'll redo the deck design, by friday",
+            "alice: change of plans: the deck deadline moves up to thursday. @carol sorry!! doable?",
+            "carol: ugh ok",
+        )
+    )
+    assert [t.due.date() for t in moved] == [datetime(2026, 5, 7).date()]

@@ -363,6 +363,10 @@ class Detector:
             first = words(text)[:1]
             if first and first[0] in ACTION_VERBS:
                 return "request", (clause.addressee_id, clause.addressee_name), text, text
+            if first and _bulleted(rendered.text, clause.raw) and len(content_words(text)) >= 2 and not PAST_FORMS & {first[0]}:
+                # "follow-up list:\n- @ollie targeted rollback of the market district, today pls": the item is the work.
+                rest = "do " + text
+                return "request", (clause.addressee_id, clause.addressee_name), rest, rest
             # "@carme the cert rotation for the api gateway is due monday": the work handed over by its deadline.
             assigned = re.match(
                 r"^\W*(?P<thing>(?:the|your)\s+[\w\s'./-]{3,60}?)\s+(?:is|are)\s+(?P<when>due\b.*|yours\b.*|on you\b.*)$",
@@ -914,6 +918,11 @@ class Detector:
             if due is not None:
                 return due
         return None
+
+
+def _bulleted(text: str, part: str) -> bool:
+    """Whether `part` is an item of a bulleted or numbered list in `text`."""
+    return any(re.match(r"^\s*(?:[-*\u2022]|\d+[.)])\s+", line) and part in line for line in text.splitlines())
 
 
 def _object_list(rest: str) -> list[str]:

@@ -330,6 +330,15 @@ WILL_BE_READY = re.compile(
     r"(?:done|ready|finished|up|in|out|sent|live|drafted)\b",
     re.IGNORECASE,
 )
+# "the deck deadline moves up to thursday", "the poster is now due monday": a task's deadline changed.
+DEADLINE_MOVED = re.compile(
+    r"\b(?:deadline|due date)\b[^.?!]{0,30}?\b(?:moves?|moved|moving|changed?|changing|shifts?|shifted|bumped|brought|is now)\b"
+    r"(?:\s+(?:up|back|forward|out))?\s+(?:to\s+|till\s+|until\s+)?(?P<when>.+)$"
+    r"|\b(?:is|are)\s+now\s+due\s+(?P<when2>.+)$",
+    re.IGNORECASE,
+)
+# "monday is tight, tuesday ok?": the owner asking for another day.
+OTHER_DAY = re.compile(r"(?P<when>[\w\s/.-]{2,30}?)\s+(?:ok|okay|work|works|fine|instead)\s*\?\s*$", re.IGNORECASE)
 # "ping me when the form draft is ready", "let me know": asking to be told, not work.
 ASKED_TO_BE_TOLD = re.compile(r"^\W*(?:ping|tell|notify|text|dm|message|let|lmk)\s+(?:me|us)\b(?!\s+(?:the|a|your|all)\b)", re.IGNORECASE)
 # "by 6pm tmrw so we can lay it out early": a sentence that only says by when.

@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
-from agents.tasks.dates import find_due
+from agents.tasks.dates import Due, find_due
 from agents.tasks.drafts import Board, Draft
 from agents.tasks.language import (
     ACTION_VERBS,
@@ -34,6 +34,7 @@ from agents.tasks.patterns import (
     CONTACT_PRONOUN_REPLY,
     CONTACT_REPLY,
     CONTACT_VERBS,
+    DEADLINE_MOVED,
     DONE,
     DONE_WINDOW_MESSAGES,
     FINDING,
@@ -53,6 +54,7 @@ from agents.tasks.patterns import (
     NOW_STATE,
     OFFER,
     ON_ME,
+    OTHER_DAY,
     PASSIVE_REPORT,
     PLEASE,
     REASSIGN_PRONOUN,
@@ -83,6 +85,8 @@ class StateChanges:
         self.people = people
         # Offers to take a task over, waiting for its owner's answer: (task, who offered, their name, message index).
         self.offers: list[tuple[Draft, int, str, int]] = []
+        # An owner asking for another deadline ("tuesday ok?"), waiting for an answer: (task, the day, message index).
+        self.asked_day: tuple[Draft, Due, int] | None = None
 
     def _pending_for(self, message: MessageRecord) -> Draft | None:
         """The request this message most plausibly answers, if any."""
@@ -153,6 +157,8 @@ class StateChanges:
 
     def respond(self, rendered: RenderedMessage, clauses: list[Clause]) -> Draft | None:
         message = rendered.record
+        if self._day_agreed(rendered, clauses):
+            return None
         if self.offers and self._accept_offer(rendered, clauses):
             return None
         pending = self._pending_for(message)
@@ -227,6 +233,48 @@ class StateChanges:
             pending.due = due
         return pending
 
+    def _day_agreed(self, rendered: RenderedMessage, clauses: list[Clause]) -> bool:
+        """ "monday is tight, tuesday ok?" -> "tuesday's fine": the deadline the owner asked for, agreed."""
+        message = rendered.record
+        asked, self.asked_day = self.asked_day, None
+        if asked is not None:
+            draft, day, index = asked
+            first = clauses[0].raw
+            agreed = ACCEPT.search(first) or re.search(r"\b(?:fine|works|ok|okay|good|no problem)\b", first, re.IGNORECASE)
+            if self.board.index - index <= 2 and message.author_id != draft.owner_id and agreed and not REFUSE.search(first):
+                draft.due = day
+                self.board.touch(draft, message)
+                return True
+        last = clauses[-1].raw if clauses else ""
+        other = OTHER_DAY.search(last) if last.endswith("?") else None
+        day = find_due(other.group("when"), message.created_at, self.board.tz) if other else None
+        if day is not None:
+            own = [d for d in self.board.open_drafts(owner_id=message.author_id) if d.due is not None]
+            if own:
+                self.asked_day = (max(own, key=lambda d: d.last_index), day, self.board.index)
+        return False
+
+    def _moved_deadline(self, rendered: RenderedMessage, clause: Clause) -> bool:
+        """ "change of plans: the deck deadline moves up to thursday. @lena sorry!!": the task the sentence names gets it."""
+        moved = DEADLINE_MOVED.search(clause.raw)
+        if not moved:
+            return False
+        message = rendered.record
+        due = find_due(moved.group("when") or moved.group("when2") or "", message.created_at, self.board.tz)
+        if due is None:
+            return False
+        named = content_stems(clause.raw[: moved.start()]) - content_stems("deadline due date plan plans change")
+        scored = [(len(content_stems(f"{d.text} {d.evidence}") & named), d) for d in self.board.drafts if d.live]
+        best = max((score for score, _ in scored), default=0)
+        targets = [d for score, d in scored if score == best and best >= 1]
+        mentioned = set(rendered.mentions.values())
+        if len(targets) > 1 and mentioned:
+            targets = [d for d in targets if d.owner_id in mentioned] or targets
+        for draft in targets[-1:]:
+            draft.due = due
+            self.board.touch(draft, message)
+        return bool(targets)
+
     def _real_commitment(self, text: str, pending: Draft) -> bool:
         """A commitment right after the request that names the same work, or a way to find out what it asks (ask, call, check)."""
         match = COMMITMENT.search(text)
@@ -247,6 +295,8 @@ class StateChanges:
             return True
         if clause.is_question and not REQUEST.search(clause.text):
             return False
+        if self._moved_deadline(rendered, clause):
+            return True
         stopped = self._told_not_to(rendered, clause)
         if stopped:
             for draft in stopped:
