@@ -815,3 +815,12 @@ def test_a_bulleted_assignment_without_a_verb_is_the_work_and_deadlines_move_whe
         )
     )
     assert [t.due.date() for t in moved] == [datetime(2026, 5, 7).date()]
+
+
+@pytest.mark.parametrize(
+    "report",
+    ["bob: portal hub is fine, just some cobble spam, cleaned it up", "bob: took care of it", "bob: handled", "bob: wrapped that up"],
+)
+def test_work_reported_finished_in_other_words_is_done(report: str):
+    records = _reply(chat("alice: can someone check the portal hub?", "bob: i'll fly over after breakfast", "carol: lol", report), 1, 0)
+    assert [(t.owner_name, t.status) for t in extract_tasks(records)] == [("Bob", "done")]

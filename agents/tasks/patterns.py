@@ -148,7 +148,10 @@ NOT_A_REFUSAL = re.compile(r"^\W*(?:no (?:worries|problem|prob|biggie|stress)|so
 DONE = re.compile(
     r"\b(?:done|finished|completed?|merged|shipped|deployed|fixed|pushed|sent|filed|posted|published|landed|"
     r"submitted|uploaded|wrapped up|taken care of|sorted|all set|approved|lgtm|resolved|is live|are live|is up|are up|"
-    r"went out|is in|are in|it's up|it's live|it's done|its up|its live)\b|[\u2705\u2714\u2611]",
+    r"went out|is in|are in|it's up|it's live|it's done|its up|its live|"
+    # "took care of it", "wrapped that up", "cleaned it up", "handled it"
+    r"took care of (?:it|that|this|them)|(?:wrapped|cleaned|tidied) (?:it|that|this|them) up|handled (?:it|that|this|them))\b"
+    r"|^\W*handled\W*$|[\u2705\u2714\u2611]",
     re.IGNORECASE,
 )
 NOT_DONE = re.compile(
@@ -292,7 +295,9 @@ MEASUREMENT = re.compile(
     r"(?:[$€£]\s?\d[\d,.]*|\b\d+(?:[.,]\d+)?\s?(?:ms|s|sec|secs|seconds|m|min|mins|minutes|h|hrs|hours|days?|weeks?|kb|mb|gb|tb|%|x|fps|rps|qps|k|/pp|pp)(?![a-z]))",
     re.IGNORECASE,
 )
-FINDING = re.compile(r"\b(?:found|turns out|it's|it is|looks like|the cause|root cause|because)\b")
+FINDING = re.compile(
+    r"\b(?:found|turns out|it's|it is|looks like|the cause|root cause|because|(?:is|are|looks?) (?:fine|ok|okay|good|clean))\b"
+)
 # "the council says the hall is closed", "bakery said yes": the answer of whoever was contacted.
 CONTACT_REPLY = re.compile(
     r"\b(?:says|said|replied|confirmed|got back|agreed|answered|is in|are in|is out|declined|recommended|suggested|told me|wrote back|responded)\b"
