@@ -824,3 +824,25 @@ def test_a_bulleted_assignment_without_a_verb_is_the_work_and_deadlines_move_whe
 def test_work_reported_finished_in_other_words_is_done(report: str):
     records = _reply(chat("alice: can someone check the portal hub?", "bob: i'll fly over after breakfast", "carol: lol", report), 1, 0)
     assert [(t.owner_name, t.status) for t in extract_tasks(records)] == [("Bob", "done")]
+
+
+def test_an_unowned_ask_done_by_someone_is_theirs_and_a_reply_pronoun_is_the_replied_message():
+    soap = extract_tasks(
+        _reply(
+            chat("alice: we're out of toilet paper AND dish soap. someone pls grab some", "bob: grabbed tp + soap on the way home"), 1, 0
+        )
+    )
+    assert [(t.owner_name, t.status) for t in soap] == [("Bob", "done")]
+    urn = extract_tasks(
+        _reply(
+            chat(
+                "alice: @carol could you run the wed session solo for the first hour?",
+                "carol: sorry can't, i won't be there before 8",
+                "dan: the repair café on sat, is someone bringing the coffee urn?",
+                "bob: i've got it in my shed, i'll drop it off friday",
+            ),
+            3,
+            2,
+        )
+    )
+    assert [(t.owner_name, t.task) for t in urn] == [("Bob", "Bring the coffee urn")]

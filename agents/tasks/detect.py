@@ -555,6 +555,8 @@ class Detector:
             for draft in reversed(self.board.drafts):
                 if message.reply_to_id in draft.sources and draft.status == "open":
                     return draft
+            if message.reply_to_id in self.board.by_id:
+                return None  # "i've got it in my shed, i'll drop it off friday": "it" is in the message replied to
         before = self.board.messages[self.board.index - 1] if self.board.index > 0 else None
         # "mxrk ping me when the draft is ready" -> "will do 👍": said to them just now, not an older open ask.
         spoken_to = before is not None and before.author_id != message.author_id and self.people.names_member(before, message.author_id)

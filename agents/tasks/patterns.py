@@ -86,7 +86,8 @@ SOMEONE = re.compile(
     r"|(?:we|i) need (?:someone|somebody) to"
     r"|(?:any )?volunteers? (?:to|for)"
     r"|(?:anyone|anybody) (?:able|willing|want|wants) to"
-    r"|(?:^|(?<=[,;:.!?] )|(?<=[,;:]))who(?:'s| is| will| can| could| wants to| is going to)(?P<who_ing> \w+ing)?(?=.*\?))\s+(?P<rest>.+)$",
+    r"|(?:^|(?<=[,;:.!?] )|(?<=[,;:]))(?:who(?:'s| is| will| can| could| wants to| is going to)|is (?:someone|somebody|anyone|anybody))"
+    r"(?P<who_ing> \w+ing)?(?=.*\?))\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
 WE_NEED = re.compile(

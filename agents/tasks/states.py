@@ -367,6 +367,10 @@ class StateChanges:
             if targets:
                 for draft in targets:
                     if draft.status == "open" and not draft.refused:
+                        if draft.owner_id is None and draft.requester_id != message.author_id:
+                            # "someone pls grab some" -> "grabbed tp + soap on the way home": whoever did it owned it.
+                            draft.owner_id, draft.owner_name = message.author_id, message.author_name
+                            draft.changes.append(self.board.change("claimed", message, draft))
                         draft.status = "done"
                         draft.changes.append(self.board.change("done", message, draft))
                         self.board.touch(draft, message)
