@@ -46,6 +46,7 @@ GROUPS = {
     "unseen8": lambda c: c.split == "unseen" and c.batch == 8,
     "unseen9": lambda c: c.split == "unseen" and c.batch == 9,
     "unseen10": lambda c: c.split == "unseen" and c.batch == 10,
+    "unseen11": lambda c: c.split == "unseen" and c.batch == 11,
 }
 # Scored only with --final, and their misses never listed: the sets kept for the report.
 FINAL = ("unseen8", "unseen10")
@@ -58,6 +59,7 @@ GROUP_NAMES = {
     "unseen8": "**unseen, batch 8 (never read)**",
     "unseen9": "batch 9",
     "unseen10": "**unseen, batch 10 (never read)**",
+    "unseen11": "batch 11",
 }
 
 
