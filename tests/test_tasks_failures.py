@@ -846,3 +846,35 @@ def test_an_unowned_ask_done_by_someone_is_theirs_and_a_reply_pronoun_is_the_rep
         )
     )
     assert [(t.owner_name, t.task) for t in urn] == [("Bob", "Bring the coffee urn")]
+
+
+def test_a_name_then_the_ask_without_a_comma_is_spoken_to_that_person():
+    review = extract_tasks(
+        _reply(
+            chat("bob: PR #3312 is up, needs a review", "alice: carol can you review 3312? you touched it last", "carol: approved 3312"),
+            1,
+            0,
+        )
+    )
+    assert [(t.owner_name, t.status) for t in review] == [("Carol", "done")]
+    faq = extract_tasks(chat("alice: perfect, post it. and bob you're on updating the pinned faq to match", "bob: ok, monday latest"))
+    assert [(t.owner_name, t.task) for t in faq] == [("Bob", "Update the pinned faq to match")]
+    # "Marcus can send you their logo" says what someone can do; it asks nothing of them.
+    assert extract_tasks(chat("alice: @bob could you draft the thank-you post?", "carol: lol", "alice: dan can send you their logo")) != []
+    assert [t.owner_name for t in extract_tasks(chat("alice: dan can send you their logo"))] == []
+
+
+def test_work_given_up_and_then_dropped_is_cancelled_and_still_the_givers():
+    records = chat(
+        "bob: i'll run the among us lobby",
+        "carol: and i'll host jackbox",
+        "bob: hey so i cant make the 31st after all. can someone cover the among us lobby?",
+        "alice: tbh lets just drop among us, jackbox only",
+        "alice: @dan you can drop the label stuff btw, red herring",
+    )
+    tasks = extract_tasks(_reply(records, 3, 2))
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "cancelled"), ("Carol", "open")]
+    closed = extract_tasks(
+        chat("alice: @bob can you fix the csv export?", "bob: sure", "alice: not worth it for one customer, closing it as wontfix")
+    )
+    assert [t.status for t in closed] == ["cancelled"]

@@ -363,6 +363,14 @@ class Detector:
             first = words(text)[:1]
             if first and first[0] in ACTION_VERBS:
                 return "request", (clause.addressee_id, clause.addressee_name), text, text
+            on = re.match(r"^\W*(?:you're|youre|you are|ur)\s+on\s+(?P<rest>.+)$", text, re.IGNORECASE)
+            if on and words(on.group("rest")):
+                # "moth you're on updating the pinned faq", "vikram you're on that, can be next sprint"
+                rest = on.group("rest")
+                head = words(rest)[0]
+                rest = base_form(head) + rest[len(head) :] if head.endswith("ing") else rest
+                rest = rest if _looks_like_verb(words(rest)[0]) else f"do {rest}"
+                return "request", (clause.addressee_id, clause.addressee_name), rest, rest
             if first and _bulleted(rendered.text, clause.raw) and len(content_words(text)) >= 2 and not PAST_FORMS & {first[0]}:
                 # "follow-up list:\n- @ollie targeted rollback of the market district, today pls": the item is the work.
                 rest = "do " + text

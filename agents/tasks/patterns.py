@@ -171,7 +171,9 @@ CANCEL = re.compile(
     r"scrap(?:ping|ped|s)?(?: (?:that|this|it|the|my|our))?|dropp(?:ing|ed) (?:that|this|it|the|my|our)|hold(?:ing)? off|"
     r"off the table|shelv(?:e|ed|ing)|(?:a|is a|it's a) no[ -]go|(?:isn't|is not|aren't|are not|not) needed|"
     r"(?:i'm|im|i am|we're|we are)? ?not doing (?:that|this|it|the)|park(?:ing|ed)? (?:that|this|it|the)|"
-    r"call(?:ing|ed)? (?:it|that|this) off|pull(?:ing|ed)? the plug|abandon(?:ed|ing)?|(?:we|you) can skip)\b",
+    r"call(?:ing|ed)? (?:it|that|this) off|pull(?:ing|ed)? the plug|abandon(?:ed|ing)?|(?:we|you) can skip|"
+    # "you can drop the label stuff", "lets just drop among us", "closing it as wontfix", "not worth it"
+    r"(?:let'?s|let us|you can|we can|can|just) (?:just )?drop|won'?t ?fix|not worth it)\b",
     re.IGNORECASE,
 )
 REASSIGN_WORDS = re.compile(
@@ -461,7 +463,9 @@ NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|retur
 # The owner gives a task back: "can you hand the windows installer to someone else?", "I can't do it after all".
 RELEASE = re.compile(
     r"\b(?:hand|give|pass|reassign)\s+(?:it|this|that|the [\w\s-]{1,30}?)\s+(?:off\s+|over\s+)?to\s+(?:someone|somebody|anyone) else\b"
-    r"|\b(?:someone|somebody) else (?:take|do|handle|pick up)\b|\bcan't do (?:it|this|that) after all\b"
+    r"|\b(?:someone|somebody) else (?:take|do|handle|pick up)\b|\bcan'?t do (?:it|this|that) after all\b"
+    # "i cant make the 31st after all ... can someone cover the among us lobby?"
+    r"|\bcan (?:someone|somebody|anyone|anybody) (?:cover|take over|take|pick up|do) (?:it|this|that|the|my)\b(?=.*\?)"
     # "I won't get to the AccessDenied alert before I'm off": the owner will not do it after all.
     r"|\bi (?:won't|wont|will not|can't|cant|cannot) (?:get to|get round to|get around to|make time for|finish|do) (?:the|my|it|this|that|#\d+)",
     re.IGNORECASE,

@@ -140,7 +140,13 @@ class People:
                 text = leading.group(2)
                 vocative = True
             else:
-                named = re.match(r"^\s*([A-Za-z][\w'-]*)\s*([,:])\s+(.*)$", text)
+                named = re.match(r"^\s*([A-Za-z][\w'-]*)\s*([,:])\s+(.*)$", text) or re.match(
+                    # "omar can you review 3312?", "marco pls tell birchwood ...": the name, then the ask, no comma.
+                    r"^\s*(?:(?:and|also|ok|okay|so)\s+)?([A-Za-z][\w'-]*)()\s+"
+                    r"((?:(?:can|could|would|will)\s+(?:you|u)|pls|please|plz|(?:you're|youre|you are|ur)\s+on)\b.*)$",
+                    text,
+                    re.IGNORECASE,
+                )
                 if named and named.group(1).lower() in SELF_NAMES and named.group(2) == ":":
                     self_assigned = True  # "me: write up the incident summary"
                     text = named.group(3)

@@ -220,6 +220,9 @@ class StateChanges:
         if not accepted:
             return None
         pending.answered = True
+        how = re.search(r"\b(?:i'll|i will|will|gonna)\s+(?P<rest>[a-z][\w'-]*\s+\w.*)$", first, re.IGNORECASE)
+        if how and self.board.overlap(pending, how.group("rest")) < 1:
+            pending.also.append(how.group("rest"))  # "I got it, will send options tomorrow": sending the options finishes it
         if (message.attachments or LINK in rendered.text) and verb_group(pending.verb) & SEND_VERBS:
             # "sure, here" with the file attached: the sending is the answer.
             pending.status = "done"
@@ -307,9 +310,15 @@ class StateChanges:
         cancel = CANCEL.search(text)
         if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
             targets = self._link(rendered, clause, allow_requester=True) or self._called_off(text[cancel.end() :])
+            if not targets and len(words(text[: cancel.start()])) <= 2:
+                return True  # "you can drop the label stuff": calling something off, never new work
             if targets:
                 for draft in targets:
                     if draft.status == "open" or draft.changes and draft.changes[-1].message_id == message.id:
+                        if draft.owner_id is None and draft.changes and draft.changes[-1].kind == "released":
+                            # Given up, then called off: it was still the releaser's when it was dropped.
+                            releaser = draft.changes[-1].actor_id
+                            draft.owner_id, draft.owner_name = releaser, self.people.name_of(releaser)
                         draft.status = "cancelled"
                         draft.changes.append(self.board.change("cancelled", message, draft))
                         self.board.touch(draft, message)
@@ -364,6 +373,9 @@ class StateChanges:
                     targets = [pending]
             # "release notes are in the doc. screenshots still need the new button": part of it is still to do.
             targets = [d for d in targets if not self._partly_still_to_do(d, rendered)]
+            if done_word is not None and done_word.group(0).lower() in ("lgtm", "approved"):
+                # "lgtm" on someone's draft finishes a review, not the speaker's other work ("host jackbox").
+                targets = [d for d in targets if d.acts & verb_group("review") or self.board.overlap(d, text, with_verbs=False)]
             if targets:
                 for draft in targets:
                     if draft.status == "open" and not draft.refused:
