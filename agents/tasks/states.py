@@ -310,7 +310,7 @@ class StateChanges:
         cancel = CANCEL.search(text)
         if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
             targets = self._link(rendered, clause, allow_requester=True) or self._called_off(text[cancel.end() :])
-            if not targets and len(words(text[: cancel.start()])) <= 2:
+            if not targets and len(words(text[: cancel.start()])) <= 2 and not COMMITMENT.search(text[cancel.end() :]):
                 return True  # "you can drop the label stuff": calling something off, never new work
             if targets:
                 for draft in targets:
