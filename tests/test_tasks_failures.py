@@ -878,3 +878,19 @@ def test_work_given_up_and_then_dropped_is_cancelled_and_still_the_givers():
         chat("alice: @bob can you fix the csv export?", "bob: sure", "alice: not worth it for one customer, closing it as wontfix")
     )
     assert [t.status for t in closed] == ["cancelled"]
+
+
+def test_in_a_market_channel_buying_and_watching_are_the_members_own_business():
+    market = [
+        "alice: spy down 2% premarket, fed call tmrw",
+        "bob: my 401k is crying",
+        "carol: rates staying high imo, bonds look juicy",
+        "dan: i'll watch the fed call tmrw from the office bathroom like a professional",
+        "alice: gonna buy more vti on friday, boring but it works",
+        "bob: qqq calls printing",
+        "carol: i'll set a reminder so we can say it again next year",
+        "dan: nasdaq futures green",
+    ]
+    assert extract_tasks(chat(*market)) == []
+    # Outside one, buying for the group is work.
+    assert [t.owner_name for t in extract_tasks(chat("alice: i'll buy more cups for the party on friday"))] == ["Alice"]

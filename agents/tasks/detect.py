@@ -511,6 +511,8 @@ class Detector:
             return None, False, None
         if re.match(r"^(?:not|never|no longer)\b", text, re.IGNORECASE):
             return None, False, None
+        if re.match(r"^set (?:a |an |myself a |an? )?(?:reminder|alarm|timer)\b", text, re.IGNORECASE):
+            return None, False, None  # "i'll set a reminder so we can say it again next year": a note to self
         if ASKED_TO_BE_TOLD.match(text):
             return None, False, None  # "ping me when the form draft is ready", "let me know": asking to be told
         if re.match(r"^(?:get back to|keep you|let you|talk to you|see you|catch you)", text, re.IGNORECASE):
@@ -540,8 +542,8 @@ class Detector:
             return None, False, None  # "sure I'll sub": a bare verb that names no work
         if (
             verb in ALWAYS_PERSONAL_VERBS
-            or (verb in TRADE_VERBS and set(words(rest)) & MARKET_WORDS)
-            or (verb in MONITOR_VERBS and set(words(rest)) & (MARKET_WORDS | MARKET_SESSION_WORDS))
+            or (verb in TRADE_VERBS and (set(words(rest)) & MARKET_WORDS or self.board.market_channel))
+            or (verb in MONITOR_VERBS and (set(words(rest)) & (MARKET_WORDS | MARKET_SESSION_WORDS) or self.board.market_channel))
         ):
             return None, False, None  # "I'll buy the dip if it hits 160": a member's own money
         meaningful = [t for t in rest_tokens if t not in PRONOUN_OBJECTS and t not in STOPWORDS]

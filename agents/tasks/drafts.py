@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from agents.records import MessageRecord
 from agents.tasks.dates import Due
 from agents.tasks.language import base_form, content_stems, verb_group, words
-from agents.tasks.patterns import CONTEXT_NOTE, VERB_MODIFIERS
+from agents.tasks.patterns import CONTEXT_NOTE, MARKET_CHANNEL_WORDS, VERB_MODIFIERS
 from agents.tasks.records import TaskChange
 
 
@@ -71,6 +71,8 @@ class Board:
         # A deadline said once for all the work ("copy deadline is wednesday 6pm for everything"): new tasks without
         # their own take it.
         self.default_due: Due | None = None
+        chatter = sum(bool(set(words(m.content or "")) & MARKET_CHANNEL_WORDS) for m in messages)
+        self.market_channel = len(messages) >= 8 and chatter >= 0.2 * len(messages)
 
     def open_drafts(self, owner_id: int | None = None) -> list[Draft]:
         return [d for d in self.drafts if d.live and (owner_id is None or d.owner_id == owner_id)]

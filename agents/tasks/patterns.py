@@ -452,7 +452,18 @@ MARKET_SESSION_WORDS = frozenset(
         "funding",
         "market",
         "markets",
+        "fed",
+        "fomc",
+        "cpi",
+        "powell",
     }
+)
+# Words of market chatter: a channel where a fifth of the messages use them is a market channel, where buying,
+# selling and watching are the members' own business whatever they name ("gonna buy more vti on friday").
+MARKET_CHANNEL_WORDS = (
+    MARKET_WORDS
+    | MARKET_SESSION_WORDS
+    | frozenset({"etf", "etfs", "index", "s&p", "spy", "qqq", "nasdaq", "dow", "bonds", "yield", "yields", "rates", "dividend", "ticker"})
 )
 ALWAYS_PERSONAL_VERBS = frozenset({"hold", "hodl", "ape", "dca"})
 SECOND_PERSON_REQUEST = re.compile(
