@@ -894,3 +894,10 @@ def test_in_a_market_channel_buying_and_watching_are_the_members_own_business():
     assert extract_tasks(chat(*market)) == []
     # Outside one, buying for the group is work.
     assert [t.owner_name for t in extract_tasks(chat("alice: i'll buy more cups for the party on friday"))] == ["Alice"]
+
+
+def test_the_deadline_of_what_it_refers_to_is_the_tasks():
+    tasks = extract_tasks(chat("alice: reg is £60/team, due by the 30th. @bob can you pay it from the soc account?"))
+    assert [(t.owner_name, t.due.day) for t in tasks] == [("Bob", 30)]
+    friday = extract_tasks(chat("alice: i'll grab the cake on the friday after work"))
+    assert [t.due.date() for t in friday] == [datetime(2026, 5, 8).date()]

@@ -485,7 +485,7 @@ def _names_an_event(text: str, due: Due) -> bool:
     before = before[-5:].lower()
     # "the friday dinner", "for tuesday practices": a day naming an event.
     return (
-        (before.endswith("the ") or before.endswith("for "))
+        (before.endswith("the ") and not text[: due.start].lower().endswith("on the ") or before.endswith("for "))
         and bool(re.fullmatch(_WEEKDAY_NAMES, due.text.lower()))
         and bool(_EVENT_AFTER.match(text[due.end :]))
     )

@@ -656,6 +656,7 @@ class Detector:
                     self.board.touch(known, message)
                     return
                 text = f"{text}{CONTEXT_NOTE}{context})"
+                due = due or self._deadline_in(context, message)
             elif pronoun_only:
                 return
         self.board.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
@@ -869,6 +870,7 @@ class Detector:
             context = self._context(message, clause.raw)
             if context:
                 text = f"{text}{CONTEXT_NOTE}{context})"
+                due = due or self._deadline_in(context, message)
         self.board.drafts.append(self._new("request", text, owner, message.author_id, due, rendered, clause))
 
     def _need_just_asked(self, rendered: RenderedMessage, text: str) -> Draft | None:
@@ -907,6 +909,11 @@ class Detector:
             evidence=clause.raw,
             last_index=self.board.index,
         )
+
+    def _deadline_in(self, context: str, message: MessageRecord) -> Due | None:
+        """ "reg is £60/team, due by the 30th" -> "can you pay it from the soc account?": what "it" is says by when."""
+        said = context.removesuffix(" ...")
+        return find_due(said, message.created_at, self.board.tz) if DEADLINE_WORD.search(said) else None
 
     def _deadline_replied_to(self, message: MessageRecord, text: str) -> Due | None:
         """ "book it by wednesday, they fill up" -> "i'll book the skip": the deadline of the sentence answered, when it
