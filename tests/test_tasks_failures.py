@@ -901,3 +901,26 @@ def test_the_deadline_of_what_it_refers_to_is_the_tasks():
     assert [(t.owner_name, t.due.day) for t in tasks] == [("Bob", 30)]
     friday = extract_tasks(chat("alice: i'll grab the cake on the friday after work"))
     assert [t.due.date() for t in friday] == [datetime(2026, 5, 8).date()]
+
+
+def test_never_mind_in_reply_to_someone_cancels_the_speakers_own_task_and_pickups_move_to_a_date():
+    records = chat(
+        "alice: i'll place the order friday once the sheet is closed",
+        "bob: i'll make a poll",
+        "alice: already put one up in #general, vote there",
+        "bob: oh nvm then 😅",
+    )
+    tasks = extract_tasks(_reply(records, 3, 2))
+    assert [(t.owner_name, t.status) for t in tasks] == [("Alice", "open"), ("Bob", "cancelled")]
+    kettle = extract_tasks(
+        _reply(
+            chat(
+                "alice: someone has to bring the big kettle, its at mine",
+                "bob: i'll pick it up from yours friday",
+                "bob: kettle pickup moves to the 15th then",
+            ),
+            1,
+            0,
+        )
+    )
+    assert [(t.owner_name, t.due.day) for t in kettle] == [("Bob", 15)]

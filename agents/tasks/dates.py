@@ -358,7 +358,7 @@ def _rules() -> list[_Rule]:
 
     # "by Monday the 10th", "before friday the 3rd": the day of the month settles which Monday.
     @rule(
-        rf"\b(?:by|before|until|on|for)\s+(?:{_WEEKDAY_NAMES})\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b|\b(?:by|before|until|on|for)\s+the\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)\b"
+        rf"\b(?:by|before|until|on|for)\s+(?:{_WEEKDAY_NAMES})\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b|\b(?:by|before|until|till|on|for|to)\s+the\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)\b"
     )
     def _day_of_month(m, now):
         today, wanted = now.date(), int(m.group("d") or m.group("d2"))

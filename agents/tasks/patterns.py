@@ -342,7 +342,9 @@ WILL_BE_READY = re.compile(
 DEADLINE_MOVED = re.compile(
     r"\b(?:deadline|due date)\b[^.?!]{0,30}?\b(?:moves?|moved|moving|changed?|changing|shifts?|shifted|bumped|brought|is now)\b"
     r"(?:\s+(?:up|back|forward|out))?\s+(?:to\s+|till\s+|until\s+)?(?P<when>.+)$"
-    r"|\b(?:is|are)\s+now\s+due\s+(?P<when2>.+)$",
+    r"|\b(?:is|are)\s+now\s+due\s+(?P<when2>.+)$"
+    # "kettle pickup moves to the 15th then"
+    r"|\b(?:moves?|moved|pushed|shifts?|shifted)\s+(?:up\s+|back\s+)?(?P<when3>to\s+.+)$",
     re.IGNORECASE,
 )
 # "monday is tight, tuesday ok?": the owner asking for another day.

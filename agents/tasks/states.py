@@ -263,7 +263,7 @@ class StateChanges:
         if not moved:
             return False
         message = rendered.record
-        due = find_due(moved.group("when") or moved.group("when2") or "", message.created_at, self.board.tz)
+        due = find_due(moved.group("when") or moved.group("when2") or moved.group("when3") or "", message.created_at, self.board.tz)
         if due is None:
             return False
         named = content_stems(clause.raw[: moved.start()]) - content_stems("deadline due date plan plans change")
@@ -651,6 +651,8 @@ class StateChanges:
         mentioned = set(rendered.mentions.values())
         if clause.addressee_id:
             mentioned.add(clause.addressee_id)
+        # Whom the sentence names itself (a mention, or a name it opens with), not whose message it replies to.
+        named_here = set(rendered.mentions.values()) | ({clause.addressee_id} if clause.vocative and clause.addressee_id else set())
 
         def concerned(draft: Draft) -> bool:
             if draft.owner_id == speaker:
@@ -711,7 +713,7 @@ class StateChanges:
                     continue  # "#327 merged": about that pull request, not the speaker's latest task
                 if self.board.index - draft.last_index > DONE_WINDOW_MESSAGES:
                     break
-                if mentioned - {speaker} and draft.owner_id not in mentioned:
+                if named_here - {speaker} and draft.owner_id not in named_here:
                     continue  # "@ben no need for the config migration": about ben's work, not the speaker's own
                 if concerned(draft):
                     return [draft]
@@ -740,7 +742,9 @@ class StateChanges:
             best = max((score for score, _ in scored), default=0)
             if best >= 1:
                 target = next(d for score, d in reversed(scored) if score == best)
-        if target is None and REASSIGN_PRONOUN.search(text):
+        taken_here = any(message.id in d.sources for d in self.board.drafts)
+        if target is None and REASSIGN_PRONOUN.search(text) and not taken_here:
+            # (not when the message already took a task on: "i'll pick it up from yours" in reply to the kettle ask)
             for draft in reversed(candidates):
                 if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                     break
