@@ -924,3 +924,28 @@ def test_never_mind_in_reply_to_someone_cancels_the_speakers_own_task_and_pickup
         )
     )
     assert [(t.owner_name, t.due.day) for t in kettle] == [("Bob", 15)]
+
+
+def test_a_report_answering_what_was_just_said_and_a_deadline_given_back_by_pronoun():
+    tasks = extract_tasks(
+        chat(
+            "carol: i'll make a form for matching hoodies!! orders close sunday",
+            "alice: still missing passport names from carol 👀",
+            "carol: sent in dm!",
+            "alice: @bob can you recruit 2 judges from the alumni group? tab wants them confirmed by the 6th",
+        )
+    )
+    assert by_text(tasks, "hoodies").status == "open"
+    assert by_text(tasks, "judges").due.day == 6
+    tom = extract_tasks(
+        _reply(
+            chat(
+                "alice: someone needs to find accommodation too, hostel or airbnb",
+                "bob: had a look at airbnbs, theres one in leith. anyone object?",
+                "alice: looks grand. bob you're on accommodation then, book it before friday pls",
+            ),
+            2,
+            1,
+        )
+    )
+    assert [(t.owner_name, t.due.date()) for t in tom] == [("Bob", datetime(2026, 5, 8).date())]

@@ -369,7 +369,7 @@ class Detector:
                 rest = on.group("rest")
                 head = words(rest)[0]
                 rest = base_form(head) + rest[len(head) :] if head.endswith("ing") else rest
-                rest = rest if _looks_like_verb(words(rest)[0]) else f"do {rest}"
+                rest = rest if base_form(words(rest)[0]) in ACTION_VERBS else f"do {rest}"
                 return "request", (clause.addressee_id, clause.addressee_name), rest, rest
             if first and _bulleted(rendered.text, clause.raw) and len(content_words(text)) >= 2 and not PAST_FORMS & {first[0]}:
                 # "follow-up list:\n- @ollie targeted rollback of the market district, today pls": the item is the work.
@@ -876,7 +876,7 @@ class Detector:
     def _need_just_asked(self, rendered: RenderedMessage, text: str) -> Draft | None:
         """The need nobody owns, asked for in the last few messages, that this message (a request to someone) names."""
         for draft in reversed(self.board.drafts):
-            if self.board.index - draft.created_index > 3:
+            if self.board.index - draft.created_index > 6:
                 break
             unowned = draft.kind == "request" and draft.owner_id is None and draft.live and not draft.tentative
             if unowned and draft.sources[0] != rendered.record.id and self.board.overlap(draft, rendered.text, with_verbs=False) >= 1:

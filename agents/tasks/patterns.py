@@ -353,6 +353,8 @@ OTHER_DAY = re.compile(r"(?P<when>[\w\s/.-]{2,30}?)\s+(?:ok|okay|work|works|fine
 ASKED_TO_BE_TOLD = re.compile(r"^\W*(?:ping|tell|notify|text|dm|message|let|lmk)\s+(?:me|us)\b(?!\s+(?:the|a|your|all)\b)", re.IGNORECASE)
 # "by 6pm tmrw so we can lay it out early": a sentence that only says by when.
 DEADLINE_SENTENCE = re.compile(r"^\W*(?:by|before|due|no later than|latest)\b", re.IGNORECASE)
+# "tab wants them confirmed by the 6th": a later sentence giving the work just asked for ("them") its deadline.
+DEADLINE_BACK = re.compile(r"\b(?:it|them|that|those|these)\b[^.?!]{0,30}?\b(?:by|before|no later than)\b", re.IGNORECASE)
 # "copy deadline is wednesday 6pm for everything", "everything's due friday": one deadline for all the work.
 EVERYTHING_DUE = re.compile(
     r"\b(?:deadline|due)\b[^.?!]{0,40}?\bfor (?:everything|everyone|all)\b|\beverything(?:'s|\s+is)?\s+due\b", re.IGNORECASE

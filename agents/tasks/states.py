@@ -707,8 +707,14 @@ class StateChanges:
             # "should we bump min ios to 16?" -> "not this late, park it for 5.4": the answer to a proposal, not the
             # speaker calling off their own latest task.
             return []
+        index = self.board.index
+        before = self.board.messages[index - 1] if index > 0 else None
+        # "still missing passport names from priya" -> "sent in dm!": the answer to what was just said to them.
+        answering = before is not None and before.author_id != speaker and self.people.names_member(before, speaker)
         if fallback and len(leftover) <= 3:
             for draft in reversed(candidates):
+                if answering and before is not None and before.id not in draft.sources:
+                    continue
                 if numbers and not numbers & set(re.findall(r"#\d+", f"{draft.text} {draft.evidence}")):
                     continue  # "#327 merged": about that pull request, not the speaker's latest task
                 if self.board.index - draft.last_index > DONE_WINDOW_MESSAGES:
