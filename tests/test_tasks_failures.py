@@ -949,3 +949,24 @@ def test_a_report_answering_what_was_just_said_and_a_deadline_given_back_by_pron
         )
     )
     assert [(t.owner_name, t.due.date()) for t in tom] == [("Bob", datetime(2026, 5, 8).date())]
+
+
+def test_away_and_naming_someone_else_hands_a_request_on_and_one_is_not_a_shared_word():
+    tasks = extract_tasks(
+        _reply(
+            _reply(
+                chat(
+                    "alice: bob can you take 48227 too once the pdf fix is out?",
+                    "bob: hmm im out thurs/fri. carol?",
+                    "carol: sure i'll take the csv one, probably tmrw",
+                    "carol: @dan can you review 3312?",
+                    "dan: approved 3312, left one nit about the timeout",
+                ),
+                1,
+                0,
+            ),
+            2,
+            1,
+        )
+    )
+    assert [(t.owner_name, t.status) for t in tasks] == [("Carol", "open"), ("Dan", "done")]

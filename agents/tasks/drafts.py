@@ -79,7 +79,7 @@ class Board:
 
     def overlap(self, draft: Draft, text: str, *, with_verbs: bool = True, context: bool = True) -> int:
         """Words `text` shares with the task; `context=False` leaves out the "(re: ...)" note of what "it" was."""
-        ignore = {"take", "over", "instead", "done", "finish", "merged", "merg", "ship", "shipped", "fix", "fixed"}
+        ignore = {"take", "over", "instead", "done", "finish", "merged", "merg", "ship", "shipped", "fix", "fixed", "one", "ones"}
         task_text = draft.text if context else draft.plain_text
         task_stems = (content_stems(" ".join([task_text, *draft.also]))) - ignore
         text_stems = content_stems(text) - ignore

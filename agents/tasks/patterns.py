@@ -140,6 +140,8 @@ ACCEPT_EMOJI = re.compile(r"^[\s\U0001F44D\U0001F44C\U0001FAE1\u2705\u2714\ufe0f
 REFUSE = re.compile(
     r"^\W*(?:no|nope|nah|sorry|unfortunately|not me|not this week|i can't|i cannot|can't|cannot|i won't|pass|(?:honestly\s+)?i'?d rather not)\b"
     r"|\b(?:can't|cannot|won't be able|don't have (?:the )?(?:time|bandwidth|capacity)|no time|too busy|swamped|not able to)\b"
+    # "hmm im out thurs/fri. omar?": away, so not them.
+    r"|^\W*(?:hmm+\W+|sorry\W+|ah\W+)?(?:i'm|im|i am|i'll be|ill be) (?:out|away|off|on leave|travell?ing)\b(?! of\b)"
     # "I don't have a windows machine anymore, sorry": no means to do it.
     r"|\b(?:i )?(?:don't|do not|dont) have (?:a|an|any|the)\b.*\bsorry\W*$",
     re.IGNORECASE,
