@@ -480,7 +480,9 @@ class Detector:
         # ("..., should have a PR up by tomorrow EOD" but not "since I'm free this afternoon").
         due = find_due(text, said_at, self.board.tz)
         if due is not None:
-            text = (text[: due.start] + " " + text[due.end :]).strip()
+            # "grab it on the friday after work" -> "grab it after work", not "grab it on the after work"
+            head = re.sub(r"\b(?:on\s+)?the\s*$", "", text[: due.start], flags=re.IGNORECASE)
+            text = (head + " " + text[due.end :]).strip()
         else:
             follow = remainder.lstrip(" ,:;-\u2014\u2013")
             if follow and not REASON.match(follow):
@@ -513,6 +515,8 @@ class Detector:
             return None, False, None
         if re.match(r"^set (?:a |an |myself a |an? )?(?:reminder|alarm|timer)\b", text, re.IGNORECASE):
             return None, False, None  # "i'll set a reminder so we can say it again next year": a note to self
+        if re.search(r"\b(?:brb|afk|bbl|bbiab)\b", rest, re.IGNORECASE):
+            return None, False, None  # "gonna grab an açaí brb": stepping away, not work
         if ASKED_TO_BE_TOLD.match(text):
             return None, False, None  # "ping me when the form draft is ready", "let me know": asking to be told
         if re.match(r"^(?:get back to|keep you|let you|talk to you|see you|catch you)", text, re.IGNORECASE):
