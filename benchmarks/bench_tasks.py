@@ -47,6 +47,7 @@ GROUPS = {
     "unseen9": lambda c: c.split == "unseen" and c.batch == 9,
     "unseen10": lambda c: c.split == "unseen" and c.batch == 10,
     "unseen11": lambda c: c.split == "unseen" and c.batch == 11,
+    "unseen12": lambda c: c.split == "unseen" and c.batch == 12,
 }
 # Scored only with --final, and their misses never listed: the sets kept for the report.
 FINAL = ("unseen8", "unseen10")
@@ -60,6 +61,7 @@ GROUP_NAMES = {
     "unseen9": "batch 9",
     "unseen10": "**unseen, batch 10 (never read)**",
     "unseen11": "batch 11",
+    "unseen12": "batch 12",
 }
 
 
