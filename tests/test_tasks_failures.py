@@ -970,3 +970,10 @@ def test_away_and_naming_someone_else_hands_a_request_on_and_one_is_not_a_shared
         )
     )
     assert [(t.owner_name, t.status) for t in tasks] == [("Carol", "open"), ("Dan", "done")]
+
+
+def test_watching_a_film_and_cooking_a_beat_are_pastimes_watching_a_deploy_is_work():
+    assert extract_tasks(chat("carol: ok i'll watch it this weekend then", "bob: gonna make pasta and cry about the bear now")) == []
+    assert extract_tasks(chat("bob: gonna cook something tonight, feeling a jersey club thing")) == []
+    tasks = extract_tasks(chat("dan: i'll watch the deploy and ping you", "alice: @bob can you watch the match replay and note the fouls?"))
+    assert [t.owner_name for t in tasks] == ["Dan", "Bob"]

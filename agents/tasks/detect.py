@@ -515,6 +515,20 @@ class Detector:
             return None, False, None
         if re.match(r"^set (?:a |an |myself a |an? )?(?:reminder|alarm|timer)\b", text, re.IGNORECASE):
             return None, False, None  # "i'll set a reminder so we can say it again next year": a note to self
+        if (
+            verb == "watch"
+            and re.match(
+                r"^watch\s+(?:it|that|this|them|the\s+(?:show|movie|film|episode|ep|season|finale|trailer|match|game|replay|series))\b",
+                text,
+                re.IGNORECASE,
+            )
+            and not asked_of(owner_id, addressee)
+        ):
+            return None, False, None  # "ok i'll watch it this weekend": a film or a game to enjoy, not work
+        if re.search(r"\band\s+(?:" + "|".join(sorted(HOBBY_VERBS)) + r")\b", text, re.IGNORECASE) or re.match(
+            r"^cook\s+something\b", text, re.IGNORECASE
+        ):
+            return None, False, None  # "gonna make pasta and cry about the bear", "gonna cook something tonight" (a beat)
         if re.search(r"\b(?:brb|afk|bbl|bbiab)\b", rest, re.IGNORECASE):
             return None, False, None  # "gonna grab an açaí brb": stepping away, not work
         if ASKED_TO_BE_TOLD.match(text):
@@ -941,6 +955,11 @@ class Detector:
             if due is not None:
                 return due
         return None
+
+
+def asked_of(owner_id: int | None, addressee: Clause) -> bool:
+    """Whether the work is asked of the person named ("@marek replay the DLQ uploads")."""
+    return owner_id is not None and owner_id == addressee.addressee_id
 
 
 def _bulleted(text: str, part: str) -> bool:
