@@ -977,3 +977,19 @@ def test_watching_a_film_and_cooking_a_beat_are_pastimes_watching_a_deploy_is_wo
     assert extract_tasks(chat("bob: gonna cook something tonight, feeling a jersey club thing")) == []
     tasks = extract_tasks(chat("dan: i'll watch the deploy and ping you", "alice: @bob can you watch the match replay and note the fouls?"))
     assert [t.owner_name for t in tasks] == ["Dan", "Bob"]
+
+
+def test_whose_turn_can_confirm_and_getting_someone_in():
+    bins = extract_tasks(
+        _reply(
+            chat(
+                "alice: whose week is bins?? the green one is overflowing", "bob: mine sorry, putting them out tonight", "bob: bins out 👍"
+            ),
+            1,
+            0,
+        )
+    )
+    assert [(t.owner_name, t.task, t.status) for t in bins] == [("Bob", "Do the bins", "done")]
+    assert extract_tasks(chat("alice: the shower is leaking into the kitchen", "bob: can confirm, it dripped on my toast")) == []
+    paint = extract_tasks(chat("dan: i'll get someone to paint over the patch in the kitchen once it's dry"))
+    assert [(t.owner_name, t.task) for t in paint] == [("Dan", "Paint over the patch in the kitchen")]

@@ -101,6 +101,11 @@ class Detector:
             return
         if following and JOKE.search(following.lower()) and len(words(following)) <= 3:
             return
+        # "i'll get someone to paint over the patch": arranging it is the speaker's work.
+        arranged = re.sub(r"\b(i'll|i will|i can)\s+get\s+(?:someone|somebody)\s+(?:in\s+)?to\s+", r"\1 ", text, flags=re.IGNORECASE)
+        if arranged != text:
+            text = arranged
+            clause = replace(clause, text=text)
         lower = text.lower()
         if HYPOTHETICAL.search(lower):
             return
@@ -275,6 +280,8 @@ class Detector:
             rest = re.split(r"\s+(?:pls|please|plz)\b", rest, maxsplit=1, flags=re.IGNORECASE)[0]  # "do drinks pls my bag can't ..."
             if someone.group("who_ing"):
                 rest = base_form(someone.group("who_ing").strip()) + " " + rest
+            elif someone.group(0).lower().lstrip().startswith("whose"):
+                rest = "do the " + re.sub(r"^(?:the\s+)", "", rest.split("?")[0])  # "whose week is bins??" -> "do the bins"
             if PERCEPTION.search(rest):
                 return None  # "can someone remind me what happened last session": asking to be told
             return "request", None, rest, someone.group(0)
@@ -409,6 +416,8 @@ class Detector:
         ):
             # "favours are MINE", "florist chasing i can do": the work named first, then taken.
             return "commitment", (message.author_id, message.author_name), f"do {claimed.group('thing')}", claimed.group("thing")
+        if re.match(r"^\W*(?:i\s+)?can confirm\b", text, re.IGNORECASE):
+            return None  # "can confirm, it dripped on my toast": agreeing, not a promise
         match = COMMITMENT.search(re.sub(r"\b(i'll|i will)\s+keep\s+owning\b", r"\1 own", text, flags=re.IGNORECASE))
         if match:
             text = re.sub(r"\b(i'll|i will)\s+keep\s+owning\b", r"\1 own", text, flags=re.IGNORECASE)

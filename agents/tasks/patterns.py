@@ -45,7 +45,7 @@ SUBJECTLESS = re.compile(
 LIST_PREFIX = re.compile(r"^(?P<prefix>todo|to do|to-do|t|today|next|action items?|ai)\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
 REQUEST = re.compile(
     r"(?:^|(?<=[\s,:(]))(?:(?:so|and|also|hey|then|ok|okay|hmm|btw|pls|please)\W+)*"
-    r"(?:(?:can|could|would|will)\s+(?P<who>you all|you guys|you both|y'all|yall|you|u|ya|someone|somebody|anyone|anybody|everyone)"
+    r"(?:(?:can|could|would|will)\s+(?P<who>you all|you guys|you both|y'all|yall|one of (?:you|ye|yous|u)|ye|you|u|ya|someone|somebody|anyone|anybody|everyone)"
     r"|(?:are|r)\s+(?P<who2>you|u)\s+able\s+to|any chance (?P<who3>you|u|someone|anyone)\s+(?:could|can)"
     r"|do (?P<who4>you|u) have (?:the )?(?:time|bandwidth|capacity|a sec|a minute) to"
     r"|(?:are|r) (?P<who5>you|u) (?:ok|okay|good|free|around|up for|happy|willing) (?:to|for)"
@@ -86,7 +86,9 @@ SOMEONE = re.compile(
     r"|(?:we|i) need (?:someone|somebody) to"
     r"|(?:any )?volunteers? (?:to|for)"
     r"|(?:anyone|anybody) (?:able|willing|want|wants) to"
-    r"|(?:^|(?<=[,;:.!?] )|(?<=[,;:]))(?:who(?:'s| is| will| can| could| wants to| is going to)|is (?:someone|somebody|anyone|anybody))"
+    r"|(?:^|(?<=[,;:.!?] )|(?<=[,;:]))(?:who(?:'s| is| will| can| could| wants to| is going to)|is (?:someone|somebody|anyone|anybody)"
+    # "whose week is bins??": whose turn the work is
+    r"|whose (?:turn|week|job|day) is(?: it to)?)"
     r"(?P<who_ing> \w+ing)?(?=.*\?))\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
