@@ -993,3 +993,12 @@ def test_whose_turn_can_confirm_and_getting_someone_in():
     assert extract_tasks(chat("alice: the shower is leaking into the kitchen", "bob: can confirm, it dripped on my toast")) == []
     paint = extract_tasks(chat("dan: i'll get someone to paint over the patch in the kitchen once it's dry"))
     assert [(t.owner_name, t.task) for t in paint] == [("Dan", "Paint over the patch in the kitchen")]
+
+
+def test_a_bare_promise_to_one_of_several_needs_is_not_the_need_it_does_not_name():
+    records = _reply(
+        chat("alice: need drivers, snacks both days, and someone to wash the away kit", "bob: i can drive! 3 spare seats"), 1, 0
+    )
+    assert [(t.owner_name, t.task) for t in extract_tasks(records)] == [(None, "Wash the away kit")]
+    review = _reply(chat("alice: can someone review my PR?", "bob: i can! give me 10"), 1, 0)
+    assert [t.owner_name for t in extract_tasks(review)] == ["Bob"]

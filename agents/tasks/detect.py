@@ -639,6 +639,23 @@ class Detector:
                 and not self._same_message(target, answered)
             ):
                 target = None
+            generic = words(text)[:1] in (
+                ["do"],
+                ["take"],
+                ["handle"],
+                ["get"],
+                ["sort"],
+                ["help"],
+                ["confirm"],
+                ["check"],
+                ["look"],
+                ["ask"],
+                ["try"],
+                ["fix"],
+            )
+            if target is not None and pronoun_only and not has_pronoun and not generic and self.board.overlap(target, text) < 1:
+                # "need drivers, snacks, and someone to wash the kit" -> "i can drive!": a bare verb names other work.
+                target = None
         restated = re.search(r"\bas (?:planned|promised|agreed|discussed|i said)\b", text, re.IGNORECASE)
         if target is None and (has_pronoun or pronoun_only or restated):
             # "postmortem doc created, I'll have the draft ready by thursday as planned": the task the message names.
@@ -730,7 +747,10 @@ class Detector:
                 and draft.live
                 and draft.requester_id != message.author_id
             ):
-                return draft
+                asked = self.board.by_id.get(draft.sources[0])
+                several = asked is not None and len(re.findall(r",|\band\b|\+", asked.content or "")) >= 2
+                if not several or self.board.overlap(draft, text) >= 1:
+                    return draft
         for draft in reversed(self.board.drafts):
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break

@@ -194,7 +194,11 @@ class StateChanges:
             and (
                 self._real_commitment(first, pending)
                 # "can someone check the portal hub?" -> (replying) "i'll fly over after breakfast"
-                or (message.reply_to_id in pending.sources and bool(re.match(r"^\W*(?:i'll|i will|i can|on it)\b", first, re.IGNORECASE)))
+                or (
+                    message.reply_to_id in pending.sources
+                    and bool(re.match(r"^\W*(?:i'll|i will|i can|on it)\b", first, re.IGNORECASE))
+                    and not self._one_of_several(pending, first)
+                )
             )
         )
         accepted = (
@@ -277,6 +281,13 @@ class StateChanges:
             draft.due = due
             self.board.touch(draft, message)
         return bool(targets)
+
+    def _one_of_several(self, pending: Draft, promise: str) -> bool:
+        """ "need drivers, snacks both days, and someone to wash the away kit" -> "i can drive!": the ask lists several
+        needs, and the promise names none of this one's words."""
+        asked = self.board.by_id.get(pending.sources[0])
+        listed = asked is not None and len(re.findall(r",|\band\b|\+", asked.content or "")) >= 2
+        return listed and self.board.overlap(pending, promise) < 1
 
     def _real_commitment(self, text: str, pending: Draft) -> bool:
         """A commitment right after the request that names the same work, or a way to find out what it asks (ask, call, check)."""
