@@ -1002,3 +1002,34 @@ def test_a_bare_promise_to_one_of_several_needs_is_not_the_need_it_does_not_name
     assert [(t.owner_name, t.task) for t in extract_tasks(records)] == [(None, "Wash the away kit")]
     review = _reply(chat("alice: can someone review my PR?", "bob: i can! give me 10"), 1, 0)
     assert [t.owner_name for t in extract_tasks(review)] == ["Bob"]
+
+
+def test_an_owner_asking_someone_to_do_their_task_hands_it_on():
+    tasks = extract_tasks(
+        chat(
+            "alice: @dan can you do the supplies order today? stores cut-off is 2pm",
+            "dan: yep will do",
+            "dan: ugh got pulled to help in resus. @bob can u send the supplies order?",
+            "bob: np will send before 2",
+            "bob: supplies order sent ✅",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "done")]
+    # Sharing "the data room" does not make a different job the same one.
+    other = extract_tasks(
+        chat(
+            "carol: i'll pull the churn numbers from stripe for the data room",
+            "carol: @bob can you also record a demo video for the data room?",
+        )
+    )
+    assert [t.owner_name for t in other] == ["Carol", "Bob"]
+    # "nvm the falls sheets" -> "less paper, i'll take it": taking the news, not work.
+    sheets = extract_tasks(
+        chat(
+            "alice: @dan could u print the falls sheets",
+            "dan: sure",
+            "alice: @dan nvm the falls sheets, they're electronic now",
+            "dan: less paper, i'll take it",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in sheets] == [("Dan", "cancelled")]

@@ -685,6 +685,8 @@ class Detector:
             return
         if pronoun_only and not has_pronoun and base_form(words(text)[0]) in DEPARTURE_VERBS:
             return
+        if pronoun_only and self._just_called_off():
+            return  # "nvm the falls sheets, they've gone electronic" -> "less paper, i'll take it": taking the news
         if has_pronoun or pronoun_only:
             # "I'll look into it" after "the login page is broken on safari": say what "it" is.
             # "grab one" is about a thing, not about the last message.
@@ -733,6 +735,14 @@ class Detector:
         before = self.board.messages[index - 1] if index > 0 else None
         asked = before is not None and rendered.record.author_id in before.mention_ids and "?" in before.content
         return own[0] if len(own) == 1 and not named and not asked else None
+
+    def _just_called_off(self) -> bool:
+        """Whether the message before this one called a task off."""
+        index = self.board.index
+        if index == 0:
+            return False
+        before = self.board.messages[index - 1].id
+        return any(c.kind == "cancelled" and c.message_id == before for d in self.board.drafts for c in d.changes)
 
     def _unowned_named(self, message: MessageRecord, text: str) -> Draft | None:
         """ "I have the truck, I'll do the friday pickup" after "someone to pick up the turkey donation": taking the need on.
@@ -876,6 +886,16 @@ class Detector:
                 same.due = due
             self.board.touch(same, message)
             return
+        handed = self._own_task_handed_on(message, text) if owner_id and owner_id != message.author_id else None
+        if handed is not None and owner:
+            # "got pulled to help in resus. @ben can u send the supplies order?": the speaker's task, handed to ben.
+            handed.owner_id, handed.owner_name = owner
+            handed.kind, handed.answered, handed.requester_id = "request", False, message.author_id
+            handed.changes.append(self.board.change("reassigned", message, handed))
+            if due is not None:
+                handed.due = due
+            self.board.touch(handed, message)
+            return
         asked_for = self._need_just_asked(rendered, text) if owner else None
         if asked_for is not None and owner:
             # "who's booking the bus?" -> "@carlos you did the bus last year, can you call first student again?"
@@ -919,6 +939,19 @@ class Detector:
                 text = f"{text}{CONTEXT_NOTE}{context})"
                 due = due or self._deadline_in(context, message)
         self.board.drafts.append(self._new("request", text, owner, message.author_id, due, rendered, clause))
+
+    def _own_task_handed_on(self, message: MessageRecord, text: str) -> Draft | None:
+        """The speaker's open task that a request to someone else names (two shared words, or the verb and one)."""
+        generic = {"do", "handle", "take", "sort", "get"}
+        first = words(text)[:1]
+        verb = base_form(first[0]) if first else ""
+
+        def same_work(draft: Draft) -> bool:
+            same_act = verb in draft.acts or verb in generic or draft.verb in generic
+            return same_act and self.board.overlap(draft, text, with_verbs=False, context=False) >= 2
+
+        named = [d for d in self.board.open_drafts(owner_id=message.author_id) if not d.tentative and same_work(d)]
+        return named[-1] if len(named) == 1 else None
 
     def _need_just_asked(self, rendered: RenderedMessage, text: str) -> Draft | None:
         """The need nobody owns, asked for in the last few messages, that this message (a request to someone) names."""
