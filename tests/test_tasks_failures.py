@@ -1033,3 +1033,16 @@ def test_an_owner_asking_someone_to_do_their_task_hands_it_on():
         )
     )
     assert [(t.owner_name, t.status) for t in sheets] == [("Dan", "cancelled")]
+
+
+def test_an_owner_who_cannot_do_it_gives_it_up_to_whoever_takes_it():
+    tasks = extract_tasks(
+        chat(
+            "alice: @bob can you check the labels and fix them in asc before we resubmit",
+            "bob: 👍",
+            "bob: labels: we're missing 'crash data'. but i can't edit them, my asc role is only developer 😕",
+            "alice: ah right. i'll update them myself then, send me the list",
+            "alice: privacy labels updated in asc ✅",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in tasks] == [("Alice", "done")]

@@ -486,6 +486,8 @@ RELEASE = re.compile(
     # "i cant make the 31st after all ... can someone cover the among us lobby?"
     r"|\bcan (?:someone|somebody|anyone|anybody) (?:cover|take over|take|pick up|do) (?:it|this|that|the|my)\b(?=.*\?)"
     # "I won't get to the AccessDenied alert before I'm off": the owner will not do it after all.
-    r"|\bi (?:won't|wont|will not|can't|cant|cannot) (?:get to|get round to|get around to|make time for|finish|do) (?:the|my|it|this|that|#\d+)",
+    r"|\bi (?:won't|wont|will not|can't|cant|cannot) (?:get to|get round to|get around to|make time for|finish|do) (?:the|my|it|this|that|#\d+)"
+    # "labels: we're missing two. but i can't edit them, my asc role is only developer"
+    r"|\bbut i (?:can't|cant|cannot) (?:edit|change|update|access|touch) (?:it|them|this|that)\b",
     re.IGNORECASE,
 )
