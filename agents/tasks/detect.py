@@ -606,7 +606,8 @@ class Detector:
                 return draft
             if spoken_to and before is not None and before.id not in draft.sources:
                 continue
-            if (draft.owner_id is None or draft.refused) and (draft.requester_id != message.author_id or draft.refused):
+            given_up = bool(draft.changes) and draft.changes[-1].kind == "released"  # whoever asked may take it back
+            if (draft.owner_id is None or draft.refused) and (draft.requester_id != message.author_id or draft.refused or given_up):
                 return draft
         # "could @elif do it?" from the task's owner, in reply to the request that gave it to them: "yeah i can do it".
         asked = self.board.messages[self.board.index - 1] if self.board.index > 0 else None
