@@ -1046,3 +1046,24 @@ def test_an_owner_who_cannot_do_it_gives_it_up_to_whoever_takes_it():
         )
     )
     assert [(t.owner_name, t.status) for t in tasks] == [("Alice", "done")]
+
+
+def test_results_in_short_forms_and_more_ways_of_calling_work_off():
+    schedule = extract_tasks(
+        chat("alice: i'll do the volunteer schedule", "bob: ty", "alice: schedule's up on signupgenius, 12 of 18 slots filled")
+    )
+    assert [t.status for t in schedule] == ["done"]
+    radio = extract_tasks(
+        chat(
+            "alice: i'll complete the radio inventory by the 30th", "alice: we will not be doing the radio inventory this quarter after all"
+        )
+    )
+    assert [t.status for t in radio] == ["cancelled"]
+    carousel = extract_tasks(
+        chat(
+            "alice: @bob can you start building the testimonial carousel?",
+            "bob: on it",
+            "alice: they want to drop the section, so @bob you can bin the carousel",
+        )
+    )
+    assert [t.status for t in carousel] == ["cancelled"]

@@ -177,7 +177,9 @@ CANCEL = re.compile(
     r"(?:i'm|im|i am|we're|we are)? ?not doing (?:that|this|it|the)|park(?:ing|ed)? (?:that|this|it|the)|"
     r"call(?:ing|ed)? (?:it|that|this) off|pull(?:ing|ed)? the plug|abandon(?:ed|ing)?|(?:we|you) can skip|"
     # "you can drop the label stuff", "lets just drop among us", "closing it as wontfix", "not worth it"
-    r"(?:let'?s|let us|you can|we can|can|just) (?:just )?drop|won'?t ?fix|not worth it)\b",
+    r"(?:let'?s|let us|you can|we can|can|just) (?:just )?(?:drop|bin|ditch|kill)|won'?t ?fix|not worth it|"
+    # "we will not be doing the radio inventory this quarter after all"
+    r"(?:won't|will not|not) be doing)\b",
     re.IGNORECASE,
 )
 REASSIGN_WORDS = re.compile(
@@ -320,7 +322,7 @@ FIX_POSTED = re.compile(
 # "DJ's booked", "the venue is confirmed", "tickets were bought": the task's object reported in its finished state.
 PASSIVE_REPORT = re.compile(
     r"^\W*(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)\s+"
-    r"(?:all\s+|now\s+|finally\s+)?(?P<participle>\w+ed|done|made|sent|built|bought|paid|set up|sorted|booked|written|drawn)\b",
+    r"(?:all\s+|now\s+|finally\s+)?(?P<participle>\w+ed|done|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|up|live|ready)\b",
     re.IGNORECASE,
 )
 # "we're out of dish soap", "the printer is broken again": a lack that a following "someone grab some" is about.
