@@ -65,6 +65,11 @@ def test_southern_hemisphere_dst_end():
         ("by 2024-04-02", "2024-04-02T17:00:00+02:00"),
         ("by 4/2", "2024-04-02T17:00:00+02:00"),
         ("on the 11th", "2024-04-11T17:00:00+02:00"),  # the 11th has passed this month
+        ("moves to the 11th", "2024-04-11T17:00:00+02:00"),
+        ("thurs eod", "2024-03-14T17:00:00+01:00"),  # the day's end, not today's
+        ("sat morning", "2024-03-16T17:00:00+01:00"),
+        ("this arvo", "2024-03-12T17:00:00+01:00"),
+        ("on the friday after work", "2024-03-15T17:00:00+01:00"),
     ],
 )
 def test_relative_and_explicit_deadlines(phrase, expected):

@@ -235,7 +235,7 @@ def _rules() -> list[_Rule]:
         return _at(day, _part_time(_lower(m, "part")), now.tzinfo)
 
     @rule(
-        rf"\b{_PREP}(?P<word>today|tonight|this (?:morning|afternoon|evening)|eod|cob|eob|(?:the )?end of (?:the |business )?day|close of business|end of business)\b"
+        rf"\b{_PREP}(?P<word>today|tonight|this (?:morning|afternoon|evening|arvo)|eod|cob|eob|(?:the )?end of (?:the |business )?day|close of business|end of business)\b"
     )
     def _today(m, now):
         word = m.group("word").lower()
@@ -376,9 +376,11 @@ def _rules() -> list[_Rule]:
     @rule(
         rf"\b{_PREP}(?:(?P<q>this|next|coming|the coming)\s+)?{_WEEKDAY}\b(?:\s+(?:at\s+)?(?:{_CLOCK}))?{_PART}\b"
         r"|\b(?:by|before|until|on)\s+(?P<wd2>sat|sun)\b"
+        # "sat morning", "sun night": the short day named with a part of it
+        r"|\b(?P<wd3>sat|sun)(?=\s+(?:morning|afternoon|evening|night|am|pm)\b)"
     )
     def _weekday(m, now):
-        name = (m.group("wd") or m.group("wd2")).lower()
+        name = (m.group("wd") or m.group("wd2") or m.group("wd3")).lower()
         qualifier = (m.group("q") or "").replace("the ", "").lower() or None
         day = _weekday_date(now.date(), WEEKDAYS[name], "next" if qualifier == "next" else None)
         if m.group("h"):
@@ -526,6 +528,13 @@ def find_due(text: str, said_at: datetime, timezone: str | ZoneInfo = "UTC") -> 
     for other in found[1:]:
         if other.start < first.end and other.end > first.end and other.at is not None and first.at is None:
             first = other
+        elif (
+            other.at is not None
+            and other.start <= first.start
+            and first.end <= other.end
+            and other.end - other.start > first.end - first.start
+        ):
+            first = other  # "thurs eod": the day and its end, not "eod" today
     return first
 
 
