@@ -1067,3 +1067,8 @@ def test_results_in_short_forms_and_more_ways_of_calling_work_off():
         )
     )
     assert [t.status for t in carousel] == ["cancelled"]
+
+
+def test_talking_about_a_deadline_is_not_reporting_the_work_done():
+    tasks = extract_tasks(chat("alice: @bob can you do the mockups by friday?", "bob: mockups by friday morning is tight but ok 😬"))
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "open")]

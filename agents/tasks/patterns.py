@@ -69,7 +69,9 @@ ON_ME = re.compile(r"\b(?:is|are|'s)?\s*on me\b|\bi(?:'ve| have)? got (?:the|the
 NOT_FINISHED_TALK = re.compile(
     r"\b(?:maybe|probably|might|hopefully|soon|later|tomorrow|tonight|next|plan|planning|want|wants|should|could|would|if|when|"
     r"once|mine|yours|ignore|same|duplicate|yet|again|broken|fails?|failing|error|errors|crash|crashes|crashing|keeps|bug|issue|stuck|blocked|"
-    r"waiting|wait|need|needs|idea|thinking|think|wonder|question|on time|on track|ongoing|in progress|started|going|fine)\b",
+    r"waiting|wait|need|needs|idea|thinking|think|wonder|question|on time|on track|ongoing|in progress|started|going|fine|"
+    # "mockups by friday morning is tight but ok": a deadline talked about, not the work finished
+    r"by|before|until|tight|tricky|hard)\b",
     re.IGNORECASE,
 )
 STILL_TO_DO = re.compile(

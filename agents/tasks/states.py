@@ -632,7 +632,7 @@ class StateChanges:
         if not found and not (NOT_DONE.search(lower) or NOT_FINISHED_TALK.search(lower) or re.search(r"\b\w+ing\b", lower[:20])):
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
-            said = content_stems(_without_links(raw)) - _GENERIC_STEMS
+            said = content_stems(re.sub(r"#[\w-]+", " ", _without_links(raw))) - _GENERIC_STEMS  # "pinned in #trc": a place
             found = [d for d in recent if d.sources[0] != message.id and content_stems(d.plain_text) & said][-1:]
         whole = re.search(r"\b(\d+)\s*/\s*(\d+)\b", raw)
         if not found and whole and whole.group(1) == whole.group(2) and len(mine) == 1:
