@@ -254,11 +254,11 @@ class StateChanges:
                 return True
         last = clauses[-1].raw if clauses else ""
         other = OTHER_DAY.search(last) if last.endswith("?") else None
-        day = find_due(other.group("when"), message.created_at, self.board.tz) if other else None
-        if day is not None:
+        proposed = find_due(other.group("when"), message.created_at, self.board.tz) if other else None
+        if proposed is not None:
             own = [d for d in self.board.open_drafts(owner_id=message.author_id) if d.due is not None]
             if own:
-                self.asked_day = (max(own, key=lambda d: d.last_index), day, self.board.index)
+                self.asked_day = (max(own, key=lambda d: d.last_index), proposed, self.board.index)
         return False
 
     def _moved_deadline(self, rendered: RenderedMessage, clause: Clause) -> bool:
@@ -683,8 +683,8 @@ class StateChanges:
             replied = [d for d in candidates if message.reply_to_id in d.sources]
             if len(replied) > 1:
                 # "skip the cottage" in reply to "favours are mine ... and I'm booking the cottage": the one it names.
-                named_here = [d for d in replied if self.board.overlap(d, clause.raw, with_verbs=False) >= 1]
-                replied = named_here or replied
+                naming = [d for d in replied if self.board.overlap(d, clause.raw, with_verbs=False) >= 1]
+                replied = naming or replied
             mine = [d for d in replied if concerned(d)]
             if mine or (replied and not done):
                 return mine or replied
