@@ -594,9 +594,8 @@ class Detector:
                     return draft
             if message.reply_to_id in self.board.by_id:
                 return None  # "i've got it in my shed, i'll drop it off friday": "it" is in the message replied to
-        before = self.board.messages[self.board.index - 1] if self.board.index > 0 else None
         # "mxrk ping me when the draft is ready" -> "will do 👍": said to them just now, not an older open ask.
-        spoken_to = before is not None and before.author_id != message.author_id and self.people.names_member(before, message.author_id)
+        said_to = self.board.just_said_to(message, self.people.names_member)
         for draft in reversed(self.board.drafts):
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
@@ -604,7 +603,7 @@ class Detector:
                 continue
             if draft.owner_id == message.author_id and not draft.refused:
                 return draft
-            if spoken_to and before is not None and before.id not in draft.sources:
+            if said_to is not None and said_to.id not in draft.sources:
                 continue
             given_up = bool(draft.changes) and draft.changes[-1].kind == "released"  # whoever asked may take it back
             if (draft.owner_id is None or draft.refused) and (draft.requester_id != message.author_id or draft.refused or given_up):
@@ -757,11 +756,9 @@ class Detector:
                 and draft.owner_id is None
                 and draft.live
                 and draft.requester_id != message.author_id
+                and not self.board.one_of_several(draft, text)
             ):
-                asked = self.board.by_id.get(draft.sources[0])
-                several = asked is not None and len(re.findall(r",|\band\b|\+", asked.content or "")) >= 2
-                if not several or self.board.overlap(draft, text) >= 1:
-                    return draft
+                return draft
         for draft in reversed(self.board.drafts):
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -89,6 +91,21 @@ class Board:
             if any(base_form(token) in group or token in group for token in words(text)):
                 count += 1
         return count
+
+    def just_said_to(self, message: MessageRecord, names_member: Callable[[MessageRecord, int], bool]) -> MessageRecord | None:
+        """The message right before this one when someone else wrote it to this speaker ("mxrk ping me when ..."):
+        what a short answer ("will do", "sent in dm!") answers, rather than an older open ask."""
+        before = self.messages[self.index - 1] if self.index > 0 else None
+        if before is None or before.author_id == message.author_id or not names_member(before, message.author_id):
+            return None
+        return before
+
+    def one_of_several(self, draft: Draft, promise: str) -> bool:
+        """Whether the message that asked for `draft` listed several needs and `promise` names none of this one's words
+        ("need drivers, snacks both days, and someone to wash the away kit" -> "i can drive!")."""
+        asked = self.by_id.get(draft.sources[0])
+        listed = asked is not None and len(re.findall(r",|\band\b|\+", asked.content or "")) >= 2
+        return listed and self.overlap(draft, promise) < 1
 
     def touch(self, draft: Draft, message: MessageRecord) -> None:
         if message.id not in draft.sources:

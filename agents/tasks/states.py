@@ -96,13 +96,11 @@ class StateChanges:
                     return draft
             if message.reply_to_id in self.board.by_id:
                 return None  # a reply to a message that asked for nothing answers that message, not an earlier request
-        index = self.board.index
-        before = self.board.messages[index - 1] if index > 0 else None
-        spoken_to = before is not None and before.author_id != message.author_id and self.people.names_member(before, message.author_id)
+        said_to = self.board.just_said_to(message, self.people.names_member)
         for draft in reversed(self.board.drafts):
             if draft.kind != "request" or draft.answered or draft.status != "open" or draft.tentative:
                 continue
-            if spoken_to and before is not None and before.id not in draft.sources:
+            if said_to is not None and said_to.id not in draft.sources:
                 # "mxrk ping me when the form draft is ready" -> "will do 👍": the answer to what was just said to them.
                 return None
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
@@ -197,7 +195,7 @@ class StateChanges:
                 or (
                     message.reply_to_id in pending.sources
                     and bool(re.match(r"^\W*(?:i'll|i will|i can|on it)\b", first, re.IGNORECASE))
-                    and not self._one_of_several(pending, first)
+                    and not self.board.one_of_several(pending, first)
                 )
             )
         )
@@ -281,13 +279,6 @@ class StateChanges:
             draft.due = due
             self.board.touch(draft, message)
         return bool(targets)
-
-    def _one_of_several(self, pending: Draft, promise: str) -> bool:
-        """ "need drivers, snacks both days, and someone to wash the away kit" -> "i can drive!": the ask lists several
-        needs, and the promise names none of this one's words."""
-        asked = self.board.by_id.get(pending.sources[0])
-        listed = asked is not None and len(re.findall(r",|\band\b|\+", asked.content or "")) >= 2
-        return listed and self.board.overlap(pending, promise) < 1
 
     def _real_commitment(self, text: str, pending: Draft) -> bool:
         """A commitment right after the request that names the same work, or a way to find out what it asks (ask, call, check)."""
@@ -718,13 +709,11 @@ class StateChanges:
             # "should we bump min ios to 16?" -> "not this late, park it for 5.4": the answer to a proposal, not the
             # speaker calling off their own latest task.
             return []
-        index = self.board.index
-        before = self.board.messages[index - 1] if index > 0 else None
         # "still missing passport names from priya" -> "sent in dm!": the answer to what was just said to them.
-        answering = before is not None and before.author_id != speaker and self.people.names_member(before, speaker)
+        said_to = self.board.just_said_to(message, self.people.names_member)
         if fallback and len(leftover) <= 3:
             for draft in reversed(candidates):
-                if answering and before is not None and before.id not in draft.sources:
+                if said_to is not None and said_to.id not in draft.sources:
                     continue
                 if numbers and not numbers & set(re.findall(r"#\d+", f"{draft.text} {draft.evidence}")):
                     continue  # "#327 merged": about that pull request, not the speaker's latest task
