@@ -605,8 +605,8 @@ class Detector:
                 return draft
             if said_to is not None and said_to.id not in draft.sources:
                 continue
-            given_up = bool(draft.changes) and draft.changes[-1].kind == "released"  # whoever asked may take it back
-            if (draft.owner_id is None or draft.refused) and (draft.requester_id != message.author_id or draft.refused or given_up):
+            # whoever asked may take back a task its owner gave up
+            if (draft.owner_id is None or draft.refused) and (draft.requester_id != message.author_id or draft.refused or draft.given_up):
                 return draft
         # "could @elif do it?" from the task's owner, in reply to the request that gave it to them: "yeah i can do it".
         asked = self.board.messages[self.board.index - 1] if self.board.index > 0 else None
@@ -739,10 +739,7 @@ class Detector:
     def _just_called_off(self) -> bool:
         """Whether the message before this one called a task off."""
         index = self.board.index
-        if index == 0:
-            return False
-        before = self.board.messages[index - 1].id
-        return any(c.kind == "cancelled" and c.message_id == before for d in self.board.drafts for c in d.changes)
+        return index > 0 and self.board.called_off_by(self.board.messages[index - 1].id)
 
     def _unowned_named(self, message: MessageRecord, text: str) -> Draft | None:
         """ "I have the truck, I'll do the friday pickup" after "someone to pick up the turkey donation": taking the need on.
@@ -887,12 +884,7 @@ class Detector:
         handed = self._own_task_handed_on(message, text) if owner_id and owner_id != message.author_id else None
         if handed is not None and owner:
             # "got pulled to help in resus. @ben can u send the supplies order?": the speaker's task, handed to ben.
-            handed.owner_id, handed.owner_name = owner
-            handed.kind, handed.answered, handed.requester_id = "request", False, message.author_id
-            handed.changes.append(self.board.change("reassigned", message, handed))
-            if due is not None:
-                handed.due = due
-            self.board.touch(handed, message)
+            self._hand_over(handed, owner, message, due)
             return
         asked_for = self._need_just_asked(rendered, text) if owner else None
         if asked_for is not None and owner:
@@ -924,12 +916,7 @@ class Detector:
             )
         if released is not None:
             # "can you hand the windows installer to someone else?" then "@tomas can you pair with sadie on it?"
-            released.owner_id, released.owner_name = owner
-            released.kind, released.answered, released.requester_id = "request", False, message.author_id
-            released.changes.append(self.board.change("reassigned", message, released))
-            if due is not None:
-                released.due = due
-            self.board.touch(released, message)
+            self._hand_over(released, owner, message, due)
             return
         if (has_pronoun or pronoun_only) and owner:
             context = self._context(message, clause.raw)
@@ -937,6 +924,15 @@ class Detector:
                 text = f"{text}{CONTEXT_NOTE}{context})"
                 due = due or self._deadline_in(context, message)
         self.board.drafts.append(self._new("request", text, owner, message.author_id, due, rendered, clause))
+
+    def _hand_over(self, draft: Draft, owner: tuple[int, str], message: MessageRecord, due: Due | None) -> None:
+        """The task becomes a request from the speaker to `owner`, with the deadline this message gives it."""
+        draft.owner_id, draft.owner_name = owner
+        draft.kind, draft.answered, draft.requester_id = "request", False, message.author_id
+        draft.changes.append(self.board.change("reassigned", message, draft))
+        if due is not None:
+            draft.due = due
+        self.board.touch(draft, message)
 
     def _own_task_handed_on(self, message: MessageRecord, text: str) -> Draft | None:
         """The speaker's open task that a request to someone else names (two shared words, or the verb and one)."""
@@ -966,7 +962,7 @@ class Detector:
         for draft in reversed(self.board.drafts):
             if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                 break
-            if draft.status == "open" and draft.owner_id is None and draft.changes and draft.changes[-1].kind == "released":
+            if draft.status == "open" and draft.owner_id is None and draft.given_up:
                 return draft
         return None
 

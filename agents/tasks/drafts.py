@@ -55,6 +55,11 @@ class Draft:
         return tokens[0].rsplit("-", 1)[-1] if tokens else ""
 
     @property
+    def given_up(self) -> bool:
+        """Its owner gave it back ("can someone cover the lobby?"): waiting for a new owner."""
+        return bool(self.changes) and self.changes[-1].kind == "released"
+
+    @property
     def live(self) -> bool:
         return self.status == "open" and not self.refused
 
@@ -99,6 +104,10 @@ class Board:
         if before is None or before.author_id == message.author_id or not names_member(before, message.author_id):
             return None
         return before
+
+    def called_off_by(self, message_id: int | None) -> bool:
+        """Whether that message called a task off."""
+        return any(c.kind == "cancelled" and c.message_id == message_id for d in self.drafts for c in d.changes)
 
     def one_of_several(self, draft: Draft, promise: str) -> bool:
         """Whether the message that asked for `draft` listed several needs and `promise` names none of this one's words

@@ -317,7 +317,7 @@ class StateChanges:
             if targets:
                 for draft in targets:
                     if draft.status == "open" or draft.changes and draft.changes[-1].message_id == message.id:
-                        if draft.owner_id is None and draft.changes and draft.changes[-1].kind == "released":
+                        if draft.owner_id is None and draft.given_up:
                             # Given up, then called off: it was still the releaser's when it was dropped.
                             releaser = draft.changes[-1].actor_id
                             draft.owner_id, draft.owner_name = releaser, self.people.name_of(releaser)
@@ -667,9 +667,7 @@ class StateChanges:
             # same message that calls the idea off; the last word is the cancellation.
             candidates += [d for d in self.board.drafts if d.status == "done" and d.changes and d.changes[-1].message_id == message.id]
         if message.reply_to_id:
-            if not done and any(
-                message.reply_to_id == c.message_id and c.kind == "cancelled" for d in self.board.drafts for c in d.changes
-            ):
+            if not done and self.board.called_off_by(message.reply_to_id):
                 return []  # "ok drop it then" in reply to the message that called a task off: agreeing, nothing more
             replied = [d for d in candidates if message.reply_to_id in d.sources]
             if len(replied) > 1:
