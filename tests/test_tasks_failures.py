@@ -1072,3 +1072,65 @@ def test_results_in_short_forms_and_more_ways_of_calling_work_off():
 def test_talking_about_a_deadline_is_not_reporting_the_work_done():
     tasks = extract_tasks(chat("alice: @bob can you do the mockups by friday?", "bob: mockups by friday morning is tight but ok 😬"))
     assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "open")]
+
+
+def test_work_answering_a_message_that_names_its_day_is_due_that_day():
+    records = chat("alice: ref sorted, phil wants $40 cash, he'll be there 2:30 sunday", "bob: i'll bring the cash for phil")
+    records[1] = dataclasses.replace(records[1], reply_to_id=records[0].id)
+    tasks = extract_tasks(records)
+    assert [(t.owner_name, t.due.date() if t.due else None) for t in tasks] == [("Bob", datetime(2026, 5, 10).date())]
+    # Without the reply, or about something else, the day stays the sentence's own.
+    unrelated = chat("alice: ref sorted, phil wants $40 cash, he'll be there 2:30 sunday", "bob: i'll update the roster")
+    unrelated[1] = dataclasses.replace(unrelated[1], reply_to_id=unrelated[0].id)
+    assert [t.due for t in extract_tasks(unrelated)] == [None]
+
+
+def test_minutes_list_of_who_does_what_assigns_each_person():
+    tasks = extract_tasks(
+        chat(
+            "bob: hi all",
+            "carol: evening",
+            "dan: 👋",
+            "alice: Main actions: 1) Bob to report the potholes on Elm Road to the council 2) Carol to book the church hall "
+            "for the AGM on 8 March 3) Dan to put together the February newsletter",
+        )
+    )
+    assert [(t.owner_name, t.task, t.due) for t in tasks] == [
+        ("Bob", "Report the potholes on Elm Road to the council", None),
+        # The hall is booked for the AGM on 8 March: that is the event's day, not the booking's deadline.
+        ("Carol", "Book the church hall for the AGM on 8 March", None),
+        ("Dan", "Put together the February newsletter", None),
+    ]
+    # "X to Y" is not an assignment without a list or a label.
+    assert extract_tasks(chat("bob: hi", "alice: bob to the rescue lol")) == []
+
+
+def test_dropping_ones_own_task_in_other_words():
+    rope = extract_tasks(
+        chat(
+            "alice: who's bringing ropes? I have a 60m but it's getting fuzzy",
+            "bob: I'll bring my 70m",
+            "bob: bad news, my rope got core shot at the gym yesterday 😭 so no 70m from me, it's going in the bin",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in rope] == [("Bob", "cancelled")]
+    # "no updates from me" names no task of the speaker's.
+    notes = extract_tasks(chat("bob: I'll do the standup notes", "bob: no updates from me today"))
+    assert [t.status for t in notes] == ["open"]
+
+
+def test_a_task_given_up_that_nobody_takes_stays_the_givers_and_is_dropped():
+    bulb = extract_tasks(
+        chat(
+            "bob: I can write a short piece on the bulb planting",
+            "alice: yes please!",
+            "bob: sorry alice, work's gone mad this week, I won't manage the bulb piece. maybe next issue",
+            "alice: no problem at all",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in bulb] == [("Bob", "cancelled")]
+    # Asking for a taker leaves it open and unowned, waiting for one.
+    login = extract_tasks(
+        chat("bob: I'll fix the login bug by friday", "bob: I won't get to the login bug before I'm off, can someone pick it up?")
+    )
+    assert [(t.owner_name, t.status) for t in login] == [(None, "open")]

@@ -470,11 +470,19 @@ _EVENT_AFTER = re.compile(
 # "the hall booking for april 5", "tickets for saturday": the date of the thing booked, not of the work.
 _EVENT_BEFORE = re.compile(r"\b(?:booking|bookings|reservation|reservations|tickets?|seats?|hall|venue)\s+$", re.IGNORECASE)
 
+_BOOKED_FOR_EVENT = re.compile(
+    r"\b(?:booking|hall|venue|tickets?|room|table|seats?|pitch|court)\s+for\s+(?:the\s+|our\s+|a\s+)?[\w'-]+(?:\s+[\w'-]+)?\s+on\s+$",
+    re.IGNORECASE,
+)
+
 
 def _names_an_event(text: str, due: Due) -> bool:
     before = text[max(0, due.start - 40) : due.start]
     phrase = text[due.start : due.end].lower()
     if (phrase.startswith("for ") or before.lower().endswith("for ")) and _EVENT_BEFORE.search(re.sub(r"for\s+$", "", before)):
+        return True
+    # "book the church hall for the AGM on 8 March": the day of the event booked for.
+    if _BOOKED_FOR_EVENT.search(before + ("on " if phrase.startswith("on ") else "")):
         return True
     # "after tuesday's deploy", "the event for saturday's contest": the day of something else, not a deadline
     # ("before friday's demo" is one).

@@ -177,9 +177,11 @@ class Detector:
         """ "yara backend (fastapi), tomasz the scanner, femi frontend" or "i do ch6+7, darnell ch8, sophie ch9": a list
         of people each followed by their piece of work. Two or more named pieces, or nothing."""
         message = rendered.record
+        minutes = re.match(ACTIONS_LABEL, clause.raw, flags=re.IGNORECASE)
         text = re.sub(
             r"^\W*(?:ok\s+|so\s+)?(?:split|proposal|plan|assignments?|roles|who does what)\s*:\s*", "", clause.raw, flags=re.IGNORECASE
         )
+        text = text[minutes.end() :] if minutes else text
         pieces: list[tuple[tuple[int, str], str]] = []
         named = 0
         # "Marcus: knockdown westerns. Hyejin: time-course imaging. Elif: the qPCR panel.": one sentence per member.
@@ -200,15 +202,20 @@ class Detector:
                 and (base_form(first[0]) not in ACTION_VERBS or first[0] in ("the", "a", "an"))
             ):
                 return [(found, f"do {work}")]
-        for item in re.split(r",\s+|;\s+", text.rstrip(" .!")):
-            head = re.match(r"^\s*@?(?P<who>[A-Za-z][\w'-]*)\s+(?P<work>\S.*)$", item)
+        for item in re.split(r",\s+|;\s+|\s+\d[.)]\s+", text.rstrip(" .!")):
+            head = re.match(r"^\s*(?:\d[.)]\s+)?@?(?P<who>[A-Za-z][\w'-]*)\s+(?P<work>\S.*)$", item)
             if head is None:
                 continue
             who, work = head.group("who"), head.group("work")
+            # "Main actions: 1) Colin to report the potholes 2) Fatima to book the hall": minutes' "X to do Y".
+            to_do = re.match(r"to\s+(?P<verb>[a-z]+)\b", work)
+            if to_do and (base_form(to_do.group("verb")) not in ACTION_VERBS or not minutes and "," not in text):
+                continue  # "bob to the rescue", "carol to win it all"
+            work = work[3:] if to_do else work
             first = words(work)[:1]
             if not first or first[0] in STOPWORDS and first[0] not in ("the", "a", "an", "do"):
                 continue  # "becca you did the most last time": about them, not their piece
-            if (
+            if not to_do and (
                 first[0] in NON_ACTION_VERBS
                 or first[0] in PAST_FORMS
                 or first[0].endswith("ed")
@@ -233,7 +240,7 @@ class Detector:
                     verb[0] == "do" or _looks_like_verb(verb[0]) and verb[0] not in STOPWORDS and base_form(verb[0]) in ACTION_VERBS
                 )
                 pieces.append((owner, part if doing else f"do {part}"))
-        return pieces if named >= 2 else []
+        return pieces if named >= 2 or minutes and named else []
 
     def _add(
         self,
@@ -969,7 +976,7 @@ class Detector:
     def _new(self, kind, text, owner, requester_id, due, rendered, clause) -> Draft:
         message = rendered.record
         if due is None:
-            due = self._deadline_replied_to(message, text) or self.board.default_due
+            due = self._deadline_replied_to(message, text) or self._day_replied_to(message, text) or self.board.default_due
         return Draft(
             kind=kind,
             text=text,
@@ -1011,6 +1018,26 @@ class Detector:
             if due is not None:
                 return due
         return None
+
+    def _day_replied_to(self, message: MessageRecord, text: str) -> Due | None:
+        """ "ref sorted, phil, $40 cash, he'll be there 2:30 sunday" -> "i'll bring the cash for phil": the work is for the
+        day the answered sentence names."""
+        replied = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
+        if replied is None:
+            return None
+        for sentence in sentences(render(replied).text):
+            if content_stems(sentence) & content_stems(text):
+                due = find_due(sentence, replied.created_at, self.board.tz)
+                if due is not None and due.at is not None:
+                    return due
+        return None
+
+
+# "Main actions:", "Action items -", "next steps:": the minutes' list of who does what follows.
+ACTIONS_LABEL = (
+    r"^\W*(?:(?:main|key|our)\s+)?(?:actions?(?:\s+items?)?|next\s+steps|to-?dos?|follow-?ups?)"
+    r"(?:\s+(?:from|for)\s+[^:]{1,40})?\s*[:\-\u2013]\s*"
+)
 
 
 def asked_of(owner_id: int | None, addressee: Clause) -> bool:

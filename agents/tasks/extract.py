@@ -14,6 +14,7 @@ Questions, jokes, hypotheticals, hedges, refused requests and reports of past wo
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
@@ -21,7 +22,7 @@ from agents.tasks.dates import find_due, zone
 from agents.tasks.detect import Detector
 from agents.tasks.drafts import Board, Draft
 from agents.tasks.language import RenderedMessage, render, sentences
-from agents.tasks.patterns import DEADLINE_BACK, DEADLINE_SENTENCE, EVERYTHING_DUE, RESPONSE_WINDOW
+from agents.tasks.patterns import DEADLINE_BACK, DEADLINE_SENTENCE, EVERYTHING_DUE, RESPONSE_WINDOW, TAKER_WANTED
 from agents.tasks.people import People
 from agents.tasks.records import ExtractedTask, task_fingerprint
 from agents.tasks.states import StateChanges
@@ -81,6 +82,7 @@ class Tracker:
                 following = clauses[position + 1].raw if position + 1 < len(clauses) else ""
                 self.detector.detect(rendered, clause, answered, following)
             self._deadlines_said_apart(rendered, self.board.drafts[count:])
+        self._drop_give_ups()
         return [d for d in self.board.drafts if d.owner_id not in self.bot_ids]
 
     def _deadlines_said_apart(self, rendered: RenderedMessage, new: list[Draft]) -> None:
@@ -98,6 +100,20 @@ class Tracker:
                 for draft in new:
                     if due is not None and (draft.due is None or draft.due is self.board.default_due):
                         draft.due = due
+
+    def _drop_give_ups(self) -> None:
+        """A task its owner gave up without asking anyone to take it ("I won't manage the bulb piece, maybe next issue"),
+        that nobody took by the end of the window, was dropped: still the giver's, cancelled."""
+        for draft in self.board.drafts:
+            if draft.status != "open" or draft.owner_id is not None or not draft.given_up:
+                continue
+            release = draft.changes[-1]
+            said = self.board.by_id.get(release.message_id) if release.message_id is not None else None
+            if said is None or TAKER_WANTED.search(render(said).text):
+                continue
+            draft.owner_id, draft.owner_name = release.actor_id, self.people.name_of(release.actor_id)
+            draft.status = "cancelled"
+            draft.changes.append(replace(release, kind="cancelled", status="cancelled", owner_id=release.actor_id))
 
 
 def _to_task(draft: Draft, channel_id: int | None) -> ExtractedTask:

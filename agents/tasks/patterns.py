@@ -481,6 +481,10 @@ ALWAYS_PERSONAL_VERBS = frozenset({"hold", "hodl", "ape", "dca"})
 SECOND_PERSON_REQUEST = re.compile(
     r"^\W*(?:(?:ok|okay|so|and|also|then)\W+)?(?:can|could|would|will)\s+(?:you|u)\b(?!\s+(?:all|guys|both)\b)", re.IGNORECASE
 )
+# "so no 70m from me, it's going in the bin": the thing the speaker was to bring or do is off.
+NONE_FROM_ME = re.compile(r"\bno (?P<thing>[\w-]+(?: [\w-]+)?) from me\b", re.IGNORECASE)
+# Whether a give-up asks for someone to take the work ("can someone cover it?"); if not and nobody does, it is dropped.
+TAKER_WANTED = re.compile(r"\b(?:someone|somebody|anyone|anybody|else)\b|\?", re.IGNORECASE)
 # "the docs site now says 2.3.0", "prod now runs 1.4": the state the task was to bring about.
 NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|returns|displays|lists)\b", re.IGNORECASE)
 # The owner gives a task back: "can you hand the windows installer to someone else?", "I can't do it after all".
@@ -490,7 +494,7 @@ RELEASE = re.compile(
     # "i cant make the 31st after all ... can someone cover the among us lobby?"
     r"|\bcan (?:someone|somebody|anyone|anybody) (?:cover|take over|take|pick up|do) (?:it|this|that|the|my)\b(?=.*\?)"
     # "I won't get to the AccessDenied alert before I'm off": the owner will not do it after all.
-    r"|\bi (?:won't|wont|will not|can't|cant|cannot) (?:get to|get round to|get around to|make time for|finish|do) (?:the|my|it|this|that|#\d+)"
+    r"|\bi (?:won't|wont|will not|can't|cant|cannot) (?:get to|get round to|get around to|make time for|finish|do|manage) (?:the|my|it|this|that|#\d+)"
     # "labels: we're missing two. but i can't edit them, my asc role is only developer"
     r"|\bbut i (?:can't|cant|cannot) (?:edit|change|update|access|touch) (?:it|them|this|that)\b",
     re.IGNORECASE,

@@ -47,6 +47,7 @@ from agents.tasks.patterns import (
     MEASURE_VERBS,
     MEASUREMENT,
     NEGATION,
+    NONE_FROM_ME,
     NOT_A_REFUSAL,
     NOT_DONE,
     NOT_FINISHED_TALK,
@@ -309,6 +310,19 @@ class StateChanges:
                 draft.changes.append(self.board.change("cancelled", message, draft))
                 self.board.touch(draft, message)
             return True
+        nothing = NONE_FROM_ME.search(text)
+        if nothing and not clause.is_question:
+            # "my rope got core shot ... so no 70m from me" -> "Bring ropes": the thing, or what the message says of it.
+            thing = {s.removesuffix("e") for s in content_stems(nothing.group("thing")) | content_stems(rendered.text)}
+            targets = [
+                d for d in self.board.open_drafts(message.author_id) if thing & {s.removesuffix("e") for s in content_stems(d.plain_text)}
+            ]
+            for draft in targets[-1:]:
+                draft.status = "cancelled"
+                draft.changes.append(self.board.change("cancelled", message, draft))
+                self.board.touch(draft, message)
+            if targets:
+                return True
         cancel = CANCEL.search(text)
         if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
             targets = self._link(rendered, clause, allow_requester=True) or self._called_off(text[cancel.end() :])
