@@ -1134,3 +1134,23 @@ def test_a_task_given_up_that_nobody_takes_stays_the_givers_and_is_dropped():
         chat("bob: I'll fix the login bug by friday", "bob: I won't get to the login bug before I'm off, can someone pick it up?")
     )
     assert [(t.owner_name, t.status) for t in login] == [(None, "open")]
+
+
+def test_an_acceptance_that_names_the_work_and_then_promises_more_is_two_tasks():
+    tasks = extract_tasks(
+        chat(
+            "alice: for this Thursday's session we will discuss Pearl. @bob would you be willing to present?",
+            "bob: Yes, happy to present. I'll circulate slides the day before.",
+        )
+    )
+    assert [(t.owner_name, t.task.split(" (re:")[0]) for t in tasks] == [("Bob", "Present"), ("Bob", "Circulate slides the day before")]
+
+
+def test_a_name_alone_before_the_comma_addresses_the_ask_after_it():
+    records = chat(
+        "carol: Update on signage: they need print-ready files by March 20.",
+        "alice: Fantastic news! Bob, would you be able to prepare the files, or should we ask a volunteer?",
+        "bob: hmm",
+    )
+    records[1] = dataclasses.replace(records[1], reply_to_id=records[0].id)
+    assert [(t.owner_name, t.task) for t in extract_tasks(records)] == [("Bob", "Prepare the files")]

@@ -510,7 +510,8 @@ class Detector:
         text = LEADING_FILLER.sub("", text)
         for _ in range(3):
             text = TRAILING_FILLER.sub("", text).strip()
-            text = re.sub(r"\s+(?:over|during|on|by|in|at|for|before|until|from|around|within)$", "", text, flags=re.IGNORECASE)
+            if not re.search(r"\b(?:day|night|week|morning|evening|weekend) before$", text, re.IGNORECASE):  # "the day before"
+                text = re.sub(r"\s+(?:over|during|on|by|in|at|for|before|until|from|around|within)$", "", text, flags=re.IGNORECASE)
         tokens = words(text)
         if tokens[:1] == ["go"] and len(tokens) > 1 and (tokens[1] == "and" or _looks_like_work(tokens[1])):
             # "go pick up the badges" -> "pick up the badges"
@@ -643,7 +644,7 @@ class Detector:
                 and not (pronoun_only or has_pronoun)
                 and answered is not None
                 and self.board.overlap(target, text) < 1
-                and not self._same_message(target, answered)
+                and (not self._same_message(target, answered) or self._named_before(rendered, clause, target))
             ):
                 target = None
             generic = words(text)[:1] in (
@@ -847,6 +848,12 @@ class Detector:
             if self.board.overlap(draft, text) >= 2 or len(content_stems(draft.text) & content_stems(text)) >= 1:
                 return draft
         return None
+
+    def _named_before(self, rendered: RenderedMessage, clause: Clause, target: Draft) -> bool:
+        """ "Yes, happy to present. I'll circulate slides the day before.": the acceptance named the work, so the next
+        promise is more work."""
+        start = rendered.text.find(clause.raw)
+        return start > 0 and self.board.overlap(target, rendered.text[:start], context=False) >= 1
 
     @staticmethod
     def _same_message(target: Draft, answered: Draft | None) -> bool:

@@ -45,11 +45,11 @@ SUBJECTLESS = re.compile(
 LIST_PREFIX = re.compile(r"^(?P<prefix>todo|to do|to-do|t|today|next|action items?|ai)\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
 REQUEST = re.compile(
     r"(?:^|(?<=[\s,:(]))(?:(?:so|and|also|hey|then|ok|okay|hmm|btw|pls|please)\W+)*"
-    r"(?:(?:can|could|would|will)\s+(?P<who>you all|you guys|you both|y'all|yall|one of (?:you|ye|yous|u)|ye|you|u|ya|someone|somebody|anyone|anybody|everyone)"
+    r"(?:would (?P<who6>you|u) be (?:able|ok|okay|willing|free|happy) to"
+    r"|(?:can|could|would|will)\s+(?P<who>you all|you guys|you both|y'all|yall|one of (?:you|ye|yous|u)|ye|you|u|ya|someone|somebody|anyone|anybody|everyone)"
     r"|(?:are|r)\s+(?P<who2>you|u)\s+able\s+to|any chance (?P<who3>you|u|someone|anyone)\s+(?:could|can)"
     r"|do (?P<who4>you|u) have (?:the )?(?:time|bandwidth|capacity|a sec|a minute) to"
-    r"|(?:are|r) (?P<who5>you|u) (?:ok|okay|good|free|around|up for|happy|willing) (?:to|for)"
-    r"|would (?P<who6>you|u) be (?:able|ok|okay|willing|free) to)"
+    r"|(?:are|r) (?P<who5>you|u) (?:ok|okay|good|free|around|up for|happy|willing) (?:to|for))"
     r"\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )

@@ -126,14 +126,22 @@ class People:
                 items += [(number, piece) for piece in REQUEST_SPLIT.split(item) if piece.strip()]
         clauses = []
         spoken_to: dict[int, tuple[int, str]] = {}  # per sentence, whom it opened by naming
+        hailed: tuple[int, str] | None = None  # "Bob, would you ...", split at the comma: the name alone, then the ask
         for number, part in items:
             text = part
-            addressee: tuple[int, str] | None = None
-            vocative = self_assigned = False
+            addressee: tuple[int, str] | None = hailed
+            hailed = None
+            vocative = addressee is not None
+            self_assigned = False
+            alone = re.fullmatch(r"\s*([A-Za-z][\w'-]*)\s*[,:]?\s*", text)
+            if alone and alone.group(1).lower() in self.known and alone.group(1).lower() not in STOP_NAMES:
+                hailed = self.known[alone.group(1).lower()]
             # "ok @theo we need a prep schedule": a word of lead-in before whom the sentence is for.
             leading = re.match(r"^\s*(?:(?:ok|okay|so|hey|also|and|alright|right|yo|oh)\W+)?((?:@\w+[\s,:]*)+)(.*)$", text, re.IGNORECASE)
             leading_count = 0
-            if leading:
+            if addressee is not None:
+                pass
+            elif leading:
                 handles = re.findall(r"@(\w+)", leading.group(1))
                 leading_count = len(handles)
                 addressee = self.handle_id(handles[0], rendered) if handles else None
