@@ -1154,3 +1154,34 @@ def test_a_name_alone_before_the_comma_addresses_the_ask_after_it():
     )
     records[1] = dataclasses.replace(records[1], reply_to_id=records[0].id)
     assert [(t.owner_name, t.task) for t in extract_tasks(records)] == [("Bob", "Prepare the files")]
+
+
+def test_support_fixes_rooms_and_absences():
+    fixed = extract_tasks(
+        chat(
+            "bob: @carol is BF25 excluded from gift sets on purpose?",
+            "carol: no that's a mistake on my end, I'll fix the discount rules in shopify in a minute",
+            "carol: should work now Greg, try again",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in fixed] == [("Carol", "done")]
+    room = chat(
+        "carol: Could someone book a room? our usual one (B3.12) is taken on Thursday for the open day",
+        "dan: I will try to book B2.04, I have access to the room system",
+        "dan: B2.04 is ours 14:00–15:30 🙂",
+    )
+    room[2] = dataclasses.replace(room[2], reply_to_id=room[0].id)
+    assert [(t.owner_name, t.status) for t in extract_tasks(room)] == [("Dan", "done")]
+    # The days the speaker is away are not the deadline; the day named for the work is.
+    away = extract_tasks(
+        chat(
+            "carol: @bob can you add HS codes to the product sheet before the next intl order ships?",
+            "bob: ok but I'm off wed-thu for thanksgiving, will do it friday",
+        )
+    )
+    assert [(t.owner_name, t.due.date()) for t in away] == [("Bob", datetime(2026, 5, 8).date())]
+    # Work under way, announced: "I'm writing the holiday shipping FAQ".
+    faq = extract_tasks(chat("bob: heads up I'm writing a holiday shipping deadlines FAQ for the site, should be up by friday"))
+    assert [(t.owner_name, t.task, t.due.date()) for t in faq] == [
+        ("Bob", "Write a holiday shipping deadlines FAQ for the site", datetime(2026, 5, 8).date())
+    ]

@@ -470,6 +470,11 @@ _EVENT_AFTER = re.compile(
 # "the hall booking for april 5", "tickets for saturday": the date of the thing booked, not of the work.
 _EVENT_BEFORE = re.compile(r"\b(?:booking|bookings|reservation|reservations|tickets?|seats?|hall|venue)\s+$", re.IGNORECASE)
 
+_AWAY = re.compile(
+    r"\b(?:i'm|im|i am|i'll be|ill be|i will be|i'm going to be|we're|we are)\s+(?:off|out|away|ooo|on leave|on holiday|"
+    r"on vacation|travell?ing|offline)\s+(?:on\s+|from\s+|all\s+|this\s+|next\s+)?$",
+    re.IGNORECASE,
+)
 _BOOKED_FOR_EVENT = re.compile(
     r"\b(?:booking|hall|venue|tickets?|room|table|seats?|pitch|court)\s+for\s+(?:the\s+|our\s+|a\s+)?[\w'-]+(?:\s+[\w'-]+)?\s+on\s+$",
     re.IGNORECASE,
@@ -480,6 +485,11 @@ def _names_an_event(text: str, due: Due) -> bool:
     before = text[max(0, due.start - 40) : due.start]
     phrase = text[due.start : due.end].lower()
     if (phrase.startswith("for ") or before.lower().endswith("for ")) and _EVENT_BEFORE.search(re.sub(r"for\s+$", "", before)):
+        return True
+    # "I'm off wed-thu for thanksgiving, will do it friday": when the speaker is away, not a deadline.
+    # "off wed-thu": the range's second day too.
+    ranged = re.sub(r"\b(?:" + _WEEKDAY_NAMES + r")\s*(?:-|\u2013|to|through|thru|and|&)\s*$", "", before, flags=re.IGNORECASE)
+    if _AWAY.search(ranged + ("on " if phrase.startswith("on ") else "")):
         return True
     # "book the church hall for the AGM on 8 March": the day of the event booked for.
     if _BOOKED_FOR_EVENT.search(before + ("on " if phrase.startswith("on ") else "")):

@@ -1245,8 +1245,11 @@ def _pronouns(text: str) -> set[str]:
 
 def _modifies_next(tokens: list[str], index: int) -> bool:
     """ "show" in "the show notes": the next word is a noun it describes."""
-    following = tokens[index + 1 : index + 2]
-    return bool(following) and following[0] not in STOPWORDS and following[0] not in PRONOUN_OBJECTS and not following[0].endswith("ing")
+    following = tokens[index + 1 : index + 3]
+    if not following or following[0] in STOPWORDS or following[0] in PRONOUN_OBJECTS:
+        return False
+    # "the holiday shipping FAQ": an -ing word that is itself a modifier of the noun after it.
+    return not following[0].endswith("ing") or len(following) == 2 and following[1] not in STOPWORDS
 
 
 def _snippet(text: str) -> str | None:

@@ -156,6 +156,8 @@ DONE = re.compile(
     r"\b(?:done|finished|completed?|merged|shipped|deployed|fixed|pushed|sent|filed|posted|published|landed|"
     r"submitted|uploaded|wrapped up|taken care of|sorted|all set|approved|lgtm|resolved|is live|are live|is up|are up|"
     r"went out|is in|are in|it's up|it's live|it's done|its up|its live|"
+    # "should work now Greg, try again": a fix reported to whoever hit the problem.
+    r"should (?:work|be (?:fixed|working|good|ok|okay|sorted|live|up)) now|(?:it|that|this) works now|"
     # "took care of it", "wrapped that up", "cleaned it up", "handled it"
     r"took care of (?:it|that|this|them)|(?:wrapped|cleaned|tidied) (?:it|that|this|them) up|handled (?:it|that|this|them))\b"
     r"|^\W*handled\W*$|[\u2705\u2714\u2611]",
@@ -377,7 +379,7 @@ CLAIMED = re.compile(
 )
 # "I'm still booking the cottage this week": under way, the speaker's.
 DOING_NOW = re.compile(
-    r"^\W*(?:and\s+)?i'?m\s+(?:still\s+|currently\s+|also\s+)?(?P<verb>[a-z]+ing)\s+(?P<rest>(?:the|a|an|my|our|those|these)\s+.+)$",
+    r"^\W*(?:(?:and|heads up|fyi|btw|also)\W+)?i'?m\s+(?:still\s+|currently\s+|also\s+)?(?P<verb>[a-z]+ing)\s+(?P<rest>(?:the|a|an|my|our|those|these)\s+.+)$",
     re.IGNORECASE,
 )
 # "want me to take the demo video?", "should I take over the slides?", "I can take the video if you want":

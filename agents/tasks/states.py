@@ -617,6 +617,8 @@ class StateChanges:
                 found.append(draft)
             elif finished & content_stems(draft.text):
                 found.append(draft)  # "seed data loaded, 2,400 recipes" for "seed the demo db"; "room 3B is ours"
+            elif message.reply_to_id in draft.sources and _GOT_IT.search(lower) and not NEGATION.search(lower):
+                found.append(draft)  # "B2.04 is ours 14:00-15:30" in reply to "could someone book a room?"
             elif overlap and (NOW_DOES.search(lower) and (measurements or "instead" in tokens) or HAS_NEW.search(lower)):
                 found.append(draft)  # "db-7 alert now fires at 85% instead of 80%" for "tune the db-7 alert"
             elif acts & SEND_VERBS and (message.attachments or LINK in rendered.text) and overlap:
@@ -786,6 +788,10 @@ class StateChanges:
 _NOT_PARTICIPLES = frozenset(
     {"need", "seed", "speed", "shed", "bed", "red", "feed", "weed", "breed", "hundred", "sacred", "naked", "wicked"}
 )
+
+
+# A result that is the thing itself: "is ours", "booked", "sorted", "secured".
+_GOT_IT = re.compile(r"\b(?:is|are|'s) ours\b|\b(?:booked|sorted|secured|reserved)\b(?!\s+(?:for|by|until|till|on)\b)")
 
 
 def _finished_state(lower: str) -> set[str]:
