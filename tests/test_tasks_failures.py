@@ -1185,3 +1185,30 @@ def test_support_fixes_rooms_and_absences():
     assert [(t.owner_name, t.task, t.due.date()) for t in faq] == [
         ("Bob", "Write a holiday shipping deadlines FAQ for the site", datetime(2026, 5, 8).date())
     ]
+
+
+def test_an_event_called_off_cancels_what_was_for_it_and_a_rota_assigns_days():
+    tasks = extract_tasks(
+        chat(
+            "alice: plan is a barrow party sat 10am. bring gloves",
+            "bob: i'm in. i'll bring my barrow and the big fork",
+            "carol: @dan could you pick up a new padlock? combination one so we don't need keys",
+            "dan: yep",
+            "alice: ok calling it: barrow party tomorrow is OFF. storm.",
+            "bob: sensible. my barrow thanks you",
+        )
+    )
+    # The padlock's own message saying "we don't need keys" calls nothing off; "my barrow thanks you" reports nothing.
+    assert [(t.owner_name, t.status) for t in tasks] == [("Bob", "cancelled"), ("Dan", "open")]
+    assert [t.status for t in extract_tasks(chat("bob: i'll do the slides", "bob: the alarm is off now"))] == ["open"]
+    rota = extract_tasks(
+        chat(
+            "alice: hi", "bob: hi", "carol: hi", "dan: watering rota for the next week then: alice sun, bob tue, carol thu? polytunnel only"
+        )
+    )
+    assert [(t.owner_name, t.due.date() if t.due else None) for t in rota] == [
+        ("Alice", None),
+        ("Bob", datetime(2026, 5, 5).date()),
+        ("Carol", datetime(2026, 5, 7).date()),
+    ]
+    assert all("watering" in t.task.lower() for t in rota)

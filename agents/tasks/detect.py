@@ -120,7 +120,9 @@ class Detector:
         topic_match = TOPIC_IS_MINE.search(text)
         if topic_match:
             topic = topic_match.group("topic")
-        split = None if clause.is_question else self._work_split(rendered, clause)
+        # "watering rota for the next week then: siobhan sun, tunde tue, elsie thu?": a rota proposed is a rota.
+        rota = re.match(r"^\W*(?P<topic>[\w' -]{3,60}?\b(?:rota|roster|schedule|split|plan))\b[^:]{0,30}:", clause.raw, re.IGNORECASE)
+        split = None if clause.is_question and not rota else self._work_split(rendered, clause, topic=rota.group("topic") if rota else None)
         if split:
             # "split: yara backend, tomasz the scanner, femi frontend. i'll do the devpost page": who does what.
             # "I need figures from everyone by Monday the 10th. Marcus: westerns. Hyejin: imaging.": the message's deadline.
@@ -173,7 +175,7 @@ class Detector:
         head = re.match(r"^\W*@?(?P<name>[a-z][\w'-]*)(?:\s+(?:darling|dear|hun|babe|love|mate|bro|sis))?\s*$", before)
         return bool(head and self.people.handle_id(head.group("name"), rendered))
 
-    def _work_split(self, rendered: RenderedMessage, clause: Clause) -> list[tuple[tuple[int, str], str]]:
+    def _work_split(self, rendered: RenderedMessage, clause: Clause, topic: str | None = None) -> list[tuple[tuple[int, str], str]]:
         """ "yara backend (fastapi), tomasz the scanner, femi frontend" or "i do ch6+7, darnell ch8, sophie ch9": a list
         of people each followed by their piece of work. Two or more named pieces, or nothing."""
         message = rendered.record
@@ -182,6 +184,8 @@ class Detector:
             r"^\W*(?:ok\s+|so\s+)?(?:split|proposal|plan|assignments?|roles|who does what)\s*:\s*", "", clause.raw, flags=re.IGNORECASE
         )
         text = text[minutes.end() :] if minutes else text
+        if topic:
+            text = text.split(":", 1)[-1].rstrip(" ?")
         pieces: list[tuple[tuple[int, str], str]] = []
         named = 0
         # "Marcus: knockdown westerns. Hyejin: time-course imaging. Elif: the qPCR panel.": one sentence per member.
@@ -239,6 +243,9 @@ class Detector:
                 doing = verb and (
                     verb[0] == "do" or _looks_like_verb(verb[0]) and verb[0] not in STOPWORDS and base_form(verb[0]) in ACTION_VERBS
                 )
+                if topic and not doing and re.fullmatch(_WEEKDAYS + r"|\w+day", part, re.IGNORECASE):
+                    what = re.sub(r"\s*\b(?:rota|roster|schedule|split|plan)$", "", topic.lower().strip())
+                    part = f"{what or 'the rota'} {part}"  # "siobhan sun": her day of the watering rota
                 pieces.append((owner, part if doing else f"do {part}"))
         return pieces if named >= 2 or minutes and named else []
 
@@ -1039,6 +1046,8 @@ class Detector:
                     return due
         return None
 
+
+_WEEKDAYS = r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)"
 
 # "Main actions:", "Action items -", "next steps:": the minutes' list of who does what follows.
 ACTIONS_LABEL = (

@@ -389,6 +389,12 @@ OFFER = re.compile(
     r"(?:take(?:\s+over)?|do|handle|grab|cover|own|pick\s+up)\s+(?P<rest>[^?]{2,80}?)(?:\?|\s+if\s+you\s+(?:want|need|like)\b|$)",
     re.IGNORECASE,
 )
+# "barrow party tomorrow is OFF", "the hike is cancelled": an event called off, named before it.
+EVENT_OFF = re.compile(
+    r"^\W*(?:(?:ok|okay|so|sorry|update)\W+)?(?:calling it\W+)?(?P<what>(?:the\s+)?[a-z][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+"
+    r"(?:is|are|'s|got)\s+(?:now\s+|officially\s+)?(?:off|cancell?ed)\b(?![ -](?:to|for|on|at|until|till|work|sick)\b)",
+    re.IGNORECASE,
+)
 # "the video is yours", "all yours", "it's yours": the owner handing a task to whoever offered.
 YOURS = re.compile(r"\b(?:is|are|it's|its)\s+(?:all\s+)?yours\b|\ball yours\b|\bplease do\b|\bgo for it\b|\btake it\b", re.IGNORECASE)
 # "seed data loaded, 2,400 recipes", "all 4 beds assembled", "room 3B is ours", "soil's here": the task's object,

@@ -37,6 +37,7 @@ from agents.tasks.patterns import (
     DEADLINE_MOVED,
     DONE,
     DONE_WINDOW_MESSAGES,
+    EVENT_OFF,
     FINDING,
     FIX_POSTED,
     FUTURE,
@@ -323,9 +324,21 @@ class StateChanges:
                 self.board.touch(draft, message)
             if targets:
                 return True
+        event_off = EVENT_OFF.match(text)
+        if event_off and not clause.is_question:
+            # "barrow party tomorrow is OFF" -> "i'll bring my barrow": what was for the event is called off with it.
+            targets = self._called_off(event_off.group("what"), every=True)
+            for draft in targets:
+                draft.status = "cancelled"
+                draft.changes.append(self.board.change("cancelled", message, draft))
+                self.board.touch(draft, message)
+            if targets:
+                return True
         cancel = CANCEL.search(text)
         if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
             targets = self._link(rendered, clause, allow_requester=True) or self._called_off(text[cancel.end() :])
+            # "could you pick up a new padlock? combination one so we don't need keys": not the ask it goes with.
+            targets = [d for d in targets if d.sources[0] != message.id]
             if not targets and len(words(text[: cancel.start()])) <= 2 and not COMMITMENT.search(text[cancel.end() :]):
                 return True  # "you can drop the label stuff": calling something off, never new work
             if targets:
@@ -436,19 +449,20 @@ class StateChanges:
                 found.append(draft)
         return found
 
-    def _called_off(self, what: str) -> list[Draft]:
-        """ "so no need for a rental" after "I can rent the car": a recent task whose words the called-off thing shares a root with."""
+    def _called_off(self, what: str, *, every: bool = False) -> list[Draft]:
+        """ "so no need for a rental" after "I can rent the car": a recent task whose words the called-off thing shares a root
+        with (`every`: all of them, for an event called off)."""
         roots = [w for w in content_words(" ".join(what.split()[:4])) if len(w) >= 4]
         if not roots:
             return []
         found = []
         for draft in self.board.open_drafts():
-            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
+            if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES * (4 if every else 1):
                 continue
             task_words = [w for w in content_words(draft.plain_text) if len(w) >= 4]
             if any(a.startswith(b) or b.startswith(a) for a in roots for b in task_words):
                 found.append(draft)
-        return found[-1:]
+        return found if every else found[-1:]
 
     def _past_tense_of_task(self, rendered: RenderedMessage, clause: Clause) -> int | None:
         """ "rules updated" from the owner of "update the rules", or "booked them" / "migrated, ..." opening
@@ -640,7 +654,8 @@ class StateChanges:
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
             said = content_stems(re.sub(r"#[\w-]+", " ", _without_links(raw))) - _GENERIC_STEMS  # "pinned in #trc": a place
-            found = [d for d in recent if d.sources[0] != message.id and content_stems(d.plain_text) & said][-1:]
+            if _STATEMENT_OF_STATE.search(raw):  # not "my barrow thanks you"
+                found = [d for d in recent if d.sources[0] != message.id and content_stems(d.plain_text) & said][-1:]
         whole = re.search(r"\b(\d+)\s*/\s*(\d+)\b", raw)
         if not found and whole and whole.group(1) == whole.group(2) and len(mine) == 1:
             found = mine  # "13/13, we're legal": the count the owner was reporting is complete
@@ -787,6 +802,14 @@ class StateChanges:
 # Words ending in -ed that are not past participles.
 _NOT_PARTICIPLES = frozenset(
     {"need", "seed", "speed", "shed", "bed", "red", "feed", "weed", "breed", "hundred", "sacred", "naked", "wicked"}
+)
+
+
+# What a plain statement of a result says: the thing is (somewhere, some way), a label and its value, a number.
+_STATEMENT_OF_STATE = re.compile(
+    r"\b(?:is|are|'s|was|were|ready|attached|here|up|in|out|final|finished|live|there|on|says?|said|yes|no|got|paid|sent|made|built|bought|done|written|\w+ed)\b"
+    r"|:|\d|\u2192|->",
+    re.IGNORECASE,
 )
 
 
