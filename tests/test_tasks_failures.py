@@ -1212,3 +1212,26 @@ def test_an_event_called_off_cancels_what_was_for_it_and_a_rota_assigns_days():
         ("Carol", datetime(2026, 5, 7).date()),
     ]
     assert all("watering" in t.task.lower() for t in rota)
+
+
+def test_incident_follow_ups_agreement_acceptance_and_a_later_day():
+    records = chat(
+        "alice: follow-ups:\n1. @bob move the s3 creds for the db hosts into vault so rotation can't break them\n"
+        "2. @carol write a runbook for 'WAL disk full'\n3. i'll raise the disk alert thresholds with the platform team",
+        "bob: vault thing is fine but we're mid-migration, realistically end of month?",
+        "alice: end of month works",
+        "carol: runbook: yep. should i also add a section on replica re-sync?",
+        "dan: what about auto-expanding the WAL volume?",
+        "bob: it'd hide the problem though. let's not",
+        "alice: agree, parking that",
+    )
+    records[1] = dataclasses.replace(records[1], reply_to_id=records[0].id)
+    records[2] = dataclasses.replace(records[2], reply_to_id=records[1].id)
+    tasks = extract_tasks(records)
+    assert [(t.owner_name, t.task, t.status) for t in tasks] == [
+        # "so rotation can't break them" is the reason, not an "it" to explain.
+        ("Bob", "Move the s3 creds for the db hosts into vault", "open"),
+        ("Carol", "Write a runbook for 'WAL disk full'", "open"),  # "runbook: yep" takes it on
+        ("Alice", "Raise the disk alert thresholds with the platform team", "open"),  # "parking that" is the WAL idea
+    ]
+    assert tasks[0].due is not None and tasks[0].due.date() == datetime(2026, 5, 31).date()

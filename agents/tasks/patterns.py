@@ -204,7 +204,7 @@ TOPIC_IS_MINE = re.compile(r"^(?P<topic>.+?)\s+(?:is|are)\s+(?:mine|on me|my job
 
 # Where a task's words stop: a new clause about reasons, timing or something else.
 CLAUSE_CUT = re.compile(
-    r"\s*(?:,\s|\s(?:so (?:that )?(?:it|we|they|i|you|he|she|the)\b|"
+    r"\s*(?:,\s|\s(?:so (?:that )?(?:it|we|they|i|you|he|she|the|[a-z]+ (?:can't|cant|won't|wont|doesn't|will|can))\b|"
     r"because\b|since\b(?!\s+(?:\d|v\d|last|yesterday|the last|monday|tuesday|wednesday|thursday|friday|saturday|sunday))|while\b|as soon as\b|unless\b|if (?:you|we|i|that|it|possible|needed)\b|"
     r"when you (?:get|have|can)\b|so we\b|once\b|before i\b|after i\b|but\b|and (?:i|i'm|im|we|it|it's|he|she|they|you)\b)|:\s|\(|\s[\u2014\u2013-]\s|\?|!|\.\s|\.$)",
     re.IGNORECASE,
@@ -358,7 +358,12 @@ DEADLINE_MOVED = re.compile(
     re.IGNORECASE,
 )
 # "monday is tight, tuesday ok?": the owner asking for another day.
-OTHER_DAY = re.compile(r"(?P<when>[\w\s/.-]{2,30}?)\s+(?:ok|okay|work|works|fine|instead)\s*\?\s*$", re.IGNORECASE)
+OTHER_DAY = re.compile(
+    r"(?P<when>[\w\s/.-]{2,30}?)\s+(?:ok|okay|work|works|fine|instead)\s*\?\s*$"
+    # "vault thing is fine but we're mid-migration, realistically end of month?"
+    r"|\b(?:realistically|maybe|how about|what about|could we say|can we say|more like|prob(?:ably)?)\s+(?P<when2>[\w\s/.-]{2,30}?)\s*\?\s*$",
+    re.IGNORECASE,
+)
 # "ping me when the form draft is ready", "let me know": asking to be told, not work.
 ASKED_TO_BE_TOLD = re.compile(r"^\W*(?:ping|tell|notify|text|dm|message|let|lmk)\s+(?:me|us)\b(?!\s+(?:the|a|your|all)\b)", re.IGNORECASE)
 # "by 6pm tmrw so we can lay it out early": a sentence that only says by when.

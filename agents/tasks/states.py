@@ -254,9 +254,13 @@ class StateChanges:
                 return True
         last = clauses[-1].raw if clauses else ""
         other = OTHER_DAY.search(last) if last.endswith("?") else None
-        proposed = find_due(other.group("when"), message.created_at, self.board.tz) if other else None
+        proposed = find_due(other.group("when") or other.group("when2"), message.created_at, self.board.tz) if other else None
         if proposed is not None:
-            own = [d for d in self.board.open_drafts(owner_id=message.author_id) if d.due is not None]
+            own = [
+                d
+                for d in self.board.open_drafts(owner_id=message.author_id)
+                if d.due is not None or message.reply_to_id in d.sources and self.board.overlap(d, rendered.text) >= 1
+            ]
             if own:
                 self.asked_day = (max(own, key=lambda d: d.last_index), proposed, self.board.index)
         return False
@@ -654,7 +658,10 @@ class StateChanges:
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
             said = content_stems(re.sub(r"#[\w-]+", " ", _without_links(raw))) - _GENERIC_STEMS  # "pinned in #trc": a place
-            if _STATEMENT_OF_STATE.search(raw):  # not "my barrow thanks you"
+            # Not "my barrow thanks you", nor "runbook: yep" (taking it on).
+            value = raw.split(":", 1)[1] if topic else ""
+            taking = re.match(r"^\W*(?:yep|yes|yeah|sure|ok|okay|on it|mine)\b", value, re.IGNORECASE)
+            if _STATEMENT_OF_STATE.search(raw) and not taking:
                 found = [d for d in recent if d.sources[0] != message.id and content_stems(d.plain_text) & said][-1:]
         whole = re.search(r"\b(\d+)\s*/\s*(\d+)\b", raw)
         if not found and whole and whole.group(1) == whole.group(2) and len(mine) == 1:
@@ -740,6 +747,10 @@ class StateChanges:
             return []
         # "still missing passport names from priya" -> "sent in dm!": the answer to what was just said to them.
         said_to = self.board.just_said_to(message, self.people.names_member)
+        before = self.board.messages[self.board.index - 1] if self.board.index > 0 else None
+        if not done and before is not None and before.author_id != speaker and AGREEING.match(clause.raw):
+            # "what about auto-expanding the WAL volume?" ... "let's not" -> "agree, parking that": the idea just discussed.
+            candidates = [d for d in candidates if before.id in d.sources or self.board.overlap(d, before.content or "") >= 1]
         if fallback and len(leftover) <= 3:
             for draft in reversed(candidates):
                 if said_to is not None and said_to.id not in draft.sources:
@@ -804,6 +815,8 @@ _NOT_PARTICIPLES = frozenset(
     {"need", "seed", "speed", "shed", "bed", "red", "feed", "weed", "breed", "hundred", "sacred", "naked", "wicked"}
 )
 
+
+AGREEING = re.compile(r"^\W*(?:agree[d]?|\+1|true|fair|yeah|yep|same)\b", re.IGNORECASE)
 
 # What a plain statement of a result says: the thing is (somewhere, some way), a label and its value, a number.
 _STATEMENT_OF_STATE = re.compile(
