@@ -1235,3 +1235,35 @@ def test_incident_follow_ups_agreement_acceptance_and_a_later_day():
         ("Alice", "Raise the disk alert thresholds with the platform team", "open"),  # "parking that" is the WAL idea
     ]
     assert tasks[0].due is not None and tasks[0].due.date() == datetime(2026, 5, 31).date()
+
+
+def test_translation_channel_promises_requests_and_who_asks():
+    tasks = extract_tasks(
+        chat(
+            "alice: de is mine as usual",
+            "bob: i'll do fr but can someone review after? last time nobody did",
+            "carol: ja at 48%, that's probably it from me before fri, sorry",
+            "alice: can someone else who knows japanese pick up the rest of ja? otherwise those strings fall back to english",
+            "dan: fr review done by lucie, she fixed 4 things. we're good",
+            "erin: ok so who's bringing snacks to the RC party 🎉",
+        )
+    )
+    owners = {t.task: t.owner_name for t in tasks}
+    assert owners["Do fr"] == "Bob"
+    # Nobody took the rest of ja: neither a report about fr nor a question about snacks.
+    assert owners["Pick up the rest of ja"] is None
+    assert next(t for t in tasks if t.task == "Pick up the rest of ja").status == "open"
+
+
+def test_whoever_asked_takes_a_refused_request_back_in_other_words():
+    tasks = extract_tasks(
+        chat(
+            "alice: hi all",
+            "bob: hey",
+            "alice: bob could you book the dinner too? you're the one who knows galway",
+            "bob: honestly i can't take on dinner as well, i'm drowning w the airbnb + money stuff. can someone else grab it?",
+            "alice: ugh ok fine i'll do dinner. any preferences? no seafood for sinead",
+        )
+    )
+    assert [(t.owner_name, t.task) for t in tasks] == [("Alice", "Book the dinner")]
+    assert extract_tasks(chat("alice: i'll do dinner tonight")) == []  # cooking one's own dinner is not the group's work

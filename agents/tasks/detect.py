@@ -494,6 +494,7 @@ class Detector:
         """A short imperative from the words after the trigger, and its deadline; (None, _, _) when they are not a task."""
         text = re.sub(r"\s+", " ", rest).strip()
         text = LEADING_FILLER.sub("", text)
+        text = _without_who(text)
         text = re.sub(r"^(?:will|gonna|going to)\s+", "", text, flags=re.IGNORECASE)
         cut = CLAUSE_CUT.search(text)
         remainder = ""
@@ -569,7 +570,13 @@ class Detector:
         # A leisure word as the thing itself ("grab lunch"), not as a modifier ("write the show notes").
         leisure = [t for i, t in enumerate(rest_tokens) if t in LEISURE_WORDS and not _modifies_next(rest_tokens, i)]
         # "someone else do drinks pls": for the group it is work; "I'll grab a drink" is the speaker's own break.
-        for_the_group = owner_id is None or owner_id == addressee.addressee_id or verb in ("bring", "provide", "cater")
+        for_the_group = (
+            owner_id is None
+            or owner_id == addressee.addressee_id
+            or verb in ("bring", "provide", "cater")
+            # "can you book the dinner?" refused -> "ugh ok fine i'll do dinner": the dinner is already the group's business.
+            or self._refused_request(rendered.record, text) is not None
+        )
         if leisure and len(rest_tokens) <= 4 and not for_the_group:
             return None, False, None
         if re.match(r"^\w+\s+(?:anyone|anybody|everyone|whoever)\s+(?:who|that)\b", " ".join(tokens), re.IGNORECASE):
@@ -849,7 +856,9 @@ class Detector:
                 continue
             if draft.requester_id == message.author_id:
                 # "fair, I'll write it myself": whoever asked takes the refused request back.
-                if re.search(r"\bmyself\b", text, re.IGNORECASE) and self.board.index - draft.last_index <= 3:
+                # "ugh ok fine i'll do dinner": or names it, right after the refusal.
+                named = len(content_stems(draft.text) & content_stems(text)) >= 1
+                if (re.search(r"\bmyself\b", text, re.IGNORECASE) or named) and self.board.index - draft.last_index <= 3:
                     return draft
                 continue
             if self.board.overlap(draft, text) >= 2 or len(content_stems(draft.text) & content_stems(text)) >= 1:
@@ -1054,6 +1063,19 @@ ACTIONS_LABEL = (
     r"^\W*(?:(?:main|key|our)\s+)?(?:actions?(?:\s+items?)?|next\s+steps|to-?dos?|follow-?ups?)"
     r"(?:\s+(?:from|for)\s+[^:]{1,40})?\s*[:\-\u2013]\s*"
 )
+
+
+def _without_who(text: str) -> str:
+    """ "(someone) else who knows japanese pick up the rest of ja" -> "pick up the rest of ja": who, then the work."""
+    text = re.sub(r"^else\s+", "", text, flags=re.IGNORECASE)
+    relative = re.match(r"^(?:who|that)\s+(?:knows?|speaks?|has|have|is|lives?|owns?|reads?|gets?)\s+", text, re.IGNORECASE)
+    if relative is None:
+        return text
+    tokens = text[relative.end() :].split()
+    for index, token in enumerate(tokens[1:5], start=1):
+        if base_form(token.lower()) in ACTION_VERBS and not token.lower().endswith("s"):
+            return " ".join(tokens[index:])
+    return text
 
 
 def asked_of(owner_id: int | None, addressee: Clause) -> bool:

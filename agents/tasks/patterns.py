@@ -222,7 +222,7 @@ LEADING_FILLER = re.compile(
 )
 INTERJECTION = re.compile(
     r"^\W*(?:(?:ok|okay|so|yeah|yes|yep|sure|agreed|great|cool|alright|right|hmm+|ah|oh|ugh+|argh+|oof|welp|oops|whoops|damn|dang|well|and|also|then|"
-    r"perfect|nice|thanks|ty|good (?:call|point|idea|catch)|sounds good|fair|true|hey|hi|btw|anyway|re \w+)\b[\s,.!:;-]*)+",
+    r"perfect|nice|thanks|ty|fine|honestly|tbh|lol|haha|good (?:call|point|idea|catch)|sounds good|fair|true|hey|hi|btw|anyway|re \w+)\b[\s,.!:;-]*)+",
     re.IGNORECASE,
 )
 REASON = re.compile(r"^\W*(?:since|because|as|while|if|unless|when|once|so|though|although)\b", re.IGNORECASE)
@@ -230,7 +230,9 @@ ITEMS_PREFIX = re.compile(r"^\W*(?:action items?|next steps|ais?|todos?|to-dos?|
 ITEM_SPLIT = re.compile(r"[,;]\s*(?:and\s+)?(?=@\w+\s+(?:to|will|'ll|can|should|please|pls)\b)", re.IGNORECASE)
 # "we need to turn on X, can someone do that tonight?" holds two clauses.
 REQUEST_SPLIT = re.compile(
-    r",\s+(?=(?:(?:so|and|also|but)\s+)?(?:(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|anybody)|(?:someone|somebody) else"
+    # "i'll do fr but can someone review after?": the promise, then a request of its own.
+    r"(?:,\s+|\s+(?=but\s+(?:can|could|would)\s+(?:someone|somebody|anyone|anybody)\b))"
+    r"(?=(?:(?:so|and|also|but)\s+)?(?:(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|anybody)|(?:someone|somebody) else"
     r"|(?:someone|somebody|anyone) (?:must|needs to|has to|should)))",
     re.IGNORECASE,
 )
@@ -503,7 +505,7 @@ NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|retur
 # The owner gives a task back: "can you hand the windows installer to someone else?", "I can't do it after all".
 RELEASE = re.compile(
     r"\b(?:hand|give|pass|reassign)\s+(?:it|this|that|the [\w\s-]{1,30}?)\s+(?:off\s+|over\s+)?to\s+(?:someone|somebody|anyone) else\b"
-    r"|\b(?:someone|somebody) else (?:take|do|handle|pick up)\b|\bcan'?t do (?:it|this|that) after all\b"
+    r"|\b(?:someone|somebody) else (?:take|do|handle|pick up|grab|cover|get|sort)\b|\bcan'?t do (?:it|this|that) after all\b"
     # "i cant make the 31st after all ... can someone cover the among us lobby?"
     r"|\bcan (?:someone|somebody|anyone|anybody) (?:cover|take over|take|pick up|do) (?:it|this|that|the|my)\b(?=.*\?)"
     # "I won't get to the AccessDenied alert before I'm off": the owner will not do it after all.

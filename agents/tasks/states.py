@@ -221,6 +221,8 @@ class StateChanges:
                 )
             )
         )
+        if re.search(r"\bwho(?:'s|s| is| are)?\b", first, re.IGNORECASE):
+            accepted = False  # "ok so who's bringing snacks?": asking who, not taking it
         if not accepted:
             return None
         pending.answered = True
@@ -400,7 +402,14 @@ class StateChanges:
             if not targets:
                 # "can someone send me the guest list?" -> "sent it to your email": done by whoever did it.
                 pending = self._pending_for(message)
-                if pending is not None and pending.owner_id is None and pending.requester_id != message.author_id:
+                answers = pending is not None and (
+                    message.reply_to_id in pending.sources
+                    or self.board.overlap(pending, text, with_verbs=False) >= 1
+                    # "sent it to your email", "done!": a short answer right after the ask.
+                    or self.board.index - pending.last_index == 1
+                    and (re.search(r"\b(?:it|them|that|this)\b", text, re.IGNORECASE) or len(words(text)) <= 3)
+                )
+                if pending is not None and answers and pending.owner_id is None and pending.requester_id != message.author_id:
                     pending.owner_id, pending.owner_name = message.author_id, message.author_name
                     pending.changes.append(self.board.change("claimed", message, pending))
                     targets = [pending]
