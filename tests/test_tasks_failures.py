@@ -1267,3 +1267,25 @@ def test_whoever_asked_takes_a_refused_request_back_in_other_words():
     )
     assert [(t.owner_name, t.task) for t in tasks] == [("Alice", "Book the dinner")]
     assert extract_tasks(chat("alice: i'll do dinner tonight")) == []  # cooking one's own dinner is not the group's work
+
+
+def test_a_list_of_assignments_under_a_deadline_heading_and_chores_verbs():
+    tasks = extract_tasks(
+        chat(
+            "bob: hi",
+            "carol: hi",
+            "alice: homework before wed:\n@bob watch our ascent VOD from sunday and note every round we lose mid control\n"
+            "@carol go over the post-plant setups doc, learn the B ones",
+        )
+    )
+    wednesday = datetime(2026, 5, 6).date()
+    assert [(t.owner_name, t.due.date() if t.due else None) for t in tasks] == [("Bob", wednesday), ("Carol", wednesday)]
+    assert tasks[0].task.startswith("Watch our ascent VOD from sunday")  # "from sunday" is where the VOD is from
+    video = extract_tasks(
+        chat(
+            "alice: can someone compress the hero video, it's 48mb",
+            "bob: the hero video, i can squash it w handbrake if nobody's on it",
+            "alice: pls 🙏",
+        )
+    )
+    assert [(t.owner_name, t.task) for t in video] == [("Bob", "Compress the hero video")]

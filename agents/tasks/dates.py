@@ -486,6 +486,13 @@ def _names_an_event(text: str, due: Due) -> bool:
     phrase = text[due.start : due.end].lower()
     if (phrase.startswith("for ") or before.lower().endswith("for ")) and _EVENT_BEFORE.search(re.sub(r"for\s+$", "", before)):
         return True
+    # "watch our VOD from sunday": where something came from, not a deadline ("from monday to friday" is a span).
+    if (
+        re.fullmatch(_WEEKDAY_NAMES + "|yesterday|last night", due.text.lower())
+        and before.lower().endswith(("from ", "since "))
+        and not re.match(r"\s*(?:to|until|till|-|\u2013|through|thru|onwards?)\b", text[due.end :], re.IGNORECASE)
+    ):
+        return True
     # "I'm off wed-thu for thanksgiving, will do it friday": when the speaker is away, not a deadline.
     # "off wed-thu": the range's second day too.
     ranged = re.sub(r"\b(?:" + _WEEKDAY_NAMES + r")\s*(?:-|\u2013|to|through|thru|and|&)\s*$", "", before, flags=re.IGNORECASE)

@@ -382,7 +382,12 @@ class Detector:
                 return "request", (clause.addressee_id, clause.addressee_name), rest, rest
         if clause.addressee_id and clause.vocative:
             first = words(text)[:1]
-            if first and first[0] in ACTION_VERBS:
+            # "homework before wed:\n@kaz watch our ascent VOD ...\n@mila go over ...": in a list of assignments even
+            # watching is work.
+            assigned = len(re.findall(r"^\W*@\w+", rendered.text, re.MULTILINE)) >= 2
+            if first and (
+                first[0] in ACTION_VERBS or assigned and first[0] in {"watch", "read", "study", "practice", "practise", "review"}
+            ):
                 return "request", (clause.addressee_id, clause.addressee_name), text, text
             on = re.match(r"^\W*(?:you're|youre|you are|ur)\s+on\s+(?P<rest>.+)$", text, re.IGNORECASE)
             if on and words(on.group("rest")):

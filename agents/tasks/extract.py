@@ -22,7 +22,7 @@ from agents.tasks.dates import find_due, zone
 from agents.tasks.detect import Detector
 from agents.tasks.drafts import Board, Draft
 from agents.tasks.language import RenderedMessage, render, sentences
-from agents.tasks.patterns import DEADLINE_BACK, DEADLINE_SENTENCE, EVERYTHING_DUE, RESPONSE_WINDOW, TAKER_WANTED
+from agents.tasks.patterns import DEADLINE_BACK, DEADLINE_HEADER, DEADLINE_SENTENCE, EVERYTHING_DUE, RESPONSE_WINDOW, TAKER_WANTED
 from agents.tasks.people import People
 from agents.tasks.records import ExtractedTask, task_fingerprint
 from agents.tasks.states import StateChanges
@@ -95,7 +95,7 @@ class Tracker:
                 # "print is thursday, copy deadline is wednesday 6pm for everything": the date after "deadline".
                 said = find_due(sentence[everything.start() :], message.created_at, self.board.tz)
                 self.board.default_due = said or self.board.default_due
-            elif new and (DEADLINE_SENTENCE.match(sentence) or DEADLINE_BACK.search(sentence)):
+            elif new and (DEADLINE_SENTENCE.match(sentence) or DEADLINE_BACK.search(sentence) or DEADLINE_HEADER.match(sentence)):
                 due = find_due(sentence, message.created_at, self.board.tz)
                 for draft in new:
                     if due is not None and (draft.due is None or draft.due is self.board.default_due):

@@ -370,6 +370,8 @@ OTHER_DAY = re.compile(
 ASKED_TO_BE_TOLD = re.compile(r"^\W*(?:ping|tell|notify|text|dm|message|let|lmk)\s+(?:me|us)\b(?!\s+(?:the|a|your|all)\b)", re.IGNORECASE)
 # "by 6pm tmrw so we can lay it out early": a sentence that only says by when.
 DEADLINE_SENTENCE = re.compile(r"^\W*(?:by|before|due|no later than|latest)\b", re.IGNORECASE)
+# "homework before wed:" heading a list of assignments: the list's deadline.
+DEADLINE_HEADER = re.compile(r"^[^:\n]{0,40}\b(?:by|before|due|until|for)\b[^:\n]{1,25}:\s*$", re.IGNORECASE)
 # "tab wants them confirmed by the 6th": a later sentence giving the work just asked for ("them") its deadline.
 DEADLINE_BACK = re.compile(r"\b(?:it|them|that|those|these)\b[^.?!]{0,30}?\b(?:by|before|no later than)\b", re.IGNORECASE)
 # "copy deadline is wednesday 6pm for everything", "everything's due friday": one deadline for all the work.
