@@ -1289,3 +1289,32 @@ def test_a_list_of_assignments_under_a_deadline_heading_and_chores_verbs():
         )
     )
     assert [(t.owner_name, t.task) for t in video] == [("Bob", "Compress the hero video")]
+
+
+def test_carpool_seats_ticks_claims_and_handing_on_named_work():
+    tasks = extract_tasks(
+        chat(
+            "alice: need drivers, snacks both days, and someone to wash the away kit",
+            "bob: same, i can take 2 + the goal bag and cones",
+            "carol: can someone take sunday snacks pls 🙏",
+            "dan: i got sunday snacks. no nuts obvs",
+            "alice: #7 is ava, pretty sure she took them home. @bob can u remind her mom? ur neighbors",
+            "bob: will do",
+            "bob: ava's mom found the shorts, they're in her bag ✅",
+        )
+    )
+    assert [(t.owner_name, t.task.split(" (re:")[0], t.status) for t in tasks] == [
+        (None, "Wash the away kit", "open"),
+        ("Bob", "Take 2 + the goal bag and cones", "open"),  # two passengers are not a thing to take
+        ("Dan", "Take snacks", "open"),  # "i got sunday snacks" takes them on
+        ("Bob", "Remind her mom", "done"),  # the tick confirms the shorts, not the goal bag
+    ]
+    notes = extract_tasks(
+        chat(
+            "alice: can someone own the staging seed refresh before the demo on thursday?",
+            "bob: ok I take the seed refresh. wednesday latest",
+            "alice: also I said I'd write the release notes draft for the demo but I'm stuck in hiring loops. @carol can you take that over?",
+            "carol: sure, wednesday evening probably",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in notes] == [("Bob", "open"), ("Carol", "open")]

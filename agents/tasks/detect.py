@@ -1109,6 +1109,8 @@ def _object_list(rest: str) -> list[str]:
     parts = [part.strip() for part in re.split(r",\s*(?:and\s+|&\s+)?|\s+(?:and|&|\+)\s+", items_text) if part.strip()]
     if len(parts) < 3 or not re.search(r"(?:\sand|&|\+)\s+\S+[^,]*$", items_text):
         return []
+    if any(re.fullmatch(r"\d+", part) for part in parts):
+        return []  # "i can take 2 + the goal bag and cones": two passengers, not a thing to take on its own
     for part in parts:
         tokens = words(part)
         if not tokens or len(tokens) > 5 or tokens[0] in ("i", "we", "you", "it", "then", "so", "but", "if", "because", "which", "that"):

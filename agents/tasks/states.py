@@ -391,6 +391,13 @@ class StateChanges:
                 others = not done_word or bool(DONE.search(part))
                 if targets and not content_stems(part) - _GENERIC_STEMS - content_stems("yesterday tonight earlier already"):
                     continue  # "masthead's fixed, did it last night": the "it" is what the sentence just named
+                if (
+                    targets
+                    and re.match(r"^\W*(?:they|it|she|he|that|which)\b", part, re.IGNORECASE)
+                    and DONE.search(part)
+                    and all(m.group(0) in "\u2705\u2714\u2611" for m in DONE.finditer(part))
+                ):
+                    continue  # "ava's mom found the shorts, they're in her bag ✅": the tick confirms the first part
                 part_clause = replace(clause, raw=part)
                 for draft in self._link(rendered, part_clause, allow_requester=False, done=True, fallback=False, others=others):
                     if draft not in targets:
@@ -587,7 +594,12 @@ class StateChanges:
         lower = raw.lower()
         if clause.is_question or FUTURE.search(lower) or REQUEST.search(raw):
             return []
-        mine = [d for d in self.board.open_drafts(owner_id=message.author_id) if not d.tentative]
+        # Not one this message just took on ("i got sunday snacks").
+        mine = [
+            d
+            for d in self.board.open_drafts(owner_id=message.author_id)
+            if not d.tentative and not (d.changes and d.changes[-1].kind == "claimed" and d.changes[-1].message_id == message.id)
+        ]
         recent = [d for d in mine if self.board.index - d.last_index <= DONE_WINDOW_MESSAGES]
         if not recent:
             return []
@@ -735,7 +747,11 @@ class StateChanges:
         ]
         best = max((score for score, _ in scored), default=(0, 0))
         if best[0] >= 1:
-            return [d for score, d in scored if score == best]
+            tied = [d for score, d in scored if score == best]
+            if done and len(tied) > 1 and not re.search(r"\b(?:both|all|and|everything)\b|,|\+", clause.raw, re.IGNORECASE):
+                # "ava's mom found the shorts, they're in her bag ✅": one result, for the task last talked about.
+                return [max(tied, key=lambda d: d.last_index)]
+            return tied
         # Someone else's task, named clearly enough ("the windows crash is fixed").
         named = [(self.board.overlap(d, clause.raw, with_verbs=False, context=False), d) for d in candidates if others and not concerned(d)]
         best_other = max((score for score, _ in named), default=0)
@@ -803,6 +819,10 @@ class StateChanges:
             for draft in reversed(candidates):
                 if self.board.index - draft.last_index > RESPONSE_WINDOW_MESSAGES:
                     break
+                if re.search(r"\bi (?:said|promised|offered) i'?d\b|\bi was (?:going|gonna) to\b", rendered.text, re.IGNORECASE) and (
+                    self.board.overlap(draft, rendered.text, with_verbs=False) < 1
+                ):
+                    continue  # "I said I'd write the release notes ... @mei can you take that over?": that work, named here
                 target = draft
                 break
         if target is None:
