@@ -1318,3 +1318,23 @@ def test_carpool_seats_ticks_claims_and_handing_on_named_work():
         )
     )
     assert [(t.owner_name, t.status) for t in notes] == [("Bob", "open"), ("Carol", "open")]
+
+
+def test_zine_status_check_promises_worries_and_help():
+    tasks = extract_tasks(
+        chat(
+            "alice: files go to the printer on the 15th. what's still missing:\n- the cover in 2 colour seps\n"
+            "- final page count so I can confirm the quote",
+            "bob: cover seps — i can do them but i've never done riso seps before?? is it just greyscale per colour",
+            "carol: yeah each colour layer as its own greyscale file. I can walk u thru it thurs",
+            "bob: ok ya pls 🙏",
+            "dan: who's doing the insta post for the launch?",
+            "bob: i can do it this weekend",
+        )
+    )
+    assert [(t.owner_name, t.task.split(" (re:")[0]) for t in tasks] == [
+        ("Bob", "Do them"),  # "so I can confirm the quote" says what the page count is for
+        ("Carol", "Walk u thru it"),  # helping bob, not taking the seps over
+        ("Bob", "Do the insta post for the launch"),
+    ]
+    assert tasks[0].task.endswith("(re: cover seps)")

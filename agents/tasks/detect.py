@@ -172,6 +172,8 @@ class Detector:
         spoken to before the promise, with no comma."""
         if re.match(r"^\W*(?:for|about|re|regarding|as for|on)\s+(?:the\s+|my\s+|our\s+)?[\w'-]+(?:\s+[\w'-]+)?\s*$", before):
             return True
+        if re.match(r"^\W*(?:the\s+)?[\w'-]+(?:\s+[\w'-]+){0,2}\s*[\u2014\u2013]\s*$", before):
+            return True  # "cover seps — i can do them": the topic, then the promise
         head = re.match(r"^\W*@?(?P<name>[a-z][\w'-]*)(?:\s+(?:darling|dear|hun|babe|love|mate|bro|sis))?\s*$", before)
         return bool(head and self.people.handle_id(head.group("name"), rendered))
 
@@ -293,7 +295,8 @@ class Detector:
             rest = QUALIFIER.sub("", someone.group("rest"))
             rest = re.split(r"\s+(?:pls|please|plz)\b", rest, maxsplit=1, flags=re.IGNORECASE)[0]  # "do drinks pls my bag can't ..."
             if someone.group("who_ing"):
-                rest = base_form(someone.group("who_ing").strip()) + " " + rest
+                ing = someone.group("who_ing").strip()
+                rest = ("do" if ing.lower() == "doing" else base_form(ing)) + " " + rest  # "who's doing the insta post?"
             elif someone.group(0).lower().lstrip().startswith("whose"):
                 rest = "do the " + re.sub(r"^(?:the\s+)", "", rest.split("?")[0])  # "whose week is bins??" -> "do the bins"
             if PERCEPTION.search(rest):
@@ -421,6 +424,10 @@ class Detector:
         if clause.is_question:
             # "i can do the signup sheet for bakers, google form ok?": the promise, then a short question about how.
             promise, _, asked = clause.text.rpartition(",")
+            # "i can do them but i've never done riso seps before??": the promise, then a worry.
+            worry = re.match(r"^(?P<promise>.+?)\s+but\s+(?:i'?ve|i have)\s+never\b", clause.text, re.IGNORECASE)
+            if worry and COMMITMENT.match(worry.group("promise").strip()):
+                promise, asked = worry.group("promise"), ""
             if not (promise and COMMITMENT.match(promise.strip()) and len(words(asked)) <= 4):
                 return None
             clause = replace(clause, text=promise.strip(), is_question=False)
@@ -463,10 +470,18 @@ class Detector:
                     return None
             if re.match(r"^have to\b", rest, re.IGNORECASE) and trigger in ("i'll", "i will") and not self.board.loose:
                 return None  # "I'll have to watch it": a note to self, not a promise
-            if trigger == "i can" and (
-                re.match(r"^\s*(?:but|too|if|also but)\b", rest, re.IGNORECASE) or re.search(r"\bbut\b", rest[:12], re.IGNORECASE)
+            if (
+                trigger == "i can"
+                and (
+                    re.match(r"^\s*(?:but|too|if|also but)\b", rest, re.IGNORECASE)
+                    # "I can do it but I'm out monday" hedges; "i can do them but i've never done riso seps before??" takes it on
+                    or re.search(r"\bbut\b", rest[:12], re.IGNORECASE)
+                    and not re.search(r"\bbut\s+(?:i'?ve|i have)\s+never\b", rest, re.IGNORECASE)
+                )
             ):
                 return None
+            if trigger == "i can" and re.search(r"\bso\s+(?:that\s+)?$", before):
+                return None  # "final page count so I can confirm the quote": what it is for, not a promise
             return "commitment", (message.author_id, message.author_name), rest, rest
         doing = DOING_NOW.match(text)
         if doing and base_form(doing.group("verb")) in ACTION_VERBS:
@@ -687,6 +702,14 @@ class Detector:
         if target is None and (has_pronoun or pronoun_only or restated):
             # "postmortem doc created, I'll have the draft ready by thursday as planned": the task the message names.
             target = self._own_task_in_message(message.author_id, rendered.text)
+        if (
+            target is not None
+            and target.owner_id not in (None, message.author_id)
+            and not target.refused
+            and not target.given_up
+            and re.search(r"\b(?:you|u|ya)\b", text, re.IGNORECASE)
+        ):
+            target = None  # "I can walk u thru it thurs": helping the owner, not taking their task over
         if target is None:
             target = self._same_task(message.author_id, text, message.id)
         if target is None:
@@ -828,7 +851,9 @@ class Detector:
             return _snippet(addressed[-1])
         if sentence in own and own.index(sentence) > 0:
             mine = _snippet(own[own.index(sentence) - 1])
-            if mine and len(mine.split()) >= 3:
+            # "cover seps — i can do them": a topic set off by a dash is enough.
+            topic = mine is not None and re.search(re.escape(mine) + r"\s*[\u2014\u2013]", render(message).text) is not None
+            if mine and (len(mine.split()) >= 3 or topic):
                 return mine
         if not parts:
             return None
