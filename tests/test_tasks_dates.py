@@ -107,6 +107,9 @@ def test_the_message_time_must_be_aware_and_the_zone_real():
         ("I'll run it after lunch", "2025-10-30T14:00:00-04:00"),
         ("the day after tomorrow", "2025-11-01T17:00:00-04:00"),
         ("within the hour", "2025-10-30T12:00:00-04:00"),
+        ("I'll take the crash spike first thing", "2025-10-31T09:00:00-04:00"),  # the next morning
+        ("update the incident note before the 2pm sync", "2025-10-30T14:00:00-04:00"),
+        ("ok but I'm off wed-thu, will do it friday", "2025-10-31T17:00:00-04:00"),
     ],
 )
 def test_loose_deadline_phrases_resolve_to_the_day_people_mean(phrase, expected):
@@ -116,7 +119,16 @@ def test_loose_deadline_phrases_resolve_to_the_day_people_mean(phrase, expected)
 
 @pytest.mark.parametrize(
     "phrase",
-    ["can you get quotes for the friday dinner", "call the council about the hall booking for april 5", "tickets for saturday"],
+    [
+        "can you get quotes for the friday dinner",
+        "call the council about the hall booking for april 5",
+        "tickets for saturday",
+        "i can book a study room in the library for sunday tho",  # the day booked
+        "book the church hall for the AGM on 8 March",
+        "i'll ask Lotus if they can move fri earlier",  # the day being moved
+        "ok but I'm off wed-thu for thanksgiving",  # the days away
+        "watch our ascent VOD from sunday",  # where it came from
+    ],
 )
 def test_a_date_naming_the_event_is_not_a_deadline(phrase):
     assert due(phrase, "2025-10-30T15:00:00", "America/New_York") is None

@@ -234,6 +234,23 @@ def _rules() -> list[_Rule]:
             return _at(day, clock, now.tzinfo) if clock else None
         return _at(day, _part_time(_lower(m, "part")), now.tzinfo)
 
+    # "I'll take the crash spike first thing": the next morning (this one, when said before nine).
+    @rule(r"\bfirst thing(?:\s+in the morning)?(?=\s*(?:$|[,.!;:)\u2014-]|\s(?:and|then|so|pls|please|if)\b))")
+    def _first_thing(m, now):
+        day = now.date() if now.hour < 9 else now.date() + timedelta(days=1)
+        return _at(day, time(9, 0), now.tzinfo)
+
+    # "update the incident note before the 2pm sync": that hour today (tomorrow when it has passed).
+    @rule(
+        rf"\b(?:before|by|after|ahead of)\s+(?:the|our|my|today's)\s+{_CLOCK}\s+(?:sync|standup|stand-up|call|meeting|review|demo|check-?in|huddle)\b"
+    )
+    def _before_clock_event(m, now):
+        clock = _clock(m)
+        if clock is None:
+            return None
+        day = now.date() if (clock.hour, clock.minute) > (now.hour, now.minute) else now.date() + timedelta(days=1)
+        return _at(day, clock, now.tzinfo)
+
     @rule(
         rf"\b{_PREP}(?P<word>today|tonight|this (?:morning|afternoon|evening|arvo)|eod|cob|eob|(?:the )?end of (?:the |business )?day|close of business|end of business)\b"
     )
@@ -485,6 +502,14 @@ def _names_an_event(text: str, due: Due) -> bool:
     before = text[max(0, due.start - 40) : due.start]
     phrase = text[due.start : due.end].lower()
     if (phrase.startswith("for ") or before.lower().endswith("for ")) and _EVENT_BEFORE.search(re.sub(r"for\s+$", "", before)):
+        return True
+    # "i can book a study room in the library for sunday", "book the cottage for the hen weekend": the day booked.
+    if (phrase.startswith("for ") or before.lower().endswith("for ")) and re.search(
+        r"\b(?:book|booking|reserve|reserving|rent|renting|hire|hiring)\b", text[max(0, due.start - 60) : due.start], re.IGNORECASE
+    ):
+        return True
+    # "i'll ask Lotus if they can move fri earlier": the day being moved, not a deadline.
+    if re.search(r"\b(?:move|moving|shift|reschedule|push|swap)\s+(?:the\s+)?$", before, re.IGNORECASE):
         return True
     # "watch our VOD from sunday": where something came from, not a deadline ("from monday to friday" is a span).
     if (
