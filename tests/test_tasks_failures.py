@@ -1338,3 +1338,20 @@ def test_zine_status_check_promises_worries_and_help():
         ("Bob", "Do the insta post for the launch"),
     ]
     assert tasks[0].task.endswith("(re: cover seps)")
+
+
+def test_viewing_and_listening_plans_are_not_tasks_but_a_hail_carries_to_the_ask():
+    assert extract_tasks(chat("bob: ep 1 was ok, I'll give it another episode before deciding")) == []
+    assert extract_tasks(chat("bob: I'll listen to the geese thing later I guess. peer pressure")) == []
+    # Asked of someone, reading it is work.
+    assert len(extract_tasks(chat("alice: changelog draft is up. @bob can you give it a read?"))) == 1
+    gear = chat(
+        "alice: someone should make a gear list for the newbies",
+        "bob: @alice since you brought it up… 😇 can you put one together?",
+        "alice: fiiine. by friday",
+        "alice: gear list → https://docs.google.com/document/d/1xYz-gearlist pls add if i missed anything",
+    )
+    gear[2] = dataclasses.replace(gear[2], reply_to_id=gear[1].id)
+    gear[3] = dataclasses.replace(gear[3], reply_to_id=gear[1].id)
+    tasks = extract_tasks(gear)
+    assert [(t.owner_name, t.status, t.due.date() if t.due else None) for t in tasks] == [("Alice", "done", datetime(2026, 5, 8).date())]

@@ -570,6 +570,18 @@ class Detector:
             and not asked_of(owner_id, addressee)
         ):
             return None, False, None  # "ok i'll watch it this weekend": a film or a game to enjoy, not work
+        if not asked_of(owner_id, addressee) and re.match(
+            r"^listen\s+to\s+(?:it|that|this|them|the\s+(?:album|song|track|record|ep|mix|playlist|[\w-]+\s+(?:thing|album|song|track)))\b",
+            text,
+            re.IGNORECASE,
+        ):
+            return None, False, None  # "I'll listen to the geese thing later": music to enjoy
+        if not asked_of(owner_id, addressee) and re.match(
+            r"^give\s+(?:it|them|the show|the series)\s+(?:another|a|one more)\s+(?:episode|ep|season|watch|listen|go)\b",
+            text,
+            re.IGNORECASE,
+        ):
+            return None, False, None  # "I'll give it another episode before deciding": a viewer's plan
         if re.search(r"\band\s+(?:" + "|".join(sorted(HOBBY_VERBS)) + r")\b", text, re.IGNORECASE) or re.match(
             r"^cook\s+something\b", text, re.IGNORECASE
         ):

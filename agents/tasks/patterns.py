@@ -132,7 +132,7 @@ ABILITY_ADVERBS = frozenset(
 THIRD_PERSON_NAME = re.compile(r"^(?P<handle>[A-Za-z][\w'-]*)\s+(?:will|'ll|is going to|is gonna|to)\s+(?P<rest>.+)$", re.IGNORECASE)
 ACCEPT = re.compile(
     r"^\W*(?:sure|ok|okay|k|kk|yes|yep|yup|yeah|ya|yah|yea|will do|on it|can do|got it|no problem|np|no prob|"
-    r"absolutely|of course|sounds good|happy to|for sure|roger|alright|aye|definitely|consider it done|fine|ugh fine|ok fine|"
+    r"absolutely|of course|sounds good|happy to|for sure|roger|alright|aye|definitely|consider it done|fine|fi+ne+|ugh fine|ok fine|"
     r"me|mine|i'm on it|im on it|i got it|i've got it|i got this|leave it (?:to|with) me|i can do (?:it|that|this)|"
     r"i'll do it|i will do it|i'll take (?:it|that|this)|i can take (?:it|that|this)|i take (?:it|that|this)|with pleasure|gladly|i can(?=\W*$)|i will(?=\W*$)|"
     r"\w+ing (?:it |them |that )?(?:now|atm)|(?:\w+ing )?now)\b",

@@ -170,8 +170,9 @@ class People:
                     text = text[: trailing.start()] + trailing.group(2)
             if vocative and addressee is not None:
                 spoken_to.setdefault(number, addressee)
-                if len(text.split()) <= 2:
-                    # "@conor merch!! new shirts need to be ordered": a short hail opens what follows.
+                if len(text.split()) <= 2 or leading and not SECOND_PERSON_REQUEST.search(text):
+                    # "@conor merch!! new shirts need to be ordered", "@aroha since you brought it up… can you put one
+                    # together?": a hail opens what follows.
                     spoken_to.setdefault(number + 1, addressee)
             elif addressee is None and number in spoken_to:
                 # "@theo we need a prep schedule, can you draft one by tomorrow?": the rest of the sentence is for theo too.

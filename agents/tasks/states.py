@@ -693,7 +693,9 @@ class StateChanges:
             and (LINK in rendered.text or message.attachments or re.search(r"#\d+|\b[A-Z]{2,10}-\d+\b", raw))
         ):
             # "that's #4412" in reply to "I'll open an issue": the owner answering their own promise with the result.
-            found = [d for d in recent if message.reply_to_id in d.sources and d.acts & SHOW_VERBS]
+            # "gear list → <link>" in reply to "can you put one together?": what was put together, shown.
+            made = SHOW_VERBS | {"put", "build", "compile", "prepare", "design", "draw", "set"}
+            found = [d for d in recent if message.reply_to_id in d.sources and d.acts & made]
         return found
 
     def _link(
