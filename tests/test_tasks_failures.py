@@ -1355,3 +1355,25 @@ def test_viewing_and_listening_plans_are_not_tasks_but_a_hail_carries_to_the_ask
     gear[3] = dataclasses.replace(gear[3], reply_to_id=gear[1].id)
     tasks = extract_tasks(gear)
     assert [(t.owner_name, t.status, t.due.date() if t.due else None) for t in tasks] == [("Alice", "done", datetime(2026, 5, 8).date())]
+
+
+def test_asks_by_mention_passing_on_with_a_habit_and_results_in_reply():
+    handed = chat(
+        "carol: hi",
+        "alice: @bob also please recalibrate the plate reader before anyone runs ELISAs this week",
+        "bob: I'm really slammed with the westerns today and tomorrow, could @carol do it? she did it last time",
+        "carol: yeah i can do it wednesday morning while I wait for the mix",
+    )
+    handed[2] = dataclasses.replace(handed[2], reply_to_id=handed[1].id)
+    # "she did it last time" is a habit, not this task done.
+    assert [(t.owner_name, t.status) for t in extract_tasks(handed)] == [("Carol", "open")]
+    assert [(t.owner_name, t.task) for t in extract_tasks(chat("carol: hi", "alice: hmm. so could @carol take the notes?"))] == [
+        ("Carol", "Take the notes")
+    ]
+    domain = chat(
+        "alice: btw company domain expires friday!! @bob can you renew it? the card on file is the old one",
+        "bob: will do",
+        "bob: domain's good till 2027 now 🎉 receipt forwarded to finance@",
+    )
+    domain[2] = dataclasses.replace(domain[2], reply_to_id=domain[0].id)
+    assert [(t.owner_name, t.status) for t in extract_tasks(domain)] == [("Bob", "done")]

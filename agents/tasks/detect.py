@@ -30,6 +30,7 @@ from agents.tasks.language import (
 from agents.tasks.patterns import (
     ABILITY_ADVERBS,
     ALWAYS_PERSONAL_VERBS,
+    ASKED_BY_MENTION,
     ASKED_TO_BE_TOLD,
     CLAIMED,
     CLAUSE_CUT,
@@ -302,6 +303,13 @@ class Detector:
             if PERCEPTION.search(rest):
                 return None  # "can someone remind me what happened last session": asking to be told
             return "request", None, rest, someone.group(0)
+        by_mention = ASKED_BY_MENTION.search(clause.raw)
+        if by_mention:
+            found = self.people.handle_id(by_mention.group("handle"), rendered)
+            rest = re.sub(r"\?.*$", "", by_mention.group("rest"))
+            first = words(rest)[:1]
+            if found and first and base_form(first[0]) in ACTION_VERBS:
+                return "request", found, rest, rest
         request = REQUEST.search(text)
         if request:
             who = next((request.group(g) for g in ("who", "who2", "who3", "who4", "who5", "who6") if request.group(g)), "").lower()

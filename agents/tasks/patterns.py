@@ -103,6 +103,11 @@ THIRD_PERSON = re.compile(
     re.IGNORECASE,
 )
 
+# "could @elif recalibrate the plate reader?", "can @bob take the notes": the ask, the person named in it.
+ASKED_BY_MENTION = re.compile(
+    r"(?:^|(?<=[\s,.!]))(?:so\s+|also\s+|and\s+|ok\s+)?(?:can|could|would|will)\s+@(?P<handle>\w+)\s+(?:please\s+|pls\s+)?(?P<rest>[a-z].+)$",
+    re.IGNORECASE,
+)
 # "can someone with admin do that": who is asked, not what to do.
 QUALIFIER = re.compile(
     r"^(?:(?:with|from|on|in)\s+(?:\w+\s+){0,2}?(?:access|admin|rights|permissions?|team|ops|infra|\w+)\s+)(?=\w)", re.IGNORECASE
@@ -165,7 +170,7 @@ DONE = re.compile(
 )
 NOT_DONE = re.compile(
     r"\b(?:not|n't|never|almost|nearly|once|when|after|until|if|soon|halfway|partially|some of|most of|half|the rest|"
-    r"still|\d+ of)\b|n't\b",
+    r"still|\d+ of|last (?:time|year|season|month)|every (?:time|year)|usually|always)\b|n't\b",
     re.IGNORECASE,
 )
 FUTURE = re.compile(r"\b(?:i'll|i will|will|gonna|going to|can you|could you|need to|should|shall|let me)\b", re.IGNORECASE)

@@ -683,7 +683,14 @@ class StateChanges:
             value = raw.split(":", 1)[1] if topic else ""
             taking = re.match(r"^\W*(?:yep|yes|yeah|sure|ok|okay|on it|mine)\b", value, re.IGNORECASE)
             if _STATEMENT_OF_STATE.search(raw) and not taking:
-                found = [d for d in recent if d.sources[0] != message.id and content_stems(d.plain_text) & said][-1:]
+                # In reply to the ask, what "it" was counts too ("domain's good till 2027 now" for "Renew it (re: company
+                # domain expires friday)").
+                found = [
+                    d
+                    for d in recent
+                    if d.sources[0] != message.id
+                    and (content_stems(d.plain_text) | (content_stems(d.text) if message.reply_to_id in d.sources else set())) & said
+                ][-1:]
         whole = re.search(r"\b(\d+)\s*/\s*(\d+)\b", raw)
         if not found and whole and whole.group(1) == whole.group(2) and len(mine) == 1:
             found = mine  # "13/13, we're legal": the count the owner was reporting is complete
