@@ -1377,3 +1377,23 @@ def test_asks_by_mention_passing_on_with_a_habit_and_results_in_reply():
     )
     domain[2] = dataclasses.replace(domain[2], reply_to_id=domain[0].id)
     assert [(t.owner_name, t.status) for t in extract_tasks(domain)] == [("Bob", "done")]
+
+
+def test_work_under_way_said_with_its_day_and_a_task_skipped_when_asked_about():
+    progress = extract_tasks(chat("bob: dbt models for the payments mart are 70% converted, will finish tomorrow"))
+    assert [(t.owner_name, t.task, t.due.date()) for t in progress] == [
+        ("Bob", "Finish the dbt models for the payments mart", datetime(2026, 5, 5).date())
+    ]
+    upload = extract_tasks(chat("alice: final cut is in the folder", "bob: legends. uploading everything to ink bureau at lunch"))
+    # Said at 2pm, "at lunch" is tomorrow's.
+    assert [(t.owner_name, t.task, t.due.date()) for t in upload] == [
+        ("Bob", "Upload everything to ink bureau", datetime(2026, 5, 5).date())
+    ]
+    assert extract_tasks(chat("bob: watching the game tonight lol", "bob: heading to the gym tonight")) == []
+    spleef = chat(
+        "bob: I still need to build the spleef arena for the event btw, will do it this week",
+        "alice: is spleef still on for saturday?",
+        "bob: nah we'll skip it this month, too much going on with the crash stuff. maybe june",
+    )
+    spleef[2] = dataclasses.replace(spleef[2], reply_to_id=spleef[1].id)
+    assert [(t.owner_name, t.status) for t in extract_tasks(spleef)] == [("Bob", "cancelled")]

@@ -301,9 +301,11 @@ def _rules() -> list[_Rule]:
         found = _year_for(now.date(), month, 15)
         return _at(found, END_OF_DAY, now.tzinfo) if found else None
 
-    @rule(r"\b(?P<which>after|before)\s+lunch\b")
+    @rule(r"\b(?P<which>after|before|at|over)\s+lunch(?:\s*time)?\b(?!\s+(?:on|tomorrow|tmrw)\b)")
     def _lunch(m, now):
-        return _at(now.date(), time(14, 0) if m.group("which").lower() == "after" else time(12, 0), now.tzinfo)
+        which = m.group("which").lower()
+        when = {"after": time(14, 0), "before": time(12, 0)}.get(which, time(13, 0))
+        return _at(now.date() if which == "before" or now.hour < 14 else now.date() + timedelta(days=1), when, now.tzinfo)
 
     @rule(r"\bwithin the (?:hour|next hour)\b")
     def _within_hour(m, now):
@@ -529,7 +531,7 @@ def _names_an_event(text: str, due: Due) -> bool:
     # "after tuesday's deploy", "the event for saturday's contest": the day of something else, not a deadline
     # ("before friday's demo" is one).
     if (
-        re.fullmatch(_WEEKDAY_NAMES + "|yesterday|today", due.text.lower())
+        re.fullmatch(r"(?:(?:next|this|last)\s+)?(?:" + _WEEKDAY_NAMES + ")|yesterday|today", due.text.lower())
         and re.match(r"['\u2019]s\b", text[due.end :])
         and re.search(r"\b(?:after|since|from|in|during|at|for)\s+$", before.lower())
     ):

@@ -45,6 +45,7 @@ from agents.tasks.patterns import (
     DEPARTURE_VERBS,
     DIAGNOSTIC,
     DOING_NOW,
+    DOING_WHEN,
     HAVE_READY,
     HEDGES,
     HOBBY_VERBS,
@@ -66,6 +67,7 @@ from agents.tasks.patterns import (
     PERCEPTION,
     PLEASE,
     PRIVILEGE_REQUEST,
+    PROGRESS_THEN_PROMISE,
     QUALIFIER,
     REASON,
     REQUEST,
@@ -499,6 +501,42 @@ class Detector:
         subjectless = SUBJECTLESS.search(text)
         if subjectless:
             return "commitment", (message.author_id, message.author_name), subjectless.group("rest"), subjectless.group("rest")
+        promised = PROGRESS_THEN_PROMISE.search(text)
+        if promised and base_form(words(promised.group("rest"))[0]) in ACTION_VERBS:
+            # "dbt models for the payments mart are 70% converted, will finish tomorrow": finishing what the report names.
+            subject = re.match(r"^\W*(?:the\s+|my\s+)?(?P<thing>.+?)\s+(?:is|are|'s|was|were)\s", text, re.IGNORECASE)
+            verb, _, after = promised.group("rest").partition(" ")
+            thing = subject.group("thing") if subject else ""
+            numbers = set(re.findall(r"\d+", re.sub(r"\d+\s*%", "", thing)))
+            known = [
+                d
+                for d in self.board.open_drafts(message.author_id)
+                if content_stems(thing) & content_stems(d.text) or numbers & set(re.findall(r"\d+", d.text))
+            ]
+            if known:
+                # "ch10 is like 60% there, will finish tomorrow morning" from whoever took ch10: that task, by then.
+                due = find_due(promised.group("rest"), message.created_at, self.board.tz)
+                known[-1].due = due or known[-1].due
+                self.board.touch(known[-1], message)
+                return None
+            if subject and not _pronouns(thing) & PRONOUN_OBJECTS and len(words(thing)) <= 6:
+                rest = f"{verb} the {subject.group('thing')} {after}".strip()
+                return "commitment", (message.author_id, message.author_name), rest, rest
+        when = DOING_WHEN.match(text)
+        if when and base_form(when.group("verb")) in ACTION_VERBS and not clause.is_question:
+            rest = f"{base_form(when.group('verb'))} {when.group('rest')}"
+            said = content_stems(when.group("rest")) - content_stems("tonight tomorrow tmrw today lunch afternoon evening morning")
+            own = [
+                d
+                for d in self.board.open_drafts(message.author_id)
+                if said & content_stems(" ".join(self.board.by_id[i].content or "" for i in d.sources if i in self.board.by_id))
+            ]
+            replied = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
+            if own or (replied is not None and replied.author_id != message.author_id and _pronouns(rest) & PRONOUN_OBJECTS):
+                # "starting the backfill tmrw morning": the backfill already promised; "legend, dropping them off first
+                # thing tmrw" in reply to "i'll scan them": what "them" are is the other person's work, not this one's.
+                return None
+            return "commitment", (message.author_id, message.author_name), rest, rest
         if clause.self_assigned:
             first = words(text)[:1]
             if first and base_form(first[0]) in ACTION_VERBS:
@@ -727,7 +765,7 @@ class Detector:
             and target.owner_id not in (None, message.author_id)
             and not target.refused
             and not target.given_up
-            and re.search(r"\b(?:you|u|ya)\b", text, re.IGNORECASE)
+            and (re.search(r"\b(?:you|u|ya)\b", text, re.IGNORECASE))
         ):
             target = None  # "I can walk u thru it thurs": helping the owner, not taking their task over
         if target is None:

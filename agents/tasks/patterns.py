@@ -34,12 +34,23 @@ NEGATION = re.compile(
 
 COMMITMENT = re.compile(
     r"(?:^|(?<=[\s,:(]))(?P<trigger>i'll|i will|i'm going to|im going to|i am going to|i'm gonna|im gonna|i am gonna"
-    r"|i shall|i can|let me|lemme|i need to|i have to|i've got to|i gotta|i must|i'm about to)\s+"
+    r"|i shall|i can|let me|lemme|i need to|i have to|i've got to|i gotta|i must|i'm about to|i still need to|i still have to)\s+"
     r"(?P<rest>.+)$",
     re.IGNORECASE,
 )
 SUBJECTLESS = re.compile(
     r"^(?P<trigger>will|gonna|going to|can)\s+(?!(?:you|u|ya|someone|somebody|anyone|anybody|everyone|we|i|they|he|she)\b)(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+# "dbt models are 70% converted, will finish tomorrow": a report, then the rest promised, with its day.
+PROGRESS_THEN_PROMISE = re.compile(
+    r"(?:\b\d+\s*%|\b(?:halfway|half done|almost|nearly|mostly|started)\b)[^.!?]*?,\s+(?:will|gonna|going to)\s+(?P<rest>[a-z][\w'-]*\b.*)$",
+    re.IGNORECASE,
+)
+# "uploading it to the steam page tonight": work under way, said with when it happens.
+DOING_WHEN = re.compile(
+    r"^\W*(?:(?:ok|okay|so|legends?|love it|nice|cool|great)\W+)*(?P<verb>[a-z]+ing)\s+(?P<rest>(?:it|them|everything|the|my|our|this|that)\b.*?"
+    r"\b(?:tonight|tomorrow|tmrw|today|at lunch|after lunch|this (?:afternoon|evening|morning)|later today|in the morning)\b.*)$",
     re.IGNORECASE,
 )
 LIST_PREFIX = re.compile(r"^(?P<prefix>todo|to do|to-do|t|today|next|action items?|ai)\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
@@ -130,7 +141,7 @@ LEAVING_CHAT = re.compile(
     re.IGNORECASE,
 )
 LEAVING = frozenset({"go", "leave", "head", "hop", "bounce", "dip"})
-OBLIGATIONS = frozenset({"i need to", "i have to", "i've got to", "i gotta", "i must"})
+OBLIGATIONS = frozenset({"i need to", "i have to", "i've got to", "i gotta", "i must", "i still need to", "i still have to"})
 ABILITY_ADVERBS = frozenset(
     {"barely", "easily", "always", "never", "usually", "sometimes", "only", "hardly", "totally", "really", "also", "still", "even"}
 )

@@ -777,8 +777,10 @@ class StateChanges:
         replied_to = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
         if not done and replied_to is not None and replied_to.author_id != speaker and "?" in (replied_to.content or ""):
             # "should we bump min ios to 16?" -> "not this late, park it for 5.4": the answer to a proposal, not the
-            # speaker calling off their own latest task.
-            return []
+            # speaker calling off their own latest task; "is spleef still on for saturday?" -> "nah we'll skip it this
+            # month": the question names the speaker's task.
+            asked = [d for d in candidates if concerned(d) and self.board.overlap(d, replied_to.content or "", with_verbs=False) >= 1]
+            return asked[-1:]
         # "still missing passport names from priya" -> "sent in dm!": the answer to what was just said to them.
         said_to = self.board.just_said_to(message, self.people.names_member)
         before = self.board.messages[self.board.index - 1] if self.board.index > 0 else None
@@ -904,4 +906,6 @@ def _only_a_date(text: str, said_at: datetime, tz: ZoneInfo) -> bool:
     """ "never mind monday": what is called off is a day, not the task."""
     head = re.split(r"[,.;!?]", text, maxsplit=1)[0].strip()
     due = find_due(head, said_at, tz) if head else None
+    if due is not None and re.search(r"\b(?:it|that|this|them)\b", head[: due.start], re.IGNORECASE):
+        return False  # "we'll skip it this month": "it" is what is called off
     return due is not None and not content_stems(head[: due.start] + head[due.end :])
