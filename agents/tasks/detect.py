@@ -397,10 +397,8 @@ class Detector:
             first = words(text)[:1]
             # "homework before wed:\n@kaz watch our ascent VOD ...\n@mila go over ...": in a list of assignments even
             # watching is work.
-            assigned = len(re.findall(r"^\W*@\w+", rendered.text, re.MULTILINE)) >= 2
-            if first and (
-                first[0] in ACTION_VERBS or assigned and first[0] in {"watch", "read", "study", "practice", "practise", "review"}
-            ):
+            in_list = len(re.findall(r"^\W*@\w+", rendered.text, re.MULTILINE)) >= 2
+            if first and (first[0] in ACTION_VERBS or in_list and first[0] in {"watch", "read", "study", "practice", "practise", "review"}):
                 return "request", (clause.addressee_id, clause.addressee_name), text, text
             on = re.match(r"^\W*(?:you're|youre|you are|ur)\s+on\s+(?P<rest>.+)$", text, re.IGNORECASE)
             if on and words(on.group("rest")):
@@ -515,17 +513,17 @@ class Detector:
             ]
             if known:
                 # "ch10 is like 60% there, will finish tomorrow morning" from whoever took ch10: that task, by then.
-                due = find_due(promised.group("rest"), message.created_at, self.board.tz)
-                known[-1].due = due or known[-1].due
+                by_then = find_due(promised.group("rest"), message.created_at, self.board.tz)
+                known[-1].due = by_then or known[-1].due
                 self.board.touch(known[-1], message)
                 return None
             if subject and not _pronouns(thing) & PRONOUN_OBJECTS and len(words(thing)) <= 6:
                 rest = f"{verb} the {subject.group('thing')} {after}".strip()
                 return "commitment", (message.author_id, message.author_name), rest, rest
-        when = DOING_WHEN.match(text)
-        if when and base_form(when.group("verb")) in ACTION_VERBS and not clause.is_question:
-            rest = f"{base_form(when.group('verb'))} {when.group('rest')}"
-            said = content_stems(when.group("rest")) - content_stems("tonight tomorrow tmrw today lunch afternoon evening morning")
+        doing_when = DOING_WHEN.match(text)
+        if doing_when and base_form(doing_when.group("verb")) in ACTION_VERBS and not clause.is_question:
+            rest = f"{base_form(doing_when.group('verb'))} {doing_when.group('rest')}"
+            said = content_stems(doing_when.group("rest")) - content_stems("tonight tomorrow tmrw today lunch afternoon evening morning")
             own = [
                 d
                 for d in self.board.open_drafts(message.author_id)
