@@ -313,9 +313,7 @@ class StateChanges:
         stopped = self._told_not_to(rendered, clause)
         if stopped:
             for draft in stopped:
-                draft.status = "cancelled"
-                draft.changes.append(self.board.change("cancelled", message, draft))
-                self.board.touch(draft, message)
+                self._cancel(draft, message)
             return True
         nothing = NONE_FROM_ME.search(text)
         if nothing and not clause.is_question:
@@ -325,9 +323,7 @@ class StateChanges:
                 d for d in self.board.open_drafts(message.author_id) if thing & {s.removesuffix("e") for s in content_stems(d.plain_text)}
             ]
             for draft in targets[-1:]:
-                draft.status = "cancelled"
-                draft.changes.append(self.board.change("cancelled", message, draft))
-                self.board.touch(draft, message)
+                self._cancel(draft, message)
             if targets:
                 return True
         event_off = EVENT_OFF.match(text)
@@ -335,9 +331,7 @@ class StateChanges:
             # "barrow party tomorrow is OFF" -> "i'll bring my barrow": what was for the event is called off with it.
             targets = self._called_off(event_off.group("what"), every=True)
             for draft in targets:
-                draft.status = "cancelled"
-                draft.changes.append(self.board.change("cancelled", message, draft))
-                self.board.touch(draft, message)
+                self._cancel(draft, message)
             if targets:
                 return True
         cancel = CANCEL.search(text)
@@ -468,6 +462,11 @@ class StateChanges:
             if base_form(match.group("verb")) in verb_group(draft.verb):
                 found.append(draft)
         return found
+
+    def _cancel(self, draft: Draft, message: MessageRecord) -> None:
+        draft.status = "cancelled"
+        draft.changes.append(self.board.change("cancelled", message, draft))
+        self.board.touch(draft, message)
 
     def _called_off(self, what: str, *, every: bool = False) -> list[Draft]:
         """ "so no need for a rental" after "I can rent the car": a recent task whose words the called-off thing shares a root
