@@ -1397,3 +1397,41 @@ def test_work_under_way_said_with_its_day_and_a_task_skipped_when_asked_about():
     )
     spleef[2] = dataclasses.replace(spleef[2], reply_to_id=spleef[1].id)
     assert [(t.owner_name, t.status) for t in extract_tasks(spleef)] == [("Bob", "cancelled")]
+
+
+def test_a_split_of_the_work_takes_the_deadline_its_author_gives_it_just_before_or_after():
+    before = chat(
+        "alice: we're in! submission closes sunday 12:00",
+        "bob: rip sleep",
+        "carol: lets gooo",
+        "dan: 🎉",
+        "alice: split: bob backend, carol frontend, dan the pitch deck. i'll do the devpost page",
+    )
+    sunday = datetime(2026, 5, 10).date()
+    assert [(t.owner_name, t.due.date() if t.due else None) for t in extract_tasks(before)] == [
+        ("Bob", sunday),
+        ("Carol", sunday),
+        ("Dan", sunday),
+        ("Alice", sunday),
+    ]
+    after = chat(
+        "bob: orgo midterm is next week 😭 we splitting the review slides?",
+        "carol: yes pls",
+        "dan: ya",
+        "alice: ok proposal: i do ch6, bob ch8, carol ch9, dan ch10",
+        "dan: fine",
+        "alice: ok slides in the shared deck by saturday night so we can go over them sunday?",
+    )
+    assert {t.due.date() if t.due else None for t in extract_tasks(after)} == {datetime(2026, 5, 9).date()}
+    # One ask and the asker's own promise are not a split: a later deadline about something else is not theirs.
+    pair = chat(
+        "bob: hi", "carol: hi", "alice: can you order it @carol? I'll pay you back", "bob: lol", "alice: need the guest list by friday"
+    )
+    assert [t.due for t in extract_tasks(pair)] == [None, None]
+
+
+def test_a_deadline_said_in_the_askers_next_message_is_the_asks():
+    tasks = extract_tasks(
+        chat("alice: @bob the groomsmen STILL haven't sent their measurements. can you chase them?", "alice: need them by end of next week")
+    )
+    assert [(t.owner_name, t.due.date()) for t in tasks] == [("Bob", datetime(2026, 5, 15).date())]

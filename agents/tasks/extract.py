@@ -22,13 +22,23 @@ from agents.tasks.dates import find_due, zone
 from agents.tasks.detect import Detector
 from agents.tasks.drafts import Board, Draft
 from agents.tasks.language import RenderedMessage, render, sentences
-from agents.tasks.patterns import DEADLINE_BACK, DEADLINE_HEADER, DEADLINE_SENTENCE, EVERYTHING_DUE, RESPONSE_WINDOW, TAKER_WANTED
+from agents.tasks.patterns import (
+    DEADLINE_BACK,
+    DEADLINE_HEADER,
+    DEADLINE_SENTENCE,
+    DEADLINE_WORD,
+    EVERYTHING_DUE,
+    RESPONSE_WINDOW,
+    TAKER_WANTED,
+)
 from agents.tasks.people import People
 from agents.tasks.records import ExtractedTask, task_fingerprint
 from agents.tasks.states import StateChanges
 
 # How many messages back the two-person back-and-forth is looked for.
 PARTNER_LOOKBACK = 20
+# How many messages apart a split of the work and the deadline its author gives it may be.
+SPLIT_DEADLINE_REACH = 5
 
 
 class Tracker:
@@ -44,6 +54,8 @@ class Tracker:
         self.noise = [self.people.is_noise(m) for m in ordered]
         self.states = StateChanges(self.board, self.people)
         self.detector = Detector(self.board, self.people)
+        # The latest split of the work among several people: where it was said and its tasks.
+        self.last_split: tuple[int, list[Draft]] | None = None
 
     def _partner(self, index: int) -> MessageRecord | None:
         """The previous message when it answers this speaker (they alternate, as in a support thread): whom a bare "can you" addresses."""
@@ -81,7 +93,9 @@ class Tracker:
                     continue
                 following = clauses[position + 1].raw if position + 1 < len(clauses) else ""
                 self.detector.detect(rendered, clause, answered, following)
-            self._deadlines_said_apart(rendered, self.board.drafts[count:])
+            new = self.board.drafts[count:]
+            self._deadlines_said_apart(rendered, new or self._just_asked_by(index))
+            self._split_deadline(index, new)
         self._drop_give_ups()
         return [d for d in self.board.drafts if d.owner_id not in self.bot_ids]
 
@@ -100,6 +114,48 @@ class Tracker:
                 for draft in new:
                     if due is not None and (draft.due is None or draft.due is self.board.default_due):
                         draft.due = due
+
+    def _just_asked_by(self, index: int) -> list[Draft]:
+        """The tasks the speaker's previous message started, when it came right before this one ("@tom can you chase
+        them?" then "need them by end of next week"): a deadline said next is theirs."""
+        if index == 0:
+            return []
+        message, before = self.board.messages[index], self.board.messages[index - 1]
+        if before.author_id != message.author_id or message.created_at - before.created_at > RESPONSE_WINDOW:
+            return []
+        return [d for d in self.board.drafts if d.sources[0] == before.id]
+
+    def _split_deadline(self, index: int, new: list[Draft]) -> None:
+        """A split of the work among several people (three tasks or more) takes the deadline its author gives it in a message of its own,
+        just before or just after ("devpost submission closes sunday 12:00" ... "split: yara backend, femi frontend";
+        "i do ch6+7, darnell ch8, sophie ch9" ... "ok slides in the shared deck by saturday night")."""
+        messages = self.board.messages
+        message = messages[index]
+        if len(new) >= 3 and len({d.owner_id for d in new}) >= 2:
+            self.last_split = (index, new)
+            for position in range(index - 1, max(-1, index - 1 - SPLIT_DEADLINE_REACH), -1):
+                if messages[position].author_id == message.author_id:
+                    self._give_split_deadline(new, messages[position])
+                    break
+            return
+        split = self.last_split
+        if new or split is None or index - split[0] > SPLIT_DEADLINE_REACH or messages[split[0]].author_id != message.author_id:
+            return
+        self._give_split_deadline(split[1], message)
+
+    def _give_split_deadline(self, split: list[Draft], said: MessageRecord) -> None:
+        if any(d.sources[0] == said.id for d in self.board.drafts):
+            return  # that message started work of its own: its deadline is that work's
+        text = render(said).text
+        for sentence in sentences(text):
+            word = DEADLINE_WORD.search(sentence)
+            due = find_due(sentence[word.start() :], said.created_at, self.board.tz) if word else None
+            if due is None:
+                continue
+            for draft in split:
+                if draft.due is None:
+                    draft.due = due
+            return
 
     def _drop_give_ups(self) -> None:
         """A task its owner gave up without asking anyone to take it ("I won't manage the bulb piece, maybe next issue"),
