@@ -132,3 +132,20 @@ def test_loose_deadline_phrases_resolve_to_the_day_people_mean(phrase, expected)
 )
 def test_a_date_naming_the_event_is_not_a_deadline(phrase):
     assert due(phrase, "2025-10-30T15:00:00", "America/New_York") is None
+
+
+@pytest.mark.parametrize(
+    "phrase, expected",
+    [
+        # Said on Monday 4 May 2026: the day of the month settles which Friday, with or without "by".
+        ("fri 15th", "2026-05-15"),
+        ("timetable can come to me by fri 15th instead", "2026-05-15"),
+        ("on sat 16th", "2026-05-16"),
+        ("Rebuttal deadline is Friday 12 June AoE", "2026-06-12"),
+        ("by friday, 15 may", "2026-05-15"),
+        ("by friday", "2026-05-08"),
+    ],
+)
+def test_a_weekday_with_its_date_is_that_date(phrase, expected):
+    found = find_due(phrase, utc("2026-05-04T14:00:00"), "UTC")
+    assert found is not None and found.at is not None and found.at.date().isoformat() == expected

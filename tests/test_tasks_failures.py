@@ -1435,3 +1435,17 @@ def test_a_deadline_said_in_the_askers_next_message_is_the_asks():
         chat("alice: @bob the groomsmen STILL haven't sent their measurements. can you chase them?", "alice: need them by end of next week")
     )
     assert [(t.owner_name, t.due.date()) for t in tasks] == [("Bob", datetime(2026, 5, 15).date())]
+
+
+def test_a_deadline_in_its_own_sentence_of_the_ask_and_moved_by_instead():
+    ask = chat("carol: hi", "alice: could @carol take the timetable? draft to me by next wednesday", "carol: ok 👍")
+    assert [(t.owner_name, t.due.date()) for t in extract_tasks(ask)] == [("Carol", datetime(2026, 5, 13).date())]
+    moved = [
+        *ask,
+        *chat("alice: x", "alice: change of plan: rain, sports day moves. carol, timetable can come to me by fri 15th instead")[1:],
+    ]
+    moved[-1] = dataclasses.replace(moved[-1], id=2000, created_at=T0 + timedelta(hours=1))
+    assert [(t.owner_name, t.due.date()) for t in extract_tasks(moved)] == [("Carol", datetime(2026, 5, 15).date())]
+    # A list item's deadline is that item's, not the ask's.
+    listed = extract_tasks(chat("bob: hi", "alice: @bob can you reply to the affected tickets?\n5. me: postmortem doc by friday"))
+    assert [t.due for t in listed if t.owner_name == "Bob"] == [None]

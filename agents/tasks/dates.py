@@ -375,9 +375,16 @@ def _rules() -> list[_Rule]:
         found = _year_for(now.date(), month, day)
         return _at(found, END_OF_DAY, now.tzinfo) if found else None
 
-    # "by Monday the 10th", "before friday the 3rd": the day of the month settles which Monday.
+    # "friday 12 june", "by fri, 15 may": the date, with its day named.
     @rule(
-        rf"\b(?:by|before|until|on|for)\s+(?:{_WEEKDAY_NAMES})\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b|\b(?:by|before|until|till|on|for|to)\s+the\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)\b"
+        rf"\b{_PREP}(?:{_WEEKDAY_NAMES}|sat|sun),?\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(?P<y>\d{{4}}))?\b"
+    )
+    def _weekday_day_month(m, now):
+        return _explicit(m, now)
+
+    # "by Monday the 10th", "before friday the 3rd", "fri 28th": the day of the month settles which Monday.
+    @rule(
+        rf"\b{_PREP}(?:{_WEEKDAY_NAMES}|sat|sun)\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b|\b(?:by|before|until|till|on|for|to)\s+the\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)\b"
     )
     def _day_of_month(m, now):
         today, wanted = now.date(), int(m.group("d") or m.group("d2"))

@@ -13,6 +13,7 @@ Questions, jokes, hypotheticals, hedges, refused requests and reports of past wo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import replace
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from agents.tasks.detect import Detector
 from agents.tasks.drafts import Board, Draft
 from agents.tasks.language import RenderedMessage, render, sentences
 from agents.tasks.patterns import (
+    DEADLINE_ASIDE,
     DEADLINE_BACK,
     DEADLINE_HEADER,
     DEADLINE_SENTENCE,
@@ -109,7 +111,17 @@ class Tracker:
                 # "print is thursday, copy deadline is wednesday 6pm for everything": the date after "deadline".
                 said = find_due(sentence[everything.start() :], message.created_at, self.board.tz)
                 self.board.default_due = said or self.board.default_due
-            elif new and (DEADLINE_SENTENCE.match(sentence) or DEADLINE_BACK.search(sentence) or DEADLINE_HEADER.match(sentence)):
+            elif new and (
+                DEADLINE_SENTENCE.match(sentence)
+                or DEADLINE_BACK.search(sentence)
+                or DEADLINE_HEADER.match(sentence)
+                or (
+                    len(new) == 1
+                    and DEADLINE_ASIDE.search(sentence)
+                    and new[0].evidence not in sentence
+                    and not _names_anyone(rendered, sentence)
+                )
+            ):
                 due = find_due(sentence, message.created_at, self.board.tz)
                 for draft in new:
                     if due is not None and (draft.due is None or draft.due is self.board.default_due):
@@ -170,6 +182,15 @@ class Tracker:
             draft.owner_id, draft.owner_name = release.actor_id, self.people.name_of(release.actor_id)
             draft.status = "cancelled"
             draft.changes.append(replace(release, kind="cancelled", status="cancelled", owner_id=release.actor_id))
+
+
+def _names_anyone(rendered: RenderedMessage, sentence: str) -> bool:
+    """Whether the sentence is a list item or names a member ("5. me: postmortem doc by friday"): its deadline is its own."""
+    return bool(
+        re.match(r"^\W*(?:\d+[.)]|[-*\u2022])", sentence)
+        or re.search(r"<@!?\d+>|@\w+|^\W*\w+\s*:", sentence)
+        or any(name.lower() in sentence.lower() for name in rendered.mentions)
+    )
 
 
 def _to_task(draft: Draft, channel_id: int | None) -> ExtractedTask:

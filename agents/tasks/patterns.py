@@ -372,7 +372,9 @@ DEADLINE_MOVED = re.compile(
     r"(?:\s+(?:up|back|forward|out))?\s+(?:to\s+|till\s+|until\s+)?(?P<when>.+)$"
     r"|\b(?:is|are)\s+now\s+due\s+(?P<when2>.+)$"
     # "kettle pickup moves to the 15th then"
-    r"|\b(?:moves?|moved|pushed|shifts?|shifted)\s+(?:up\s+|back\s+)?(?P<when3>to\s+.+)$",
+    r"|\b(?:moves?|moved|pushed|shifts?|shifted)\s+(?:up\s+|back\s+)?(?P<when3>to\s+.+)$"
+    # "mei, timetable can come to me by fri 28th instead"
+    r"|\b(?:by|until|till)\s+(?P<when4>[^.?!]+?)\s+instead\b",
     re.IGNORECASE,
 )
 # "monday is tight, tuesday ok?": the owner asking for another day.
@@ -390,6 +392,10 @@ DEADLINE_SENTENCE = re.compile(r"^\W*(?:by|before|due|no later than|latest)\b", 
 DEADLINE_HEADER = re.compile(r"^[^:\n]{0,40}\b(?:by|before|due|until|for)\b[^:\n]{1,25}:\s*$", re.IGNORECASE)
 # "tab wants them confirmed by the 6th": a later sentence giving the work just asked for ("them") its deadline.
 DEADLINE_BACK = re.compile(r"\b(?:it|them|that|those|these)\b[^.?!]{0,30}?\b(?:by|before|no later than)\b", re.IGNORECASE)
+# "could you take the timetable? draft to me by next wednesday": a sentence of the ask's message that only gives its deadline.
+DEADLINE_ASIDE = re.compile(
+    r"^(?![^.?!]*\b(?:i'll|i will|we'll|i can|can you|could you)\b)[^.?!]{0,40}\b(?:by|before|due|no later than)\b", re.IGNORECASE
+)
 # "copy deadline is wednesday 6pm for everything", "everything's due friday": one deadline for all the work.
 EVERYTHING_DUE = re.compile(
     r"\b(?:deadline|due)\b[^.?!]{0,40}?\bfor (?:everything|everyone|all)\b|\beverything(?:'s|\s+is)?\s+due\b", re.IGNORECASE

@@ -273,7 +273,11 @@ class StateChanges:
         if not moved:
             return False
         message = rendered.record
-        due = find_due(moved.group("when") or moved.group("when2") or moved.group("when3") or "", message.created_at, self.board.tz)
+        due = find_due(
+            moved.group("when") or moved.group("when2") or moved.group("when3") or moved.group("when4") or "",
+            message.created_at,
+            self.board.tz,
+        )
         if due is None:
             return False
         named = content_stems(clause.raw[: moved.start()]) - content_stems("deadline due date plan plans change")
