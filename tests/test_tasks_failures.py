@@ -1449,3 +1449,32 @@ def test_a_deadline_in_its_own_sentence_of_the_ask_and_moved_by_instead():
     # A list item's deadline is that item's, not the ask's.
     listed = extract_tasks(chat("bob: hi", "alice: @bob can you reply to the affected tickets?\n5. me: postmortem doc by friday"))
     assert [t.due for t in listed if t.owner_name == "Bob"] == [None]
+
+
+def test_task_words_keep_a_day_that_names_the_thing_and_a_split_in_the_third_person_reads_as_an_instruction():
+    notice = extract_tasks(chat("alice: parent volunteers: i'll put a notice in tomorrow's newsletter, we need ~12"))
+    assert [(t.task, t.due.date()) for t in notice] == [("Put a notice in tomorrow's newsletter", datetime(2026, 5, 5).date())]
+    plan = extract_tasks(
+        chat("bob: hi", "carol: hi", "alice: Plan: @bob runs the 7B baseline, @carol drafts the response text, I do the final pass.")
+    )
+    assert [(t.owner_name, t.task) for t in plan] == [
+        ("Bob", "Run the 7B baseline"),
+        ("Carol", "Draft the response text"),
+        ("Alice", "Do the final pass"),
+    ]
+
+
+def test_an_offer_of_other_work_is_not_a_result_and_we_dont_do_it_calls_off_what_the_update_was_about():
+    lines = (
+        "bob: hi",
+        "carol: hi",
+        "alice: Plan: @bob runs the 7B baseline, @carol drafts the response text, I do the final pass.",
+        "bob: update: 7B with checkpointing runs but one epoch is 31h. so no way before wednesday",
+        "alice: Ok then we don't do it. carol please write it as a budget limitation",
+        "bob: I can instead run the 7B zero-shot, only inference, 2h. better than nothing?",
+    )
+    offer = extract_tasks(chat(*lines[:4], lines[5]))
+    assert by_text(offer, "7b baseline").status == "open"
+    called_off = chat(*lines)
+    called_off[4] = dataclasses.replace(called_off[4], reply_to_id=called_off[3].id)
+    assert by_text(extract_tasks(called_off), "7b baseline").status == "cancelled"

@@ -245,6 +245,8 @@ class Detector:
                 part = part.replace("\x00", "+").replace(" \x01 ", " and ")
                 part = re.sub(r"\s*\(([^)]*)\)", r" with \1", part).strip()
                 verb = words(part)[:1]
+                part = _imperative(part)  # "@mei runs the ablation" -> "run the ablation"
+                verb = words(part)[:1]
                 doing = verb and (
                     verb[0] == "do" or _looks_like_verb(verb[0]) and verb[0] not in STOPWORDS and base_form(verb[0]) in ACTION_VERBS
                 )
@@ -567,7 +569,9 @@ class Detector:
         # The deadline is in the task's own words, or in a follow-up clause that is not a reason
         # ("..., should have a PR up by tomorrow EOD" but not "since I'm free this afternoon").
         due = find_due(text, said_at, self.board.tz)
-        if due is not None:
+        if due is not None and re.match(r"['\u2019]s\b", text[due.end :]):
+            pass  # "put a notice in tomorrow's newsletter": the day names the thing, and stays in the task's words
+        elif due is not None:
             # "grab it on the friday after work" -> "grab it after work", not "grab it on the after work"
             head = re.sub(r"\b(?:on\s+)?the\s*$", "", text[: due.start], flags=re.IGNORECASE)
             text = (head + " " + text[due.end :]).strip()
@@ -1167,6 +1171,19 @@ def _without_who(text: str) -> str:
 def asked_of(owner_id: int | None, addressee: Clause) -> bool:
     """Whether the work is asked of the person named ("@marek replay the DLQ uploads")."""
     return owner_id is not None and owner_id == addressee.addressee_id
+
+
+def _imperative(part: str) -> str:
+    """ "runs the ablation", "fixes the build": a piece of a split said in the third person, as an instruction."""
+    third = re.match(
+        r"^(?P<verb>[a-z]+?)(?P<ending>es|s)(?=\s+(?:the|a|an|all|our|his|her|their|those|these|this|that|up|out|over|through)\b)", part
+    )
+    if third is None:
+        return part
+    for verb in (third.group("verb") + third.group("ending")[:-1], third.group("verb")):
+        if verb in ACTION_VERBS and _looks_like_verb(verb):
+            return verb + part[third.end() :]
+    return part
 
 
 def _bulleted(text: str, part: str) -> bool:

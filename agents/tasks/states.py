@@ -459,11 +459,21 @@ class StateChanges:
             person = self.people.handle_id(token, rendered)
             if person is not None:
                 named.add(person[0])
+        # "ok then we don't do it", in reply to the owner's update: the work that update was about, whatever its verb.
+        generic = match.group("verb").lower() == "do" and re.match(r"\s+(?:it|that|this)\b", clause.raw[match.end() :], re.IGNORECASE)
+        replied = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
+        if generic and replied is not None:
+            named.add(replied.author_id)
         found = []
         for draft in self.board.open_drafts():
             if draft.requester_id != message.author_id or draft.owner_id not in named:
                 continue
-            if base_form(match.group("verb")) in verb_group(draft.verb):
+            about_update = (
+                generic
+                and replied is not None
+                and (replied.id in draft.sources or self.board.overlap(draft, replied.content or "", with_verbs=False) >= 1)
+            )
+            if about_update or base_form(match.group("verb")) in verb_group(draft.verb):
                 found.append(draft)
         return found
 
@@ -595,8 +605,13 @@ class StateChanges:
         message = rendered.record
         raw = clause.raw
         lower = raw.lower()
-        if clause.is_question or FUTURE.search(lower) or REQUEST.search(raw):
-            return []
+        if (
+            clause.is_question
+            or FUTURE.search(lower)
+            or REQUEST.search(raw)
+            or re.match(r"^\W*(?:(?:ok|okay|so|but|or)\W+)?(?:i|we) (?:can|could)\b", lower)
+        ):
+            return []  # "I can instead run the 7B zero-shot, 2h": an offer, not a result
         # Not one this message just took on ("i got sunday snacks").
         mine = [
             d
@@ -678,7 +693,12 @@ class StateChanges:
                 found.append(draft)  # "ok Brakka is level 7, took counterspell" with the screenshot, for "level Brakka up to 7"
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
-        if not found and not (NOT_DONE.search(lower) or NOT_FINISHED_TALK.search(lower) or re.search(r"\b\w+ing\b", lower[:20])):
+        if not found and not (
+            NOT_DONE.search(lower)
+            or NOT_FINISHED_TALK.search(lower)
+            or re.search(r"\b\w+ing\b", lower[:20])
+            or re.search(r"\b(?:runs|but)\b", lower)  # "7B with checkpointing runs but one epoch is 31h": still going, a problem
+        ):
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
             said = content_stems(re.sub(r"#[\w-]+", " ", _without_links(raw))) - _GENERIC_STEMS  # "pinned in #trc": a place
