@@ -1478,3 +1478,18 @@ def test_an_offer_of_other_work_is_not_a_result_and_we_dont_do_it_calls_off_what
     called_off = chat(*lines)
     called_off[4] = dataclasses.replace(called_off[4], reply_to_id=called_off[3].id)
     assert by_text(extract_tasks(called_off), "7b baseline").status == "cancelled"
+
+
+def test_viewing_a_game_queue_and_ones_own_errand_are_not_tasks():
+    assert extract_tasks(chat("bob: ok gonna watch frieren ep1 now, muting this channel 🙉")) == []
+    assert extract_tasks(chat("bob: streaming elden ring DLC at 9 if anyone wants to watch me die repeatedly")) == []
+    assert extract_tasks(chat("alice: @bob can you carry me in ranked tonight, I'm hardstuck gold")) == []
+    assert extract_tasks(chat("bob: gonna grab my dunks from the post office at lunch")) == []
+    # Work stays work: a VOD to review when asked, parcels picked up for the group.
+    kept = extract_tasks(
+        chat(
+            "alice: @bob can you watch our ascent VOD from sunday and note the rounds we lose?",
+            "carol: i'll pick up the parcels for the stall",
+        )
+    )
+    assert [t.owner_name for t in kept] == ["Bob", "Carol"]

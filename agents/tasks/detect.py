@@ -618,6 +618,21 @@ class Detector:
             and not asked_of(owner_id, addressee)
         ):
             return None, False, None  # "ok i'll watch it this weekend": a film or a game to enjoy, not work
+        if (
+            verb == "watch"
+            and (owner_id is None or not asked_of(owner_id, addressee))
+            and re.search(r"\b(?:ep\s?\d+|episodes?|season|movies?|films?|shows?|anime|trailer|me)\b", text, re.IGNORECASE)
+        ):
+            return None, False, None  # "gonna watch frieren ep1 now", "if anyone wants to watch me die": viewing, not work
+        if re.match(r"^(?:carry|duo|queue)\b[^.?!]*\b(?:ranked|comp|duos?|queue)\b", text, re.IGNORECASE):
+            return None, False, None  # "can you carry me in ranked tonight": a game to play together
+        if (
+            owner_id is not None
+            and not asked_of(owner_id, addressee)
+            and re.match(r"^(?:grab|pick up|collect|get)\s+my\s+\w+", text, re.IGNORECASE)
+            and not re.search(r"\b(?:for|to)\s+(?:the|you|us|everyone|them)\b", text, re.IGNORECASE)
+        ):
+            return None, False, None  # "gonna grab my dunks from the post office at lunch": the speaker's own errand
         if not asked_of(owner_id, addressee) and re.match(
             r"^listen\s+to\s+(?:it|that|this|them|the\s+(?:album|song|track|record|ep|mix|playlist|[\w-]+\s+(?:thing|album|song|track)))\b",
             text,
