@@ -1493,3 +1493,36 @@ def test_viewing_a_game_queue_and_ones_own_errand_are_not_tasks():
         )
     )
     assert [t.owner_name for t in kept] == ["Bob", "Carol"]
+
+
+def test_passed_on_by_name_and_skip_then_and_asked_again_about_it():
+    passed = extract_tasks(
+        chat(
+            "carol: hi",
+            "alice: we need an automod rule for invite links. @bob can you set it up?",
+            "bob: im kinda useless with the regex stuff tbh. carol?",
+            "carol: yea I'll do it tonight",
+            "carol: invite link filter is live, tested with my alt",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in passed] == [("Carol", "done")]
+    skipped = extract_tasks(
+        chat(
+            "bob: I'll dm the people who got caught in the ban by mistake",
+            "carol: already went through the list, all 47 were created today. nobody to dm",
+            "bob: oh nice, skip then",
+        )
+    )
+    assert [t.status for t in skipped] == ["cancelled"]
+    assert extract_tasks(chat("bob: Ya, Im getting a little worried.")) == []
+    cup = chat(
+        "bob: hi",
+        "alice: the cup is sat the 16th, registration closes thursday. @bob ur captain, sign us up?",
+        "bob: ya ya i'll do it this week",
+        "alice: @bob did u sign us up yet? closes thu",
+        "bob: yes yes i'll do it before thu 😭",
+    )
+    cup[2] = dataclasses.replace(cup[2], reply_to_id=cup[1].id)
+    cup[4] = dataclasses.replace(cup[4], reply_to_id=cup[3].id)
+    tasks = extract_tasks(cup)
+    assert len(tasks) == 1 and "sign us up" in tasks[0].task and tasks[0].owner_name == "Bob"

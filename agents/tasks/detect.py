@@ -606,6 +606,13 @@ class Detector:
             return None, False, None
         if re.match(r"^(?:not|never|no longer)\b", text, re.IGNORECASE):
             return None, False, None
+        if re.match(
+            r"^get\s+(?:(?:a\s+)?(?:little|bit|really|so|kinda|pretty|very|super)\s+)*(?:worried|tired|nervous|scared|bored|hungry|sick|"
+            r"excited|anxious|annoyed|mad|angry|sad|old|lost|confused|sleepy|cold|hot|better|worse|impatient)\b",
+            text,
+            re.IGNORECASE,
+        ):
+            return None, False, None  # "Ya, Im getting a little worried": a feeling, not work
         if re.match(r"^set (?:a |an |myself a |an? )?(?:reminder|alarm|timer)\b", text, re.IGNORECASE):
             return None, False, None  # "i'll set a reminder so we can say it again next year": a note to self
         if (
@@ -720,6 +727,11 @@ class Detector:
                 continue
             if draft.owner_id == message.author_id and not draft.refused:
                 return draft
+            # "not me sorry. carol?" / "im kinda useless with the regex stuff tbh. reo?" -> "yea I'll do it": the owner
+            # passing it on is what was said to them.
+            passed_on = said_to is not None and said_to.author_id == draft.owner_id and (draft.refused or self._passes_on(said_to, message))
+            if passed_on:
+                return draft
             if said_to is not None and said_to.id not in draft.sources:
                 continue
             # whoever asked may take back a task its owner gave up
@@ -732,6 +744,12 @@ class Detector:
                 if draft.live and draft.owner_id == asked.author_id and asked.reply_to_id in draft.sources:
                     return draft
         return None
+
+    def _passes_on(self, said: MessageRecord, to: MessageRecord) -> bool:
+        """Whether `said` ends by naming `to`'s author as a question ("... tbh. reo?"): handing the work to them."""
+        last = re.search(r"@?([A-Za-z][\w'-]*)\s*\?+\W*$", render(said).text)
+        found = self.people.handle_id(last.group(1), render(said)) if last else None
+        return found is not None and found[0] == to.author_id
 
     def _add_commitment(self, rendered, clause, text, pronoun_only, due, answered) -> None:
         message = rendered.record
@@ -891,7 +909,15 @@ class Detector:
         return None
 
     def _own_task_named(self, owner_id: int, context: str) -> Draft | None:
-        named = [d for d in self.board.open_drafts(owner_id=owner_id) if content_stems(d.plain_text) & content_stems(context)]
+        # Asked about it again ("did u sign us up yet?"), a task taken on as "I'll do it" is named by what "it" was
+        # ("Do it (re: ur captain, sign us up)").
+        again = re.search(r"\b(?:yet|did (?:you|u)|have (?:you|u)|any (?:news|update))\b", context, re.IGNORECASE)
+        named = [
+            d
+            for d in self.board.open_drafts(owner_id=owner_id)
+            if content_stems(d.text if again and not content_stems(d.plain_text) - _GENERIC_VERB_STEMS else d.plain_text)
+            & content_stems(context)
+        ]
         return named[-1] if len(named) == 1 else None
 
     def _context(self, message: MessageRecord, sentence: str = "") -> str | None:
@@ -920,7 +946,9 @@ class Detector:
             previous = None
         parts = sentences(render(previous).text) if previous is not None else []
         me = "@" + handle(message.author_name).lower()
-        addressed = [clause for part in parts for clause in re.split(r",\s+", part) if me in clause.lower()]
+        # "@vitor ur captain, sign us up?": from the words to the speaker to the end of that sentence.
+        addressed = [part[part.lower().index(me) :] for part in parts if me in part.lower()]
+        addressed = [a if len(a.split()) <= CONTEXT_WORDS + 1 else re.split(r",\s+", a)[0] for a in addressed]
         if addressed:
             # "@june csv export needs to be in the demo friday" -> "realistic if the sample looks normal. i'll have it behind a flag"
             return _snippet(addressed[-1])
@@ -1401,6 +1429,10 @@ def _modifies_next(tokens: list[str], index: int) -> bool:
         return False
     # "the holiday shipping FAQ": an -ing word that is itself a modifier of the noun after it.
     return not following[0].endswith("ing") or len(following) == 2 and following[1] not in STOPWORDS
+
+
+# The verbs of a task said with a pronoun ("Do it", "Take it", "Sort them"): they name no work of their own.
+_GENERIC_VERB_STEMS = frozenset(content_stems("do take handle get sort help confirm check look ask try fix it them that this"))
 
 
 def _snippet(text: str) -> str | None:

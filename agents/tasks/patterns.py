@@ -130,7 +130,7 @@ SUGGESTION = re.compile(
 )
 # What may come right before "I'll"/"I can" for it to start a clause ("so I'll", "ok, I'll", "🌮 I'll").
 CLAUSE_START = re.compile(
-    r"(?:^|[^\w\s']|\b(?:and|but|so|then|ok|okay|also|yeah|yes|sure|well|now|today|tomorrow|tonight|anyway|anyways|"
+    r"(?:^|[^\w\s']|\b(?:and|but|so|then|ok|okay|also|yeah|yea|ya|yep|yup|yes|sure|well|now|today|tomorrow|tonight|anyway|anyways|"
     r"honestly|fine|cool|great|alright|oh|ah|hey|plus|meanwhile|instead|otherwise|first|after that|in that case))\s*$",
     re.IGNORECASE,
 )
@@ -190,7 +190,7 @@ CANCEL = re.compile(
     r"(?:don't|do not|dont|won't|no longer) need|not needed|no need (?:to|for)|no longer (?:needed|doing|happening)|"
     r"cancel(?:led|ed)? (?:that|this|it|the)|drop (?:that|this|it)|ignore (?:that|this|my)|"
     r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother|"
-    r"skip (?:the|that|this|it)|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till)|"
+    r"skip (?:the|that|this|it)|skip then|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till)|"
     # "scrapping it", "dropping the AR thing", "hold off on the flyers", "off the table", "shelved", "a no go".
     r"scrap(?:ping|ped|s)?(?: (?:that|this|it|the|my|our))?|dropp(?:ing|ed) (?:that|this|it|the|my|our)|hold(?:ing)? off|"
     r"off the table|shelv(?:e|ed|ing)|(?:a|is a|it's a) no[ -]go|(?:isn't|is not|aren't|are not|not) needed|"
@@ -237,7 +237,7 @@ LEADING_FILLER = re.compile(
     re.IGNORECASE,
 )
 INTERJECTION = re.compile(
-    r"^\W*(?:(?:ok|okay|so|yeah|yes|yep|sure|agreed|great|cool|alright|right|hmm+|ah|oh|ugh+|argh+|oof|welp|oops|whoops|damn|dang|well|and|also|then|"
+    r"^\W*(?:(?:ok|okay|so|yeah|yea|ya|yes|yep|yup|sure|agreed|great|cool|alright|right|hmm+|ah|oh|ugh+|argh+|oof|welp|oops|whoops|damn|dang|well|and|also|then|"
     r"perfect|nice|thanks|ty|fine|honestly|tbh|lol|haha|good (?:call|point|idea|catch)|sounds good|fair|true|hey|hi|btw|anyway|re \w+)\b[\s,.!:;-]*)+",
     re.IGNORECASE,
 )
