@@ -1526,3 +1526,40 @@ def test_passed_on_by_name_and_skip_then_and_asked_again_about_it():
     cup[4] = dataclasses.replace(cup[4], reply_to_id=cup[3].id)
     tasks = extract_tasks(cup)
     assert len(tasks) == 1 and "sign us up" in tasks[0].task and tasks[0].owner_name == "Bob"
+
+
+def test_a_split_put_as_a_question_with_the_speakers_own_part_and_book_one_after_someone_should_book():
+    split = extract_tasks(
+        chat(
+            "bob: hi", "carol: hi", "dan: hi", "alice: ok i'll do 2023 s1, @bob 2023 s2, @carol 2022 s1, @dan 2022 s2? solutions in the doc"
+        )
+    )
+    assert [(t.owner_name, t.task) for t in split] == [
+        ("Alice", "Do 2023 s1"),
+        ("Bob", "Do 2023 s2"),
+        ("Carol", "Do 2022 s1"),
+        ("Dan", "Do 2022 s2"),
+    ]
+    # A proposal that is only a question stays one.
+    assert extract_tasks(chat("bob: hi", "carol: hi", "alice: should @bob do 2023 s1, @carol 2023 s2?")) == []
+    room = extract_tasks(
+        chat(
+            "alice: also someone should book a study room for monday",
+            "bob: i'll book one, level 3 has whiteboards",
+            "bob: booked room 3.14 monday 2-5pm",
+        )
+    )
+    assert [(t.owner_name, t.task, t.status) for t in room] == [("Bob", "Book a study room for monday", "done")]
+
+
+def test_a_refused_ask_is_taken_by_a_promise_that_names_it_not_by_other_work_sharing_a_word():
+    lines = (
+        "bob: hi",
+        "alice: @bob could you build the garden bench for act 2? the old one wobbles",
+        "bob: I can't this time, my back's been bad, sorry",
+        "carol: and I'll rent the fog machine for the act 3 opening, the place on Main St has one for $35/wk",
+    )
+    tasks = extract_tasks(chat(*lines))
+    assert [(t.owner_name, t.task) for t in tasks] == [("Carol", "Rent the fog machine for the act 3 opening")]
+    taken = extract_tasks(chat(*lines[:3], "dan: I can do the garden bench, done a couple before"))
+    assert [(t.owner_name, t.task) for t in taken] == [("Dan", "Build the garden bench for act 2")]

@@ -125,7 +125,13 @@ class Detector:
             topic = topic_match.group("topic")
         # "watering rota for the next week then: siobhan sun, tunde tue, elsie thu?": a rota proposed is a rota.
         rota = re.match(r"^\W*(?P<topic>[\w' -]{3,60}?\b(?:rota|roster|schedule|split|plan))\b[^:]{0,30}:", clause.raw, re.IGNORECASE)
-        split = None if clause.is_question and not rota else self._work_split(rendered, clause, topic=rota.group("topic") if rota else None)
+        # "ok i'll do 2023 s1, @kai 2023 s2, @marcus 2022 s1?": a split the speaker takes part in, put as a question.
+        own_part = re.match(r"^\W*(?:(?:ok|okay|so)\W+)?(?:i'll|i will|i can|i do|i take)\b", clause.raw, re.IGNORECASE)
+        split = (
+            None
+            if clause.is_question and not rota and not own_part
+            else self._work_split(rendered, clause, topic=rota.group("topic") if rota else None)
+        )
         if split:
             # "split: yara backend, tomasz the scanner, femi frontend. i'll do the devpost page": who does what.
             # "I need figures from everyone by Monday the 10th. Marcus: westerns. Hyejin: imaging.": the message's deadline.
@@ -211,7 +217,8 @@ class Detector:
                 and (base_form(first[0]) not in ACTION_VERBS or first[0] in ("the", "a", "an"))
             ):
                 return [(found, f"do {work}")]
-        for item in re.split(r",\s+|;\s+|\s+\d[.)]\s+", text.rstrip(" .!")):
+        for item in re.split(r",\s+|;\s+|\s+\d[.)]\s+", text.rstrip(" .!?")):
+            item = re.sub(r"^\W*(?:ok|okay|so)\W+(?=i'll\b|i\b)", "", item, flags=re.IGNORECASE)  # "ok i'll do 2023 s1, @kai 2023 s2"
             head = re.match(r"^\s*(?:\d[.)]\s+)?@?(?P<who>[A-Za-z][\w'-]*)\s+(?P<work>\S.*)$", item)
             if head is None:
                 continue
@@ -232,7 +239,7 @@ class Detector:
                 and first[0] in ("says", "thinks", "wants", "is", "has")
             ):
                 continue  # "bob said hi, carol laughed": what they did, not what they will do
-            if who.lower() in ("i", "me"):
+            if who.lower() in ("i", "me", "i'll"):
                 owner = (message.author_id, message.author_name)
             else:
                 found = self.people.handle_id(who, rendered)
@@ -745,6 +752,21 @@ class Detector:
                     return draft
         return None
 
+    def _same_verb_said(self, message: MessageRecord, text: str) -> str | None:
+        """The work "one" stands for when someone else just said the same verb with its object ("also someone should
+        book a study room for monday" -> "i'll book one"): "Book a study room for monday"."""
+        verb = base_form(words(text)[0]) if words(text) else ""
+        if verb not in ACTION_VERBS or verb in ("do", "get", "take", "make", "have"):
+            return None
+        for earlier in reversed(self.board.messages[max(0, self.board.index - 3) : self.board.index]):
+            if earlier.author_id == message.author_id:
+                continue
+            for sentence in sentences(render(earlier).text):
+                said = re.search(r"\b" + re.escape(verb) + r"\s+(?:a|an|the|some)\s+[^.?!]+", sentence, re.IGNORECASE)
+                if said and not NEGATION.search(sentence):
+                    return capitalize(TRAILING_FILLER.sub("", said.group(0)).strip())
+        return None
+
     def _passes_on(self, said: MessageRecord, to: MessageRecord) -> bool:
         """Whether `said` ends by naming `to`'s author as a question ("... tbh. reo?"): handing the work to them."""
         last = re.search(r"@?([A-Za-z][\w'-]*)\s*\?+\W*$", render(said).text)
@@ -791,6 +813,14 @@ class Detector:
             if target is not None and pronoun_only and not has_pronoun and not generic and self.board.overlap(target, text) < 1:
                 # "need drivers, snacks, and someone to wash the kit" -> "i can drive!": a bare verb names other work.
                 target = None
+            if (
+                target is not None
+                and target.refused
+                and target.owner_id != message.author_id
+                and not generic
+                and self.board.overlap(target, text) < 2
+            ):
+                target = None  # "i'll book one" is not the past paper someone else turned down
         restated = re.search(r"\bas (?:planned|promised|agreed|discussed|i said)\b", text, re.IGNORECASE)
         if target is None and (has_pronoun or pronoun_only or restated):
             # "postmortem doc created, I'll have the draft ready by thursday as planned": the task the message names.
@@ -834,6 +864,13 @@ class Detector:
             # "I'll look into it" after "the login page is broken on safari": say what "it" is.
             # "grab one" is about a thing, not about the last message.
             context = self._context(message, clause.raw) if _pronouns(text) & CONTEXT_PRONOUNS or not has_pronoun else None
+            said = self._same_verb_said(message, text) if context is None and pronoun_only else None
+            if said is not None:
+                # "someone should book a study room for monday" -> "i'll book one": "Book a study room for monday".
+                self.board.drafts.append(
+                    self._new("commitment", said, (message.author_id, message.author_name), None, due, rendered, clause)
+                )
+                return
             if context and pronoun_only and ASKED_TO_BE_TOLD.match(context):
                 return  # "@dan ping me when the draft is ready" -> "will do 👍": agreeing to tell, not work
             if context:
@@ -994,7 +1031,10 @@ class Detector:
                 if (re.search(r"\bmyself\b", text, re.IGNORECASE) or named) and self.board.index - draft.last_index <= 3:
                     return draft
                 continue
-            if self.board.overlap(draft, text) >= 2 or len(content_stems(draft.text) & content_stems(text)) >= 1:
+            # "I can do the advisory" takes "draft the GHSA advisory"; "I'll rent the fog machine for act 3" does not take
+            # "build the garden bench for act 2".
+            generic = words(text)[:1] in (["do"], ["take"], ["handle"], ["cover"], ["grab"])
+            if self.board.overlap(draft, text) >= 2 or generic and len(content_stems(draft.text) & content_stems(text)) >= 1:
                 return draft
         return None
 
