@@ -1563,3 +1563,31 @@ def test_a_refused_ask_is_taken_by_a_promise_that_names_it_not_by_other_work_sha
     assert [(t.owner_name, t.task) for t in tasks] == [("Carol", "Rent the fog machine for the act 3 opening")]
     taken = extract_tasks(chat(*lines[:3], "dan: I can do the garden bench, done a couple before"))
     assert [(t.owner_name, t.task) for t in taken] == [("Dan", "Build the garden bench for act 2")]
+
+
+def test_a_promise_before_ok_and_i_take_it_after_a_refusal_that_passes_it_on():
+    update = extract_tasks(chat("alice: hej admins. paper 1.21.8 build is out, i will update the server tonight after 22, ok?"))
+    assert [(t.owner_name, t.task) for t in update] == [("Alice", "Update the server after 22")]
+    farm = extract_tasks(
+        chat(
+            "bob: hi",
+            "carol: hi",
+            "alice: the big mob farm at spawn is killing tps. @bob can u remove it?",
+            "bob: not this week, exams 😭 @carol u can?",
+            "carol: ok i take it. i will tell Piotrek first",
+            "carol: farm is in his base now, spawn tps 19.8",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in farm if "remove" in t.task.lower()] == [("Carol", "done")]
+    # A question about other work is not passing this one on.
+    other = extract_tasks(
+        chat(
+            "bob: hi",
+            "alice: @bob could you go through the dependabot ones?",
+            "bob: sorry, can't this week",
+            "alice: no problem, I'll do them then",
+            "alice: also @carol you're writing the migration guide right?",
+            "carol: yep, will have it ready next sprint",
+        )
+    )
+    assert [t.owner_name for t in other if "dependabot" in t.task.lower()] == ["Alice"]

@@ -441,6 +441,8 @@ class Detector:
         if clause.is_question:
             # "i can do the signup sheet for bakers, google form ok?": the promise, then a short question about how.
             promise, _, asked = clause.text.rpartition(",")
+            # "paper build is out, i will update the server tonight after 22, ok?": the promise is the last part.
+            promise = promise if COMMITMENT.match(promise.strip()) else promise.rpartition(",")[2]
             # "i can do them but i've never done riso seps before??": the promise, then a worry.
             worry = re.match(r"^(?P<promise>.+?)\s+but\s+(?:i'?ve|i have)\s+never\b", clause.text, re.IGNORECASE)
             if worry and COMMITMENT.match(worry.group("promise").strip()):
@@ -768,10 +770,16 @@ class Detector:
         return None
 
     def _passes_on(self, said: MessageRecord, to: MessageRecord) -> bool:
-        """Whether `said` ends by naming `to`'s author as a question ("... tbh. reo?"): handing the work to them."""
-        last = re.search(r"@?([A-Za-z][\w'-]*)\s*\?+\W*$", render(said).text)
-        found = self.people.handle_id(last.group(1), render(said)) if last else None
-        return found is not None and found[0] == to.author_id
+        """Whether `said` ends by asking `to`'s author, by name ("... tbh. reo?", "not this week 😭 @wiktor u can?"):
+        handing the work to them."""
+        shown = render(said)
+        last = (sentences(shown.text) or [""])[-1]
+        if not last.rstrip().endswith("?") or len(words(last)) > 4:
+            return False  # a short question: "reo?", "@wiktor u can?", not "@yuki you're writing the guide right?"
+        return any(
+            (found := self.people.handle_id(name, shown)) is not None and found[0] == to.author_id
+            for name in re.findall(r"@?([A-Za-z][\w'-]*)", last)
+        )
 
     def _add_commitment(self, rendered, clause, text, pronoun_only, due, answered) -> None:
         message = rendered.record
