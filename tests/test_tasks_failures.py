@@ -1591,3 +1591,48 @@ def test_a_promise_before_ok_and_i_take_it_after_a_refusal_that_passes_it_on():
         )
     )
     assert [t.owner_name for t in other if "dependabot" in t.task.lower()] == ["Alice"]
+
+
+def test_new_work_offered_as_a_question_is_the_offerers_once_someone_says_yes():
+    chase = extract_tasks(
+        chat(
+            "bob: unrelated but the Pinecrest site invoice is 45 days overdue. want me to chase?",
+            "alice: yes pls. polite but firm, cc me",
+            "bob: on it",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in chase] == [("Bob", "open")] and "Pinecrest" in chase[0].task
+    blurb = extract_tasks(
+        chat(
+            "bob: want me to write a short rationale blurb for the palette change?",
+            "alice: yes, 100 words max, in the deck by thursday eod",
+        )
+    )
+    assert [(t.owner_name, t.task, t.due.date()) for t in blurb] == [
+        ("Bob", "Write a short rationale blurb for the palette change", datetime(2026, 5, 7).date())
+    ]
+    assert extract_tasks(chat("bob: should i order more cones?", "alice: nah we have enough")) == []
+    # "should i also ...?" about the work just taken on is more of it, not another task.
+    more = extract_tasks(
+        chat(
+            "alice: @bob write a runbook for 'WAL disk full'?",
+            "bob: runbook: yep. should i also add a section on replica re-sync?",
+            "alice: yes pls",
+        )
+    )
+    assert len(more) == 1 and more[0].owner_name == "Bob"
+
+
+def test_never_mind_then_done_a_stretch_of_days_and_a_name_then_you():
+    page = extract_tasks(
+        chat(
+            "bob: should i update the eventbrite page? it still lists marisol",
+            "alice: yes pls bob",
+            "bob: oh wait nvm found it, updated. bea's name is on there now ✅",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in page] == [("Bob", "done")]
+    villa = extract_tasks(chat("bob: good news, the villa is free. shall i book 5 nights 15-20 dec?", "alice: yes pls book it"))
+    assert [(t.task, t.due) for t in villa] == [("Book 5 nights 15-20 dec", None)]
+    solo = extract_tasks(chat("bob: hi", "alice: oh no, poor thing. bob you've sung it before — could you take the solo?"))
+    assert [(t.owner_name, t.task) for t in solo] == [("Bob", "Take the solo")]

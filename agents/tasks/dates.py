@@ -517,6 +517,9 @@ def _names_an_event(text: str, due: Due) -> bool:
         r"\b(?:book|booking|reserve|reserving|rent|renting|hire|hiring)\b", text[max(0, due.start - 60) : due.start], re.IGNORECASE
     ):
         return True
+    # "shall i book 5 nights 15-20 dec?": the end of a stretch of days, not a deadline.
+    if re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|\u2013|to|till|until)\s*$", before, re.IGNORECASE):
+        return True
     # "i'll ask Lotus if they can move fri earlier": the day being moved, not a deadline.
     if re.search(r"\b(?:move|moving|shift|reschedule|push|swap)\s+(?:the\s+)?$", before, re.IGNORECASE):
         return True

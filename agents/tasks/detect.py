@@ -63,13 +63,16 @@ from agents.tasks.patterns import (
     MONITOR_VERBS,
     NEED_STATED,
     NEGATION,
+    NEW_OFFER,
     OBLIGATIONS,
+    OFFER_TAKEN,
     PERCEPTION,
     PLEASE,
     PRIVILEGE_REQUEST,
     PROGRESS_THEN_PROMISE,
     QUALIFIER,
     REASON,
+    REFUSE,
     REQUEST,
     RESPONSE_WINDOW,
     RESPONSE_WINDOW_MESSAGES,
@@ -96,6 +99,8 @@ class Detector:
     def __init__(self, board: Board, people: People):
         self.board = board
         self.people = people
+        # New work offered as a question ("want me to chase?"), waiting for a yes: the message, its clause, the work.
+        self.offers: list[tuple[RenderedMessage, Clause, str]] = []
 
     def detect(self, rendered: RenderedMessage, clause: Clause, answered: Draft | None, following: str = "") -> None:
         message = rendered.record
@@ -154,6 +159,10 @@ class Detector:
                     tentative,
                 )
             return
+        offered = NEW_OFFER.search(clause.raw) if clause.is_question else None
+        if offered is not None and not HYPOTHETICAL.search(offered.group("rest")):
+            self.offers.append((rendered, clause, offered.group("rest")))
+            return
         found = self._find_request(rendered, clause) or self._find_commitment(rendered, clause)
         if found is None and self.board.loose and not clause.is_question:
             suggestion = SUGGESTION.search(text)
@@ -175,6 +184,46 @@ class Detector:
                 self._add(rendered, clause, kind, owner, item, answered, topic, tentative)
             return
         self._add(rendered, clause, kind, owner, rest, answered, topic, tentative)
+
+    def take_offer(self, rendered: RenderedMessage) -> bool:
+        """Someone else says yes to new work just offered ("want me to chase?" -> "yes pls. polite but firm"): the
+        offerer's task now, with the deadline the yes gives it ("yes, in the deck by thursday eod")."""
+        message = rendered.record
+        if not OFFER_TAKEN.match(rendered.text) or REFUSE.search(rendered.text):
+            return False
+        for offer in reversed(self.offers):
+            offered, clause, rest = offer
+            said = offered.record
+            if said.author_id == message.author_id or said.id not in self.board.by_id:
+                continue
+            position = self.board.messages.index(said)
+            if self.board.index - position > 3 or (message.reply_to_id and message.reply_to_id != said.id):
+                continue
+            if said.mention_ids and message.author_id not in said.mention_ids:
+                continue  # "@rosa want me to chase?": rosa's yes
+            self.offers.remove(offer)
+            own = [d for d in self.board.open_drafts(owner_id=said.author_id) if said.id in d.sources or d.created_index >= position - 5]
+            if own and re.search(r"\balso\b", clause.raw, re.IGNORECASE):
+                # "runbook: yep. should i also add a section on replica re-sync?": more of the task just taken on.
+                own[-1].also.append(rest)
+                self.board.touch(own[-1], message)
+                return True
+            owner = (said.author_id, said.author_name)
+            text, pronoun_only, due = self._task_text(rest, said.created_at, offered, owner_id=said.author_id, addressee=clause)
+            if not text:
+                return False
+            if len(words(text)) <= 2:
+                # "want me to chase?": what to chase is what the message said before the offer.
+                context = _snippet(offered.text[: offered.text.find(clause.raw)].strip(" .,")) if clause.raw in offered.text else None
+                text = f"{text}{CONTEXT_NOTE}{context})" if context else text
+            draft = self._new("commitment", text, owner, message.author_id, due, offered, clause)
+            draft.created_index = position
+            draft.due = find_due(rendered.text, message.created_at, self.board.tz) or draft.due
+            draft.answered = True
+            self.board.drafts.append(draft)
+            self.board.touch(draft, message)
+            return True
+        return False
 
     def _lead_in(self, before: str, rendered: RenderedMessage) -> bool:
         """ "For the transport I can ask my cousin", "Chloe darling I can do the seating chart": a topic or the person

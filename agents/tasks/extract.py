@@ -86,7 +86,7 @@ class Tracker:
             rendered = render(message)
             previous = self._partner(index)
             clauses = self.people.clauses(rendered, previous)
-            if not clauses:
+            if not clauses or self.detector.take_offer(rendered):
                 continue
             answered = self.states.respond(rendered, clauses)
             count = len(self.board.drafts)

@@ -422,6 +422,12 @@ OFFER = re.compile(
     r"(?:take(?:\s+over)?|do|handle|grab|cover|own|pick\s+up)\s+(?P<rest>[^?]{2,80}?)(?:\?|\s+if\s+you\s+(?:want|need|like)\b|$)",
     re.IGNORECASE,
 )
+# "want me to chase?", "should I write a short rationale blurb?": new work offered, the speaker's once someone says yes.
+NEW_OFFER = re.compile(r"\b(?:(?:do\s+)?(?:you\s+)?want\s+me\s+to|should\s+i|shall\s+i)\s+(?P<rest>[a-z][^?]{1,80}?)\s*\?", re.IGNORECASE)
+# "yes pls", "please do", "go for it": the answer that takes an offer up.
+OFFER_TAKEN = re.compile(
+    r"^\W*(?:yes|yep|yeah|ya|yea|sure|ok|okay|please|pls|plz|go for it|go ahead|do it|would be great|that'd be great)\b", re.IGNORECASE
+)
 # "barrow party tomorrow is OFF", "the hike is cancelled": an event called off, named before it.
 EVENT_OFF = re.compile(
     r"^\W*(?:(?:ok|okay|so|sorry|update)\W+)?(?:calling it\W+)?(?P<what>(?:the\s+)?[a-z][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+"

@@ -148,12 +148,21 @@ class People:
                 text = leading.group(2)
                 vocative = True
             else:
-                named = re.match(r"^\s*([A-Za-z][\w'-]*)\s*([,:])\s+(.*)$", text) or re.match(
-                    # "omar can you review 3312?", "marco pls tell birchwood ...": the name, then the ask, no comma.
-                    r"^\s*(?:(?:and|also|ok|okay|so)\s+)?([A-Za-z][\w'-]*)()\s+"
-                    r"((?:(?:can|could|would|will)\s+(?:you|u)|pls|please|plz|(?:you're|youre|you are|ur)\s+on)\b.*)$",
-                    text,
-                    re.IGNORECASE,
+                named = (
+                    re.match(r"^\s*([A-Za-z][\w'-]*)\s*([,:])\s+(.*)$", text)
+                    or re.match(
+                        # "omar can you review 3312?", "marco pls tell birchwood ...": the name, then the ask, no comma.
+                        r"^\s*(?:(?:and|also|ok|okay|so)\s+)?([A-Za-z][\w'-]*)()\s+"
+                        r"((?:(?:can|could|would|will)\s+(?:you|u)|pls|please|plz|(?:you're|youre|you are|ur)\s+on)\b.*)$",
+                        text,
+                        re.IGNORECASE,
+                    )
+                    or re.match(
+                        # "bea you've sung it before — could you take the solo?": the name, then words to them.
+                        r"^\s*([A-Za-z][\w'-]*)()\s+((?:you've|youve|you're|youre|you|u|ur)\b.*)$",
+                        text,
+                        re.IGNORECASE,
+                    )
                 )
                 if named and named.group(1).lower() in SELF_NAMES and named.group(2) == ":":
                     self_assigned = True  # "me: write up the incident summary"
@@ -162,6 +171,8 @@ class People:
                     addressee = self.known[named.group(1).lower()]
                     text = named.group(3)
                     vocative = True
+                    if re.match(r"(?:you|u|ur)\b", text, re.IGNORECASE):
+                        spoken_to.setdefault(number + 1, addressee)  # "bea you've sung it before — could you take the solo?"
             trailing = re.search(r"[\s,]+@(\w+)\s*([?!.]*)\s*$", text) or re.search(r",\s*([A-Za-z][\w'-]*)\s*([?!.]*)\s*$", text)
             if trailing and addressee is None:
                 found = self.handle_id(trailing.group(1), rendered)

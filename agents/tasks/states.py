@@ -339,6 +339,8 @@ class StateChanges:
             if targets:
                 return True
         cancel = CANCEL.search(text)
+        if cancel and re.match(r"never ?mind|nvm", cancel.group(0), re.IGNORECASE) and FOUND_AFTER_ALL.search(text[cancel.end() :]):
+            cancel = None  # "oh wait nvm found it, updated ✅": the problem is off, the work is done
         if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
             targets = self._link(rendered, clause, allow_requester=True) or self._called_off(text[cancel.end() :])
             # "could you pick up a new padlock? combination one so we don't need keys": not the ask it goes with.
@@ -889,6 +891,8 @@ _STATEMENT_OF_STATE = re.compile(
 )
 
 
+# "nvm found it, updated": what follows a never-mind that makes it about the problem, not the work.
+FOUND_AFTER_ALL = re.compile(r"\b(?:found|figured|fixed|got it|sorted|updated|done|works?|worked)\b", re.IGNORECASE)
 # A result that is the thing itself: "is ours", "booked", "sorted", "secured".
 _GOT_IT = re.compile(r"\b(?:is|are|'s) ours\b|\b(?:booked|sorted|secured|reserved)\b(?!\s+(?:for|by|until|till|on)\b)")
 
