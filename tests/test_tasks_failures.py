@@ -1636,3 +1636,32 @@ def test_never_mind_then_done_a_stretch_of_days_and_a_name_then_you():
     assert [(t.task, t.due) for t in villa] == [("Book 5 nights 15-20 dec", None)]
     solo = extract_tasks(chat("bob: hi", "alice: oh no, poor thing. bob you've sung it before — could you take the solo?"))
     assert [(t.owner_name, t.task) for t in solo] == [("Bob", "Take the solo")]
+
+
+def test_numbers_pointing_at_a_list_a_problem_is_not_a_result_and_a_cancel_said_twice():
+    lines = (
+        "bob: hi",
+        "carol: hi",
+        "alice: 1) wordmark heavier 2) swap the teal for something warmer 3) menu board needs gluten-free icons 4) box mockup in kraft",
+        "alice: @bob 1 and 2, @carol 3 and 4. they want to see v2 on the thursday call",
+    )
+    split = extract_tasks(chat(*lines))
+    assert [(t.owner_name, t.task) for t in split] == [
+        ("Bob", "Do wordmark heavier"),
+        ("Bob", "Swap the teal for something warmer"),
+        ("Carol", "Do menu board needs gluten-free icons"),
+        ("Carol", "Do box mockup in kraft"),
+    ]
+    later = extract_tasks(
+        chat(
+            *lines,
+            "carol: kraft box mockup is a pain, the texture looks fake on the render",
+            "alice: we have a kraft box in the supply closet no? shoot it on the lightbox",
+            "carol: oh true. will shoot it this arvo",
+            "alice: they've dropped the menu board from this round, they're rewriting the menu first. so @carol park the board + icons",
+        )
+    )
+    assert [(t.task, t.status) for t in later if t.owner_name == "Carol"] == [
+        ("Do menu board needs gluten-free icons", "cancelled"),
+        ("Do box mockup in kraft", "open"),
+    ]

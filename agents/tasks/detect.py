@@ -310,7 +310,35 @@ class Detector:
                     what = re.sub(r"\s*\b(?:rota|roster|schedule|split|plan)$", "", topic.lower().strip())
                     part = f"{what or 'the rota'} {part}"  # "siobhan sun": her day of the watering rota
                 pieces.append((owner, part if doing else f"do {part}"))
-        return pieces if named >= 2 or minutes and named else []
+        if named >= 2 or minutes and named:
+            return self._numbered(rendered, pieces)
+        return []
+
+    def _numbered(self, rendered: RenderedMessage, pieces: list[tuple[tuple[int, str], str]]) -> list[tuple[tuple[int, str], str]]:
+        """ "@femi 1 and 2, @hana 3 and 4" after "1) wordmark heavier 2) swap the teal for something warmer ...": each
+        number is the item of the list it points at."""
+        wanted = [(owner, [int(n) for n in re.findall(r"\d+", work)]) for owner, work in pieces]
+        if not all(re.fullmatch(r"do\s+#?\d+(?:\s*(?:,|and|&|\+)\s*#?\d+)*", work, re.IGNORECASE) for _, work in pieces):
+            return pieces
+        message = rendered.record
+        position = self.board.index
+        for earlier in [message, *reversed(self.board.messages[max(0, position - 3) : position])]:
+            if earlier.author_id != message.author_id:
+                continue
+            text = render(earlier).text
+            items = {
+                int(m.group(1)): m.group(2).strip(" ,;.") for m in re.finditer(r"(?:^|\s)(\d+)[.)]\s+(.*?)(?=\s+\d+[.)]\s|\n|$)", text)
+            }
+            if all(n in items for _, numbers in wanted for n in numbers):
+                expanded = []
+                for owner, numbers in wanted:
+                    for n in numbers:
+                        item = items[n]
+                        first = words(item)[:1]
+                        doing = first and _looks_like_verb(first[0]) and base_form(first[0]) in ACTION_VERBS and first[0] not in STOPWORDS
+                        expanded.append((owner, item if doing else f"do {item}"))
+                return expanded
+        return pieces
 
     def _add(
         self,
@@ -933,6 +961,14 @@ class Detector:
             if context:
                 # "deck's at 8 slides, I'll finish it tonight": "it" is a task the speaker already has.
                 known = self._own_task_named(message.author_id, context)
+                replied = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
+                if replied is None:
+                    earlier = self.board.messages[max(0, self.board.index - 3) : self.board.index]
+                    replied = next((m for m in reversed(earlier) if m.author_id != message.author_id), None)
+                if known is None and replied is not None:
+                    # "we have a kraft box in the closet no? shoot it on the lightbox" -> "will shoot it this arvo": the
+                    # whole message replied to may name the speaker's task ("box mockup in kraft").
+                    known = self._own_task_named(message.author_id, render(replied).text)
                 if known is not None:
                     if due is not None:
                         known.due = due

@@ -699,7 +699,8 @@ class StateChanges:
             NOT_DONE.search(lower)
             or NOT_FINISHED_TALK.search(lower)
             or re.search(r"\b\w+ing\b", lower[:20])
-            or re.search(r"\b(?:runs|but)\b", lower)  # "7B with checkpointing runs but one epoch is 31h": still going, a problem
+            # "7B with checkpointing runs but one epoch is 31h", "kraft box mockup is a pain, the texture looks fake": a problem
+            or re.search(r"\b(?:runs|but|pain|fake|struggling|nightmare|cursed|ugly)\b", lower)
         ):
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
@@ -812,7 +813,17 @@ class StateChanges:
         if not done and before is not None and before.author_id != speaker and AGREEING.match(clause.raw):
             # "what about auto-expanding the WAL volume?" ... "let's not" -> "agree, parking that": the idea just discussed.
             candidates = [d for d in candidates if before.id in d.sources or self.board.overlap(d, before.content or "") >= 1]
-        if fallback and len(leftover) <= 3:
+        # "they've dropped the menu board ... so @hana park the board + icons": the same message already called that
+        # task off; the second sentence repeats it and is not about the speaker's latest other task.
+        repeated = [
+            d
+            for d in self.board.drafts
+            if d.status != "open"
+            and d.changes
+            and d.changes[-1].message_id == message.id
+            and self.board.overlap(d, clause.raw, with_verbs=False)
+        ]
+        if fallback and len(leftover) <= 3 and not repeated:
             for draft in reversed(candidates):
                 if said_to is not None and said_to.id not in draft.sources:
                     continue
