@@ -1665,3 +1665,24 @@ def test_numbers_pointing_at_a_list_a_problem_is_not_a_result_and_a_cancel_said_
         ("Do menu board needs gluten-free icons", "cancelled"),
         ("Do box mockup in kraft", "open"),
     ]
+
+
+def test_replies_to_a_checklist_take_their_own_item_and_a_day_asked_for_is_agreed():
+    lines = [
+        "bob: hi",
+        "carol: hi",
+        "dan: hi",
+        "alice: launch checklist for Fieldnote 2.0, tues 6/30:\n1. @bob landing page copy final by thurs\n2. @carol social calendar for launch week",
+        "bob: on it 👍",
+        "carol: social calendar: can I push it to monday? the release is eating my week",
+        "alice: monday's fine",
+        "dan: ok I'll take the demo video. 60s cut by friday, I'll need screen recordings",
+    ]
+    records = chat(*lines)
+    for position in (4, 5, 7):
+        records[position] = dataclasses.replace(records[position], reply_to_id=records[3].id)
+    tasks = {t.owner_name: t for t in extract_tasks(records)}
+    assert records[4].id in tasks["Bob"].source_message_ids and tasks["Bob"].due.date() == datetime(2026, 5, 7).date()
+    # The checklist's header names the launch, not a deadline; carol's item moves to next monday.
+    assert tasks["Carol"].task == "Do social calendar for launch week" and tasks["Carol"].due.date() == datetime(2026, 5, 11).date()
+    assert tasks["Dan"].task == "Take the demo video" and tasks["Dan"].due.date() == datetime(2026, 5, 8).date()

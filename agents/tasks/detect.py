@@ -794,14 +794,19 @@ class Detector:
         text = self.people.rewrite(text, rendered, owner_id=owner_id, addressee=addressee)
         return capitalize(text.strip()), pronoun_only, due
 
-    def _antecedent(self, message: MessageRecord, answered: Draft | None) -> Draft | None:
+    def _antecedent(self, message: MessageRecord, answered: Draft | None, text: str = "") -> Draft | None:
         """The request a pronoun commitment ("I'll do it", "I'll take it") refers to."""
         if answered is not None:
             return answered
         if message.reply_to_id:
-            for draft in reversed(self.board.drafts):
-                if message.reply_to_id in draft.sources and draft.status == "open":
-                    return draft
+            replied = [d for d in self.board.drafts if message.reply_to_id in d.sources and d.status == "open"]
+            # "ok I'll take the demo video" in reply to a checklist: the item it names, or the speaker's own one.
+            mine = [d for d in replied if d.owner_id == message.author_id]
+            named = [d for d in replied if text and self.board.overlap(d, text, with_verbs=False) >= 1]
+            if len(replied) > 1 and text and not named and not mine and not _pronouns(text) & PRONOUN_OBJECTS:
+                return None
+            if named or mine or replied:
+                return (named or mine or replied)[-1]
             if message.reply_to_id in self.board.by_id:
                 return None  # "i've got it in my shed, i'll drop it off friday": "it" is in the message replied to
         # "mxrk ping me when the draft is ready" -> "will do 👍": said to them just now, not an older open ask.
@@ -871,7 +876,7 @@ class Detector:
         has_pronoun = bool(_pronouns(text) & PRONOUN_OBJECTS)
         target = None
         if pronoun_only or has_pronoun or answered is not None:
-            target = self._antecedent(message, answered)
+            target = self._antecedent(message, answered, text)
             # "yes! I'll message her tonight" answers the request; a different piece of work does not.
             if (
                 target is not None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
@@ -115,6 +116,7 @@ class Tracker:
                 DEADLINE_SENTENCE.match(sentence)
                 or DEADLINE_BACK.search(sentence)
                 or DEADLINE_HEADER.match(sentence)
+                and _header_deadline(sentence, message.created_at, self.board.tz)
                 or (
                     len(new) == 1
                     and DEADLINE_ASIDE.search(sentence)
@@ -182,6 +184,16 @@ class Tracker:
             draft.owner_id, draft.owner_name = release.actor_id, self.people.name_of(release.actor_id)
             draft.status = "cancelled"
             draft.changes.append(replace(release, kind="cancelled", status="cancelled", owner_id=release.actor_id))
+
+
+def _header_deadline(sentence: str, said_at: datetime, tz: ZoneInfo) -> bool:
+    """ "homework before wed:" heads a list with its deadline; "launch checklist for Fieldnote 2.0, tues 6/30:" names the
+    launch (the day does not follow the preposition)."""
+    for preposition in re.finditer(r"\b(?:by|before|due|until|for)\s+", sentence, re.IGNORECASE):
+        due = find_due(sentence[preposition.start() :], said_at, tz)
+        if due is not None and due.start <= preposition.end() - preposition.start():
+            return True
+    return False
 
 
 def _names_anyone(rendered: RenderedMessage, sentence: str) -> bool:

@@ -383,7 +383,9 @@ DEADLINE_MOVED = re.compile(
 OTHER_DAY = re.compile(
     r"(?P<when>[\w\s/.-]{2,30}?)\s+(?:ok|okay|work|works|fine|instead)\s*\?\s*$"
     # "vault thing is fine but we're mid-migration, realistically end of month?"
-    r"|\b(?:realistically|maybe|how about|what about|could we say|can we say|more like|prob(?:ably)?)\s+(?P<when2>[\w\s/.-]{2,30}?)\s*\?\s*$",
+    r"|\b(?:realistically|maybe|how about|what about|could we say|can we say|more like|prob(?:ably)?)\s+(?P<when2>[\w\s/.-]{2,30}?)\s*\?\s*$"
+    # "social calendar: can I push it to monday?"
+    r"|\b(?:push|move|shift|bump)\s+(?:it|this|that|them)\s+(?:back\s+)?(?:to|till|until)\s+(?P<when3>[\w\s/.-]{2,30}?)\s*\?\s*$",
     re.IGNORECASE,
 )
 # "ping me when the form draft is ready", "let me know": asking to be told, not work.
@@ -395,8 +397,9 @@ DEADLINE_HEADER = re.compile(r"^[^:\n]{0,40}\b(?:by|before|due|until|for)\b[^:\n
 # "tab wants them confirmed by the 6th": a later sentence giving the work just asked for ("them") its deadline.
 DEADLINE_BACK = re.compile(r"\b(?:it|them|that|those|these)\b[^.?!]{0,30}?\b(?:by|before|no later than)\b", re.IGNORECASE)
 # "could you take the timetable? draft to me by next wednesday": a sentence of the ask's message that only gives its deadline.
+# ("60s cut by friday, I'll need screen recordings": a promise after the deadline is another matter).
 DEADLINE_ASIDE = re.compile(
-    r"^(?![^.?!]*\b(?:i'll|i will|we'll|i can|can you|could you)\b)[^.?!]{0,40}\b(?:by|before|due|no later than)\b", re.IGNORECASE
+    r"^(?:(?!\b(?:i'll|i will|we'll|i can|can you|could you)\b)[^.?!]){0,40}\b(?:by|before|due|no later than)\b", re.IGNORECASE
 )
 # "copy deadline is wednesday 6pm for everything", "everything's due friday": one deadline for all the work.
 EVERYTHING_DUE = re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
@@ -93,9 +93,18 @@ class StateChanges:
     def _pending_for(self, message: MessageRecord) -> Draft | None:
         """The request this message most plausibly answers, if any."""
         if message.reply_to_id:
-            for draft in reversed(self.board.drafts):
-                if message.reply_to_id in draft.sources and draft.kind == "request" and draft.requester_id != message.author_id:
-                    return draft
+            asked = [
+                d
+                for d in self.board.drafts
+                if message.reply_to_id in d.sources and d.kind == "request" and d.requester_id != message.author_id
+            ]
+            # A checklist replied to ("1. @devon landing page copy ... 4. @ana social calendar") -> devon's "on it": his item.
+            mine = [d for d in asked if d.owner_id == message.author_id]
+            open_to = [d for d in asked if d.owner_id is None or d.refused]
+            if mine or open_to:
+                return (mine or open_to)[-1]
+            if asked and all(d.owner_id is not None for d in asked) and len({d.owner_id for d in asked}) > 1:
+                return None  # someone else's items of a checklist: not theirs to accept
             if message.reply_to_id in self.board.by_id:
                 return None  # a reply to a message that asked for nothing answers that message, not an earlier request
         said_to = self.board.just_said_to(message, self.people.names_member)
@@ -254,17 +263,25 @@ class StateChanges:
                 draft.due = day
                 self.board.touch(draft, message)
                 return True
-        last = clauses[-1].raw if clauses else ""
-        other = OTHER_DAY.search(last) if last.endswith("?") else None
-        proposed = find_due(other.group("when") or other.group("when2"), message.created_at, self.board.tz) if other else None
+        # The question in the message ("social calendar: can I push it to monday? the release is eating my week").
+        last = next((c.raw for c in reversed(clauses) if c.raw.rstrip().endswith("?")), "")
+        other = OTHER_DAY.search(last) if last else None
+        when = (other.group("when") or other.group("when2") or other.group("when3")) if other else None
+        proposed = find_due(when, message.created_at, self.board.tz) if when else None
+        if proposed is not None and proposed.at is not None and other is not None and other.group("when3"):
+            said = message.created_at.astimezone(self.board.tz).date()
+            if proposed.at.date() == said:
+                proposed = replace(proposed, at=proposed.at + timedelta(days=7))  # "push it to monday", said on a monday
         if proposed is not None:
             own = [
                 d
                 for d in self.board.open_drafts(owner_id=message.author_id)
                 if d.due is not None or message.reply_to_id in d.sources and self.board.overlap(d, rendered.text) >= 1
             ]
+            # "press release yes. social calendar: can I push it to monday?": the one the question names.
+            named = [d for d in own if self.board.overlap(d, last, with_verbs=False) >= 1]
             if own:
-                self.asked_day = (max(own, key=lambda d: d.last_index), proposed, self.board.index)
+                self.asked_day = (max(named or own, key=lambda d: d.last_index), proposed, self.board.index)
         return False
 
     def _moved_deadline(self, rendered: RenderedMessage, clause: Clause) -> bool:
@@ -854,7 +871,11 @@ class StateChanges:
         candidates = [d for d in self.board.drafts if d.status == "open" and d.owner_id != new_owner[0]]
         target: Draft | None = None
         if message.reply_to_id:
-            target = next((d for d in reversed(candidates) if message.reply_to_id in d.sources), None)
+            replied = [d for d in candidates if message.reply_to_id in d.sources]
+            # "ok I'll take the demo video" in reply to a checklist: the item it names, not the list's last one.
+            named = [d for d in replied if self.board.overlap(d, clause.raw, with_verbs=False) >= 1]
+            if (named or replied) and (named or len(replied) == 1 or REASSIGN_PRONOUN.search(text)):
+                target = (named or replied)[-1]
         if target is None:
             scored = [(self.board.overlap(d, clause.raw, with_verbs=False), d) for d in candidates]
             best = max((score for score, _ in scored), default=0)
