@@ -1686,3 +1686,40 @@ def test_replies_to_a_checklist_take_their_own_item_and_a_day_asked_for_is_agree
     # The checklist's header names the launch, not a deadline; carol's item moves to next monday.
     assert tasks["Carol"].task == "Do social calendar for launch week" and tasks["Carol"].due.date() == datetime(2026, 5, 11).date()
     assert tasks["Dan"].task == "Take the demo video" and tasks["Dan"].due.date() == datetime(2026, 5, 8).date()
+
+
+def test_no_pizza_then_and_dropping_him_call_work_off_but_not_an_idea_or_a_drop_off():
+    pizza = extract_tasks(
+        chat("bob: I'll order pizza for everyone on the day", "alice: my mum is cooking for us all", "bob: say less. no pizza then 😂")
+    )
+    assert [t.status for t in pizza] == ["cancelled"]
+    balloons = extract_tasks(
+        chat("bob: also I'll get balloons, the gold ones", "bob: bad news, the venue doesn't allow helium. so no balloons")
+    )
+    assert [t.status for t in balloons] == ["cancelled"]
+    guest = extract_tasks(
+        chat(
+            "bob: I'll reach out to the guy who wrote the tokio book",
+            "bob: he's booked out until october. dropping him for now, we'll find someone else",
+        )
+    )
+    assert [t.status for t in guest] == ["cancelled"]
+    kept = extract_tasks(
+        chat("bob: i'll scan the albums this weekend", "alice: idk i kinda want the aisle moment", "carol: ok fair, no first look then 🥲")
+    )
+    assert [t.status for t in kept] == ["open"]
+    assert extract_tasks(chat("bob: i'll drop the albums at yours", "bob: dropping them off first thing tmrw"))[0].status == "open"
+
+
+def test_it_after_the_speakers_own_question_and_youre_up_for():
+    room = extract_tasks(
+        chat(
+            "alice: can someone also put a line in the team wiki about the three weird weeks?",
+            "bob: do we still want the big room in the NY office on thursdays? I'll book it for noon if so",
+        )
+    )
+    assert [(t.owner_name, "wiki" in t.task) for t in room] == [(None, True), ("Bob", False)]
+    jc = extract_tasks(
+        chat("bob: hi", "carol: who's presenting at JC this week?", "alice: bob you're up for JC thursday. something on spatial pls")
+    )
+    assert [(t.owner_name, t.task) for t in jc] == [("Bob", "Present at JC")]

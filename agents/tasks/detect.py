@@ -486,7 +486,7 @@ class Detector:
             in_list = len(re.findall(r"^\W*@\w+", rendered.text, re.MULTILINE)) >= 2
             if first and (first[0] in ACTION_VERBS or in_list and first[0] in {"watch", "read", "study", "practice", "practise", "review"}):
                 return "request", (clause.addressee_id, clause.addressee_name), text, text
-            on = re.match(r"^\W*(?:you're|youre|you are|ur)\s+on\s+(?P<rest>.+)$", text, re.IGNORECASE)
+            on = re.match(r"^\W*(?:you're|youre|you are|ur)\s+(?:on|up for|up next for)\s+(?P<rest>.+)$", text, re.IGNORECASE)
             if on and words(on.group("rest")):
                 # "moth you're on updating the pinned faq", "vikram you're on that, can be next sprint"
                 rest = on.group("rest")
@@ -827,6 +827,12 @@ class Detector:
                 continue
             # whoever asked may take back a task its owner gave up
             if (draft.owner_id is None or draft.refused) and (draft.requester_id != message.author_id or draft.refused or draft.given_up):
+                # "do we still want the big room on thursdays? I'll book it for noon if so": "it" is what the speaker
+                # just said, not an older open need.
+                said_before = sentences(render(message).text)[:-1]
+                asked_first = said_before and said_before[-1].rstrip().endswith("?") and len(content_stems(said_before[-1])) >= 2
+                if asked_first and text and self.board.overlap(draft, said_before[-1], with_verbs=False) < 1:
+                    continue
                 return draft
         # "could @elif do it?" from the task's owner, in reply to the request that gave it to them: "yeah i can do it".
         asked = self.board.messages[self.board.index - 1] if self.board.index > 0 else None

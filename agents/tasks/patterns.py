@@ -194,7 +194,10 @@ CANCEL = re.compile(
     r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother|"
     r"skip (?:the|that|this|it)|skip then|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till)|"
     # "scrapping it", "dropping the AR thing", "hold off on the flyers", "off the table", "shelved", "a no go".
-    r"scrap(?:ping|ped|s)?(?: (?:that|this|it|the|my|our))?|dropp(?:ing|ed) (?:that|this|it|the|my|our)|hold(?:ing)? off|"
+    r"scrap(?:ping|ped|s)?(?: (?:that|this|it|the|my|our))?|dropp(?:ing|ed) (?:that|this|it|the|my|our|him|her|them)(?!\s+(?:\w+\s+)?(?:off|by|round|over|at|to)\b)|"
+    # "say less. no pizza then", "so no balloons": the thing the task was for, no longer wanted.
+    r"(?:^|[.!,]\s*|\bso\s+)no\s+(?!(?:worries|worry|problem|probs?|prob|rush|stress|need|idea|clue|way|one|thanks|pressure|luck|offen[cs]e|biggie|joke|cap|kidding|clue)\b)[a-z]+(?:\s+[a-z]+)?\s+then\b|\bso no\s+(?!(?:worries|problem|rush|need|idea|way|one|pressure)\b)[a-z]+\s*$|"
+    r"hold(?:ing)? off|"
     r"off the table|shelv(?:e|ed|ing)|(?:a|is a|it's a) no[ -]go|(?:isn't|is not|aren't|are not|not) needed|"
     r"(?:i'm|im|i am|we're|we are)? ?not doing (?:that|this|it|the)|park(?:ing|ed)? (?:that|this|it|the)|"
     r"call(?:ing|ed)? (?:it|that|this) off|pull(?:ing|ed)? the plug|abandon(?:ed|ing)?|(?:we|you) can skip|"

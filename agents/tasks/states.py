@@ -360,6 +360,19 @@ class StateChanges:
             cancel = None  # "oh wait nvm found it, updated ✅": the problem is off, the work is done
         if cancel and not clause.is_question and not _only_a_date(text[cancel.end() :], message.created_at, self.board.tz):
             targets = self._link(rendered, clause, allow_requester=True) or self._called_off(text[cancel.end() :])
+            if not targets and re.match(r"dropp(?:ing|ed) (?:him|her|them|it)\b", cancel.group(0), re.IGNORECASE):
+                # "he's booked out until october. dropping him for now": the speaker's task with that person, the latest.
+                mine = [
+                    d
+                    for d in self.board.drafts
+                    if d.owner_id == message.author_id and (d.status == "open" or d.changes and d.changes[-1].message_id == message.id)
+                ]
+                targets = mine[-1:]
+            unwanted = re.search(r"\bno\s+(?P<what>[a-z]+(?:\s+[a-z]+)?)\s+then\b|\bso no\s+(?P<what2>[a-z]+)", cancel.group(0), re.IGNORECASE)
+            if unwanted:
+                # "no pizza then" calls off the pizza; "ok fair, no first look then" turns down an idea, not a task.
+                what = unwanted.group("what") or unwanted.group("what2")
+                targets = [d for d in targets if self.board.overlap(d, what, with_verbs=False) >= 1]
             # "could you pick up a new padlock? combination one so we don't need keys": not the ask it goes with.
             targets = [d for d in targets if d.sources[0] != message.id]
             if not targets and len(words(text[: cancel.start()])) <= 2 and not COMMITMENT.search(text[cancel.end() :]):
