@@ -1723,3 +1723,26 @@ def test_it_after_the_speakers_own_question_and_youre_up_for():
         chat("bob: hi", "carol: who's presenting at JC this week?", "alice: bob you're up for JC thursday. something on spatial pls")
     )
     assert [(t.owner_name, t.task) for t in jc] == [("Bob", "Present at JC")]
+
+
+def test_let_me_do_it_takes_it_over_and_a_link_posted_alone_is_the_page():
+    post = extract_tasks(
+        chat(
+            "bob: hi",
+            "alice: @bob can u screenshot the total? and i'll do the thank-you post",
+            "bob: alice let me do the thank-you post, it's literally my job lol",
+            "alice: fair, all yours",
+            "bob: thank-you post is up on all 3",
+        )
+    )
+    assert [(t.owner_name, t.task, t.status) for t in post if "post" in t.task] == [("Bob", "Do the thank-you post", "done")]
+    assert [t.task for t in extract_tasks(chat("bob: let me check the logs"))] == ["Check the logs"]
+    page = extract_tasks(
+        chat(
+            "bob: hi",
+            "alice: @bob can you do the donation page?",
+            "bob: donation page up tonight, doing it on justgiving",
+            "bob: justgiving.com/page/gamesoc-24h-mind target £1000",
+        )
+    )
+    assert [t.status for t in page] == ["done"]

@@ -424,7 +424,7 @@ DOING_NOW = re.compile(
 # "want me to take the demo video?", "should I take over the slides?", "I can take the video if you want":
 # an offer to take someone's task over; it changes hands when its owner accepts.
 OFFER = re.compile(
-    r"\b(?:(?:do\s+)?(?:you\s+)?want\s+me\s+to|should\s+i|shall\s+i|i\s+can|i\s+could)\s+"
+    r"\b(?:(?:do\s+)?(?:you\s+)?want\s+me\s+to|should\s+i|shall\s+i|i\s+can|i\s+could|let\s+me)\s+"
     r"(?:take(?:\s+over)?|do|handle|grab|cover|own|pick\s+up)\s+(?P<rest>[^?]{2,80}?)(?:\?|\s+if\s+you\s+(?:want|need|like)\b|$)",
     re.IGNORECASE,
 )

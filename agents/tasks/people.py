@@ -225,6 +225,7 @@ class People:
             text = re.sub(r"\bme\b", speaker.author_name, text)
             text = re.sub(r"\bmy\b", speaker.author_name + "'s", text)
         elif addressee.addressee_name:
-            text = re.sub(r"\byou\b", addressee.addressee_name, text)
-            text = re.sub(r"\byour\b", addressee.addressee_name + "'s", text)
+            # Not inside a word: "the thank-you post" stays a thank-you post.
+            text = re.sub(r"(?<![\w-])you(?![\w-])", addressee.addressee_name, text)
+            text = re.sub(r"(?<![\w-])your(?![\w-])", addressee.addressee_name + "'s", text)
         return text

@@ -325,7 +325,9 @@ class StateChanges:
         lower = text.lower()
         if clause.ignored:
             return False
-        if clause.is_question and self.note_offer(rendered, clause):
+        # "@bea want me to take the demo video?", "ellie let me do the thank-you post, it's literally my job": an offer.
+        offering = clause.is_question or re.match(r"^\W*(?:[a-z]\w*\W+)?let me\b", clause.raw, re.IGNORECASE)
+        if offering and self.note_offer(rendered, clause):
             return True
         if clause.is_question and not REQUEST.search(clause.text):
             return False
@@ -368,7 +370,9 @@ class StateChanges:
                     if d.owner_id == message.author_id and (d.status == "open" or d.changes and d.changes[-1].message_id == message.id)
                 ]
                 targets = mine[-1:]
-            unwanted = re.search(r"\bno\s+(?P<what>[a-z]+(?:\s+[a-z]+)?)\s+then\b|\bso no\s+(?P<what2>[a-z]+)", cancel.group(0), re.IGNORECASE)
+            unwanted = re.search(
+                r"\bno\s+(?P<what>[a-z]+(?:\s+[a-z]+)?)\s+then\b|\bso no\s+(?P<what2>[a-z]+)", cancel.group(0), re.IGNORECASE
+            )
             if unwanted:
                 # "no pizza then" calls off the pizza; "ok fair, no first look then" turns down an idea, not a task.
                 what = unwanted.group("what") or unwanted.group("what2")
@@ -725,6 +729,12 @@ class StateChanges:
                 found.append(draft)  # "ok Brakka is level 7, took counterspell" with the screenshot, for "level Brakka up to 7"
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
+            elif (
+                (rendered.text.lstrip().startswith(LINK) or re.match(r"^\W*(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/\S+", raw))
+                and content_stems(draft.plain_text) & _LINKABLE
+                and not any(d is not draft and content_stems(d.plain_text) & _LINKABLE for d in recent)
+            ):
+                found.append(draft)  # "<justgiving link> target £1000" from the owner of "do the donation page"
         if not found and not (
             NOT_DONE.search(lower)
             or NOT_FINISHED_TALK.search(lower)
@@ -959,6 +969,10 @@ def _finished_state(lower: str) -> set[str]:
     return content_stems(re.sub(r"['\u2019]s\b", "", match.group("subject")))
 
 
+# Work whose result is a page someone can open: a link posted on its own by the owner is that result.
+_LINKABLE = frozenset(
+    content_stems("page doc document form sheet spreadsheet deck slides survey poll playlist folder repo site website board listing")
+)
 # Words too common to say which task a sentence is about ("good" in "good night all" and in "good first issue").
 _GENERIC_STEMS = frozenset(content_stems("good great nice new first last next all night morning today tomorrow thing stuff time day week"))
 
