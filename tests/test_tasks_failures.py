@@ -1746,3 +1746,27 @@ def test_let_me_do_it_takes_it_over_and_a_link_posted_alone_is_the_page():
         )
     )
     assert [t.status for t in page] == ["done"]
+
+
+def test_an_unlisted_verb_said_to_someone_and_a_refusal_that_hands_the_work_on():
+    clip = extract_tasks(chat("bob: hi", "alice: vod review wed. @bob clip the 3 B retakes we lost on bind", "bob: bet"))
+    assert [(t.owner_name, t.task.split(" (re:")[0]) for t in clip] == [("Bob", "Clip the 3 B retakes we lost on bind")]
+    # Not an ask: "@bob once the map is less ugly can you record ..." is found by the request rules, once.
+    capture = extract_tasks(chat("bob: hi", "alice: @bob once the map is less ugly can you record a 30s screen capture for the deck?"))
+    assert [(t.owner_name, t.task) for t in capture] == [("Bob", "Record a 30s screen capture for the deck")]
+    handed = extract_tasks(
+        chat(
+            "bob: hi",
+            "carol: hi",
+            "alice: @bob u do the util breakdown for ironclad's A exec, also for wed. screenshots are fine",
+            "bob: cant this week fr, moving apartment. carol can u take it",
+            "carol: ye i got it",
+            "carol: A exec util breakdown up, 14 screenshots, same folder",
+        )
+    )
+    assert [(t.owner_name, t.task, t.status) for t in handed] == [("Carol", "Do the util breakdown for ironclad's A exec", "done")]
+    # Asked by whoever wants it done, "can you take that?" is a new ask, not a hand-over.
+    readme = extract_tasks(
+        chat("bob: hi", "alice: @bob can you record the demo?", "alice: judges want a README with setup steps. @carol can you take that?")
+    )
+    assert [t.owner_name for t in readme] == ["Bob", "Carol"]

@@ -486,6 +486,24 @@ class Detector:
             in_list = len(re.findall(r"^\W*@\w+", rendered.text, re.MULTILINE)) >= 2
             if first and (first[0] in ACTION_VERBS or in_list and first[0] in {"watch", "read", "study", "practice", "practise", "review"}):
                 return "request", (clause.addressee_id, clause.addressee_name), text, text
+            # "@kira clip the 3 B retakes we lost": an unlisted verb, then what it is done to.
+            imperative = re.match(r"^\W*(?P<verb>[a-z]{3,})\s+(?:the|a|an|our|my|your|all|those|these|\d+)\s+\w", text, re.IGNORECASE)
+            if (
+                imperative
+                and first[0] not in STOPWORDS
+                and first[0] not in PAST_FORMS
+                and not first[0].endswith(("ed", "ing", "s", "ly"))
+                and first[0] not in NON_ACTION_VERBS
+                and _looks_like_verb(first[0])
+                and first[0] not in _NOT_IMPERATIVE
+                and not INTERJECTION.match(text)
+                and not SECOND_PERSON_ASK.search(text)
+            ):
+                return "request", (clause.addressee_id, clause.addressee_name), text, text
+            # "@moku u do the util breakdown for ironclad's A exec": the work, said to them.
+            you_do = re.match(r"^\W*(?:you|u)\s+(?P<rest>(?:do|take|handle|grab|own)\s+\S.*)$", text, re.IGNORECASE)
+            if you_do:
+                return "request", (clause.addressee_id, clause.addressee_name), you_do.group("rest"), you_do.group("rest")
             on = re.match(r"^\W*(?:you're|youre|you are|ur)\s+(?:on|up for|up next for)\s+(?P<rest>.+)$", text, re.IGNORECASE)
             if on and words(on.group("rest")):
                 # "moth you're on updating the pinned faq", "vikram you're on that, can be next sprint"
@@ -1358,6 +1376,74 @@ def _without_who(text: str) -> str:
 def asked_of(owner_id: int | None, addressee: Clause) -> bool:
     """Whether the work is asked of the person named ("@marek replay the DLQ uploads")."""
     return owner_id is not None and owner_id == addressee.addressee_id
+
+
+# Words that open a sentence to someone without being the thing they are asked to do.
+_NOT_IMPERATIVE = frozenset(
+    [
+        "once",
+        "when",
+        "if",
+        "after",
+        "before",
+        "since",
+        "until",
+        "because",
+        "also",
+        "maybe",
+        "just",
+        "still",
+        "then",
+        "now",
+        "only",
+        "even",
+        "again",
+        "already",
+        "really",
+        "actually",
+        "btw",
+        "fyi",
+        "re",
+        "about",
+        "for",
+        "with",
+        "from",
+        "like",
+        "what",
+        "how",
+        "why",
+        "where",
+        "who",
+        "which",
+        "whats",
+        "hows",
+        "thats",
+        "its",
+        "theres",
+        "heres",
+        "lol",
+        "lmao",
+        "omg",
+        "idk",
+        "ty",
+        "thx",
+        "thanks",
+        "pls",
+        "please",
+        "sorry",
+        "ok",
+        "okay",
+        "hey",
+        "hi",
+        "yo",
+        "nice",
+        "great",
+        "cool",
+        "good",
+    ]
+)
+# "can you record a 30s screen capture?": an ask of its own, found by the request rules.
+SECOND_PERSON_ASK = re.compile(r"\b(?:can|could|would|will)\s+(?:you|u)\b", re.IGNORECASE)
 
 
 def _imperative(part: str) -> str:

@@ -434,6 +434,8 @@ NEW_OFFER = re.compile(r"\b(?:(?:do\s+)?(?:you\s+)?want\s+me\s+to|should\s+i|sha
 OFFER_TAKEN = re.compile(
     r"^\W*(?:yes|yep|yeah|ya|yea|sure|ok|okay|please|pls|plz|go for it|go ahead|do it|would be great|that'd be great)\b", re.IGNORECASE
 )
+# "cant this week fr, moving apartment. drift can u take it": handing on work of one's own (from its owner only).
+HAND_ON_ASK = re.compile(r"\b(?:can|could) (?:you|u) take (?:it|this|that|them)(?!\s+(?:home|back|out|down|off|easy)\b)\b", re.IGNORECASE)
 # "barrow party tomorrow is OFF", "the hike is cancelled": an event called off, named before it.
 EVENT_OFF = re.compile(
     r"^\W*(?:(?:ok|okay|so|sorry|update)\W+)?(?:calling it\W+)?(?P<what>(?:the\s+)?[a-z][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+"
@@ -449,7 +451,7 @@ STATE_REPORT = re.compile(
     r"(?P<subject>[\w'-]+(?:\s+[\w'-]+){0,3}?)"
     r"(?:'s|\u2019s|\s+is|\s+are|\s+was|\s+were|\s+got|\s+has been|\s+have been)?\s+"
     r"(?:all\s+|now\s+|finally\s+|just\s+|officially\s+)?"
-    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|gone|through|in|out|ours|in hand|ready|secured|live)\b",
+    r"(?P<state>\w+ed|made|sent|built|bought|paid|set up|sorted|booked|written|drawn|done|here|gone|through|in|out|up|ours|in hand|ready|secured|live)\b",
     re.IGNORECASE,
 )
 # "db-7 alert now fires at 85% for 10 min instead of 80%": the new state, in the present tense.

@@ -41,6 +41,7 @@ from agents.tasks.patterns import (
     FINDING,
     FIX_POSTED,
     FUTURE,
+    HAND_ON_ASK,
     HANDOFF,
     HAS_NEW,
     INSTANT_VERBS,
@@ -401,7 +402,11 @@ class StateChanges:
                 self.board.touch(draft, message)
             if targets:
                 return True
-        if (REASSIGN_WORDS.search(text) or HANDOFF.search(text)) and self._reassign(rendered, clause):
+        handing_on = HAND_ON_ASK.search(text) and any(
+            d.owner_id == message.author_id and d.status == "open" and self.board.index - d.last_index <= RESPONSE_WINDOW_MESSAGES
+            for d in self.board.drafts
+        )
+        if (REASSIGN_WORDS.search(text) or HANDOFF.search(text) or handing_on) and self._reassign(rendered, clause):
             return True
         done_word = DONE.search(text)
         past = self._past_tense_of_task(rendered, clause)
