@@ -1770,3 +1770,15 @@ def test_an_unlisted_verb_said_to_someone_and_a_refusal_that_hands_the_work_on()
         chat("bob: hi", "alice: @bob can you record the demo?", "alice: judges want a README with setup steps. @carol can you take that?")
     )
     assert [t.owner_name for t in readme] == ["Bob", "Carol"]
+
+
+def test_lineup_moves_in_a_fantasy_league_are_not_tasks():
+    league = chat(
+        "alice: week 10 lets gooo who y'all starting at flex",
+        "bob: i'm benching chase brown, he's been a ghost",
+        "carol: waiver wire is thin this week",
+        "bob: i'll bench mixon too honestly, the ankle thing scares me",
+    )
+    assert extract_tasks(league) == []
+    # Elsewhere "start" is work.
+    assert [t.task for t in extract_tasks(chat("bob: i'll start the migration tonight"))] == ["Start the migration"]

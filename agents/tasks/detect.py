@@ -55,6 +55,7 @@ from agents.tasks.patterns import (
     LEADING_FILLER,
     LEAVING,
     LEAVING_CHAT,
+    LINEUP_VERBS,
     LIST_PREFIX,
     MARKET_SESSION_WORDS,
     MARKET_WORDS,
@@ -798,6 +799,7 @@ class Detector:
         if (
             verb in ALWAYS_PERSONAL_VERBS
             or (verb in TRADE_VERBS and (set(words(rest)) & MARKET_WORDS or self.board.market_channel))
+            or (verb in LINEUP_VERBS and self.board.fantasy_channel)
             or (verb in MONITOR_VERBS and (set(words(rest)) & (MARKET_WORDS | MARKET_SESSION_WORDS) or self.board.market_channel))
         ):
             return None, False, None  # "I'll buy the dip if it hits 160": a member's own money

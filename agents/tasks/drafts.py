@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from agents.records import MessageRecord
 from agents.tasks.dates import Due
 from agents.tasks.language import base_form, content_stems, verb_group, words
-from agents.tasks.patterns import CONTEXT_NOTE, MARKET_CHANNEL_WORDS, VERB_MODIFIERS
+from agents.tasks.patterns import CONTEXT_NOTE, FANTASY_WORDS, MARKET_CHANNEL_WORDS, VERB_MODIFIERS
 from agents.tasks.records import TaskChange
 
 
@@ -80,6 +80,8 @@ class Board:
         self.default_due: Due | None = None
         chatter = sum(bool(set(words(m.content or "")) & MARKET_CHANNEL_WORDS) for m in messages)
         self.market_channel = len(messages) >= 8 and chatter >= 0.2 * len(messages)
+        # A fantasy league channel: lineup talk in several messages.
+        self.fantasy_channel = sum(bool(set(words(m.content or "")) & FANTASY_WORDS) for m in messages) >= 3
 
     def open_drafts(self, owner_id: int | None = None) -> list[Draft]:
         return [d for d in self.drafts if d.live and (owner_id is None or d.owner_id == owner_id)]

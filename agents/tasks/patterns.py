@@ -533,6 +533,11 @@ MARKET_CHANNEL_WORDS = (
     | frozenset({"etf", "etfs", "index", "s&p", "spy", "qqq", "nasdaq", "dow", "bonds", "yield", "yields", "rates", "dividend", "ticker"})
 )
 ALWAYS_PERSONAL_VERBS = frozenset({"hold", "hodl", "ape", "dca"})
+# A fantasy league's lineup moves ("i'll bench mixon too", "gonna start warren at flex"): one's own team, not work.
+LINEUP_VERBS = frozenset({"bench", "start", "sit", "flex", "waive", "stash"})
+FANTASY_WORDS = frozenset(
+    {"fantasy", "flex", "waiver", "waivers", "lineup", "roster", "ppr", "matchup", "bench", "benching", "starting", "trade"}
+)
 SECOND_PERSON_REQUEST = re.compile(
     r"^\W*(?:(?:ok|okay|so|and|also|then)\W+)?(?:can|could|would|will)\s+(?:you|u)\b(?!\s+(?:all|guys|both)\b)", re.IGNORECASE
 )
