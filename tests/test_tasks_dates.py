@@ -149,3 +149,20 @@ def test_a_date_naming_the_event_is_not_a_deadline(phrase):
 def test_a_weekday_with_its_date_is_that_date(phrase, expected):
     found = find_due(phrase, utc("2026-05-04T14:00:00"), "UTC")
     assert found is not None and found.at is not None and found.at.date().isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "phrase, expected",
+    [
+        # Said on Monday 4 May 2026 at 14:00 UTC.
+        ("get everyone's sizes and numbers together by thursday so ollie's got them", "2026-05-07T17:00:00+00:00"),
+        ("register us on devpost before 9?", "2026-05-04T21:00:00+00:00"),  # 9am has passed: 9pm
+        ("ring Declan on my lunch break", "2026-05-05T12:00:00+00:00"),  # today's lunch is over
+    ],
+)
+def test_apostrophes_are_not_quotes_a_bare_hour_and_my_lunch_break(phrase, expected):
+    assert due(phrase, "2026-05-04T14:00:00") == expected
+
+
+def test_a_bare_number_that_is_not_an_hour_is_not_a_deadline():
+    assert find_due("we need it by 3 people at least", utc("2026-05-04T14:00:00"), "UTC") is None

@@ -428,6 +428,21 @@ def _rules() -> list[_Rule]:
         # "by 3pm" said at 4pm means tomorrow's 3pm.
         return candidate if candidate > now else _at(now.date() + timedelta(days=1), clock, now.tzinfo)
 
+    # "register us on devpost before 9?": a bare hour, the next time it comes round (not "by 3 people").
+    @rule(r"\b(?:by|before)\s+(?P<h>[1-9]|1[0-2])(?P<m>)(?=\s*(?:$|[?!.,;)]|\s+(?:so|pls|please|then|or|and)\b))")
+    def _bare_hour(m, now):
+        hour = int(m.group("h"))
+        for candidate in (hour, hour + 12):
+            at = _at(now.date(), time(candidate % 24, 0), now.tzinfo)
+            if at > now:
+                return at
+        return _at(now.date() + timedelta(days=1), time(hour, 0), now.tzinfo)
+
+    # "ring Declan on my lunch break": today's lunch (tomorrow's once it has passed).
+    @rule(r"\b(?:on|during|in|at)\s+my\s+lunch(?:\s+break)?\b")
+    def _my_lunch(m, now):
+        return _at(now.date() if now.hour < 14 else now.date() + timedelta(days=1), time(12, 0), now.tzinfo)
+
     @rule(rf"\b(?:by|before|until|at)\s+{_CLOCK24}\b")
     def _clock_24(m, now):
         clock = _clock(m)
@@ -578,7 +593,13 @@ def find_due(text: str, said_at: datetime, timezone: str | ZoneInfo = "UTC") -> 
     # "the friday dinner", "the monday sync": a day naming an event, not a deadline.
     found = [due for due in found if not _names_an_event(text, due)]
     # "put up a 'preorders close sunday' post": words quoted are a title, not a deadline.
-    quoted = [m.span() for m in re.finditer(r"'[^']{2,80}'|\"[^\"]{2,80}\"|\u201c[^\u201d]{2,80}\u201d|\u2018[^\u2019]{2,80}\u2019", text)]
+    # (Apostrophes inside words, as in "everyone's ... ollie's", open and close nothing.)
+    quoted = [
+        m.span()
+        for m in re.finditer(
+            r"(?<!\w)'[^']{2,80}'(?!\w)|\"[^\"]{2,80}\"|\u201c[^\u201d]{2,80}\u201d|(?<!\w)\u2018[^\u2019]{2,80}\u2019(?!\w)", text
+        )
+    ]
     found = [due for due in found if not any(start < due.start and due.end <= end for start, end in quoted)]
     if not found:
         return None
