@@ -1782,3 +1782,27 @@ def test_lineup_moves_in_a_fantasy_league_are_not_tasks():
     assert extract_tasks(league) == []
     # Elsewhere "start" is work.
     assert [t.task for t in extract_tasks(chat("bob: i'll start the migration tonight"))] == ["Start the migration"]
+
+
+def test_either_day_a_drop_off_would_you_mind_doing_and_so_no_x_thursday():
+    timer = extract_tasks(chat("alice: clocks go back sunday. @bob could you reset the tap timer on Sunday or Monday?", "bob: Will do"))
+    assert [(t.task, t.due.date()) for t in timer] == [("Reset the tap timer", datetime(2026, 5, 10).date())]
+    mulcher = extract_tasks(
+        chat(
+            "alice: we need someone to book the mulcher for the working bee",
+            "bob: I'll ring them Monday, I know the fella there",
+            "bob: Mulcher's booked for the 18th, $95, they'll drop it off Friday arvo",
+        )
+    )
+    assert [t.status for t in mulcher] == ["done"]
+    spray = extract_tasks(chat("bob: hi", "alice: @bob would you mind doing the mildew spray on plot 7?"))
+    assert [t.task for t in spray] == ["Do the mildew spray on plot 7"]
+    announcement = extract_tasks(
+        chat(
+            "bob: hi",
+            "alice: @bob pls post the playtest announcement in #testers on thursday",
+            "alice: ok we're pushing the playtest to after the review clears",
+            "bob: so no announcement thursday, got it.",
+        )
+    )
+    assert [t.status for t in announcement] == ["cancelled"]

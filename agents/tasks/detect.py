@@ -411,6 +411,8 @@ class Detector:
             if re.match(r"^(?:rather|like|prefer|say|think|believe|know)\b", rest, re.IGNORECASE):
                 return None  # "would you rather ...", "would you say ...": questions, not requests
             mind = re.match(r"^(?:please\s+)?mind\s+(?P<ger>\w+ing)\b", rest, re.IGNORECASE)
+            if mind is None and re.search(r"\bmind\s*$", text[: max(0, len(text) - len(rest))], re.IGNORECASE):
+                mind = re.match(r"^(?P<ger>\w+ing)\b", rest)  # "would you mind doing the mildew spray"
             if mind:
                 rest = base_form(mind.group("ger")) + rest[mind.end() :]
             if DIAGNOSTIC.search(rest) or PERCEPTION.search(
@@ -679,7 +681,12 @@ class Detector:
         elif due is not None:
             # "grab it on the friday after work" -> "grab it after work", not "grab it on the after work"
             head = re.sub(r"\b(?:on\s+)?the\s*$", "", text[: due.start], flags=re.IGNORECASE)
-            text = (head + " " + text[due.end :]).strip()
+            after = text[due.end :]
+            either = re.match(r"\s+or\s+", after)
+            other = find_due(after[either.end() :], said_at, self.board.tz) if either else None
+            if either and other is not None and other.start == 0:
+                after = after[either.end() + other.end :]  # "reset it on Sunday or Monday": both days go
+            text = (head + " " + after).strip()
         else:
             follow = remainder.lstrip(" ,:;-\u2014\u2013")
             if follow and not REASON.match(follow):

@@ -885,9 +885,15 @@ def content_stems(text: str) -> set[str]:
     return stems
 
 
+# Gerunds too short for the suffix rule ("would you mind doing the spray" -> "do the spray").
+_SHORT_GERUNDS = {"doing": "do", "going": "go", "being": "be", "having": "have", "seeing": "see", "dying": "die", "tying": "tie"}
+
+
 def base_form(word: str) -> str:
     """The base form of a verb given as a gerund or past tense ("reviewing" -> "review", "wrote" -> "write")."""
     word = word.lower()
+    if word in _SHORT_GERUNDS:
+        return _SHORT_GERUNDS[word]
     for base, forms in IRREGULAR_PAST.items():
         if word in forms:
             return base

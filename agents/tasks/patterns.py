@@ -190,13 +190,13 @@ FUTURE = re.compile(r"\b(?:i'll|i will|will|gonna|going to|can you|could you|nee
 CANCEL = re.compile(
     r"\b(?:never ?mind|nvm|scratch (?:that|this|the|it|my|our)|forget (?:about )?(?:it|that|this|the|my|our)|"
     r"(?:don't|do not|dont|won't|no longer) need|not needed|no need (?:to|for)|no longer (?:needed|doing|happening)|"
-    r"cancel(?:led|ed)? (?:that|this|it|the)|drop (?:that|this|it)|ignore (?:that|this|my)|"
+    r"cancel(?:led|ed)? (?:that|this|it|the)|drop (?:that|this|it)(?!\s+(?:\w+\s+)?(?:off|round|by|over)\b)|ignore (?:that|this|my)|"
     r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother|"
     r"skip (?:the|that|this|it)|skip then|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till)|"
     # "scrapping it", "dropping the AR thing", "hold off on the flyers", "off the table", "shelved", "a no go".
     r"scrap(?:ping|ped|s)?(?: (?:that|this|it|the|my|our))?|dropp(?:ing|ed) (?:that|this|it|the|my|our|him|her|them)(?!\s+(?:\w+\s+)?(?:off|by|round|over|at|to)\b)|"
     # "say less. no pizza then", "so no balloons": the thing the task was for, no longer wanted.
-    r"(?:^|[.!,]\s*|\bso\s+)no\s+(?!(?:worries|worry|problem|probs?|prob|rush|stress|need|idea|clue|way|one|thanks|pressure|luck|offen[cs]e|biggie|joke|cap|kidding|clue)\b)[a-z]+(?:\s+[a-z]+)?\s+then\b|\bso no\s+(?!(?:worries|problem|rush|need|idea|way|one|pressure)\b)[a-z]+\s*$|"
+    r"(?:^|[.!,]\s*|\bso\s+)no\s+(?!(?:worries|worry|problem|probs?|prob|rush|stress|need|idea|clue|way|one|thanks|pressure|luck|offen[cs]e|biggie|joke|cap|kidding|clue)\b)[a-z]+(?:\s+[a-z]+)?\s+then(?=\W|$)|\bso no\s+(?!(?:worries|problem|rush|need|idea|way|one|pressure)\b)[a-z]+(?:\s+(?:today|tonight|tomorrow|tmrw|\w+day|this \w+))?(?=\s*(?:$|,))|"
     r"hold(?:ing)? off|"
     r"off the table|shelv(?:e|ed|ing)|(?:a|is a|it's a) no[ -]go|(?:isn't|is not|aren't|are not|not) needed|"
     r"(?:i'm|im|i am|we're|we are)? ?not doing (?:that|this|it|the)|park(?:ing|ed)? (?:that|this|it|the)|"
