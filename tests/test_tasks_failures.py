@@ -1806,3 +1806,20 @@ def test_either_day_a_drop_off_would_you_mind_doing_and_so_no_x_thursday():
         )
     )
     assert [t.status for t in announcement] == ["cancelled"]
+
+
+def test_counts_under_the_tasks_name_and_done_together_with_whoever_asked():
+    shed = chat("alice: @bob can you do an inventory of the shed this week?", "bob: yep i'll do it thursday at lunch")
+    counted = extract_tasks([*shed, *chat("x: x", "x: x", "bob: shed inventory: 34 cones (need 60), 8 batons")[2:]])
+    assert [t.status for t in counted] == ["done"]
+    partial = extract_tasks([*shed, *chat("x: x", "x: x", "bob: shed inventory: 14 of 22 shelves counted, 2 boxes")[2:]])
+    assert [t.status for t in partial] == ["open"]
+    walk = extract_tasks(
+        chat(
+            "bob: hi",
+            "alice: bob, walk the 2nd floor w me at 7 tmrw before the inspector",
+            "bob: 👍",
+            "alice: walked it w bob, 3 nail plates missing",
+        )
+    )
+    assert [(t.owner_name, t.status) for t in walk] == [("Bob", "done")]

@@ -589,6 +589,16 @@ class StateChanges:
         if clause.is_question or FUTURE.search(lower) or NEGATION.search(lower) or NOT_DONE.search(lower):
             return []
         tokens = list(re.finditer(r"@?[a-z0-9][a-z0-9'_\-]*", lower))
+        first = tokens[0].group(0) if tokens else ""
+        for draft in self.board.open_drafts():
+            # "walked it w dee, 3 nail plates missing" from whoever asked dee to walk it with them: done together.
+            if (
+                draft.requester_id == rendered.record.author_id
+                and draft.owner_id not in (None, rendered.record.author_id)
+                and is_past_of(first, draft.verb)
+                and re.search(r"\b(?:w|w/|with)\s+@?" + re.escape((self.people.name_of(draft.owner_id) or "\x00").lower()) + r"\b", lower)
+            ):
+                return [draft]
         for position, match in enumerate(tokens[:-1]):
             token = match.group(0).lstrip("@")
             person = self.people.handle_id(re.sub(r"'s$", "", token), rendered)
@@ -688,7 +698,14 @@ class StateChanges:
                 and overlap
                 and (measurements or FINDING.search(lower))
                 or topic
-                and (evidence or is_past_of(words(topic.group("topic"))[0], draft.verb))
+                # "shed inventory: 34 cones (need 60), 8 batons": counts under the task's name are its result.
+                and (
+                    evidence
+                    or len(re.findall(r"\b\d+\b", raw)) >= 2
+                    and len(content_stems(topic.group("topic")) & content_stems(draft.plain_text)) >= 2
+                    and not NOT_DONE.search(lower)  # "hose testing: 14 of 22 lengths tested": not all of it
+                    or is_past_of(words(topic.group("topic"))[0], draft.verb)
+                )
                 and len(topic.group("topic").split()) <= 3
                 and (
                     content_stems(topic.group("topic")) & content_stems(draft.text)
