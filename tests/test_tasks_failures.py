@@ -1823,3 +1823,24 @@ def test_counts_under_the_tasks_name_and_done_together_with_whoever_asked():
         )
     )
     assert [(t.owner_name, t.status) for t in walk] == [("Bob", "done")]
+
+
+def test_a_laugh_after_the_promise_progress_mine_colon_and_a_nudge():
+    take = extract_tasks(chat("bob: i'll take #415, i already wrote a sed-ish script for the admonitions last year lol"))
+    assert [(t.owner_name, t.task) for t in take] == [("Bob", "Take #415")]
+    assert extract_tasks(chat("bob: i'll fight anyone who says candy corn is good lol")) == []
+    assert extract_tasks(chat("bob: i'll die on this hill lmao")) == []
+    garage = extract_tasks(
+        chat(
+            "bob: sorry was at work. i'll take the garage, thats gonna be the worst part",
+            "bob: garage day 1: 3 piles. the dump pile is HUGE",
+        )
+    )
+    assert [t.status for t in garage] == ["open"]
+    signs = extract_tasks(
+        chat("bob: I can make the signs and price tags", "bob: Signs are coming along, the glitter situation is out of control ✨")
+    )
+    assert [t.status for t in signs] == ["open"]
+    sidebar = extract_tasks(chat("alice: sub-issues: #413 sidebar, #414 redirects", "carol: mine: #413 sidebar"))
+    assert [(t.owner_name, t.task) for t in sidebar] == [("Carol", "Do #413 sidebar")]
+    assert extract_tasks(chat("bob: hi", "alice: @bob ping 👀")) == []

@@ -106,7 +106,7 @@ class Detector:
     def detect(self, rendered: RenderedMessage, clause: Clause, answered: Draft | None, following: str = "") -> None:
         message = rendered.record
         text = clause.text
-        if not text or clause.ignored or JOKE.search(clause.raw.lower()) or PRIVILEGE_REQUEST.search(clause.raw):
+        if not text or clause.ignored or _joking(clause.raw) or PRIVILEGE_REQUEST.search(clause.raw):
             return
         if following and JOKE.search(following.lower()) and len(words(following)) <= 3:
             return
@@ -482,6 +482,8 @@ class Detector:
             if passive and base_form(passive.group("pp")) in ACTION_VERBS:
                 rest = f"{base_form(passive.group('pp'))} {passive.group('thing').strip()}{passive.group('rest')}"
                 return "request", (clause.addressee_id, clause.addressee_name), rest, rest
+        if clause.addressee_id and clause.vocative and re.fullmatch(r"\W*(?:ping|bump|nudge|poke)\W*", text, re.IGNORECASE):
+            return None  # "@oli ping 👀": a nudge about what they already have
         if clause.addressee_id and clause.vocative:
             first = words(text)[:1]
             # "homework before wed:\n@kaz watch our ascent VOD ...\n@mila go over ...": in a list of assignments even
@@ -648,6 +650,9 @@ class Detector:
             first = words(text)[:1]
             if first and base_form(first[0]) in ACTION_VERBS:
                 return "commitment", (message.author_id, message.author_name), text, text
+            if re.match(r"^\W*mine\s*:", clause.raw, re.IGNORECASE) and content_words(text) and not clause.is_question:
+                # "mine: #413 sidebar" in reply to a list of sub-issues: taking one.
+                return "commitment", (message.author_id, message.author_name), f"do {text}", text
         listed = LIST_PREFIX.search(clause.text)
         if listed:
             rest = listed.group("rest")
@@ -1453,6 +1458,17 @@ _NOT_IMPERATIVE = frozenset(
 )
 # "can you record a 30s screen capture?": an ask of its own, found by the request rules.
 SECOND_PERSON_ASK = re.compile(r"\b(?:can|could|would|will)\s+(?:you|u)\b", re.IGNORECASE)
+
+
+def _joking(raw: str) -> bool:
+    """A laugh or a teasing idiom in the clause; one said in a later part, after the promise ("i'll take #415, i already
+    wrote a script for it last year lol"), laughs at that part, not at the promise."""
+    joke = JOKE.search(raw.lower())
+    if joke is None:
+        return False
+    first = re.split(r",\s+|;\s+|\s+[\u2014-]\s+", raw, maxsplit=1)[0]
+    promise = COMMITMENT.search(first) or REQUEST.search(first)
+    return not (promise and joke.start() >= len(first) and len(words(first)) >= 3)
 
 
 def _imperative(part: str) -> str:

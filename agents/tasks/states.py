@@ -663,6 +663,8 @@ class StateChanges:
             or re.match(r"^\W*(?:(?:ok|okay|so|but|or)\W+)?(?:i|we) (?:can|could)\b", lower)
         ):
             return []  # "I can instead run the 7B zero-shot, 2h": an offer, not a result
+        if UNDER_WAY.search(lower):
+            return []  # "signs are coming along", "garage day 1: 3 piles": progress, not the result
         # Not one this message just took on ("i got sunday snacks").
         mine = [
             d
@@ -968,6 +970,8 @@ _STATEMENT_OF_STATE = re.compile(
 )
 
 
+# Progress said as such: the work is under way, not finished.
+UNDER_WAY = re.compile(r"\b(?:coming along|getting there|under ?way|wip|day \d+)\b", re.IGNORECASE)
 # "nvm found it, updated": what follows a never-mind that makes it about the problem, not the work.
 FOUND_AFTER_ALL = re.compile(r"\b(?:found|figured|fixed|got it|sorted|updated|done|works?|worked)\b", re.IGNORECASE)
 # A result that is the thing itself: "is ours", "booked", "sorted", "secured".
