@@ -1844,3 +1844,18 @@ def test_a_laugh_after_the_promise_progress_mine_colon_and_a_nudge():
     sidebar = extract_tasks(chat("alice: sub-issues: #413 sidebar, #414 redirects", "carol: mine: #413 sidebar"))
     assert [(t.owner_name, t.task) for t in sidebar] == [("Carol", "Do #413 sidebar")]
     assert extract_tasks(chat("bob: hi", "alice: @bob ping 👀")) == []
+
+
+def test_letting_someone_in_is_work_done_when_they_came_and_one_result_finishes_one_task():
+    lines = (
+        "carol: the boiler is making the clanking noise again. landlord says the engineer can come tuesday between 8 and 12",
+        "bob: I'm home tuesday morning, I'll let them in",
+        "carol: cleaning rota for november: bob kitchen, dan bathroom, me hoovering, swap weekly",
+        "bob: 👍",
+        "bob: engineer came, replaced the pump. boiler's fixed, no charge to us",
+    )
+    tasks = {t.task.split(" (re:")[0]: t for t in extract_tasks(chat("dan: hi", *lines))}
+    assert tasks["Let them in"].owner_name == "Bob" and tasks["Let them in"].status == "done"
+    assert tasks["Let them in"].due.date() == datetime(2026, 5, 5).date()
+    assert tasks["Do kitchen"].status == "open" and "Do hoovering" in tasks
+    assert extract_tasks(chat("bob: i'll let you know")) == []

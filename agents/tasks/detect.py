@@ -307,6 +307,8 @@ class Detector:
                 doing = verb and (
                     verb[0] == "do" or _looks_like_verb(verb[0]) and verb[0] not in STOPWORDS and base_form(verb[0]) in ACTION_VERBS
                 )
+                if doing and verb[0].endswith("ing") and len(words(part)) == 1:
+                    doing = False  # "me hoovering": a chore named, "do hoovering"
                 if topic and not doing and re.fullmatch(_WEEKDAYS + r"|\w+day", part, re.IGNORECASE):
                     what = re.sub(r"\s*\b(?:rota|roster|schedule|split|plan)$", "", topic.lower().strip())
                     part = f"{what or 'the rota'} {part}"  # "siobhan sun": her day of the watering rota
@@ -360,9 +362,12 @@ class Detector:
         if due is None and day:
             due = find_due(day.group("day"), message.created_at, self.board.tz)
         if due is None and rest in clause.raw:
-            # "jersey order form closes monday, i'll collect sizes": the deadline said before the promise, in one sentence.
+            # "jersey order form closes monday, i'll collect sizes": the deadline said before the promise, in one sentence;
+            # "i'm home thu morning, i'll let them in": the time the speaker will be there.
             before = clause.raw[: clause.raw.index(rest)]
-            if DEADLINE_WORD.search(before):
+            if DEADLINE_WORD.search(before) or re.search(
+                r"\b(?:i'm|im|i am|i'll be|ill be)\s+(?:home|around|free|in|there|off)\b", before, re.IGNORECASE
+            ):
                 due = find_due(before, message.created_at, self.board.tz)
         if topic and task_text and not (content_stems(topic) & content_stems(task_text)):
             task_text = f"{task_text} for {_strip_article_free(topic)}"
@@ -717,9 +722,11 @@ class Detector:
             return None, False, None  # "i'll try on snkrs", "try for tickets the second they drop": one's own luck, not work
         if (verb in LEAVING and tokens[1:2] not in (["through"], ["over"])) or LEAVING_CHAT.search(text):
             return None, False, None  # "I have to go to church", "I'm going to end this chat"
-        if verb in NON_ACTION_VERBS or verb in ("not", "never", "no", "n't", "get") and len(tokens) < 2:
-            return None, False, None
-        if verb in NON_ACTION_VERBS:
+        # "I'll let them in", "let the engineer in tuesday": letting someone in is work; "let you know" is not.
+        letting_in = verb == "let" and re.match(r"^\W*let\s+(?:(?!you\b|u\b|me\b)\w+\s+){1,3}(?:in|into|through)\b", rest, re.IGNORECASE)
+        if letting_in and not re.search(r"\b(?:in|into|through)\b", text):
+            text += " in"
+        if not letting_in and (verb in NON_ACTION_VERBS or verb in ("not", "never", "no", "n't", "get") and len(tokens) < 2):
             return None, False, None
         if re.match(r"^(?:not|never|no longer)\b", text, re.IGNORECASE):
             return None, False, None
@@ -783,7 +790,7 @@ class Detector:
             return None, False, None
         if re.search(r"\bif (?:i|we) (?:have|get|find) (?:the |a |some )?(?:time|chance|minute|sec)\b", rest, re.IGNORECASE):
             return None, False, None
-        if not _looks_like_verb(verb):
+        if not letting_in and not _looks_like_verb(verb):
             return None, False, None
         rest_tokens = tokens[1:]
         # A leisure word as the thing itself ("grab lunch"), not as a modifier ("write the show notes").
@@ -1107,7 +1114,8 @@ class Detector:
             # "Catering headcount: I'll finalize it myself": a topic label is enough.
             head = holder[: holder.index(sentence)]
             mine = _snippet(re.sub(r"[\s:,;-]+$", "", head))
-            if mine and (len(mine.split()) >= 3 or head.rstrip().endswith(":")):
+            says_what = len(content_stems(head) - _TIME_AND_PLACE_STEMS) >= 1
+            if mine and says_what and (len(mine.split()) >= 3 or head.rstrip().endswith(":")):
                 return mine
         previous = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
         if previous is None:
@@ -1125,8 +1133,10 @@ class Detector:
         if addressed:
             # "@june csv export needs to be in the demo friday" -> "realistic if the sample looks normal. i'll have it behind a flag"
             return _snippet(addressed[-1])
-        if sentence in own and own.index(sentence) > 0:
-            mine = _snippet(own[own.index(sentence) - 1])
+        before_mine = own[own.index(sentence) - 1] if sentence in own and own.index(sentence) > 0 else ""
+        # "I'm home tuesday morning, I'll let them in": a sentence of times and places names no "them".
+        if before_mine and len(content_stems(before_mine) - _TIME_AND_PLACE_STEMS) >= 1:
+            mine = _snippet(before_mine)
             # "cover seps — i can do them": a topic set off by a dash is enough.
             topic = mine is not None and re.search(re.escape(mine) + r"\s*[\u2014\u2013]", render(message).text) is not None
             if mine and (len(mine.split()) >= 3 or topic):
@@ -1686,6 +1696,13 @@ def _modifies_next(tokens: list[str], index: int) -> bool:
     return not following[0].endswith("ing") or len(following) == 2 and following[1] not in STOPWORDS
 
 
+# Words of when and where, not of what: "I'm home tuesday morning" says nothing "them" could be.
+_TIME_AND_PLACE_STEMS = frozenset(
+    content_stems(
+        "i'm im home work office today tonight tomorrow tmrw morning afternoon evening night weekend week monday tuesday "
+        "wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun later soon free around back off"
+    )
+)
 # The verbs of a task said with a pronoun ("Do it", "Take it", "Sort them"): they name no work of their own.
 _GENERIC_VERB_STEMS = frozenset(content_stems("do take handle get sort help confirm check look ask try fix it them that this"))
 

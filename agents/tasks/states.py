@@ -751,6 +751,10 @@ class StateChanges:
                 and self.board.overlap(draft, _without_links(raw), with_verbs=False) >= 2
             ):
                 found.append(draft)  # "ok Brakka is level 7, took counterspell" with the screenshot, for "level Brakka up to 7"
+            elif re.match(r"let\b.*\bin\b", draft.plain_text, re.IGNORECASE) and re.search(
+                r"\b(?:came|arrived|showed up|been and gone|was here|has been|turned up|left)\b", lower
+            ):
+                found.append(draft)  # "engineer came, replaced the pump" for "let them in"
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
             elif (
@@ -887,7 +891,9 @@ class StateChanges:
             and d.changes[-1].message_id == message.id
             and self.board.overlap(d, clause.raw, with_verbs=False)
         ]
-        if fallback and len(leftover) <= 3 and not repeated:
+        # "engineer came, replaced the pump. boiler's fixed": one result told in two sentences, not two tasks done.
+        already_done = done and any(d.status == "done" and d.changes and d.changes[-1].message_id == message.id for d in self.board.drafts)
+        if fallback and len(leftover) <= 3 and not repeated and not already_done:
             for draft in reversed(candidates):
                 if said_to is not None and said_to.id not in draft.sources:
                     continue
