@@ -301,12 +301,9 @@ class Detector:
             for part in re.split(r"\s+\+\s+|\s+and\s+(?=[a-z]+\s)", outside):
                 part = part.replace("\x00", "+").replace(" \x01 ", " and ")
                 part = re.sub(r"\s*\(([^)]*)\)", r" with \1", part).strip()
-                verb = words(part)[:1]
                 part = _imperative(part)  # "@mei runs the ablation" -> "run the ablation"
                 verb = words(part)[:1]
-                doing = verb and (
-                    verb[0] == "do" or _looks_like_verb(verb[0]) and verb[0] not in STOPWORDS and base_form(verb[0]) in ACTION_VERBS
-                )
+                doing = _opens_with_an_act(part)
                 if doing and verb[0].endswith("ing") and len(words(part)) == 1:
                     doing = False  # "me hoovering": a chore named, "do hoovering"
                 if topic and not doing and re.fullmatch(_WEEKDAYS + r"|\w+day", part, re.IGNORECASE):
@@ -337,9 +334,7 @@ class Detector:
                 for owner, numbers in wanted:
                     for n in numbers:
                         item = items[n]
-                        first = words(item)[:1]
-                        doing = first and _looks_like_verb(first[0]) and base_form(first[0]) in ACTION_VERBS and first[0] not in STOPWORDS
-                        expanded.append((owner, item if doing else f"do {item}"))
+                        expanded.append((owner, item if _opens_with_an_act(item) else f"do {item}"))
                 return expanded
         return pieces
 
@@ -1011,10 +1006,7 @@ class Detector:
             if context:
                 # "deck's at 8 slides, I'll finish it tonight": "it" is a task the speaker already has.
                 known = self._own_task_named(message.author_id, context)
-                replied = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
-                if replied is None:
-                    earlier = self.board.messages[max(0, self.board.index - 3) : self.board.index]
-                    replied = next((m for m in reversed(earlier) if m.author_id != message.author_id), None)
+                replied = self._said_before(message)
                 if known is None and replied is not None:
                     # "we have a kraft box in the closet no? shoot it on the lightbox" -> "will shoot it this arvo": the
                     # whole message replied to may name the speaker's task ("box mockup in kraft").
@@ -1114,15 +1106,9 @@ class Detector:
             # "Catering headcount: I'll finalize it myself": a topic label is enough.
             head = holder[: holder.index(sentence)]
             mine = _snippet(re.sub(r"[\s:,;-]+$", "", head))
-            says_what = len(content_stems(head) - _TIME_AND_PLACE_STEMS) >= 1
-            if mine and says_what and (len(mine.split()) >= 3 or head.rstrip().endswith(":")):
+            if mine and _names_something(head) and (len(mine.split()) >= 3 or head.rstrip().endswith(":")):
                 return mine
-        previous = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
-        if previous is None:
-            for earlier in reversed(self.board.messages[max(0, self.board.index - 3) : self.board.index]):
-                if earlier.author_id != message.author_id:
-                    previous = earlier
-                    break
+        previous = self._said_before(message)
         if previous is not None and message.created_at - previous.created_at > RESPONSE_WINDOW:
             previous = None
         parts = sentences(render(previous).text) if previous is not None else []
@@ -1135,7 +1121,7 @@ class Detector:
             return _snippet(addressed[-1])
         before_mine = own[own.index(sentence) - 1] if sentence in own and own.index(sentence) > 0 else ""
         # "I'm home tuesday morning, I'll let them in": a sentence of times and places names no "them".
-        if before_mine and len(content_stems(before_mine) - _TIME_AND_PLACE_STEMS) >= 1:
+        if before_mine and _names_something(before_mine):
             mine = _snippet(before_mine)
             # "cover seps — i can do them": a topic set off by a dash is enough.
             topic = mine is not None and re.search(re.escape(mine) + r"\s*[\u2014\u2013]", render(message).text) is not None
@@ -1150,6 +1136,13 @@ class Detector:
         ):
             return _snippet(" ".join(parts[-2:]))
         return _snippet(last)
+
+    def _said_before(self, message: MessageRecord) -> MessageRecord | None:
+        """The message this one answers: the one it replies to, or the last of the three before it by someone else."""
+        if message.reply_to_id and message.reply_to_id in self.board.by_id:
+            return self.board.by_id[message.reply_to_id]
+        earlier = self.board.messages[max(0, self.board.index - 3) : self.board.index]
+        return next((m for m in reversed(earlier) if m.author_id != message.author_id), None)
 
     def _own_task_in_message(self, owner_id: int, text: str) -> Draft | None:
         """ "bibs won't be ready until wednesday, I'll get them wednesday": the task the rest of the message names."""
@@ -1479,6 +1472,19 @@ def _joking(raw: str) -> bool:
     first = re.split(r",\s+|;\s+|\s+[\u2014-]\s+", raw, maxsplit=1)[0]
     promise = COMMITMENT.search(first) or REQUEST.search(first)
     return not (promise and joke.start() >= len(first) and len(words(first)) >= 3)
+
+
+def _names_something(text: str) -> bool:
+    """Whether the words say what, not only when and where ("I'm home tuesday morning" names nothing "them" could be)."""
+    return bool(content_stems(text) - _TIME_AND_PLACE_STEMS)
+
+
+def _opens_with_an_act(part: str) -> bool:
+    """Whether a piece of a split opens with what to do ("swap the teal", "do ch8"), not only the thing ("wordmark heavier")."""
+    first = words(part)[:1]
+    return bool(first) and (
+        first[0] == "do" or _looks_like_verb(first[0]) and first[0] not in STOPWORDS and base_form(first[0]) in ACTION_VERBS
+    )
 
 
 def _imperative(part: str) -> str:

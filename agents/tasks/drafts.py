@@ -63,6 +63,10 @@ class Draft:
     def live(self) -> bool:
         return self.status == "open" and not self.refused
 
+    def changed_by(self, message_id: int) -> bool:
+        """Whether its latest change (done, cancelled, handed over ...) came from that message."""
+        return bool(self.changes) and self.changes[-1].message_id == message_id
+
 
 class Board:
     """The window's messages in reading order and the drafts found so far."""

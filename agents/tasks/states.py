@@ -366,9 +366,7 @@ class StateChanges:
             if not targets and re.match(r"dropp(?:ing|ed) (?:him|her|them|it)\b", cancel.group(0), re.IGNORECASE):
                 # "he's booked out until october. dropping him for now": the speaker's task with that person, the latest.
                 mine = [
-                    d
-                    for d in self.board.drafts
-                    if d.owner_id == message.author_id and (d.status == "open" or d.changes and d.changes[-1].message_id == message.id)
+                    d for d in self.board.drafts if d.owner_id == message.author_id and (d.status == "open" or d.changed_by(message.id))
                 ]
                 targets = mine[-1:]
             unwanted = re.search(
@@ -384,7 +382,7 @@ class StateChanges:
                 return True  # "you can drop the label stuff": calling something off, never new work
             if targets:
                 for draft in targets:
-                    if draft.status == "open" or draft.changes and draft.changes[-1].message_id == message.id:
+                    if draft.status == "open" or draft.changed_by(message.id):
                         if draft.owner_id is None and draft.given_up:
                             # Given up, then called off: it was still the releaser's when it was dropped.
                             releaser = draft.changes[-1].actor_id
@@ -827,7 +825,7 @@ class StateChanges:
         if not done:
             # "brewery said no \U0001F615 ... so scratch the drinks idea": the answer to "ask the brewery" came in the
             # same message that calls the idea off; the last word is the cancellation.
-            candidates += [d for d in self.board.drafts if d.status == "done" and d.changes and d.changes[-1].message_id == message.id]
+            candidates += [d for d in self.board.drafts if d.status == "done" and d.changed_by(message.id)]
         if message.reply_to_id:
             if not done and self.board.called_off_by(message.reply_to_id):
                 return []  # "ok drop it then" in reply to the message that called a task off: agreeing, nothing more
@@ -886,13 +884,10 @@ class StateChanges:
         repeated = [
             d
             for d in self.board.drafts
-            if d.status != "open"
-            and d.changes
-            and d.changes[-1].message_id == message.id
-            and self.board.overlap(d, clause.raw, with_verbs=False)
+            if d.status != "open" and d.changed_by(message.id) and self.board.overlap(d, clause.raw, with_verbs=False)
         ]
         # "engineer came, replaced the pump. boiler's fixed": one result told in two sentences, not two tasks done.
-        already_done = done and any(d.status == "done" and d.changes and d.changes[-1].message_id == message.id for d in self.board.drafts)
+        already_done = done and any(d.status == "done" and d.changed_by(message.id) for d in self.board.drafts)
         if fallback and len(leftover) <= 3 and not repeated and not already_done:
             for draft in reversed(candidates):
                 if said_to is not None and said_to.id not in draft.sources:
