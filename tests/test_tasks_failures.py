@@ -1612,6 +1612,9 @@ def test_new_work_offered_as_a_question_is_the_offerers_once_someone_says_yes():
         ("Bob", "Write a short rationale blurb for the palette change", datetime(2026, 5, 7).date())
     ]
     assert extract_tasks(chat("bob: should i order more cones?", "alice: nah we have enough")) == []
+    # The yes takes the offer; an ask in the same message is read too.
+    both = extract_tasks(chat("carol: hi", "bob: want me to chase the invoice?", "alice: yes pls. @carol can you book the room?"))
+    assert [(t.owner_name, t.task) for t in both] == [("Bob", "Chase the invoice"), ("Carol", "Book the room")]
     # "should i also ...?" about the work just taken on is more of it, not another task.
     more = extract_tasks(
         chat(

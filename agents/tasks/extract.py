@@ -87,7 +87,9 @@ class Tracker:
             rendered = render(message)
             previous = self._partner(index)
             clauses = self.people.clauses(rendered, previous)
-            if not clauses or self.detector.take_offer(rendered):
+            if clauses and self.detector.take_offer(rendered):
+                clauses = clauses[1:]  # "yes pls. @carol can you book the room?": the yes took the offer, the rest is read
+            if not clauses:
                 continue
             answered = self.states.respond(rendered, clauses)
             count = len(self.board.drafts)
