@@ -1862,3 +1862,56 @@ def test_letting_someone_in_is_work_done_when_they_came_and_one_result_finishes_
     assert tasks["Let them in"].due.date() == datetime(2026, 5, 5).date()
     assert tasks["Do kitchen"].status == "open" and "Do hoovering" in tasks
     assert extract_tasks(chat("bob: i'll let you know")) == []
+
+
+def test_other_work_on_someones_task_a_given_up_task_claimed_and_news_of_a_finished_one():
+    # "i'll pay it" in reply to "i'll send the invoice tonight" is the payer's own work, not a take-over.
+    invoice = extract_tasks(
+        _reply(chat("alice: i'll send the invoice tonight", "bob: i'll pay it as soon as it comes thru"), 1, 0), timezone="UTC"
+    )
+    assert [(t.owner_name, t.task.split(" (re:")[0]) for t in invoice] == [("Alice", "Send the invoice"), ("Bob", "Pay it")]
+    # A task its owner gave up, claimed with "I got it" in reply to the give-up.
+    session = extract_tasks(
+        _reply(
+            chat(
+                "dan: I can run the review session sunday 2-4",
+                "dan: my advisor just moved my qual to sunday, can someone take the review session?",
+                "bob: I got it",
+            ),
+            2,
+            1,
+        )
+    )
+    assert [(t.owner_name, t.task) for t in session] == [("Bob", "Run the review session 2-4")]
+    # The message replied to asks for more work: not the speaker's existing task.
+    heaps = chat(
+        "bob: I can run the review session sunday 2-4",
+        "erin: One more: I'd like two extra problems on heaps for the review. Bob, since you're running it now?",
+        "bob: yeah I'll write them this weekend",
+    )
+    assert len(extract_tasks(_reply(heaps, 2, 1))) == 2
+    # "next: cover." names a topic; "cover files are in the drive" is news of the chase already done.
+    cover = chat(
+        "alice: next: cover. tomás sent the draft but still no final files. @carol can you chase him?",
+        "carol: yep will email him tonight",
+        "alice: can someone draft the acknowledgements page?",
+        "carol: mine, i'll do it after my two stories",
+        "carol: tomás replied, final files + spine by thursday",
+        "carol: cover files are in the drive 🎨 spine is 18mm",
+    )
+    tasks = extract_tasks(_reply(_reply(cover, 1, 0), 3, 2))
+    assert [(t.owner_name, t.task.split(" (re:")[0], t.status) for t in tasks] == [
+        ("Carol", "Chase him", "done"),
+        ("Carol", "Draft the acknowledgements page", "open"),
+    ]
+    # Someone away is not a finished thing; "you should have X now" reports access granted.
+    kai = chat(
+        "alice: @carol can you raise the aws billing w kai?", "carol: ya will ping kai", "carol: kai's out til monday so it has to wait"
+    )
+    assert [t.status for t in extract_tasks(_reply(_reply(kai, 1, 0), 2, 0))] == ["open"]
+    access = chat(
+        "alice: @bob can you set up jira admin for dan?",
+        "bob: sure",
+        "bob: @dan you should have jira admin now, try logging out and back in",
+    )
+    assert [(t.owner_name, t.status) for t in extract_tasks(_reply(access, 1, 0))] == [("Bob", "done")]

@@ -660,7 +660,7 @@ class Detector:
             again = SUBJECTLESS.search(rest) or COMMITMENT.search(rest)
             if again:
                 return "commitment", (message.author_id, message.author_name), again.group("rest"), again.group("rest")
-            if first and _looks_like_verb(first[0]):
+            if first and _looks_like_verb(first[0]) and len(words(rest)) > 1:  # "next: cover." names a topic
                 if first[0].endswith("ing"):
                     rest = base_form(first[0]) + rest[len(first[0]) :]
                 return "commitment", (message.author_id, message.author_name), rest, rest
@@ -963,6 +963,15 @@ class Detector:
             and (re.search(r"\b(?:you|u|ya)\b", text, re.IGNORECASE))
         ):
             target = None  # "I can walk u thru it thurs": helping the owner, not taking their task over
+        if (
+            target is not None
+            and target.owner_id not in (None, message.author_id)
+            and not target.refused
+            and not target.given_up
+            and not generic
+            and self.board.overlap(target, text) < 1
+        ):
+            target = None  # "i'll send the invoice tonight" -> "i'll pay it as soon as it comes": other work on the same thing
         if target is None:
             target = self._same_task(message.author_id, text, message.id)
         if target is None:
@@ -1007,9 +1016,13 @@ class Detector:
                 # "deck's at 8 slides, I'll finish it tonight": "it" is a task the speaker already has.
                 known = self._own_task_named(message.author_id, context)
                 replied = self._said_before(message)
-                if known is None and replied is not None:
+                asks_more = replied is not None and re.search(
+                    r"\b(?:one more|another|extra|also|as well|i'd like|id like|we need)\b", render(replied).text, re.IGNORECASE
+                )
+                if known is None and replied is not None and not asks_more:
                     # "we have a kraft box in the closet no? shoot it on the lightbox" -> "will shoot it this arvo": the
-                    # whole message replied to may name the speaker's task ("box mockup in kraft").
+                    # whole message replied to may name the speaker's task ("box mockup in kraft"), unless it asks for
+                    # more ("one more: two extra problems on heaps for the review?" is not the review).
                     known = self._own_task_named(message.author_id, render(replied).text)
                 if known is not None:
                     if due is not None:

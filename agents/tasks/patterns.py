@@ -112,7 +112,8 @@ WE_NEED = re.compile(
     re.IGNORECASE,
 )
 THIRD_PERSON = re.compile(
-    r"^@(?P<handle>\w+)\W*(?:will|'ll|is going to|is gonna|to|can|should|you'll|you will|you can|you should)\s+(?P<rest>.+)$",
+    r"^@(?P<handle>\w+)\W*(?:will|'ll|is going to|is gonna|to|can|should|you'll|you will|you can|you should)\s+"
+    r"(?!have\b[^.!?]{1,60}?\bnow\b)(?P<rest>.+)$",  # "@joe you should have jira admin now": done, not asked
     re.IGNORECASE,
 )
 
@@ -176,6 +177,8 @@ DONE = re.compile(
     r"went out|is in|are in|it's up|it's live|it's done|its up|its live|"
     # "should work now Greg, try again": a fix reported to whoever hit the problem.
     r"should (?:work|be (?:fixed|working|good|ok|okay|sorted|live|up)) now|(?:it|that|this) works now|"
+    # "@joe you should have jira admin + #leadership now": access granted.
+    r"you should (?:now )?have [^.!?]{1,60}? now|"
     # "took care of it", "wrapped that up", "cleaned it up", "handled it"
     r"took care of (?:it|that|this|them)|(?:wrapped|cleaned|tidied) (?:it|that|this|them) up|handled (?:it|that|this|them))\b"
     r"|^\W*handled\W*$|[\u2705\u2714\u2611]",

@@ -97,7 +97,9 @@ class StateChanges:
             asked = [
                 d
                 for d in self.board.drafts
-                if message.reply_to_id in d.sources and d.kind == "request" and d.requester_id != message.author_id
+                if message.reply_to_id in d.sources
+                and (d.kind == "request" or (d.given_up and d.live))  # "can someone take the review session?" -> "I got it"
+                and d.requester_id != message.author_id
             ]
             # A checklist replied to ("1. @devon landing page copy ... 4. @ana social calendar") -> devon's "on it": his item.
             mine = [d for d in asked if d.owner_id == message.author_id]
@@ -765,6 +767,7 @@ class StateChanges:
             NOT_DONE.search(lower)
             or NOT_FINISHED_TALK.search(lower)
             or re.search(r"\b\w+ing\b", lower[:20])
+            or _AWAY.search(lower)
             # "7B with checkpointing runs but one epoch is 31h", "kraft box mockup is a pain, the texture looks fake": a problem
             or re.search(r"\b(?:runs|but|pain|fake|struggling|nightmare|cursed|ugly)\b", lower)
         ):
@@ -888,7 +891,15 @@ class StateChanges:
         ]
         # "engineer came, replaced the pump. boiler's fixed": one result told in two sentences, not two tasks done.
         already_done = done and any(d.status == "done" and d.changed_by(message.id) for d in self.board.drafts)
-        if fallback and len(leftover) <= 3 and not repeated and not already_done:
+        # "tomás replied, final files by thursday" ... "cover files are in the drive": news of a task already done.
+        finished_before = done and any(
+            d.status == "done"
+            and concerned(d)
+            and self.board.index - d.last_index <= 3
+            and self.board.overlap(d, clause.raw, with_verbs=False) >= 1
+            for d in self.board.drafts
+        )
+        if fallback and len(leftover) <= 3 and not repeated and not already_done and not finished_before:
             for draft in reversed(candidates):
                 if said_to is not None and said_to.id not in draft.sources:
                     continue
@@ -979,6 +990,13 @@ FOUND_AFTER_ALL = re.compile(r"\b(?:found|figured|fixed|got it|sorted|updated|do
 _GOT_IT = re.compile(r"\b(?:is|are|'s) ours\b|\b(?:booked|sorted|secured|reserved)\b(?!\s+(?:for|by|until|till|on)\b)")
 
 
+# "kai's out til monday", "she's off sick": someone away, not a thing in its finished state.
+_AWAY = re.compile(
+    r"^\W*\w+(?:['\u2019]s|\s+is|\s+are)\s+(?:out|off|away)\s+(?:til|till|until|today|tomorrow|this|next|all|sick|on|for|from|rn|atm)\b",
+    re.IGNORECASE,
+)
+
+
 def _finished_state(lower: str) -> set[str]:
     """The content stems of the subject of "seed data loaded" / "beds assembled" / "room 3B is ours"; empty when the
     sentence does not open with a thing in its finished state (or says it is not, or not yet)."""
@@ -988,6 +1006,8 @@ def _finished_state(lower: str) -> set[str]:
     state = match.group("state")
     if state == "in" and re.match(r"\s+(?:review|progress|draft|testing|qa|the works|flight)\b", lower[match.end() :]):
         return set()  # "PR's in review": under way, not done
+    if _AWAY.search(lower):
+        return set()  # "kai's out til monday": a person away, not a finished thing
     if state.endswith("ed") and (state in _NOT_PARTICIPLES or (len(state) < 6 and base_form(state) not in ACTION_VERBS)):
         return set()
     head = lower[: match.end()]
