@@ -14,6 +14,7 @@ import pytest
 from agents.records import MessageRecord
 from agents.tasks import extract_tasks
 from agents.tasks.evaluation import load_conversation
+from agents.tasks.language import ticket_numbers
 
 DATA = Path(__file__).parent / "data" / "tasks"
 SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample_conversation.json"
@@ -1915,3 +1916,34 @@ def test_other_work_on_someones_task_a_given_up_task_claimed_and_news_of_a_finis
         "bob: @dan you should have jira admin now, try logging out and back in",
     )
     assert [(t.owner_name, t.status) for t in extract_tasks(_reply(access, 1, 0))] == [("Bob", "done")]
+
+
+def test_tickets_by_number_swapped_finished_by_an_integration_bot_and_given_a_deadline_later():
+    lines = [
+        "bob: y: finished the rate limiter spike\nt: starting PAY-412 (refund webhook retries)\nb: none",
+        "carol: yday: PAY-398 csv export, got most of it\ntoday: wrap up 398\nblockers: none",
+        "alice: reminder that PAY-412 needs to land before the thursday demo",
+        "bob: hmm 412 touches the invoice serializer. @carol want to just swap?",
+        "carol: honestly yes. I take 412, you take 415?",
+        "bob: deal, reassigning both in jira",
+        "carol: y: PAY-398 csv export merged 🎉, picked up 412 from bob\nt: retries w/ exponential backoff for 412\nb: none",
+        "dan: t: pairing w carol on the 412 queue test",
+        "bob: 415 merged ✅",
+        "github: Pull request merged: #2236 PAY-412 webhook retries with exponential backoff",
+    ]
+    records = _reply(_reply(chat(*lines, bots=("github",)), 4, 3), 5, 4)
+    tasks = extract_tasks(records, timezone="UTC", bot_ids=(records[-1].author_id,))
+    by_owner = {(t.owner_name, t.task): t for t in tasks}
+    pay412 = by_owner[("Carol", "Start PAY-412")]  # swapped to carol; her later stand-up line is the same ticket
+    assert pay412.status == "done" and pay412.due.date() == datetime(2026, 5, 7).date()  # Thursday, the demo
+    assert pay412.changes[-1].message_id == records[-1].id  # finished by the bot's merge event
+    assert by_owner[("Carol", "Wrap up 398")].status == "done"  # "398 merged", not 412 picked up
+    assert by_owner[("Bob", "Take 415")].status == "done"
+    assert by_owner[("Dan", "Pair w carol on the 412 queue test")].owner_name == "Dan"  # helping, not a take-over
+    assert len([t for t in tasks if ticket_numbers(t.task) & {"412"}]) == 2
+    # "t:" in a stand-up is today.
+    reviews = extract_tasks(chat("bob: y: out sick\nt: catching up on reviews, I owe carol two\nb: -"), timezone="UTC")
+    assert [t.due.date() for t in reviews] == [T0.date()]
+    # A bot's "opened" is not "merged"; a person's "412 touches the serializer" is not a result.
+    opened = chat("bob: i'll fix PAY-77 today", "github: Pull request opened: #12 PAY-77 fix", "bob: 77 touches the serializer")
+    assert [t.status for t in extract_tasks(opened, bot_ids=(opened[1].author_id,))] == ["open"]

@@ -561,6 +561,8 @@ def _names_an_event(text: str, due: Due) -> bool:
         and re.search(r"\b(?:after|since|from|in|during|at|for)\s+$", before.lower())
     ):
         return True
+    if re.search(r"\b(?:before|by|until|till)\s+(?:the|our|your)\s+$", before, re.IGNORECASE):
+        return False  # "before the thursday demo", "by the friday call": that day is the deadline
     before = before[-5:].lower()
     # "the friday dinner", "for tuesday practices": a day naming an event.
     return (
@@ -611,6 +613,8 @@ def find_due(text: str, said_at: datetime, timezone: str | ZoneInfo = "UTC") -> 
     for other in found[1:]:
         if other.start < first.end and other.end > first.end and other.at is not None and first.at is None:
             first = other
+        elif first.at is None and other.at is not None and first.start <= other.start and other.end <= first.end:
+            first = Due(first.text, other.at, first.start, first.end)  # "before the thursday demo": by thursday
         elif (
             other.at is not None
             and other.start <= first.start

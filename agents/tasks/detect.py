@@ -24,6 +24,7 @@ from agents.tasks.language import (
     handle,
     render,
     sentences,
+    ticket_numbers,
     verb_group,
     words,
 )
@@ -131,6 +132,8 @@ class Detector:
             topic = topic_match.group("topic")
         # "watering rota for the next week then: siobhan sun, tunde tue, elsie thu?": a rota proposed is a rota.
         rota = re.match(r"^\W*(?P<topic>[\w' -]{3,60}?\b(?:rota|roster|schedule|split|plan))\b[^:]{0,30}:", clause.raw, re.IGNORECASE)
+        if self._ticket_trade(rendered, clause, answered):
+            return
         # "ok i'll do 2023 s1, @kai 2023 s2, @marcus 2022 s1?": a split the speaker takes part in, put as a question.
         own_part = re.match(r"^\W*(?:(?:ok|okay|so)\W+)?(?:i'll|i will|i can|i do|i take)\b", clause.raw, re.IGNORECASE)
         split = (
@@ -355,7 +358,8 @@ class Detector:
         )
         day = DAY_PREFIX.match(clause.text)
         if due is None and day:
-            due = find_due(day.group("day"), message.created_at, self.board.tz)
+            said = day.group("day").lower()
+            due = find_due("today" if said in ("t", "td", "tdy") else said, message.created_at, self.board.tz)
         if due is None and rest in clause.raw:
             # "jersey order form closes monday, i'll collect sizes": the deadline said before the promise, in one sentence;
             # "i'm home thu morning, i'll let them in": the time the speaker will be there.
@@ -974,6 +978,10 @@ class Detector:
             target = None  # "i'll send the invoice tonight" -> "i'll pay it as soon as it comes": other work on the same thing
         if target is None:
             target = self._same_task(message.author_id, text, message.id)
+        by_ticket = False
+        if target is None:
+            target = self._same_ticket(text, message.id)  # "I take 412": the ticket's task, whoever had it
+            by_ticket = target is not None
         if target is None:
             target = self._refused_request(message, text)
         if target is None:
@@ -991,8 +999,8 @@ class Detector:
                 target.refused = False
                 target.changes.append(self.board.change(kind, message, target))
             target.answered = True
-            if due is not None:
-                target.due = due
+            if due is not None and not (by_ticket and target.due is not None):
+                target.due = due  # (a later stand-up line on the same ticket keeps its deadline)
             self.board.touch(target, message)
             return
         if pronoun_only and not has_pronoun and base_form(words(text)[0]) in DEPARTURE_VERBS:
@@ -1218,6 +1226,58 @@ class Detector:
                 best, best_score = draft, score
         return best if best_score >= 2 else None
 
+    def _ticket_trade(self, rendered: RenderedMessage, clause: Clause, answered: Draft | None) -> bool:
+        """ "I take 412, you take 415?" (a swap, in reply to whoever had 412): each ticket goes to whom the part names."""
+        message = rendered.record
+        replied = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
+        parts = [_TICKET_TAKE.match(part) for part in re.split(r",\s*|\s+and\s+|;\s*", clause.raw.strip().rstrip("?!. "))]
+        if not parts or not all(parts):
+            return False
+        for part in parts:
+            assert part is not None
+            if part.group("who").lower() == "i":
+                owner = (message.author_id, message.author_name)
+            elif clause.addressee_id and clause.addressee_name:
+                owner = (clause.addressee_id, clause.addressee_name)
+            elif replied is not None and replied.author_id != message.author_id:
+                owner = (replied.author_id, replied.author_name)
+            else:
+                return False
+            thing = part.group("thing")
+            draft = next((d for d in reversed(self.board.open_drafts()) if ticket_numbers(thing) & ticket_numbers(d.plain_text)), None)
+            if draft is None:
+                kind = "commitment" if owner[0] == message.author_id else "request"
+                self._add(
+                    rendered,
+                    replace(clause, addressee_id=owner[0], addressee_name=owner[1]),
+                    kind,
+                    owner,
+                    f"take {thing}",
+                    answered,
+                    None,
+                    False,
+                )
+            elif draft.owner_id != owner[0]:
+                draft.owner_id, draft.owner_name = owner
+                draft.changes.append(self.board.change("reassigned", message, draft))
+                self.board.touch(draft, message)
+        return True
+
+    def _same_ticket(self, text: str, message_id: int) -> Draft | None:
+        """The open task that names the same ticket as this sentence ("I take 412" for "starting PAY-412"), unless the
+        sentence is another kind of work on it ("review #412" is not "fix #412")."""
+        numbers = ticket_numbers(text)
+        first = words(text)[:1]
+        if not numbers or re.search(r"\b(?:pair|pairing|help|helping|review|reviewing)\b", text, re.IGNORECASE):
+            return None  # "pair w priya on the 412 queue test": helping with it, not taking it
+        for draft in reversed(self.board.open_drafts()):
+            if draft.tentative or draft.sources[0] == message_id or not numbers & ticket_numbers(draft.plain_text):
+                continue
+            if first and draft.verb and _distinct_acts(first[0], draft.verb):
+                continue
+            return draft
+        return None
+
     def _add_request(self, rendered, clause, owner, text, pronoun_only, due) -> None:
         message = rendered.record
         owner_id = owner[0] if owner else None
@@ -1231,6 +1291,12 @@ class Detector:
                         draft.owner_id, draft.owner_name = owner
                     return
         same = self._same_task(owner_id, text, message.id) if owner_id else None
+        ticket = self._same_ticket(text, message.id) if owner and same is None else None
+        if ticket is not None and owner and ticket.owner_id != owner_id:
+            # "I take 412, you take 415?": the ticket someone else had, handed to whoever is asked.
+            self._hand_over(ticket, owner, message, due)
+            return
+        same = same or ticket
         if same is not None:
             if due is not None:
                 same.due = due
@@ -1607,6 +1673,14 @@ NOUN_LIKE_VERBS = frozenset(
         "water",
         "welcome",
     }
+)
+
+
+# One part of a ticket swap: "I take 412", "you take PAY-415", "u grab #88".
+_TICKET_TAKE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|then|honestly|yes|yeah|yep|sure|deal)\W+)*(?P<who>i|you|u)\s+(?:take|get|grab|do|have|own)\s+"
+    r"(?P<thing>(?:[A-Za-z]{2,10}-|#)?\d{2,6})\W*$",
+    re.IGNORECASE,
 )
 
 

@@ -23,7 +23,7 @@ from agents.records import MessageRecord
 from agents.tasks.dates import find_due, zone
 from agents.tasks.detect import Detector
 from agents.tasks.drafts import Board, Draft
-from agents.tasks.language import RenderedMessage, render, sentences
+from agents.tasks.language import RenderedMessage, render, sentences, ticket_numbers
 from agents.tasks.patterns import (
     DEADLINE_ASIDE,
     DEADLINE_BACK,
@@ -31,6 +31,7 @@ from agents.tasks.patterns import (
     DEADLINE_SENTENCE,
     DEADLINE_WORD,
     EVERYTHING_DUE,
+    INTEGRATION_DONE,
     RESPONSE_WINDOW,
     TAKER_WANTED,
 )
@@ -52,6 +53,12 @@ class Tracker:
         # ids the caller passes (the bot itself) and by the messages they wrote in the window.
         self.bot_ids = frozenset(bot_ids) | {m.author_id for m in messages if m.is_bot}
         ordered = sorted((m for m in messages if not m.is_bot), key=lambda m: (m.created_at, m.id))
+        # What an integration bot reports ("Pull request merged: #2236 PAY-412 ...", "SMOL-231 moved to Done"):
+        # the ticket's task is done. Bot messages are read for nothing else.
+        self.events = sorted(
+            (m for m in messages if m.is_bot and INTEGRATION_DONE.search(m.content or "") and ticket_numbers(m.content or "")),
+            key=lambda m: (m.created_at, m.id),
+        )
         self.board = Board(ordered, tz, loose=loose)
         self.people = People(ordered, bot_ids=self.bot_ids)
         self.noise = [self.people.is_noise(m) for m in ordered]
@@ -84,6 +91,8 @@ class Tracker:
     def run(self) -> list[Draft]:
         for index, message in enumerate(self.board.messages):
             self.board.index = index
+            while self.events and (self.events[0].created_at, self.events[0].id) <= (message.created_at, message.id):
+                self._integration_done(self.events.pop(0))
             rendered = render(message)
             previous = self._partner(index)
             clauses = self.people.clauses(rendered, previous)
@@ -100,9 +109,40 @@ class Tracker:
                 self.detector.detect(rendered, clause, answered, following)
             new = self.board.drafts[count:]
             self._deadlines_said_apart(rendered, new or self._just_asked_by(index))
+            if not new:
+                self._deadline_for_tickets(rendered)
             self._split_deadline(index, new)
+        for event in self.events:
+            self._integration_done(event)
         self._drop_give_ups()
         return [d for d in self.board.drafts if d.owner_id not in self.bot_ids]
+
+    def _deadline_for_tickets(self, rendered: RenderedMessage) -> None:
+        """ "reminder that PAY-412 and PAY-415 both need to land before the thursday demo": the deadline of the
+        tasks with those numbers."""
+        message = rendered.record
+        for sentence in sentences(rendered.text):
+            numbers = ticket_numbers(sentence)
+            if not numbers or not re.search(r"\b(?:by|before|until|till|due)\b", sentence, re.IGNORECASE):
+                continue
+            if re.search(r"\b(?:if|unless|otherwise)\b", sentence, re.IGNORECASE):
+                continue  # "if 412 isn't in by 2 it goes to next week": a fallback, not the deadline
+            due = find_due(sentence, message.created_at, self.board.tz)
+            if due is None or due.at is None:
+                continue
+            for draft in self.board.open_drafts():
+                if numbers & ticket_numbers(draft.plain_text):
+                    draft.due = due
+                    self.board.touch(draft, message)
+
+    def _integration_done(self, event: MessageRecord) -> None:
+        numbers = ticket_numbers(event.content or "")
+        for draft in self.board.drafts:
+            if draft.status == "open" and not draft.refused and numbers & ticket_numbers(draft.plain_text):
+                draft.status = "done"
+                draft.changes.append(self.board.change("done", event, draft))
+                if event.id not in draft.sources:
+                    draft.sources.append(event.id)
 
     def _deadlines_said_apart(self, rendered: RenderedMessage, new: list[Draft]) -> None:
         """A deadline in its own sentence ("@kabir fest is yours. by 6pm tmrw so we can lay it out early") is the new

@@ -885,6 +885,26 @@ def content_stems(text: str) -> set[str]:
     return stems
 
 
+# A ticket, issue or pull request by its number: "PAY-412", "#412", or "412" said on its own (not "$412", "412ms",
+# "4.12", "14:12"); four-digit numbers from 1900 to 2099 read as years and are left out.
+_TICKET = re.compile(
+    r"\b[A-Za-z]{2,10}-(?P<key>\d{2,6})\b|#(?P<hash>\d{2,6})\b"
+    r"|(?<![$\u00a3\u20ac\d.,:/-])\b(?P<bare>\d{3,5})\b(?![.,:/]\d|\s*(?:%|am|pm|k\b|ms|s\b|x\b|min|h\b|mb|gb|px|words|people|rows))",
+    re.IGNORECASE,
+)
+
+
+def ticket_numbers(text: str) -> set[str]:
+    """The ticket numbers a sentence names ("wrap up 398, then PAY-415" -> {"398", "415"})."""
+    found = set()
+    for match in _TICKET.finditer(text):
+        number = match.group("key") or match.group("hash") or match.group("bare")
+        if match.group("bare") and re.fullmatch(r"(?:19|20)\d\d", number):
+            continue
+        found.add(number)
+    return found
+
+
 # Gerunds too short for the suffix rule ("would you mind doing the spray" -> "do the spray").
 _SHORT_GERUNDS = {"doing": "do", "going": "go", "being": "be", "having": "have", "seeing": "see", "dying": "die", "tying": "tie"}
 

@@ -466,7 +466,8 @@ SHOWN_RESULT = re.compile(r"^\W*(?P<topic>[a-z][\w' -]{1,40}?)\s*(?:[:\u2197\u21
 # Work the member does for themself in their free time: "I'm going to reread it", "gonna grind ranked".
 HOBBY_VERBS = frozenset({"reread", "rewatch", "binge", "replay", "grind", "nap", "cry", "chill", "relax", "vibe", "stream"})
 # "today: I'll write the docs" in a stand-up: the day the line is for.
-DAY_PREFIX = re.compile(r"^\W*(?P<day>today|tomorrow|tonight|this week|next week)\s*:", re.IGNORECASE)
+# "today: wrap up 398", and the stand-up shorthand "t: catching up on reviews" (y / t / b).
+DAY_PREFIX = re.compile(r"^\W*(?P<day>today|tomorrow|tonight|this week|next week|t|td|tdy)\s*:", re.IGNORECASE)
 
 # "quotes: la cucina €38/pp", "retention policy: 14 days, applied", "flashcards: <link>": the result under its name.
 TOPIC_REPORT = re.compile(r"^\W*(?P<topic>[a-z][\w' -]{1,40}?)\s*:\s*\S", re.IGNORECASE)
@@ -560,5 +561,12 @@ RELEASE = re.compile(
     r"|\bi (?:won't|wont|will not|can't|cant|cannot) (?:get to|get round to|get around to|make time for|finish|do|manage) (?:the|my|it|this|that|#\d+)"
     # "labels: we're missing two. but i can't edit them, my asc role is only developer"
     r"|\bbut i (?:can't|cant|cannot) (?:edit|change|update|access|touch) (?:it|them|this|that)\b",
+    re.IGNORECASE,
+)
+# An integration bot's report that a ticket is finished: "Pull request merged: #2236 PAY-412 ...",
+# "SMOL-231 ... moved to Done by jonas", "[IT-4471] ... status changed to Done".
+INTEGRATION_DONE = re.compile(
+    r"\b(?:pull request|merge request|PR|issue)\s+(?:merged|closed(?! as not planned))\b"
+    r"|\b(?:moved|changed|transitioned|set)\s+to\s+(?:done|closed|resolved|shipped)\b",
     re.IGNORECASE,
 )

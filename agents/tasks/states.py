@@ -21,6 +21,7 @@ from agents.tasks.language import (
     content_words,
     is_past_of,
     sentences,
+    ticket_numbers,
     verb_group,
     words,
 )
@@ -437,6 +438,10 @@ class StateChanges:
                     and all(m.group(0) in "\u2705\u2714\u2611" for m in DONE.finditer(part))
                 ):
                     continue  # "ava's mom found the shorts, they're in her bag ✅": the tick confirms the first part
+                if not DONE.search(part) and re.match(
+                    r"^\W*(?:picked up|took(?: over)?|grabbed|claimed|started|starting|swapped|inherited)\b", part, re.IGNORECASE
+                ):
+                    continue  # "PAY-398 merged, picked up 412 from marcus": taking 412 on, not finishing it
                 part_clause = replace(clause, raw=part)
                 for draft in self._link(rendered, part_clause, allow_requester=False, done=True, fallback=False, others=others):
                     if draft not in targets:
@@ -774,6 +779,7 @@ class StateChanges:
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
             said = content_stems(re.sub(r"#[\w-]+", " ", _without_links(raw))) - _GENERIC_STEMS  # "pinned in #trc": a place
+            said = {w for w in said if not w.isdigit()}  # "412 touches the invoice serializer": the ticket, not its result
             # Not "my barrow thanks you", nor "runbook: yep" (taking it on).
             value = raw.split(":", 1)[1] if topic else ""
             taking = re.match(r"^\W*(?:yep|yes|yeah|sure|ok|okay|on it|mine)\b", value, re.IGNORECASE)
@@ -838,17 +844,24 @@ class StateChanges:
                 naming = [d for d in replied if self.board.overlap(d, clause.raw, with_verbs=False) >= 1]
                 replied = naming or replied
             mine = [d for d in replied if concerned(d)]
+            named_own = [d for d in candidates if d.owner_id == speaker and ticket_numbers(clause.raw) & ticket_numbers(d.plain_text)]
+            if done and not mine and named_own:
+                return named_own[-1:]  # "1214 merged" in reply to "send me the build number": the speaker's 1214
             if mine or (replied and not done):
                 return mine or replied
             if replied and done:
                 return replied
         # Shared words first, then the verb: "masthead's fixed, did it last night" is the masthead task, not the
         # crossword one that only shares "do".
-        scored = [
-            ((self.board.overlap(d, clause.raw), self.board.overlap(d, clause.raw, with_verbs=False)), d)
-            for d in candidates
-            if concerned(d)
-        ]
+        # "PAY-398 csv export merged 🎉, picked up 412 from marcus": the part with the done word says what was done.
+        said = clause.raw
+        if done and "," in said:
+            said = ", ".join(part for part in said.split(",") if DONE.search(part)) or said
+        numbers = ticket_numbers(said)
+        ticketed = [d for d in candidates if concerned(d) and numbers & ticket_numbers(d.plain_text)]
+        if done and ticketed:
+            return ticketed  # "PAY-398 merged": the task with that number, not another PAY- one
+        scored = [((self.board.overlap(d, said), self.board.overlap(d, said, with_verbs=False)), d) for d in candidates if concerned(d)]
         best = max((score for score, _ in scored), default=(0, 0))
         if best[0] >= 1:
             tied = [d for score, d in scored if score == best]
