@@ -1947,3 +1947,45 @@ def test_tickets_by_number_swapped_finished_by_an_integration_bot_and_given_a_de
     # A bot's "opened" is not "merged"; a person's "412 touches the serializer" is not a result.
     opened = chat("bob: i'll fix PAY-77 today", "github: Pull request opened: #12 PAY-77 fix", "bob: 77 touches the serializer")
     assert [t.status for t in extract_tasks(opened, bot_ids=(opened[1].author_id,))] == ["open"]
+
+
+def test_a_study_split_typed_fast_pinned_with_pipes_and_finished_by_posting_files():
+    lines = [
+        "dan: hi",
+        "erin: im in. dibs on nmr/ir spectroscopy, i actually like it lol",
+        "carol: ill do the aromatic stuff, ch 17-18 (EAS, directing groups)",
+        "bob: sorry was at work. ill take amines. enolates is pain, can someone else take it",
+        "erin: ugh fine i’ll do enolates too, spectroscopy is short",
+        "alice: 📌 SPLIT: erin — spectroscopy + ch22 enolates | carol — ch17-18 | bob — ch21 amines. summary + 5 qs each, due thu may 7",
+        "bob: im dropping the course, sorry to bail",
+        "alice: take care of urself fr. ok so amines is up for grabs",
+        "dan: i can take amines, my notes are good",
+        "erin: spectroscopy summary + qs ⬇️ enolates will be late tho",
+        "carol: 17-18 posted. amines tomorrow",
+        "alice: @bob u alive? amines ch 21 and enolates ch 22 left",
+        "dan: amines ✅",
+    ]
+    records = chat(*lines)
+    files = {9: "spectro_summary_qs.pdf", 10: "ch17_18_aromatics.pdf", 12: "ch21_amines.pdf"}
+    records = [dataclasses.replace(m, attachments=(files[i],)) if i in files else m for i, m in enumerate(records)]
+    tasks = {(t.owner_name, t.task): t for t in extract_tasks(_reply(records, 8, 7), timezone="UTC")}
+    assert set(tasks) == {
+        ("Erin", "Do nmr/ir spectroscopy"),
+        ("Carol", "Do the aromatic stuff"),
+        ("Dan", "Take amines"),  # bob's, up for grabs, taken by dan
+        ("Erin", "Do enolates"),  # "can someone else take it": the enolates bob named, not his amines
+    }
+    assert {k: t.status for k, t in tasks.items()} == {
+        ("Erin", "Do nmr/ir spectroscopy"): "done",  # the file, its name first
+        ("Carol", "Do the aromatic stuff"): "done",  # "17-18 posted": the numbers of the promise
+        ("Dan", "Take amines"): "done",
+        ("Erin", "Do enolates"): "open",
+    }
+    assert tasks[("Carol", "Do the aromatic stuff")].due.date() == datetime(2026, 5, 7).date()  # the pinned split's "due thu"
+    # Typed fast: "ill" before a verb of work is "I'll"; "feeling ill" is not a promise.
+    assert extract_tasks(chat("bob: i'm ill today, staying home")) == []
+    assert [t.task for t in extract_tasks(chat("bob: ill book the room tonight"))] == ["Book the room"]
+    assert extract_tasks(chat("bob: dibs on the couch")) == []
+    # Asked, and answered with the asked person's own way of doing it.
+    lumen = chat("alice: @bob can u move lumen to fri same time or find a sub", "bob: ill ask lumen, if they cant we grab moku's duo")
+    assert [(t.owner_name, t.task) for t in extract_tasks(lumen)] == [("Bob", "Move lumen to same time or find a sub")]

@@ -22,6 +22,7 @@ from agents.tasks.language import (
     content_stems,
     content_words,
     handle,
+    numbers_in,
     render,
     sentences,
     ticket_numbers,
@@ -145,11 +146,16 @@ class Detector:
             # "split: yara backend, tomasz the scanner, femi frontend. i'll do the devpost page": who does what.
             # "I need figures from everyone by Monday the 10th. Marcus: westerns. Hyejin: imaging.": the message's deadline.
             fragments = [f for p in sentences(rendered.text) for f in re.split(r",\s+|\s+so\s+", p)]
-            deadline = next(
-                (find_due(f, message.created_at, self.board.tz) for f in fragments if re.search(r"\b(?:by|before|until)\b", f)), None
-            )
+            deadline = next((find_due(f, message.created_at, self.board.tz) for f in fragments if _SPLIT_DEADLINE.search(f)), None)
             for member, item in split:
                 kind = "commitment" if member[0] == message.author_id else "request"
+                restated = self._restated(member[0], item, message.id)
+                if restated is not None:
+                    # "📌 SPLIT: hana — spectroscopy | kwame — ch17-18": pinning who took what, not new work.
+                    if deadline is not None and deadline.at is not None and restated.due is None:
+                        restated.due = deadline
+                    self.board.touch(restated, message)
+                    continue
                 if deadline is not None and find_due(item, message.created_at, self.board.tz) is None:
                     item = f"{item} by {deadline.text}"
                 self._add(
@@ -270,7 +276,9 @@ class Detector:
                 and (base_form(first[0]) not in ACTION_VERBS or first[0] in ("the", "a", "an"))
             ):
                 return [(found, f"do {work}")]
-        for item in re.split(r",\s+|;\s+|\s+\d[.)]\s+", text.rstrip(" .!?")):
+        for item in re.split(r",\s+|;\s+|\s+\|\s+|\s+\d[.)]\s+", text.rstrip(" .!?")):
+            # "hana — spectroscopy + ch22 enolates | tyler — ch19": a dash between the name and the piece.
+            item = re.sub(r"^(\s*@?[A-Za-z][\w'-]*)\s+[\u2014\u2013-]+\s+", r"\1 ", item)
             item = re.sub(r"^\W*(?:ok|okay|so)\W+(?=i'll\b|i\b)", "", item, flags=re.IGNORECASE)  # "ok i'll do 2023 s1, @kai 2023 s2"
             head = re.match(r"^\s*(?:\d[.)]\s+)?@?(?P<who>[A-Za-z][\w'-]*)\s+(?P<work>\S.*)$", item)
             if head is None:
@@ -565,6 +573,14 @@ class Detector:
         ):
             # "favours are MINE", "florist chasing i can do": the work named first, then taken.
             return "commitment", (message.author_id, message.author_name), f"do {claimed.group('thing')}", claimed.group("thing")
+        dibs = DIBS.match(text)
+        if (
+            dibs
+            and content_words(dibs.group("thing"))
+            and not re.match(r"\s*(?:the\s+)?(?:front seat|shotgun|couch|bed|window seat)\b", dibs.group("thing"), re.IGNORECASE)
+        ):
+            # "dibs on nmr/ir spectroscopy": taken (a seat or a bed is not work).
+            return "commitment", (message.author_id, message.author_name), f"do {dibs.group('thing').strip()}", dibs.group("thing")
         if re.match(r"^\W*(?:i\s+)?can confirm\b", text, re.IGNORECASE):
             return None  # "can confirm, it dripped on my toast": agreeing, not a promise
         match = COMMITMENT.search(re.sub(r"\b(i'll|i will)\s+keep\s+owning\b", r"\1 own", text, flags=re.IGNORECASE))
@@ -586,6 +602,8 @@ class Detector:
                 # "I can come friday evening already and pack the kitchen": the packing is the work, the day still counts.
                 when = find_due(coming.group("how"), message.created_at, self.board.tz)
                 rest = coming.group("work") + (f" {when.text}" if when is not None else "")
+            if trigger == "ill" and not (words(rest)[:1] and _looks_like_work(words(rest)[0])):
+                return None  # "i'm ill today", "ill be there": not a promise of work
             if trigger in OBLIGATIONS or trigger == "i can":
                 # "I can rap quite fast", "I have to go": abilities and leaving are not work.
                 first = words(rest)[:1]
@@ -1226,6 +1244,14 @@ class Detector:
                 best, best_score = draft, score
         return best if best_score >= 2 else None
 
+    def _restated(self, owner_id: int, item: str, message_id: int) -> Draft | None:
+        """The owner's open task that a piece of a split names ("ch17-18" for "ill do the aromatic stuff, ch 17-18")."""
+        said = _squashed_stems(item) - _GENERIC_VERB_STEMS
+        for draft in reversed(self.board.open_drafts(owner_id=owner_id)):
+            if draft.sources[0] != message_id and said & (_squashed_stems(f"{draft.plain_text} {draft.evidence}") - _GENERIC_VERB_STEMS):
+                return draft
+        return None
+
     def _ticket_trade(self, rendered: RenderedMessage, clause: Clause, answered: Draft | None) -> bool:
         """ "I take 412, you take 415?" (a swap, in reply to whoever had 412): each ticket goes to whom the part names."""
         message = rendered.record
@@ -1549,7 +1575,7 @@ def _joking(raw: str) -> bool:
     if joke is None:
         return False
     first = re.split(r",\s+|;\s+|\s+[\u2014-]\s+", raw, maxsplit=1)[0]
-    promise = COMMITMENT.search(first) or REQUEST.search(first)
+    promise = COMMITMENT.search(first) or REQUEST.search(first) or DIBS.match(first)
     return not (promise and joke.start() >= len(first) and len(words(first)) >= 3)
 
 
@@ -1675,6 +1701,22 @@ NOUN_LIKE_VERBS = frozenset(
     }
 )
 
+
+# The deadline of every piece of a split: "by friday", "before the demo", "due thu apr 9".
+_SPLIT_DEADLINE = re.compile(
+    r"\b(?:by|before|until)\b|\bdue\s+(?:on\s+|by\s+)?(?=(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"|tomorrow|tmrw|today|tonight|next|this|end)[a-z]*\b|\d)",
+    re.IGNORECASE,
+)
+
+
+def _squashed_stems(text: str) -> set[str]:
+    """Content stems and the numbers said ("ch 17-18" and "ch17-18" share "17-18")."""
+    return content_stems(text) | numbers_in(text)
+
+
+# "dibs on nmr/ir spectroscopy": taking a piece of the work.
+DIBS = re.compile(r"^\W*(?:i\s+)?(?:call\s+|calling\s+)?dibs\s+(?:on\s+)?(?P<thing>[^,.!?;]*[a-z0-9][^,.!?;]*)", re.IGNORECASE)
 
 # One part of a ticket swap: "I take 412", "you take PAY-415", "u grab #88".
 _TICKET_TAKE = re.compile(

@@ -45,6 +45,9 @@ PARTNER_LOOKBACK = 20
 SPLIT_DEADLINE_REACH = 5
 
 
+_STRAIGHT = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
 class Tracker:
     """Reads a window in order: each message may answer a request, change tasks already found, or start new ones."""
 
@@ -52,6 +55,8 @@ class Tracker:
         # Bots never own a task and a request to a bot is a command, not work: bots are known by the
         # ids the caller passes (the bot itself) and by the messages they wrote in the window.
         self.bot_ids = frozenset(bot_ids) | {m.author_id for m in messages if m.is_bot}
+        # Phones type "i’ll" with a curly apostrophe: the rules read the straight one.
+        messages = [replace(m, content=m.content.translate(_STRAIGHT)) if m.content else m for m in messages]
         ordered = sorted((m for m in messages if not m.is_bot), key=lambda m: (m.created_at, m.id))
         # What an integration bot reports ("Pull request merged: #2236 PAY-412 ...", "SMOL-231 moved to Done"):
         # the ticket's task is done. Bot messages are read for nothing else.

@@ -841,12 +841,17 @@ def _lines(content: str) -> list[str]:
 
 # An emoji between two statements ends the first: "writeup submitted \U0001F389 deck is attached to it".
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])\s+|\n+|\s+[\u2014\u2013]\s+|\s+-\s+|;\s+|(?<=[.!?])(?=[A-Z@])|(?<=[\U0001F300-\U0001FAFF])\s+(?=[A-Za-z])"
+    r"(?<=[.!?])\s+|\n+|\s+[\u2014\u2013]\s+|\s+-\s+|;\s+|(?<=[.!?])(?=[A-Z@])|(?<=[\U0001F300-\U0001FAFF\u2b07\u2193\ufe0f])\s+(?=[A-Za-z])"
 )
+
+
+_PIPED_ROW = re.compile(r"(?m)^.*\s\|\s.*\s\|\s.*$")
 
 
 def sentences(text: str) -> list[str]:
     """The sentences and lines of a message, each stripped; "e.g." style dots are rare in chat."""
+    # "hana — spectroscopy | tyler — ch19 | jess — ch20": a row of pieces, one sentence, not a sentence per dash.
+    text = _PIPED_ROW.sub(lambda row: re.sub(r"\s+[\u2014\u2013-]\s+", " ", row.group(0)).replace(" | ", ", "), text)
     parts = [part.strip() for part in _SENTENCE_END.split(text)]
     return [part for part in parts if part and re.search(r"\w|[\u2705\u2714\u2611\U0001F44D]", part)]
 
@@ -892,6 +897,11 @@ _TICKET = re.compile(
     r"|(?<![$\u00a3\u20ac\d.,:/-])\b(?P<bare>\d{3,5})\b(?![.,:/]\d|\s*(?:%|am|pm|k\b|ms|s\b|x\b|min|h\b|mb|gb|px|words|people|rows))",
     re.IGNORECASE,
 )
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers and number ranges a sentence says ("ch17-18 posted" -> {"17-18"})."""
+    return set(re.findall(r"(?<![\d.,:])\d{1,4}(?:[-\u2013]\d{1,4})?(?![\d.,:]\d)", text))
 
 
 def ticket_numbers(text: str) -> set[str]:

@@ -35,6 +35,8 @@ NEGATION = re.compile(
 COMMITMENT = re.compile(
     r"(?:^|(?<=[\s,:(]))(?P<trigger>i'll|i will|i'm going to|im going to|i am going to|i'm gonna|im gonna|i am gonna"
     r"|i shall|i can|let me|lemme|i need to|i have to|i've got to|i gotta|i must|i'm about to|i still need to|i still have to"
+    # "ill take amines": typed fast (only before a verb of work: "feeling ill today" is not one)
+    r"|ill"
     # "ok i take it": taking what was just passed on
     r"|i(?=\s+take\s+(?:it|this|that|them|over)\b))\s+"
     r"(?P<rest>.+)$",

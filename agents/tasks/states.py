@@ -20,6 +20,7 @@ from agents.tasks.language import (
     content_stems,
     content_words,
     is_past_of,
+    numbers_in,
     sentences,
     ticket_numbers,
     verb_group,
@@ -226,6 +227,13 @@ class StateChanges:
             or bool(ACCEPT.search(first))
             or (direct and bool(LAUGH.match(first)) and bool(ACCEPT.search(LAUGH.sub("", first, count=1))))
             or bool(ACCEPT_EMOJI.match(whole))
+            # "@sal can u move lumen to fri or find a sub" -> "ill ask lumen, if they cant we grab moku's duo": their way
+            or (
+                pending.owner_id == message.author_id
+                and direct
+                and bool(re.match(r"^\W*(?:i'll|ill|i will|will)\s+[a-z]", first, re.IGNORECASE))
+                and self.board.overlap(pending, first, with_verbs=False) >= 1
+            )
             or bool(
                 re.search(
                     r"\b(?:i'm on it|im on it|i(?:'ve)? got (?:it|this)|leave it to me|i'll do (?:it|that|them)|i can do (?:it|that|this))\b",
@@ -394,9 +402,29 @@ class StateChanges:
                         draft.changes.append(self.board.change("cancelled", message, draft))
                         self.board.touch(draft, message)
                 return True
+        grabs = UP_FOR_GRABS.search(text)
+        if grabs:
+            # "ok so amines is up for grabs" after its owner dropped out: whoever said it, the task waits for a taker.
+            named = [d for d in self.board.open_drafts() if d.owner_id and self.board.overlap(d, grabs.group("what"), with_verbs=False)]
+            for draft in named[-1:]:
+                draft.owner_id, draft.owner_name, draft.answered = None, None, False
+                draft.changes.append(self.board.change("released", message, draft))
+                self.board.touch(draft, message)
+            if named:
+                return True
         released = RELEASE.search(text)
         if released and not HANDOFF.search(text):
             targets = [d for d in self._link(rendered, clause, allow_requester=False, fallback=True) if d.owner_id == message.author_id]
+            before = [c.raw for c in clauses[: clauses.index(clause)]] if clause in clauses else []
+            if (
+                targets
+                and targets[0].sources[0] == message.id
+                and before
+                and content_stems(before[-1]) - _GENERIC_STEMS
+                and self.board.overlap(targets[0], before[-1], with_verbs=False) == 0
+            ):
+                # "ill take amines. enolates is pain, can someone else take it": "it" is the enolates, not the amines.
+                return False
             for draft in targets[:1]:
                 draft.owner_id, draft.owner_name, draft.answered = None, None, False
                 draft.changes.append(self.board.change("released", message, draft))
@@ -760,6 +788,13 @@ class StateChanges:
                 r"\b(?:came|arrived|showed up|been and gone|was here|has been|turned up|left)\b", lower
             ):
                 found.append(draft)  # "engineer came, replaced the pump" for "let them in"
+            elif (
+                message.attachments
+                and len(words(raw)) <= 6
+                and (_squashed(raw) - _GENERIC_STEMS) & _squashed(draft.plain_text)
+                and not re.search(r"\b(?:draft|wip|progress|half|partial|so far|preview|almost|nearly)\b", lower)
+            ):
+                found.append(draft)  # "enolates." with ch22_enolates.pdf, "spectroscopy summary + qs ⬇️" with the file
             elif _shows_result(raw, draft) and (LINK in rendered.text or message.attachments):
                 found.append(draft)  # "thumbnail \u2197 <link>" for "make the thumbnail"
             elif (
@@ -779,7 +814,8 @@ class StateChanges:
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
             said = content_stems(re.sub(r"#[\w-]+", " ", _without_links(raw))) - _GENERIC_STEMS  # "pinned in #trc": a place
-            said = {w for w in said if not w.isdigit()}  # "412 touches the invoice serializer": the ticket, not its result
+            # "412 touches the invoice serializer": the ticket, not its result; "ch 21 and ch 22 left": "ch" names nothing.
+            said = {w for w in said if not w.isdigit() and w not in ("ch", "pg", "pt", "pp", "sec", "no")}
             # Not "my barrow thanks you", nor "runbook: yep" (taking it on).
             value = raw.split(":", 1)[1] if topic else ""
             taking = re.match(r"^\W*(?:yep|yes|yeah|sure|ok|okay|on it|mine)\b", value, re.IGNORECASE)
@@ -863,6 +899,12 @@ class StateChanges:
             return ticketed  # "PAY-398 merged": the task with that number, not another PAY- one
         scored = [((self.board.overlap(d, said), self.board.overlap(d, said, with_verbs=False)), d) for d in candidates if concerned(d)]
         best = max((score for score, _ in scored), default=(0, 0))
+        if done and best[0] < 1:
+            # "17-18 posted" for "ill do the aromatic stuff, ch 17-18 (EAS)": the words of the promise name it.
+            said_stems = _squashed(said) - _GENERIC_STEMS
+            promised = [d for _, d in scored if said_stems & (_squashed(d.evidence) - _GENERIC_STEMS)]
+            if len(promised) == 1:
+                return promised
         if best[0] >= 1:
             tied = [d for score, d in scored if score == best]
             if done and len(tied) > 1 and not re.search(r"\b(?:both|all|and|everything)\b|,|\+", clause.raw, re.IGNORECASE):
@@ -1034,7 +1076,16 @@ _LINKABLE = frozenset(
     content_stems("page doc document form sheet spreadsheet deck slides survey poll playlist folder repo site website board listing")
 )
 # Words too common to say which task a sentence is about ("good" in "good night all" and in "good first issue").
+UP_FOR_GRABS = re.compile(
+    r"(?P<what>[\w'#/+-]+(?:\s+[\w'#/+-]+){0,4}?)\s+(?:is|are|'s)\s+(?:now\s+|officially\s+)?(?:up for grabs|unclaimed|free for anyone)\b",
+    re.IGNORECASE,
+)
 _GENERIC_STEMS = frozenset(content_stems("good great nice new first last next all night morning today tomorrow thing stuff time day week"))
+
+
+def _squashed(text: str) -> set[str]:
+    """Content stems and the numbers said ("ch 17-18" and "ch17-18" share "17-18")."""
+    return content_stems(text) | numbers_in(text)
 
 
 def _without_links(text: str) -> str:
