@@ -1989,3 +1989,30 @@ def test_a_study_split_typed_fast_pinned_with_pipes_and_finished_by_posting_file
     # Asked, and answered with the asked person's own way of doing it.
     lumen = chat("alice: @bob can u move lumen to fri same time or find a sub", "bob: ill ask lumen, if they cant we grab moku's duo")
     assert [(t.owner_name, t.task) for t in extract_tasks(lumen)] == [("Bob", "Move lumen to same time or find a sub")]
+
+
+def test_a_calendar_thread_wishes_then_promises_owed_work_pins_and_numbers_in_a_deck():
+    lines = [
+        "bob: ok, decision: the sync is at 16:30 berlin / 11:30 ET. I'll update the calendar series today",
+        "bob: fair. I'll edit the three occurrences in the main series instead",
+        "dan: @bob could you also pin the times somewhere? I will have forgotten by tuesday",
+        "bob: sure",
+        "bob: 📌 sync times — Mar 10/17/24: 16:30 Berlin · 11:30 New York",
+        "erin: note to self and you all: I owe you the EMEA churn figures before tuesday's call, sending them tonight",
+        "erin: EMEA churn deck https://docs.google.com/presentation/d/1eMEAchurnQ1x",
+        "dan: for the 24th I'd like 15 min to present the iberia partner update, I'll prepare it",
+        "erin: I'll update the numbers with march before I leave tomorrow",
+        "erin: deck has the march numbers now, over to you carol 🏖️",
+        "carol: yeah ID source is still catching up, I'll rerun the 15th on monday",
+    ]
+    tasks = [(t.owner_name, t.task.split(" (re:")[0], t.status) for t in extract_tasks(_reply(chat(*lines), 3, 2), timezone="UTC")]
+    assert tasks == [
+        ("Bob", "Update the calendar series", "open"),  # "update the series" is work, not a show; "edit ... instead" is it
+        ("Bob", "Pin the times somewhere", "done"),  # no "Have forgotten" for dan
+        ("Erin", "Do the EMEA churn figures before tuesday's call", "done"),
+        ("Dan", "Prepare it", "open"),
+        ("Erin", "Update the numbers with march", "done"),
+        ("Carol", "Rerun the 15th", "open"),  # "ID" is not "I'd"
+    ]
+    assert extract_tasks(chat("bob: i owe you a beer for that")) == []
+    assert extract_tasks(chat("bob: I'd do it if I had time, so I'd rather wait")) == []

@@ -119,7 +119,14 @@ class Detector:
             clause = replace(clause, text=text)
         lower = text.lower()
         if HYPOTHETICAL.search(lower):
-            return
+            # "for the 24th I'd like 15 min to present the iberia update, I'll prepare it": the wish, then a promise.
+            tail = re.split(r",\s+|\s+so\s+", text)[-1]
+            promise = re.match(r"^\W*(?:i'll|ill|i will|i can)\s", tail.strip(), re.IGNORECASE)  # not "let me finish it first"
+            if tail == text or HYPOTHETICAL.search(tail.lower()) or not promise or re.search(r"[\"\u201c\u201d]", text):
+                return
+            text = tail.strip()
+            clause = replace(clause, text=text, raw=clause.raw[clause.raw.rfind(tail) :] if tail in clause.raw else text)
+            lower = text.lower()
         if not clause.is_question and self._deadline_for_own_work(rendered, clause):
             return
         tentative = False
@@ -573,6 +580,14 @@ class Detector:
         ):
             # "favours are MINE", "florist chasing i can do": the work named first, then taken.
             return "commitment", (message.author_id, message.author_name), f"do {claimed.group('thing')}", claimed.group("thing")
+        owed = re.match(
+            r"^\W*(?:(?:note to self[\w\s]*:|ok|so|btw|also)\W+)*i\s+(?:still\s+)?owe\s+(?:you|u|ya|y'all|everyone|you all|you guys)\s+(?P<thing>(?:the|a|an|my|our|those|these|\d+)\s+[^,.!?;]+)",
+            text,
+            re.IGNORECASE,
+        )
+        if owed and not set(words(owed.group("thing"))) & LEISURE_WORDS:
+            # "I owe you the EMEA churn figures before tuesday's call": work promised (not "I owe you a beer").
+            return "commitment", (message.author_id, message.author_name), f"do {owed.group('thing').strip()}", owed.group("thing")
         dibs = DIBS.match(text)
         if (
             dibs
@@ -609,6 +624,12 @@ class Detector:
                 first = words(rest)[:1]
                 if not first or first[0] in ABILITY_ADVERBS or base_form(first[0]) not in ACTION_VERBS:
                     return None
+            if re.match(
+                r"^(?:probably\s+|totally\s+|already\s+)?have\s+(?:forgotten|forgot|left|gone|died|moved on|given up|fallen asleep|passed out)\b",
+                rest,
+                re.IGNORECASE,
+            ):
+                return None  # "I will have forgotten by tuesday": what will have happened, not work
             if re.match(r"^have to\b", rest, re.IGNORECASE) and trigger in ("i'll", "i will") and not self.board.loose:
                 return None  # "I'll have to watch it": a note to self, not a promise
             if (
@@ -820,7 +841,9 @@ class Detector:
             # "can you book the dinner?" refused -> "ugh ok fine i'll do dinner": the dinner is already the group's business.
             or self._refused_request(rendered.record, text) is not None
         )
-        if leisure and len(rest_tokens) <= 4 and not for_the_group:
+        # "update the calendar series", "edit the show page": work on the thing, not the pastime.
+        editing = verb in ("update", "edit", "fix", "write", "send", "schedule", "reschedule", "move", "post", "pin", "share", "set")
+        if leisure and len(rest_tokens) <= 4 and not for_the_group and not editing:
             return None, False, None
         if re.match(r"^\w+\s+(?:anyone|anybody|everyone|whoever)\s+(?:who|that)\b", " ".join(tokens), re.IGNORECASE):
             return None, False, None  # "I'll fight anyone who says candy corn is good"

@@ -21,7 +21,7 @@ JOKE = re.compile(
 )
 HYPOTHETICAL = re.compile(
     r"^(?:\W*)(?:if|unless|what if|in theory|ideally|in an ideal world|someday|one day|imagine)\b"
-    r"|\bi'?d\b|\bi would\b|\bwould(?:'ve| have)\b|\bif (?:we|i|you|they|it) (?:had|were|could|did)\b"
+    r"|\bi'd\b|\bid\s+(?:rather|like|love|prefer|say|go|do|be|need|want|have|probably|just|never|also|hate|think)\b|\bi would\b|\bwould(?:'ve| have)\b|\bif (?:we|i|you|they|it) (?:had|were|could|did)\b"
     r"|\bsomeday\b|\bone day\b|\bif it were up to me\b"
     # "I'll buy the new dlc when it's on sale": a purchase waiting on a price, the member's own.
     r"|\bwhen (?:it's|it is|it goes|they're|they go) on sale\b|\bwhen (?:it|the price) drops\b"
@@ -462,7 +462,11 @@ STATE_REPORT = re.compile(
 # "db-7 alert now fires at 85% for 10 min instead of 80%": the new state, in the present tense.
 NOW_DOES = re.compile(r"\bnow (?:\w+s|is|are)\b", re.IGNORECASE)
 # "runbook has a new 'rate limiter alerts' section now": the thing changed as the task asked.
-HAS_NEW = re.compile(r"\b(?:has|have|got)\s+(?:a|an)\s+new\b.*\bnow\b|\bnow (?:has|have) (?:a|an)\b", re.IGNORECASE)
+# "deck has the march numbers now".
+HAS_NEW = re.compile(
+    r"\b(?:has|have|got)\s+(?:a|an)\s+new\b.*\bnow\b|\bnow (?:has|have) (?:a|an)\b|\b(?:has|have)\s+the\s+[\w' -]{1,40}?\s+now\b",
+    re.IGNORECASE,
+)
 # "thumbnail \u2197 https://...", "flashcards: <link>": the result, named and shown.
 SHOWN_RESULT = re.compile(r"^\W*(?P<topic>[a-z][\w' -]{1,40}?)\s*(?:[:\u2197\u2192\u27a1]|->|=>|-{1,2}>?)\s*\S", re.IGNORECASE)
 # Work the member does for themself in their free time: "I'm going to reread it", "gonna grind ranked".

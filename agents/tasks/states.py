@@ -788,6 +788,8 @@ class StateChanges:
                 r"\b(?:came|arrived|showed up|been and gone|was here|has been|turned up|left)\b", lower
             ):
                 found.append(draft)  # "engineer came, replaced the pump" for "let them in"
+            elif "pin" in draft.acts and rendered.text.lstrip().startswith("\U0001f4cc"):
+                found.append(draft)  # "📌 sync times — ..." from whoever said they would pin them
             elif (
                 message.attachments
                 and len(words(raw)) <= 6
