@@ -2016,3 +2016,35 @@ def test_a_calendar_thread_wishes_then_promises_owed_work_pins_and_numbers_in_a_
     ]
     assert extract_tasks(chat("bob: i owe you a beer for that")) == []
     assert extract_tasks(chat("bob: I'd do it if I had time, so I'd rather wait")) == []
+
+
+def test_a_trip_split_in_the_third_person_money_owed_and_the_couch():
+    lines = [
+        "bob: in",
+        "carol: in!!!",
+        "alice: ok splitting chores: i'll find the airbnb, bob does flights since u have the points card, carol car rental?",
+        "carol: ya i got the car. suv or we all die on i-70",
+        "bob: i'll look at flights tonight. ORD→DEN thursday evening, back monday morning?",
+        "erin: breck one. i'll take the couch if needed",
+        "dan: so i owe everyone 648 😭 the 15th i swear",
+        "erin: oh shoot i still owe bob for the flight, sending tonight",
+    ]
+    tasks = [(t.owner_name, t.task, t.status) for t in extract_tasks(_reply(chat(*lines), 3, 2), timezone="UTC")]
+    assert tasks == [
+        ("Alice", "Find the airbnb", "open"),
+        ("Bob", "Do flights", "open"),  # his later "i'll look at flights tonight" is the same piece
+        ("Carol", "Do car rental", "open"),  # "ya i got the car" takes it on; it is not done
+        ("Dan", "Pay everyone 648", "open"),
+        ("Erin", "Pay bob for the flight", "open"),
+    ]
+    # A member's own topic line: "tables: ... i'll ask st mark's if we can borrow 2" is how ben does "tables".
+    tables = chat(
+        "carol: hi",
+        "alice: jobs: carol flyers, bob tables, i'll do the soup",
+        "bob: tables: we've got 8 round ones in the shed, need 10. i'll ask st mark's if we can borrow 2",
+    )
+    assert [(t.owner_name, t.task) for t in extract_tasks(tables)] == [
+        ("Carol", "Do flyers"),
+        ("Bob", "Do tables"),
+        ("Alice", "Do the soup"),
+    ]

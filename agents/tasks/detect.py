@@ -143,7 +143,9 @@ class Detector:
         if self._ticket_trade(rendered, clause, answered):
             return
         # "ok i'll do 2023 s1, @kai 2023 s2, @marcus 2022 s1?": a split the speaker takes part in, put as a question.
-        own_part = re.match(r"^\W*(?:(?:ok|okay|so)\W+)?(?:i'll|i will|i can|i do|i take)\b", clause.raw, re.IGNORECASE)
+        own_part = re.match(
+            r"^\W*(?:(?:ok|okay|so)\W+)?(?:[\w' -]{1,30}:\s*)?(?:i'll|i will|i can|i do|i take)\b", clause.raw, re.IGNORECASE
+        )
         split = (
             None
             if clause.is_question and not rota and not own_part
@@ -258,7 +260,10 @@ class Detector:
         message = rendered.record
         minutes = re.match(ACTIONS_LABEL, clause.raw, flags=re.IGNORECASE)
         text = re.sub(
-            r"^\W*(?:ok\s+|so\s+)?(?:split|proposal|plan|assignments?|roles|who does what)\s*:\s*", "", clause.raw, flags=re.IGNORECASE
+            r"^\W*(?:ok\s+|so\s+)?(?:[\w'-]+\s+){0,2}?(?:split|splitting(?:\s+\w+)?|chores|jobs|proposal|plan|assignments?|roles|who does what)\s*:\s*",
+            "",
+            clause.raw,
+            flags=re.IGNORECASE,
         )
         text = text[minutes.end() :] if minutes else text
         if topic:
@@ -297,6 +302,10 @@ class Detector:
                 continue  # "bob to the rescue", "carol to win it all"
             work = work[3:] if to_do else work
             first = words(work)[:1]
+            if first and first[0] in ("does", "takes", "handles", "grabs", "covers", "brings", "books", "sorts"):
+                # "marco does flights since u have the points card": his piece, said in the third person.
+                work = ("do" + work[4:]) if first[0] == "does" else first[0][:-1] + work[len(first[0]) :]
+                first = words(work)[:1]
             if not first or first[0] in STOPWORDS and first[0] not in ("the", "a", "an", "do"):
                 continue  # "becca you did the most last time": about them, not their piece
             if not to_do and (
@@ -581,13 +590,22 @@ class Detector:
             # "favours are MINE", "florist chasing i can do": the work named first, then taken.
             return "commitment", (message.author_id, message.author_name), f"do {claimed.group('thing')}", claimed.group("thing")
         owed = re.match(
-            r"^\W*(?:(?:note to self[\w\s]*:|ok|so|btw|also)\W+)*i\s+(?:still\s+)?owe\s+(?:you|u|ya|y'all|everyone|you all|you guys)\s+(?P<thing>(?:the|a|an|my|our|those|these|\d+)\s+[^,.!?;]+)",
+            r"^\W*(?:(?:note to self[\w\s]*:|ok|so|btw|also|oh|shoot|oh shoot)\W+)*i\s+(?:still\s+)?owe\s+"
+            r"(?P<who>you|u|ya|y'all|everyone|you all|you guys|@?[a-z][\w-]*)\s+(?P<thing>(?:the|a|an|my|our|those|these|for|\$?\d)[^,.!?;]*)",
             text,
             re.IGNORECASE,
         )
         if owed and not set(words(owed.group("thing"))) & LEISURE_WORDS:
-            # "I owe you the EMEA churn figures before tuesday's call": work promised (not "I owe you a beer").
-            return "commitment", (message.author_id, message.author_name), f"do {owed.group('thing').strip()}", owed.group("thing")
+            who, thing = owed.group("who"), owed.group("thing").strip()
+            money = re.match(r"(?:for\b|\$?\d[\d,.]*)", thing)
+            if money:
+                # "i still owe marco for the flight", "i owe everyone 648": money to pay back.
+                amount = re.match(r"\$?\d[\d,.]*", thing)
+                owed_work = f"pay {who} {amount.group(0) if amount else thing}"
+                return "commitment", (message.author_id, message.author_name), owed_work, thing
+            if who.lower() in ("you", "u", "ya", "y'all", "everyone", "you all", "you guys"):
+                # "I owe you the EMEA churn figures before tuesday's call": work promised (not "I owe you a beer").
+                return "commitment", (message.author_id, message.author_name), f"do {thing}", thing
         dibs = DIBS.match(text)
         if (
             dibs
@@ -843,6 +861,10 @@ class Detector:
         )
         # "update the calendar series", "edit the show page": work on the thing, not the pastime.
         editing = verb in ("update", "edit", "fix", "write", "send", "schedule", "reschedule", "move", "post", "pin", "share", "set")
+        if verb == "take" and re.match(
+            r"^(?:the\s+)?(?:couch|sofa|air mattress|top bunk|bottom bunk|floor|spare room)\b", " ".join(rest_tokens)
+        ):
+            return None, False, None  # "i'll take the couch if needed": where to sleep
         if leisure and len(rest_tokens) <= 4 and not for_the_group and not editing:
             return None, False, None
         if re.match(r"^\w+\s+(?:anyone|anybody|everyone|whoever)\s+(?:who|that)\b", " ".join(tokens), re.IGNORECASE):
@@ -1082,6 +1104,23 @@ class Detector:
                 due = due or self._deadline_in(context, message)
             elif pronoun_only:
                 return
+        label = re.match(r"^\W*(?P<topic>[\w' -]{2,30}?)\s*:\s+\S", rendered.text)
+        under_label = (
+            [
+                d
+                for d in self.board.open_drafts(owner_id=message.author_id)
+                if d.sources[0] != message.id and content_stems(label.group("topic")) & content_stems(d.plain_text)
+            ]
+            if label and not has_pronoun and not pronoun_only
+            else []
+        )
+        if len(under_label) == 1 and not DAY_PREFIX.match(rendered.text) and not LIST_PREFIX.match(rendered.text):
+            # "ben tables" then ben's "tables: we've got 8, need 10. i'll ask st mark's if we can borrow 2": how he does it.
+            under_label[0].also.append(text)
+            if due is not None:
+                under_label[0].due = due
+            self.board.touch(under_label[0], message)
+            return
         self.board.drafts.append(self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause))
 
     def _deadline_for_own_work(self, rendered: RenderedMessage, clause: Clause) -> bool:
@@ -1263,6 +1302,8 @@ class Detector:
                 score += 1  # "get the badges" repeats "pick up the badges"
             elif first and draft.verb and _distinct_acts(first[0], draft.verb):
                 continue  # "add disk alerts on the data nodes" after "check the disk on the data nodes": new work
+            if score and draft.verb == "do" and content_stems(draft.plain_text) - {"do"} <= content_stems(text):
+                score = max(score, 2)  # "marco does flights" then marco's "i'll look at flights tonight": that piece
             if score > best_score:
                 best, best_score = draft, score
         return best if best_score >= 2 else None

@@ -203,6 +203,8 @@ CANCEL = re.compile(
     # "say less. no pizza then", "so no balloons": the thing the task was for, no longer wanted.
     r"(?:^|[.!,]\s*|\bso\s+)no\s+(?!(?:worries|worry|problem|probs?|prob|rush|stress|need|idea|clue|way|one|thanks|pressure|luck|offen[cs]e|biggie|joke|cap|kidding|clue)\b)[a-z]+(?:\s+[a-z]+)?\s+then(?=\W|$)|\bso no\s+(?!(?:worries|problem|rush|need|idea|way|one|pressure)\b)[a-z]+(?:\s+(?:today|tonight|tomorrow|tmrw|\w+day|this \w+))?(?=\s*(?:$|,))|"
     r"hold(?:ing)? off|"
+    # "host has spikes, don't rent anything" -> "sweet, not renting then"
+    r"(?:^|[.!,]\s*|\bso\s+)not\s+[a-z]+ing\s+(?:it\s+|that\s+|them\s+|anything\s+)?then\b|"
     r"off the table|shelv(?:e|ed|ing)|(?:a|is a|it's a) no[ -]go|(?:isn't|is not|aren't|are not|not) needed|"
     r"(?:i'm|im|i am|we're|we are)? ?not doing (?:that|this|it|the)|park(?:ing|ed)? (?:that|this|it|the)|"
     r"call(?:ing|ed)? (?:it|that|this) off|pull(?:ing|ed)? the plug|abandon(?:ed|ing)?|(?:we|you) can skip|"

@@ -828,6 +828,7 @@ class StateChanges:
                     d
                     for d in recent
                     if d.sources[0] != message.id
+                    and not (ACCEPT.search(raw) and message.id in d.sources)  # "ya i got the car": the yes taking it on
                     and (content_stems(d.plain_text) | (content_stems(d.text) if message.reply_to_id in d.sources else set())) & said
                 ][-1:]
         whole = re.search(r"\b(\d+)\s*/\s*(\d+)\b", raw)
