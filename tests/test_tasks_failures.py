@@ -2048,3 +2048,31 @@ def test_a_trip_split_in_the_third_person_money_owed_and_the_couch():
         ("Bob", "Do tables"),
         ("Alice", "Do the soup"),
     ]
+
+
+def test_drivers_asked_for_offered_withdrawn_and_asked_for_again():
+    lines = [
+        "alice: field trip is friday. I'll also need 4-5 parent drivers for the way there",
+        "bob: yay! I can collect the permission slips from the classroom bin and get them to the front office by friday",
+        "carol: I can drive. minivan, room for 4 kids + my own",
+        "dan: I can drive too, have room for 3",
+        "dan: Ugh, sorry all. Just got told I have to be in Sacramento that Friday for work. I have to back out of driving 😞",
+        "alice: Thanks for letting us know early, Dan. Can someone else drive? We need one more car to fit everyone",
+        "bob: All 26 slips in!! Dropped the stack with Mrs. Dominguez at the front desk 🎉",
+    ]
+    tasks = [(t.owner_name, t.task, t.status) for t in extract_tasks(chat(*lines), timezone="UTC")]
+    assert tasks == [
+        ("Bob", "Collect the permission slips from the classroom bin and get them to the front office", "done"),
+        ("Carol", "Drive", "open"),
+        ("Dan", "Drive", "cancelled"),
+        (None, "Drive", "open"),
+    ]
+    assert extract_tasks(chat("bob: gotta drive home now, ttyl")) == []
+    # "i can't drive anymore" gives the driving back; whoever takes it over has it.
+    lift = chat(
+        "alice: need drivers, snacks both days",
+        "bob: i can drive! 3 spare seats in the subaru",
+        "bob: work just put me on saturday. i can't drive anymore 😞 maya can still come if someone has a seat",
+        "carol: i'll drive maya, i have the minivan, plenty of room",
+    )
+    assert [(t.owner_name, t.status) for t in extract_tasks(_reply(_reply(lift, 1, 0), 3, 2))] == [("Carol", "open")]

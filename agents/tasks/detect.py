@@ -842,6 +842,8 @@ class Detector:
             return None, False, None  # "ping me when the form draft is ready", "let me know": asking to be told
         if re.match(r"^(?:get back to|keep you|let you|talk to you|see you|catch you)", text, re.IGNORECASE):
             return None, False, None
+        if re.match(r"^(?:back|pull|drop|bow)\s+out\b", text, re.IGNORECASE):
+            return None, False, None  # "I have to back out of driving": leaving work, not taking it
         if HEDGES.search(" ".join(tokens[:3])):
             return None, False, None
         if re.search(r"\bif (?:i|we) (?:have|get|find) (?:the |a |some )?(?:time|chance|minute|sec)\b", rest, re.IGNORECASE):
@@ -1067,13 +1069,25 @@ class Detector:
             self.board.touch(target, message)
             return
         if pronoun_only and not has_pronoun and base_form(words(text)[0]) in DEPARTURE_VERBS:
+            if base_form(words(text)[0]) == "drive" and self._drivers_wanted(message):
+                # "I'll also need 4-5 parent drivers" -> "I can drive. minivan, room for 4 kids": driving is the work.
+                self.board.drafts.append(
+                    self._new("commitment", text, (message.author_id, message.author_name), None, due, rendered, clause)
+                )
             return
         if pronoun_only and self._just_called_off():
             return  # "nvm the falls sheets, they've gone electronic" -> "less paper, i'll take it": taking the news
         if has_pronoun or pronoun_only:
             # "I'll look into it" after "the login page is broken on safari": say what "it" is.
             # "grab one" is about a thing, not about the last message.
-            context = self._context(message, clause.raw) if _pronouns(text) & CONTEXT_PRONOUNS or not has_pronoun else None
+            # "collect the permission slips and get them to the front office": "them" is named before it.
+            first_pronoun = next((i for i, w in enumerate(words(text)) if w in CONTEXT_PRONOUNS), None)
+            named_first = (
+                first_pronoun is not None and len(content_stems(" ".join(words(text)[1:first_pronoun])) - _GENERIC_VERB_STEMS) >= 2
+            )
+            context = (
+                self._context(message, clause.raw) if (_pronouns(text) & CONTEXT_PRONOUNS or not has_pronoun) and not named_first else None
+            )
             said = self._same_verb_said(message, text) if context is None and pronoun_only else None
             if said is not None:
                 # "someone should book a study room for monday" -> "i'll book one": "Book a study room for monday".
@@ -1308,6 +1322,16 @@ class Detector:
                 best, best_score = draft, score
         return best if best_score >= 2 else None
 
+    def _drivers_wanted(self, message: MessageRecord, *, anyone: bool = False) -> bool:
+        """Whether someone else (`anyone`: or the speaker) asked for drivers or a lift lately, or drivers were talked
+        about ("I'll need 4-5 parent drivers", "I have to back out of driving")."""
+        recent = self.board.messages[max(0, self.board.index - 12) : self.board.index + (1 if anyone else 0)]
+        return any(
+            (anyone or m.author_id != message.author_id)
+            and re.search(r"\b(?:drivers?|driving|lifts?|carpools?|rides?|drive|one more car)\b", m.content or "", re.IGNORECASE)
+            for m in recent
+        )
+
     def _restated(self, owner_id: int, item: str, message_id: int) -> Draft | None:
         """The owner's open task that a piece of a split names ("ch17-18" for "ill do the aromatic stuff, ch 17-18")."""
         said = _squashed_stems(item) - _GENERIC_VERB_STEMS
@@ -1412,6 +1436,10 @@ class Detector:
             # "we're out of dish soap. someone pls grab some": the need is the sentence before, in the same message.
             own = sentences(rendered.text)
             need = own[own.index(clause.raw) - 1] if clause.raw in own and own.index(clause.raw) > 0 else ""
+            if base_form(words(text)[0]) == "drive" and self._drivers_wanted(message, anyone=True):
+                # "Greg backed out. Can someone else drive? We need one more car": driving is the work.
+                self.board.drafts.append(self._new("request", text, owner, message.author_id, due, rendered, clause))
+                return
             if not NEED_STATED.search(need):
                 return
             text = f"{text}{CONTEXT_NOTE}{_snippet(need) or need})"

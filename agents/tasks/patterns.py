@@ -199,10 +199,12 @@ CANCEL = re.compile(
     r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother|"
     r"skip (?:the|that|this|it)|skip then|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till)|"
     # "scrapping it", "dropping the AR thing", "hold off on the flyers", "off the table", "shelved", "a no go".
-    r"scrap(?:ping|ped|s)?(?: (?:that|this|it|the|my|our))?|dropp(?:ing|ed) (?:that|this|it|the|my|our|him|her|them)(?!\s+(?:\w+\s+)?(?:off|by|round|over|at|to)\b)|"
+    r"scrap(?:ping|ped|s)?(?: (?:that|this|it|the|my|our))?|dropp(?:ing|ed) (?:that|this|it|the|my|our|him|her|them)(?!\s+(?:\w+\s+)?(?:off|by|round|over|at|to|with|in)\b)|"
     # "say less. no pizza then", "so no balloons": the thing the task was for, no longer wanted.
     r"(?:^|[.!,]\s*|\bso\s+)no\s+(?!(?:worries|worry|problem|probs?|prob|rush|stress|need|idea|clue|way|one|thanks|pressure|luck|offen[cs]e|biggie|joke|cap|kidding|clue)\b)[a-z]+(?:\s+[a-z]+)?\s+then(?=\W|$)|\bso no\s+(?!(?:worries|problem|rush|need|idea|way|one|pressure)\b)[a-z]+(?:\s+(?:today|tonight|tomorrow|tmrw|\w+day|this \w+))?(?=\s*(?:$|,))|"
     r"hold(?:ing)? off|"
+    # "I have to back out of driving", "pulling out of the bake sale"
+    r"\b(?:back(?:ing|ed)?|pull(?:ing|ed)?|drop(?:ping|ped)?) out of\b|"
     # "host has spikes, don't rent anything" -> "sweet, not renting then"
     r"(?:^|[.!,]\s*|\bso\s+)not\s+[a-z]+ing\s+(?:it\s+|that\s+|them\s+|anything\s+)?then\b|"
     r"off the table|shelv(?:e|ed|ing)|(?:a|is a|it's a) no[ -]go|(?:isn't|is not|aren't|are not|not) needed|"
@@ -563,6 +565,8 @@ NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|retur
 RELEASE = re.compile(
     r"\b(?:hand|give|pass|reassign)\s+(?:it|this|that|the [\w\s-]{1,30}?)\s+(?:off\s+|over\s+)?to\s+(?:someone|somebody|anyone) else\b"
     r"|\b(?:someone|somebody) else (?:take|do|handle|pick up|grab|cover|get|sort)\b|\bcan'?t do (?:it|this|that) after all\b"
+    # "work just put me on saturday. i can't drive anymore"
+    r"|\bi (?:can't|cant|cannot|won't be able to) [a-z]+ (?:anymore|any more)\b"
     # "i cant make the 31st after all ... can someone cover the among us lobby?"
     r"|\bcan (?:someone|somebody|anyone|anybody) (?:cover|take over|take|pick up|do) (?:it|this|that|the|my)\b(?=.*\?)"
     # "I won't get to the AccessDenied alert before I'm off": the owner will not do it after all.
