@@ -1000,7 +1000,8 @@ def test_a_bare_promise_to_one_of_several_needs_is_not_the_need_it_does_not_name
     records = _reply(
         chat("alice: need drivers, snacks both days, and someone to wash the away kit", "bob: i can drive! 3 spare seats"), 1, 0
     )
-    assert [(t.owner_name, t.task) for t in extract_tasks(records)] == [(None, "Wash the away kit")]
+    # Driving is bob's own piece (drivers were asked for), not the kit.
+    assert [(t.owner_name, t.task) for t in extract_tasks(records)] == [(None, "Wash the away kit"), ("Bob", "Drive")]
     review = _reply(chat("alice: can someone review my PR?", "bob: i can! give me 10"), 1, 0)
     assert [t.owner_name for t in extract_tasks(review)] == ["Bob"]
 
