@@ -2077,3 +2077,24 @@ def test_drivers_asked_for_offered_withdrawn_and_asked_for_again():
         "carol: i'll drive maya, i have the minivan, plenty of room",
     )
     assert [(t.owner_name, t.status) for t in extract_tasks(_reply(_reply(lift, 1, 0), 3, 2))] == [("Carol", "open")]
+
+
+def test_work_handed_off_me_its_day_asked_for_an_agency_no_and_a_park_it():
+    lines = [
+        "bob: re the icons, I'll redraw the menu ones after the hero stuff, softer line style to match the new logo",
+        "bob: I can start brochure mockups once priya's copy lands, probably early next week",
+        "alice: random one but could you guys do our instagram templates too? our intern has been making them in canva 😬",
+        "carol: honestly we can't fit that in this month, sorry! happy to quote it for april though",
+        "bob: bit of a snag, I'm getting pulled onto the Halden pitch 😩 @erin you around? could you take the menu icons off me? "
+        'it\'s the 6 in the "menu" frame',
+        "erin: hey! yeah I've got capacity this week. same line weight as the new logo? when do you need them by",
+        "bob: 1.5px stroke, rounded caps. next tuesday would be great",
+        "alice: finance says no to the brochure this quarter 😕 let's park it, maybe autumn",
+        "carol: no worries at all, I've already taken it off the estimate. @bob no brochure mockups then",
+    ]
+    records = _reply(_reply(_reply(chat(*lines), 3, 2), 5, 4), 8, 7)
+    tasks = [(t.owner_name, t.task, t.status, t.due and t.due.date()) for t in extract_tasks(records, timezone="UTC")]
+    assert tasks == [
+        ("Erin", "Redraw the menu ones after the hero stuff", "open", datetime(2026, 5, 12).date()),  # handed on, its day asked
+        ("Bob", "Start brochure mockups", "cancelled", None),  # "let's park it" after naming the brochure
+    ]  # and the instagram templates the agency declined are no task

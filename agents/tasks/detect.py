@@ -1479,9 +1479,13 @@ class Detector:
         first = words(text)[:1]
         verb = base_form(first[0]) if first else ""
 
+        # "could you take the menu icons off me?": handing over, so one shared word is enough.
+        me = "me|my plate|my hands|" + re.escape(handle(message.author_name))
+        needed = 1 if re.search(rf"\boff (?:{me})\b|\bover from (?:{me})\b", text, re.IGNORECASE) else 2
+
         def same_work(draft: Draft) -> bool:
             same_act = verb in draft.acts or verb in generic or draft.verb in generic
-            return same_act and self.board.overlap(draft, text, with_verbs=False, context=False) >= 2
+            return same_act and self.board.overlap(draft, text, with_verbs=False, context=False) >= needed
 
         named = [d for d in self.board.open_drafts(owner_id=message.author_id) if not d.tentative and same_work(d)]
         return named[-1] if len(named) == 1 else None

@@ -841,7 +841,7 @@ def _lines(content: str) -> list[str]:
 
 # An emoji between two statements ends the first: "writeup submitted \U0001F389 deck is attached to it".
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])\s+|\n+|\s+[\u2014\u2013]\s+|\s+-\s+|;\s+|(?<=[.!?])(?=[A-Z@])|(?<=[\U0001F300-\U0001FAFF\u2b07\u2193\ufe0f])\s+(?=[A-Za-z])"
+    r"(?<=[.!?])\s+|\n+|\s+[\u2014\u2013]\s+|\s+-\s+|;\s+|(?<=[.!?])(?=[A-Z@])|(?<=[\U0001F300-\U0001FAFF\u2b07\u2193\ufe0f])\s+(?=[A-Za-z@])"
 )
 
 

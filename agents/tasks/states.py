@@ -92,6 +92,8 @@ class StateChanges:
         self.offers: list[tuple[Draft, int, str, int]] = []
         # An owner asking for another deadline ("tuesday ok?"), waiting for an answer: (task, the day, message index).
         self.asked_day: tuple[Draft, Due, int] | None = None
+        # A new owner asking "when do you need them by?", waiting for the day: (task, message index).
+        self.asked_when: tuple[Draft, int] | None = None
 
     def _pending_for(self, message: MessageRecord) -> Draft | None:
         """The request this message most plausibly answers, if any."""
@@ -180,7 +182,11 @@ class StateChanges:
             return None
         first = clauses[0].raw
         if REFUSE.search(first) and not NOT_A_REFUSAL.search(first) and not ACCEPT.search(first.replace("sorry", "", 1).strip(" ,")):
-            if pending.owner_id == message.author_id:
+            group_says_no = pending.owner_id is None and re.search(
+                r"\bwe\s+(?:can't|cant|cannot|won't|wont|couldn't|don't|dont)\b", rendered.text, re.IGNORECASE
+            )
+            if pending.owner_id == message.author_id or (group_says_no and pending.requester_id != message.author_id):
+                # "could you guys do our instagram templates too?" -> "honestly we can't fit that in this month": declined.
                 pending.refused = True
                 pending.answered = True
                 pending.last_index = self.board.index
@@ -266,6 +272,18 @@ class StateChanges:
     def _day_agreed(self, rendered: RenderedMessage, clauses: list[Clause]) -> bool:
         """ "monday is tight, tuesday ok?" -> "tuesday's fine": the deadline the owner asked for, agreed."""
         message = rendered.record
+        waiting, self.asked_when = self.asked_when, None
+        if waiting is not None and message.author_id != waiting[0].owner_id and self.board.index - waiting[1] <= 2:
+            # "when do you need them by?" -> "next tuesday would be great": the deadline, given by whoever handed it on.
+            day = find_due(rendered.text, message.created_at, self.board.tz)
+            if day is not None and day.at is not None:
+                waiting[0].due = day
+                self.board.touch(waiting[0], message)
+                return True
+        if re.search(r"\bwhen do (?:you|u|ya) need (?:it|them|this|that|these|those)\b", rendered.text, re.IGNORECASE):
+            own = [d for d in self.board.open_drafts(owner_id=message.author_id) if self.board.index - d.last_index <= 2]
+            if own:
+                self.asked_when = (own[-1], self.board.index)
         asked, self.asked_day = self.asked_day, None
         if asked is not None:
             draft, day, index = asked
@@ -369,6 +387,10 @@ class StateChanges:
                 self._cancel(draft, message)
             if targets:
                 return True
+        addressed = re.match(r"^\W*@[\w-]+[\s,:]+", text)
+        if addressed and not CANCEL.search(text) and CANCEL.search(text[addressed.end() :]):
+            text = text[addressed.end() :]  # "@tom no brochure mockups then": what follows the name
+            lower = text.lower()
         cancel = CANCEL.search(text)
         if cancel and re.match(r"never ?mind|nvm", cancel.group(0), re.IGNORECASE) and FOUND_AFTER_ALL.search(text[cancel.end() :]):
             cancel = None  # "oh wait nvm found it, updated ✅": the problem is off, the work is done
@@ -821,7 +843,9 @@ class StateChanges:
             # Not "my barrow thanks you", nor "runbook: yep" (taking it on).
             value = raw.split(":", 1)[1] if topic else ""
             taking = re.match(r"^\W*(?:yep|yes|yeah|sure|ok|okay|on it|mine)\b", value, re.IGNORECASE)
-            if _STATEMENT_OF_STATE.search(raw) and not taking:
+            # "it's the 6 in the menu frame": saying which thing, not that it is finished.
+            pointing = re.match(r"^\W*(?:it's|it is|its|that's|thats|those are|they're) the\b", raw, re.IGNORECASE)
+            if _STATEMENT_OF_STATE.search(raw) and not taking and not pointing:
                 # In reply to the ask, what "it" was counts too ("domain's good till 2027 now" for "Renew it (re: company
                 # domain expires friday)").
                 found = [
@@ -869,7 +893,8 @@ class StateChanges:
                 return True
             return bool(allow_requester and (draft.requester_id == speaker or draft.owner_id in mentioned))
 
-        candidates = [d for d in self.board.drafts if d.status == "open" and (not d.refused or allow_requester)]
+        # (An ask nobody took and everyone declined is nothing left to call off.)
+        candidates = [d for d in self.board.drafts if d.status == "open" and (not d.refused or allow_requester and d.owner_id is not None)]
         if not done:
             # "brewery said no \U0001F615 ... so scratch the drinks idea": the answer to "ask the brewery" came in the
             # same message that calls the idea off; the last word is the cancellation.
@@ -919,6 +944,13 @@ class StateChanges:
         best_other = max((score for score, _ in named), default=0)
         if best_other >= 2:
             return [d for score, d in named if score == best_other]
+        if not done and re.search(r"\b(?:it|that|this|them)\b", clause.raw, re.IGNORECASE) and others:
+            # "finance says no to the brochure this quarter 😕 let's park it": "it" is what the message names before.
+            earlier_text = rendered.text[: rendered.text.find(clause.raw)] if clause.raw in rendered.text else ""
+            things = content_stems(earlier_text) - _GENERIC_STEMS - content_stems("get do take make go have totally worries sorry")
+            named_before = [d for d in candidates if things & content_stems(d.plain_text)]
+            if len(named_before) == 1:
+                return named_before
         # "done", "never mind", "✅": the most recent task that concerns the speaker.
         leftover = content_stems(re.sub(DONE.pattern + "|" + CANCEL.pattern, " ", clause.raw, flags=re.IGNORECASE))
         # "#327 merged": a numbered pull request or issue is what was finished.
