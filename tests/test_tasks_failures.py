@@ -2098,3 +2098,31 @@ def test_work_handed_off_me_its_day_asked_for_an_agency_no_and_a_park_it():
         ("Erin", "Redraw the menu ones after the hero stuff", "open", datetime(2026, 5, 12).date()),  # handed on, its day asked
         ("Bob", "Start brochure mockups", "cancelled", None),  # "let's park it" after naming the brochure
     ]  # and the instagram templates the agency declined are no task
+
+
+def test_numbers_pointing_at_a_list_a_page_that_is_yours_and_running_late():
+    lines = [
+        "alice: a few things though:\n1. hero photo feels too dark, can we try the latte art one?\n2. logo needs to be bigger in the nav\n"
+        "3. about page copy is way too long",
+        "carol: thanks, super clear. @bob can you take 1 and 2? ideally revised comps by wednesday",
+        "bob: yep on it, wednesday works",
+        "carol: @dan the about page is yours, can we get it down to ~120 words?",
+        "dan: can do, shorter version by thursday eod",
+        "bob: revised hero + bigger logo are up, frame 3 onwards: https://www.figma.com/file/nwc",
+        "dan: heads up, about page is running a bit late, it's taking longer to keep the garage story short 😅 "
+        "I'll have it to you tomorrow morning",
+        "erin: hi",
+        "alice: erin, supplementary is yours - methods table S2 and the raw counts on zenodo",
+    ]
+    records = _reply(_reply(_reply(_reply(chat(*lines), 1, 0), 2, 1), 4, 3), 6, 3)
+    tasks = [(t.owner_name, t.task, t.status, t.due and t.due.date()) for t in extract_tasks(records, timezone="UTC")]
+    assert tasks == [
+        (
+            "Bob",
+            "Take 1 and 2 (re: hero photo feels too dark, can we try; logo needs to be bigger in the nav)",
+            "done",
+            datetime(2026, 5, 6).date(),
+        ),
+        ("Dan", "Do the about page", "open", datetime(2026, 5, 5).date()),  # late, not done; the new day
+        ("Erin", "Do supplementary with methods table S2 and the raw counts on zenodo", "open", None),
+    ]

@@ -365,6 +365,19 @@ class Detector:
                 return expanded
         return pieces
 
+    def _list_items(self, message: MessageRecord, numbers: list[int]) -> list[str] | None:
+        """The items those numbers point at in a numbered list replied to or just before (anyone's), shortened."""
+        replied = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
+        position = self.board.index
+        for earlier in [m for m in [replied, *reversed(self.board.messages[max(0, position - 3) : position])] if m is not None]:
+            text = render(earlier).text
+            items = {
+                int(m.group(1)): m.group(2).strip(" ,;.") for m in re.finditer(r"(?:^|\s)(\d+)[.)]\s+(.*?)(?=\s+\d+[.)]\s|\n|$)", text)
+            }
+            if len(items) >= 2 and all(n in items for n in numbers):
+                return [" ".join(items[n].split()[:8]) for n in numbers]
+        return None
+
     def _add(
         self,
         rendered: RenderedMessage,
@@ -396,6 +409,13 @@ class Detector:
             task_text = f"{task_text} for {_strip_article_free(topic)}"
         if not task_text:
             return
+        listed = re.fullmatch(
+            r"(?:take|do|handle|grab|cover|own)\s+#?\d{1,2}(?:\s*(?:,|and|&|\+)\s*#?\d{1,2})*\W*", task_text, re.IGNORECASE
+        )
+        items = self._list_items(message, [int(n) for n in re.findall(r"\d+", task_text)]) if listed else None
+        if items:
+            # "@tom can you take 1 and 2?" in reply to a numbered list: say what 1 and 2 are.
+            task_text = f"{task_text}{CONTEXT_NOTE}{'; '.join(items)})"
         count = len(self.board.drafts)
         if kind == "commitment":
             self._add_commitment(rendered, clause, task_text, pronoun_only, due, answered)
@@ -408,6 +428,21 @@ class Detector:
     def _find_request(self, rendered: RenderedMessage, clause: Clause):
         """("request", (owner id, name) or None, the action words, the text to search for a deadline)."""
         text = clause.text
+        given = re.match(
+            r"^\W*(?P<thing>(?:the\s+|your\s+)?[\w'#-]+(?:\s+[\w'#-]+){0,4}?)\s+(?:is|are)\s+(?:all\s+)?yours\b"
+            r"(?:\s*[-\u2013\u2014:]\s*(?P<what>[^.!?]+))?",
+            text,
+            re.IGNORECASE,
+        )
+        if given and clause.addressee_id and clause.addressee_name and content_words(given.group("thing")):
+            # "@priya the about page is yours, can we get it down to ~120 words?": the page is hers to do;
+            # "lucia, supplementary is yours - methods table S2 and the raw counts": with what it holds.
+            thing = re.sub(r"^your\s+", "the ", given.group("thing"), flags=re.IGNORECASE)
+            what = given.group("what") or next(
+                iter(re.findall(r"\byours\s*[-\u2013\u2014:]\s*([^.!?\n]+)", rendered.text, re.IGNORECASE)), None
+            )
+            thing = f"{thing} with {what.strip()}" if what else thing
+            return "request", (clause.addressee_id, clause.addressee_name), f"do {thing}", thing
         someone = SOMEONE.search(text)
         if someone:
             rest = QUALIFIER.sub("", someone.group("rest"))

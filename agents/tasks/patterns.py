@@ -90,7 +90,10 @@ NOT_FINISHED_TALK = re.compile(
     re.IGNORECASE,
 )
 STILL_TO_DO = re.compile(
-    r"\bstill (?:need|needs|to do|have to|has to|missing)\b|\b(?:have|need) to (?:repeat|redo)\b|\bi still need\b", re.IGNORECASE
+    r"\bstill (?:need|needs|to do|have to|has to|missing)\b|\b(?:have|need) to (?:repeat|redo)\b|\bi still need\b"
+    # "zenodo upload is ~80%": the rest of it is still to come.
+    r"|\b(?:is|at)\s+~\d{1,2}\s*%",
+    re.IGNORECASE,
 )
 # "nia don't print them yet", "no need to book it": the work called off by its verb.
 STOP_DOING = re.compile(r"\b(?:don't|dont|do not|no need to|stop)\s+(?P<verb>[a-z]+)\b", re.IGNORECASE)
@@ -371,7 +374,9 @@ NEED_STATED = re.compile(
 # "have it demo-ready", "have a first draft of the tables", "have the slides done": saying when, not new work.
 HAVE_READY = re.compile(
     r"^have\s+(?:(?:a|the|my|our)\s+(?:first\s+|rough\s+|final\s+)?(?:draft|version|cut|pass)\b"
-    r"|.{0,60}?\b(?:ready|done|finished|sorted|drafted|[\w-]+-ready)\b)",
+    r"|.{0,60}?\b(?:ready|done|finished|sorted|drafted|[\w-]+-ready)\b"
+    # "I'll have it to you tomorrow morning", "will have them over by friday"
+    r"|(?:it|them|this|that)\s+(?:to|over to|back to|with)\s+(?:you|u|ya|\w+)\b)",
     re.IGNORECASE,
 )
 # "show notes will be done by friday": when the speaker's work will be finished, said about the work.

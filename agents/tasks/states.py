@@ -833,7 +833,7 @@ class StateChanges:
             or re.search(r"\b\w+ing\b", lower[:20])
             or _AWAY.search(lower)
             # "7B with checkpointing runs but one epoch is 31h", "kraft box mockup is a pain, the texture looks fake": a problem
-            or re.search(r"\b(?:runs|but|pain|fake|struggling|nightmare|cursed|ugly)\b", lower)
+            or re.search(r"\b(?:runs|but|pain|fake|struggling|nightmare|cursed|ugly|late|behind|delayed|taking longer)\b", lower)
         ):
             # A plain statement by the owner, later, about the task's object, with nothing saying it is unfinished,
             # planned, claimed or a problem: "deck is attached", "the slideshow: 40 photos, ready".
