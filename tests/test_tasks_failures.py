@@ -2126,3 +2126,26 @@ def test_numbers_pointing_at_a_list_a_page_that_is_yours_and_running_late():
         ("Dan", "Do the about page", "open", datetime(2026, 5, 5).date()),  # late, not done; the new day
         ("Erin", "Do supplementary with methods table S2 and the raw counts on zenodo", "open", None),
     ]
+
+
+def test_a_market_and_a_transfer_chat_hold_no_tasks():
+    market = [
+        f"alice: {t}" if i % 2 else f"bob: {t}"
+        for i, t in enumerate(
+            [
+                "NVDA ripping again",
+                "my puts are toast",
+                "stocks only go up",
+                "bought the dip at 118",
+                "portfolio is red",
+                "earnings after close",
+                "calls printing",
+                "sold half my position",
+            ]
+        )
+    ]
+    assert extract_tasks(chat(*market, "carol: im gonna grab some calls before close, feeling lucky")) == []
+    assert extract_tasks(chat("bob: can anyone explain the 'loan with obligation to buy' thing? is it an obligation or not lol")) == []
+    assert extract_tasks(chat("bob: can't, working 😩 i'll be refreshing the app in the loading bay")) == []
+    # Work in the same words stays work.
+    assert [t.task for t in extract_tasks(chat("bob: i'll refresh the staging db tonight"))] == ["Refresh the staging db"]

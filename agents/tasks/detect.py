@@ -452,8 +452,8 @@ class Detector:
                 rest = ("do" if ing.lower() == "doing" else base_form(ing)) + " " + rest  # "who's doing the insta post?"
             elif someone.group(0).lower().lstrip().startswith("whose"):
                 rest = "do the " + re.sub(r"^(?:the\s+)", "", rest.split("?")[0])  # "whose week is bins??" -> "do the bins"
-            if PERCEPTION.search(rest):
-                return None  # "can someone remind me what happened last session": asking to be told
+            if PERCEPTION.search(rest) or clause.is_question and re.match(r"explain\b", rest, re.IGNORECASE):
+                return None  # "can someone remind me what happened last session", "can anyone explain the loan thing?"
             return "request", None, rest, someone.group(0)
         by_mention = ASKED_BY_MENTION.search(clause.raw)
         if by_mention:
@@ -877,6 +877,8 @@ class Detector:
             return None, False, None  # "ping me when the form draft is ready", "let me know": asking to be told
         if re.match(r"^(?:get back to|keep you|let you|talk to you|see you|catch you)", text, re.IGNORECASE):
             return None, False, None
+        if re.match(r"^(?:be\s+)?refresh(?:ing)?\s+(?:the\s+)?(?:app|feed|scores?|stream|twitter|timeline)\b", text, re.IGNORECASE):
+            return None, False, None  # "i'll be refreshing the app in the loading bay": following the news
         if re.match(r"^(?:back|pull|drop|bow)\s+out\b", text, re.IGNORECASE):
             return None, False, None  # "I have to back out of driving": leaving work, not taking it
         if HEDGES.search(" ".join(tokens[:3])):
@@ -917,6 +919,12 @@ class Detector:
         if (
             verb in ALWAYS_PERSONAL_VERBS
             or (verb in TRADE_VERBS and (set(words(rest)) & MARKET_WORDS or self.board.market_channel))
+            # "im gonna grab some calls before close": options bought, in a market channel
+            or (
+                verb in ("grab", "get", "pick", "load", "scoop", "snag")
+                and self.board.market_channel
+                and set(words(rest)) & {"calls", "puts", "shares", "options", "leaps", "contracts", "stock", "stocks", "coins"}
+            )
             or (verb in LINEUP_VERBS and self.board.fantasy_channel)
             or (verb in MONITOR_VERBS and (set(words(rest)) & (MARKET_WORDS | MARKET_SESSION_WORDS) or self.board.market_channel))
         ):

@@ -276,6 +276,7 @@ PERCEPTION = re.compile(
     r"^(?:see|hear|believe|imagine|tell (?:me |us )?(?:if|whether|what|how|why|where|which)|remind (?:me|us) (?:what|how|why|when|where)"
     # "can someone explain the ending of ep 18?": asking to be told, answered in the chat.
     r"|explain (?:why|what|how|whether|this|that|it|to me|to us)\b|explain (?:the|that|this) [\w-]+ (?:of|in|to me)"
+    r"|explain the\b[^?]{0,60}\bthing\b"
     # "can anyone recommend something short?": asking for an opinion, not for work.
     r"|recommend|suggest)\b",
     re.IGNORECASE,
