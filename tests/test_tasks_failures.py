@@ -2149,3 +2149,25 @@ def test_a_market_and_a_transfer_chat_hold_no_tasks():
     assert extract_tasks(chat("bob: can't, working 😩 i'll be refreshing the app in the loading bay")) == []
     # Work in the same words stays work.
     assert [t.task for t in extract_tasks(chat("bob: i'll refresh the staging db tonight"))] == ["Refresh the staging db"]
+
+
+def test_an_update_that_makes_the_plan_unnecessary_calls_it_off():
+    hose = chat(
+        "bob: i'll buy a new hose for the back beds tmrw, the old one's split at the end",
+        "bob: update on the hose: found the old spare under the potting bench, just needed a new click fitting. not buying one",
+    )
+    assert [t.status for t in extract_tasks(hose)] == ["cancelled"]
+    flag = chat(
+        "bob: the leaderboard was timing out all morning, i'll turn off the leaderboard flag for this release",
+        "bob: update on leaderboard: bad index on the scores table. fixed on staging. so i'm NOT turning it off, flag stays on",
+    )
+    assert [t.status for t in extract_tasks(flag)] == ["cancelled"]
+    ticket = chat(
+        "bob: i'll open a ticket with discord trust & safety with the account list",
+        "bob: update: discord already took the accounts down on their side, so no point in a ticket. skipping it",
+    )
+    assert [t.status for t in extract_tasks(ticket)] == ["cancelled"]
+    late = chat(
+        "bob: i'll finish the dbt models for the payments mart", "bob: found a timezone bug in the legacy model 🫠 not finishing today"
+    )
+    assert [t.status for t in extract_tasks(late)] != ["cancelled"]  # late, not off

@@ -200,7 +200,7 @@ CANCEL = re.compile(
     r"(?:don't|do not|dont|won't|no longer) need|not needed|no need (?:to|for)|no longer (?:needed|doing|happening)|"
     r"cancel(?:led|ed)? (?:that|this|it|the)|drop (?:that|this|it)(?!\s+(?:\w+\s+)?(?:off|round|by|over)\b)|ignore (?:that|this|my)|"
     r"(?:are|is|we're|were) not doing|won't be doing|called off|(?:is|are|got) cancell?ed|don't bother|dont bother|"
-    r"skip (?:the|that|this|it)|skip then|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till)|"
+    r"skip(?:ping)? (?:the|that|this|it)|skip then|(?:isn't|is not|not|aren't|are not) happening|we'?ll skip|can wait (?:for|until|till)|"
     # "scrapping it", "dropping the AR thing", "hold off on the flyers", "off the table", "shelved", "a no go".
     r"scrap(?:ping|ped|s)?(?: (?:that|this|it|the|my|our))?|dropp(?:ing|ed) (?:that|this|it|the|my|our|him|her|them)(?!\s+(?:\w+\s+)?(?:off|by|round|over|at|to|with|in)\b)|"
     # "say less. no pizza then", "so no balloons": the thing the task was for, no longer wanted.

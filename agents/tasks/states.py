@@ -363,6 +363,27 @@ class StateChanges:
             return False
         if self._moved_deadline(rendered, clause):
             return True
+        not_doing = re.search(
+            r"(?:^|\b(?:i'm|im|i am|we're|so|and|but)\s+|[.,;:]\s*)(?:not|no longer)\s+(?P<verb>[a-z]+ing)\b"
+            # ("not finishing today" is late, not off)
+            r"(?!\s+(?:to|for|about|yet|today|tonight|tomorrow|tmrw|this|by|until|till|on time|in time)\b)",
+            text,
+            re.IGNORECASE,
+        )
+        if not_doing and not clause.is_question:
+            # "found the old spare ... not buying one", "so i'm NOT turning it off, flag stays on": the owner's plan dropped.
+            verb = base_form(not_doing.group("verb"))
+            own = [
+                d
+                for d in self.board.drafts
+                if d.owner_id == message.author_id
+                and (d.status == "open" or d.changed_by(message.id))
+                and (verb in d.acts or verb == d.verb)
+                and self.board.index - d.last_index <= DONE_WINDOW_MESSAGES
+            ]
+            if own:
+                self._cancel(own[-1], message)
+                return True
         stopped = self._told_not_to(rendered, clause)
         if stopped:
             for draft in stopped:
