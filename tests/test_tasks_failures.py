@@ -2171,3 +2171,22 @@ def test_an_update_that_makes_the_plan_unnecessary_calls_it_off():
         "bob: i'll finish the dbt models for the payments mart", "bob: found a timezone bug in the legacy model 🫠 not finishing today"
     )
     assert [t.status for t in extract_tasks(late)] != ["cancelled"]  # late, not off
+
+
+def test_a_choice_named_before_the_ask_and_i_wont_ask_him():
+    lines = [
+        "bob: also what if we did a band instead of the dj? my cousin kieran's band does covers",
+        "bob: i'm just saying they're good. fine. i'll ask kieran if they're free for the after party at least",
+        "alice: there is no after party. we are 34 🙃",
+        "bob: ok ok i won't ask him",
+        "carol: quotes: kingsway coaches £690 for a 33 seater return, cotswold minis £540 but they can only do one run",
+        "alice: kingsway then. @carol can you book it? we'll transfer you the deposit",
+        "carol: yep will book it tomorrow",
+        "carol: kingsway's sorted: 33 seater, pickups 14:25 and 15:55 from the station",
+    ]
+    tasks = [(t.owner_name, t.task, t.status) for t in extract_tasks(_reply(chat(*lines), 6, 5))]
+    assert tasks == [
+        ("Bob", "Ask kieran if they're free for the after party at least", "cancelled"),
+        ("Carol", "Book it (re: kingsway)", "done"),
+    ]
+    assert [t.status for t in extract_tasks(chat("bob: i'll bring the cake", "bob: i won't be late this time"))] == ["open"]

@@ -1278,6 +1278,9 @@ class Detector:
             # "@june csv export needs to be in the demo friday" -> "realistic if the sample looks normal. i'll have it behind a flag"
             return _snippet(addressed[-1])
         before_mine = own[own.index(sentence) - 1] if sentence in own and own.index(sentence) > 0 else ""
+        chosen = re.match(r"^\W*(?:ok\W+|so\W+)?(?P<x>[\w'&-]+(?:\s+[\w'&-]+){0,3}?)\s+(?:then|it is)\W*$", before_mine, re.IGNORECASE)
+        if chosen and _names_something(chosen.group("x")):
+            return chosen.group("x")  # "kingsway then. @olu can you book it?": the choice just made
         # "I'm home tuesday morning, I'll let them in": a sentence of times and places names no "them".
         if before_mine and _names_something(before_mine):
             mine = _snippet(before_mine)

@@ -370,6 +370,11 @@ class StateChanges:
             text,
             re.IGNORECASE,
         )
+        not_doing = not_doing or re.search(
+            r"\b(?:i won't|i wont|i will not|i'm not gonna|im not gonna|i'm not going to|not gonna)\s+(?P<verb>[a-z]+)\b(?!\s+(?:be|lie)\b)",
+            text,
+            re.IGNORECASE,
+        )
         if not_doing and not clause.is_question:
             # "found the old spare ... not buying one", "so i'm NOT turning it off, flag stays on": the owner's plan dropped.
             verb = base_form(not_doing.group("verb"))
