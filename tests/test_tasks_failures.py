@@ -2190,3 +2190,15 @@ def test_a_choice_named_before_the_ask_and_i_wont_ask_him():
         ("Carol", "Book it (re: kingsway)", "done"),
     ]
     assert [t.status for t in extract_tasks(chat("bob: i'll bring the cake", "bob: i won't be late this time"))] == ["open"]
+
+
+def test_paying_someone_back_who_holds_the_kitty_and_two_mornings():
+    lines = [
+        "carol: got the hinge, 100mm galvanised, $18.50. receipt pic",
+        "alice: who's got the kitty these days?",
+        "bob: me, @carol i'll transfer you when i'm back monday",
+        "bob: home! transferred $18.50 to carol ✅",
+        "dan: hey all, new here (plot 14!). i can take saturday and sunday mornings if that helps",
+    ]
+    tasks = [(t.owner_name, t.task.split(" when")[0], t.status) for t in extract_tasks(_reply(chat(*lines), 2, 1), timezone="UTC")]
+    assert tasks == [("Bob", "Transfer Carol", "done"), ("Dan", "Take saturday and sunday mornings", "open")]

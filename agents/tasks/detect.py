@@ -251,6 +251,9 @@ class Detector:
             return True
         if re.match(r"^\W*(?:the\s+)?[\w'-]+(?:\s+[\w'-]+){0,2}\s*[\u2014\u2013]\s*$", before):
             return True  # "cover seps — i can do them": the topic, then the promise
+        before = re.sub(r"^\W*(?:me|mine|yep|yes|yeah)\s*[,!.]\s*", "", before, flags=re.IGNORECASE)  # "me, @greg i'll transfer you ..."
+        if not before.strip():
+            return True
         head = re.match(r"^\W*@?(?P<name>[a-z][\w'-]*)(?:\s+(?:darling|dear|hun|babe|love|mate|bro|sis))?\s*$", before)
         return bool(head and self.people.handle_id(head.group("name"), rendered))
 
@@ -452,6 +455,8 @@ class Detector:
                 rest = ("do" if ing.lower() == "doing" else base_form(ing)) + " " + rest  # "who's doing the insta post?"
             elif someone.group(0).lower().lstrip().startswith("whose"):
                 rest = "do the " + re.sub(r"^(?:the\s+)", "", rest.split("?")[0])  # "whose week is bins??" -> "do the bins"
+            if re.match(r"got\b.*\b(?:these days|at the moment|right now|atm|rn|now)\W*$", rest, re.IGNORECASE):
+                return None  # "who's got the kitty these days?": who holds it, not who will do something
             if PERCEPTION.search(rest) or clause.is_question and re.match(r"explain\b", rest, re.IGNORECASE):
                 return None  # "can someone remind me what happened last session", "can anyone explain the loan thing?"
             return "request", None, rest, someone.group(0)
@@ -787,7 +792,10 @@ class Detector:
             other = find_due(after[either.end() :], said_at, self.board.tz) if either else None
             if either and other is not None and other.start == 0:
                 after = after[either.end() + other.end :]  # "reset it on Sunday or Monday": both days go
-            text = (head + " " + after).strip()
+            if re.match(r"\s*(?:and|&|\+|/)\s+\w", after) and not either:
+                pass  # "i can take saturday and sunday mornings": the days are what is taken
+            else:
+                text = (head + " " + after).strip()
         else:
             follow = remainder.lstrip(" ,:;-\u2014\u2013")
             if follow and not REASON.match(follow):
@@ -930,6 +938,8 @@ class Detector:
         ):
             return None, False, None  # "I'll buy the dip if it hits 160": a member's own money
         meaningful = [t for t in rest_tokens if t not in PRONOUN_OBJECTS and t not in STOPWORDS]
+        if verb in ("pay", "transfer", "venmo", "reimburse", "repay", "refund", "paypal") and rest_tokens[:1] in (["you"], ["u"]):
+            meaningful = rest_tokens[:1]  # "@greg i'll transfer you when i'm back monday": whom the money goes to
         pronoun_only = not meaningful
         if len(tokens) > MAX_TASK_WORDS:
             text = " ".join(text.split()[:MAX_TASK_WORDS])

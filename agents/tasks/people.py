@@ -137,7 +137,11 @@ class People:
             if alone and alone.group(1).lower() in self.known and alone.group(1).lower() not in STOP_NAMES:
                 hailed = self.known[alone.group(1).lower()]
             # "ok @theo we need a prep schedule": a word of lead-in before whom the sentence is for.
-            leading = re.match(r"^\s*(?:(?:ok|okay|so|hey|also|and|alright|right|yo|oh)\W+)?((?:@\w+[\s,:]*)+)(.*)$", text, re.IGNORECASE)
+            leading = re.match(
+                r"^\s*(?:(?:ok|okay|so|hey|also|and|alright|right|yo|oh|me|mine|yep|yes|yeah)\W+)?((?:@\w+[\s,:]*)+)(.*)$",
+                text,
+                re.IGNORECASE,
+            )
             leading_count = 0
             if addressee is not None:
                 pass
