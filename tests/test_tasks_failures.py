@@ -2202,3 +2202,20 @@ def test_paying_someone_back_who_holds_the_kitty_and_two_mornings():
     ]
     tasks = [(t.owner_name, t.task.split(" when")[0], t.status) for t in extract_tasks(_reply(chat(*lines), 2, 1), timezone="UTC")]
     assert tasks == [("Bob", "Transfer Carol", "done"), ("Dan", "Take saturday and sunday mornings", "open")]
+
+
+def test_incident_roles_a_follow_up_restating_an_ask_and_live_but_too_noisy():
+    lines = [
+        "alice: declaring SEV2, I'm IC. @bob ops lead, @carol comms. keep this channel for the incident only pls",
+        "alice: @dan can you check whether any payments got captured without an order being created?",
+        "dan: yes, will query ledger vs orders for 13:55–14:20",
+        "alice: ok, calling it resolved. follow-ups, owners please ack:\n1. @bob alert on pool wait time, not just 5xx — by friday\n"
+        "2. @dan reconcile captured payments vs orders for the window (already in progress)",
+        "bob: 1 ack, friday should be fine",
+        "bob: pool wait alert is live in staging but way too noisy, need to tune the threshold before prod. realistically monday",
+    ]
+    tasks = [(t.owner_name, t.task, t.status) for t in extract_tasks(_reply(_reply(chat(*lines), 2, 1), 4, 3))]
+    assert tasks == [
+        ("Dan", "Check whether any payments got captured without an order being created", "open"),  # item 2 is the same
+        ("Bob", "Do alert on pool wait time", "open"),  # live in staging, not done
+    ]  # and no "Do ops lead" / "Do comms"

@@ -156,6 +156,8 @@ class Detector:
             # "I need figures from everyone by Monday the 10th. Marcus: westerns. Hyejin: imaging.": the message's deadline.
             fragments = [f for p in sentences(rendered.text) for f in re.split(r",\s+|\s+so\s+", p)]
             deadline = next((find_due(f, message.created_at, self.board.tz) for f in fragments if _SPLIT_DEADLINE.search(f)), None)
+            # "declaring SEV2, I'm IC. @tomek ops lead, @aisha comms": roles in the incident, not work items.
+            split = [(m, i) for m, i in split if not _INCIDENT_ROLE.fullmatch(re.sub(r"^do\s+", "", i, flags=re.IGNORECASE).strip(" .!"))]
             for member, item in split:
                 kind = "commitment" if member[0] == message.author_id else "request"
                 restated = self._restated(member[0], item, message.id)
@@ -1370,8 +1372,10 @@ class Detector:
             first = words(text)[:1]
             if score and first and draft.verb and base_form(first[0]) in verb_group(draft.verb):
                 score += 1  # "get the badges" repeats "pick up the badges"
-            elif first and draft.verb and _distinct_acts(first[0], draft.verb):
+            elif first and draft.verb and _distinct_acts(first[0], draft.verb) and score < 3:
                 continue  # "add disk alerts on the data nodes" after "check the disk on the data nodes": new work
+                # (three shared words are the same work: "reconcile captured payments vs orders" for "check whether
+                # any payments got captured without an order")
             if score and draft.verb == "do" and content_stems(draft.plain_text) - {"do"} <= content_stems(text):
                 score = max(score, 2)  # "marco does flights" then marco's "i'll look at flights tonight": that piece
             if score > best_score:
@@ -1865,6 +1869,13 @@ _SPLIT_DEADLINE = re.compile(
 def _squashed_stems(text: str) -> set[str]:
     """Content stems and the numbers said ("ch 17-18" and "ch17-18" share "17-18")."""
     return content_stems(text) | numbers_in(text)
+
+
+_INCIDENT_ROLE = re.compile(
+    r"(?:the\s+)?(?:ops|incident|tech|technical|comms|communications)?\s*(?:lead|commander|ic|comms|communications|scribe|note-?taker|"
+    r"liaison|on-?call|primary|secondary|backup)",
+    re.IGNORECASE,
+)
 
 
 # "dibs on nmr/ir spectroscopy": taking a piece of the work.
