@@ -166,3 +166,12 @@ def test_apostrophes_are_not_quotes_a_bare_hour_and_my_lunch_break(phrase, expec
 
 def test_a_bare_number_that_is_not_an_hour_is_not_a_deadline():
     assert find_due("we need it by 3 people at least", utc("2026-05-04T14:00:00"), "UTC") is None
+
+
+def test_the_morning_of_a_date_and_an_extension_are_read_as_they_are_meant():
+    said = datetime(2025, 6, 4, 9, 31, tzinfo=UTC)
+    due = find_due("cut 2.4.2 and 2.3.9 on the morning of the 12th", said, "UTC")
+    assert due is not None and due.at is not None and due.at.date() == datetime(2025, 6, 12).date()
+    # The new end of a sale is not when the work is due.
+    assert find_due("extend HOLIDAY25 to monday", said, "UTC") is None
+    assert find_due("extend the sale until sunday", said, "UTC") is None

@@ -384,7 +384,7 @@ def _rules() -> list[_Rule]:
 
     # "by Monday the 10th", "before friday the 3rd", "fri 28th": the day of the month settles which Monday.
     @rule(
-        rf"\b{_PREP}(?:{_WEEKDAY_NAMES}|sat|sun)\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b|\b(?:by|before|until|till|on|for|to)\s+the\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)\b"
+        rf"\b{_PREP}(?:{_WEEKDAY_NAMES}|sat|sun)\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)\b|\b(?:by|before|until|till|on|for|to)\s+the\s+(?:(?:morning|afternoon|evening|night|end)\s+of\s+the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)\b"
     )
     def _day_of_month(m, now):
         today, wanted = now.date(), int(m.group("d") or m.group("d2"))
@@ -537,6 +537,14 @@ def _names_an_event(text: str, due: Due) -> bool:
         return True
     # "i'll ask Lotus if they can move fri earlier": the day being moved, not a deadline.
     if re.search(r"\b(?:move|moving|shift|reschedule|push|swap)\s+(?:the\s+)?$", before, re.IGNORECASE):
+        return True
+    # "extend HOLIDAY25 to monday", "extend the sale until sunday": the new end of the thing, not when the work is due.
+    extension = re.search(r"\bextend(?:ing|ed)?\b[^,.;!?]{0,40}$", before, re.IGNORECASE)
+    if (
+        extension
+        and re.match(r"(?:to|until|till|thru|through)\b", phrase)
+        or re.search(r"\bextend(?:ing|ed)?\b[^,.;!?]{0,40}\b(?:to|until|till|thru|through)\s+$", before, re.IGNORECASE)
+    ):
         return True
     # "watch our VOD from sunday": where something came from, not a deadline ("from monday to friday" is a span).
     if (
