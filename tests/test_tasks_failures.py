@@ -2219,3 +2219,10 @@ def test_incident_roles_a_follow_up_restating_an_ask_and_live_but_too_noisy():
         ("Dan", "Check whether any payments got captured without an order being created", "open"),  # item 2 is the same
         ("Bob", "Do alert on pool wait time", "open"),  # live in staging, not done
     ]  # and no "Do ops lead" / "Do comms"
+
+
+def test_now_in_an_ask_is_today():
+    tasks = extract_tasks(chat("alice: @bob roll back to 2.40 now, don't wait on root cause"), timezone="UTC")
+    assert [(t.task, t.due and t.due.date()) for t in tasks] == [("Roll back to 2.40", T0.date())]
+    later = extract_tasks(chat("alice: @bob can you park the refactor for now and look at the import bug"), timezone="UTC")
+    assert all(t.due is None for t in later)

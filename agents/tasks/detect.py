@@ -802,6 +802,12 @@ class Detector:
             follow = remainder.lstrip(" ,:;-\u2014\u2013")
             if follow and not REASON.match(follow):
                 due = find_due(follow, said_at, self.board.tz)
+        if due is None and re.search(
+            r"(?<!for )\b(?:right now|now|right away|immediately)\b(?!\s+(?:that|on|and then)\b)", rest, re.IGNORECASE
+        ):
+            # "@tomek roll back to 2.40 now": today.
+            now = find_due("today", said_at, self.board.tz)
+            due = Due("now", now.at, 0, 0) if now is not None else None
         text = re.sub(r"\s+", " ", text).strip()
         # "be handling X" -> "handle X"; "have to X" -> "X".
         text = re.sub(r"^(?:be\s+(?P<ing>\w+ing))", lambda m: base_form(m.group("ing")), text, flags=re.IGNORECASE)
