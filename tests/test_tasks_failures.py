@@ -2226,3 +2226,13 @@ def test_now_in_an_ask_is_today():
     assert [(t.task, t.due and t.due.date()) for t in tasks] == [("Roll back to 2.40", T0.date())]
     later = extract_tasks(chat("alice: @bob can you park the refactor for now and look at the import bug"), timezone="UTC")
     assert all(t.due is None for t in later)
+
+
+def test_a_support_thread_diagnostics_and_an_offered_pull_request():
+    asked = chat("alice: @bob can you run `docker exec pinwheel-server pinwheel db:check` and paste the output?")
+    assert extract_tasks(asked) == []  # information asked of a user, not work
+    offer = chat(
+        "bob: would you take a PR for the cpu fallback? I have time this weekend",
+        "alice: absolutely, it's yours then",
+    )
+    assert [(t.owner_name, t.task) for t in extract_tasks(_reply(offer, 1, 0))] == [("Bob", "Do the cpu fallback")]

@@ -181,8 +181,9 @@ class Detector:
                 )
             return
         offered = NEW_OFFER.search(clause.raw) if clause.is_question else None
-        if offered is not None and not HYPOTHETICAL.search(offered.group("rest")):
-            self.offers.append((rendered, clause, offered.group("rest")))
+        offered_work = offered and (offered.group("rest") or "do " + offered.group("pr").split(" for ", 1)[1])
+        if offered is not None and offered_work and not HYPOTHETICAL.search(offered_work):
+            self.offers.append((rendered, clause, offered_work))
             return
         found = self._find_request(rendered, clause) or self._find_commitment(rendered, clause)
         if found is None and self.board.loose and not clause.is_question:

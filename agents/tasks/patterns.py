@@ -271,7 +271,14 @@ REQUEST_SPLIT = re.compile(
 )
 QUESTION_TAIL = re.compile(r"\?[\s\W]*$")
 # "try restarting it", "could you check whether X is set in your .env?": a step for the asker on their own setup.
-DIAGNOSTIC = re.compile(r"^(?:try|trying)\s+\w+ing\b|^(?:check|see|confirm|verify)\s+(?:whether|if)\b.*\byour\b", re.IGNORECASE)
+DIAGNOSTIC = re.compile(
+    r"^(?:try|trying)\s+\w+ing\b|^(?:check|see|confirm|verify)\s+(?:whether|if)\b.*\byour\b"
+    # "can you run `pinwheel db:check` and paste the output?": information asked of a user in a support thread.
+    r"|^run\b.*\band\s+(?:paste|post|share|send)\s+(?:the|its|me the|us the)?\s*(?:output|result|results|logs?)\b"
+    # "pull + restart and the migration should go through": what a user does to get the fix
+    r"|^(?:pull|restart|update|upgrade|reinstall|clear|reboot|re-?run)\b.*\band\s+(?:the\s+\w+\s+|it\s+)?should\s+(?:go through|work|be fine|fix)\b",
+    re.IGNORECASE,
+)
 PERCEPTION = re.compile(
     r"^(?:see|hear|believe|imagine|tell (?:me |us )?(?:if|whether|what|how|why|where|which)|remind (?:me|us) (?:what|how|why|when|where)"
     # "can someone explain the ending of ep 18?": asking to be told, answered in the chat.
@@ -444,10 +451,17 @@ OFFER = re.compile(
     re.IGNORECASE,
 )
 # "want me to chase?", "should I write a short rationale blurb?": new work offered, the speaker's once someone says yes.
-NEW_OFFER = re.compile(r"\b(?:(?:do\s+)?(?:you\s+)?want\s+me\s+to|should\s+i|shall\s+i)\s+(?P<rest>[a-z][^?]{1,80}?)\s*\?", re.IGNORECASE)
+NEW_OFFER = re.compile(
+    r"\b(?:(?:do\s+)?(?:you\s+)?want\s+me\s+to|should\s+i|shall\s+i)\s+(?P<rest>[a-z][^?]{1,80}?)\s*\?"
+    # "would you take a PR for the cpu fallback?": offering to write it
+    r"|\b(?:would|will|could)\s+(?:you|u|y'all)\s+(?:take|accept|merge)\s+(?P<pr>a\s+(?:pr|patch|contribution|mr)\s+for\s+[^?]{1,80}?)\s*\?",
+    re.IGNORECASE,
+)
 # "yes pls", "please do", "go for it": the answer that takes an offer up.
 OFFER_TAKEN = re.compile(
-    r"^\W*(?:yes|yep|yeah|ya|yea|sure|ok|okay|please|pls|plz|go for it|go ahead|do it|would be great|that'd be great)\b", re.IGNORECASE
+    r"^\W*(?:yes|yep|yeah|ya|yea|sure|ok|okay|please|pls|plz|go for it|go ahead|do it|would be great|that'd be great|absolutely|definitely"
+    r"|of course|for sure|100%)\b",
+    re.IGNORECASE,
 )
 # "cant this week fr, moving apartment. drift can u take it": handing on work of one's own (from its owner only).
 HAND_ON_ASK = re.compile(r"\b(?:can|could) (?:you|u) take (?:it|this|that|them)(?!\s+(?:home|back|out|down|off|easy)\b)\b", re.IGNORECASE)
