@@ -126,6 +126,8 @@ class Tracker:
         """ "reminder that PAY-412 and PAY-415 both need to land before the thursday demo": the deadline of the
         tasks with those numbers."""
         message = rendered.record
+        if not re.search(r"\d", rendered.text) or not re.search(r"\b(?:by|before|until|till|due)\b", rendered.text, re.IGNORECASE):
+            return
         for sentence in sentences(rendered.text):
             numbers = ticket_numbers(sentence)
             if not numbers or not re.search(r"\b(?:by|before|until|till|due)\b", sentence, re.IGNORECASE):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -851,13 +852,19 @@ _PIPED_ROW = re.compile(r"(?m)^.*\s\|\s.*\s\|\s.*$")
 def sentences(text: str) -> list[str]:
     """The sentences and lines of a message, each stripped; "e.g." style dots are rare in chat."""
     # "hana — spectroscopy | tyler — ch19 | jess — ch20": a row of pieces, one sentence, not a sentence per dash.
-    text = _PIPED_ROW.sub(lambda row: re.sub(r"\s+[\u2014\u2013-]\s+", " ", row.group(0)).replace(" | ", ", "), text)
+    if " | " in text:
+        text = _PIPED_ROW.sub(lambda row: re.sub(r"\s+[\u2014\u2013-]\s+", " ", row.group(0)).replace(" | ", ", "), text)
     parts = [part.strip() for part in _SENTENCE_END.split(text)]
     return [part for part in parts if part and re.search(r"\w|[\u2705\u2714\u2611\U0001F44D]", part)]
 
 
 def words(text: str) -> list[str]:
-    return [w.lower().strip("'-_") for w in _WORD.findall(text)]
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower().strip("'-_") for w in _WORD.findall(text))
 
 
 def stem(word: str) -> str:
@@ -879,6 +886,12 @@ def content_words(text: str) -> set[str]:
 
 
 def content_stems(text: str) -> set[str]:
+    return set(_content_stems(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _content_stems(text: str) -> frozenset[str]:
+    """(Cached: the same sentences and task texts are compared again and again within a window.)"""
     stems = {stem(w) for w in content_words(text)}
     # "batch-merge", "on-call": each part of a hyphenated word is a word too.
     stems |= {stem(part) for w in content_words(text) if "-" in w for part in w.split("-") if len(part) > 2 and part not in STOPWORDS}
@@ -887,7 +900,7 @@ def content_stems(text: str) -> set[str]:
     for first, second in zip(tokens, tokens[1:], strict=False):
         if first not in STOPWORDS and second in ("back", "up", "out", "in", "off", "over"):
             stems.add(stem(first + second))
-    return stems
+    return frozenset(stems)
 
 
 # A ticket, issue or pull request by its number: "PAY-412", "#412", or "412" said on its own (not "$412", "412ms",
