@@ -2236,3 +2236,10 @@ def test_a_support_thread_diagnostics_and_an_offered_pull_request():
         "alice: absolutely, it's yours then",
     )
     assert [(t.owner_name, t.task) for t in extract_tasks(_reply(offer, 1, 0))] == [("Bob", "Do the cpu fallback")]
+
+
+def test_a_split_where_one_member_keeps_their_part_and_a_date_before_and():
+    lines = ("bob: hi", "carol: hi", "alice: yusuf you're a hero. bob does the costco pickup with the box truck, carol stays on sorting")
+    assert [(t.owner_name, t.task) for t in extract_tasks(chat(*lines))] == [("Bob", "Do the costco pickup with the box truck")]
+    draw = extract_tasks(chat("alice: i'll run the draw on dec 6 and DM everyone their person"), timezone="UTC")
+    assert [t.task for t in draw] == ["Run the draw and DM everyone their person"]

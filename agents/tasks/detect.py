@@ -275,7 +275,7 @@ class Detector:
         if topic:
             text = text.split(":", 1)[-1].rstrip(" ?")
         pieces: list[tuple[tuple[int, str], str]] = []
-        named = 0
+        named = staying = 0
         # "Marcus: knockdown westerns. Hyejin: time-course imaging. Elif: the qPCR panel.": one sentence per member.
         labelled = [
             m
@@ -308,8 +308,16 @@ class Detector:
                 continue  # "bob to the rescue", "carol to win it all"
             work = work[3:] if to_do else work
             first = words(work)[:1]
-            if first and first[0] in ("does", "takes", "handles", "grabs", "covers", "brings", "books", "sorts"):
-                # "marco does flights since u have the points card": his piece, said in the third person.
+            following = words(work)[1:2]
+            if first and (
+                first[0] == "does"
+                or first[0].endswith("s")
+                and not first[0].endswith("ss")
+                and (first[0][:-1] in ACTION_VERBS or first[0][:-1] == "stay")
+                and following
+                and following[0] in ("the", "a", "an", "on", "over", "up", "our", "his", "her", "their", "it", "them", "all")
+            ):
+                # "marco does flights since u have the points card", "angela stays on sorting": said in the third person.
                 work = ("do" + work[4:]) if first[0] == "does" else first[0][:-1] + work[len(first[0]) :]
                 first = words(work)[:1]
             if not first or first[0] in STOPWORDS and first[0] not in ("the", "a", "an", "do"):
@@ -321,6 +329,8 @@ class Detector:
                 or first[0].endswith("s")
                 and first[0] in ("says", "thinks", "wants", "is", "has")
             ):
+                if first[0] in ("stay", "keep") and self.people.handle_id(who, rendered):
+                    staying += 1  # "yusuf does the costco pickup, angela stays on sorting": a split, angela keeps hers
                 continue  # "bob said hi, carol laughed": what they did, not what they will do
             if who.lower() in ("i", "me", "i'll"):
                 owner = (message.author_id, message.author_name)
@@ -343,7 +353,7 @@ class Detector:
                     what = re.sub(r"\s*\b(?:rota|roster|schedule|split|plan)$", "", topic.lower().strip())
                     part = f"{what or 'the rota'} {part}"  # "siobhan sun": her day of the watering rota
                 pieces.append((owner, part if doing else f"do {part}"))
-        if named >= 2 or minutes and named:
+        if named + staying >= 2 and named or minutes and named:
             return self._numbered(rendered, pieces)
         return []
 
@@ -795,7 +805,7 @@ class Detector:
             other = find_due(after[either.end() :], said_at, self.board.tz) if either else None
             if either and other is not None and other.start == 0:
                 after = after[either.end() + other.end :]  # "reset it on Sunday or Monday": both days go
-            if re.match(r"\s*(?:and|&|\+|/)\s+\w", after) and not either:
+            if not either and re.match(rf"\s*(?:and|&|\+|/)\s+(?:{_WEEKDAYS}|{_WEEKDAY_NAMES_FULL})", after, re.IGNORECASE):
                 pass  # "i can take saturday and sunday mornings": the days are what is taken
             else:
                 text = (head + " " + after).strip()
@@ -1637,6 +1647,7 @@ class Detector:
 
 
 _WEEKDAYS = r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)"
+_WEEKDAY_NAMES_FULL = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 
 # "Main actions:", "Action items -", "next steps:": the minutes' list of who does what follows.
 ACTIONS_LABEL = (
