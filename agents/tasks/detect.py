@@ -22,9 +22,9 @@ from agents.tasks.language import (
     content_stems,
     content_words,
     handle,
-    numbers_in,
     render,
     sentences,
+    stems_and_numbers,
     ticket_numbers,
     verb_group,
     words,
@@ -1411,9 +1411,9 @@ class Detector:
 
     def _restated(self, owner_id: int, item: str, message_id: int) -> Draft | None:
         """The owner's open task that a piece of a split names ("ch17-18" for "ill do the aromatic stuff, ch 17-18")."""
-        said = _squashed_stems(item) - _GENERIC_VERB_STEMS
+        said = stems_and_numbers(item) - _GENERIC_VERB_STEMS
         for draft in reversed(self.board.open_drafts(owner_id=owner_id)):
-            if draft.sources[0] != message_id and said & (_squashed_stems(f"{draft.plain_text} {draft.evidence}") - _GENERIC_VERB_STEMS):
+            if draft.sources[0] != message_id and said & (stems_and_numbers(f"{draft.plain_text} {draft.evidence}") - _GENERIC_VERB_STEMS):
                 return draft
         return None
 
@@ -1882,11 +1882,6 @@ _SPLIT_DEADLINE = re.compile(
     r"|tomorrow|tmrw|today|tonight|next|this|end)[a-z]*\b|\d)",
     re.IGNORECASE,
 )
-
-
-def _squashed_stems(text: str) -> set[str]:
-    """Content stems and the numbers said ("ch 17-18" and "ch17-18" share "17-18")."""
-    return content_stems(text) | numbers_in(text)
 
 
 _INCIDENT_ROLE = re.compile(

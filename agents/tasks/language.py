@@ -912,6 +912,11 @@ _TICKET = re.compile(
 )
 
 
+def stems_and_numbers(text: str) -> set[str]:
+    """Content stems and the numbers said ("ch 17-18" and "ch17-18" share "17-18")."""
+    return content_stems(text) | numbers_in(text)
+
+
 def numbers_in(text: str) -> set[str]:
     """The numbers and number ranges a sentence says ("ch17-18 posted" -> {"17-18"})."""
     return set(re.findall(r"(?<![\d.,:])\d{1,4}(?:[-\u2013]\d{1,4})?(?![\d.,:]\d)", text))

@@ -20,8 +20,8 @@ from agents.tasks.language import (
     content_stems,
     content_words,
     is_past_of,
-    numbers_in,
     sentences,
+    stems_and_numbers,
     ticket_numbers,
     verb_group,
     words,
@@ -843,7 +843,7 @@ class StateChanges:
             elif (
                 message.attachments
                 and len(words(raw)) <= 6
-                and (_squashed(raw) - _GENERIC_STEMS) & _squashed(draft.plain_text)
+                and (stems_and_numbers(raw) - _GENERIC_STEMS) & stems_and_numbers(draft.plain_text)
                 and not re.search(r"\b(?:draft|wip|progress|half|partial|so far|preview|almost|nearly)\b", lower)
             ):
                 found.append(draft)  # "enolates." with ch22_enolates.pdf, "spectroscopy summary + qs ⬇️" with the file
@@ -957,8 +957,8 @@ class StateChanges:
         best = max((score for score, _ in scored), default=(0, 0))
         if done and best[0] < 1:
             # "17-18 posted" for "ill do the aromatic stuff, ch 17-18 (EAS)": the words of the promise name it.
-            said_stems = _squashed(said) - _GENERIC_STEMS
-            promised = [d for _, d in scored if said_stems & (_squashed(d.evidence) - _GENERIC_STEMS)]
+            said_stems = stems_and_numbers(said) - _GENERIC_STEMS
+            promised = [d for _, d in scored if said_stems & (stems_and_numbers(d.evidence) - _GENERIC_STEMS)]
             if len(promised) == 1:
                 return promised
         if best[0] >= 1:
@@ -1144,11 +1144,6 @@ UP_FOR_GRABS = re.compile(
     re.IGNORECASE,
 )
 _GENERIC_STEMS = frozenset(content_stems("good great nice new first last next all night morning today tomorrow thing stuff time day week"))
-
-
-def _squashed(text: str) -> set[str]:
-    """Content stems and the numbers said ("ch 17-18" and "ch17-18" share "17-18")."""
-    return content_stems(text) | numbers_in(text)
 
 
 def _without_links(text: str) -> str:
