@@ -2243,3 +2243,13 @@ def test_a_split_where_one_member_keeps_their_part_and_a_date_before_and():
     assert [(t.owner_name, t.task) for t in extract_tasks(chat(*lines))] == [("Bob", "Do the costco pickup with the box truck")]
     draw = extract_tasks(chat("alice: i'll run the draw on dec 6 and DM everyone their person"), timezone="UTC")
     assert [t.task for t in draw] == ["Run the draw and DM everyone their person"]
+
+
+def test_work_taken_off_someones_plate_is_the_speakers():
+    lines = (
+        "carol: @bob fyi the docs link for the android backup setting 404s https://docs.pinwheel.app/mobile/backup",
+        "bob: thanks, I'll fix the link this weekend",
+        "alice: took the docs link one off bob's plate, the page had been renamed. PR merged, link works",
+    )
+    tasks = extract_tasks(_reply(chat(*lines), 1, 0))
+    assert [(t.owner_name, t.task, t.status) for t in tasks] == [("Alice", "Fix the link", "done")]

@@ -1041,7 +1041,12 @@ class StateChanges:
         elif REQUEST.search(text) or PLEASE.search(text):
             if clause.addressee_id and TAKE.search(text):
                 new_owner = (clause.addressee_id, clause.addressee_name or self.people.name_of(clause.addressee_id, rendered) or "")
-        elif COMMITMENT.search(text) and TAKE.search(text):
+        elif (
+            COMMITMENT.search(text)
+            and TAKE.search(text)
+            or re.search(r"\b(?:took|taken|grabbed)\b[^.]{0,60}\boff (?:your|his|her|their|\w+'s) plate\b", text, re.IGNORECASE)
+        ):
+            # "took the docs link one off hugo's plate": the speaker has it now.
             new_owner = (message.author_id, message.author_name)
         if new_owner is None:
             return False
