@@ -2253,3 +2253,13 @@ def test_work_taken_off_someones_plate_is_the_speakers():
     )
     tasks = extract_tasks(_reply(chat(*lines), 1, 0))
     assert [(t.owner_name, t.task, t.status) for t in tasks] == [("Alice", "Fix the link", "done")]
+
+
+def test_a_collection_under_way_is_not_finished():
+    money = chat(
+        "bob: I can handle the money. venmo or cash please by next wednesday", "bob: money update: 17 paid so far ($255). thanks everyone!"
+    )
+    assert [t.status for t in extract_tasks(money)] == ["open"]
+    guests = chat("bob: i'll make a guest list", "bob: guest list: 22 so far, tia gloria is still a maybe")
+    guests[-1] = dataclasses.replace(guests[-1], attachments=("guest_list.xlsx",))
+    assert [t.status for t in extract_tasks(guests)] == ["done"]  # the list itself is made

@@ -895,6 +895,9 @@ class StateChanges:
             # "gear list → <link>" in reply to "can you put one together?": what was put together, shown.
             made = SHOW_VERBS | {"put", "build", "compile", "prepare", "design", "draw", "set"}
             found = [d for d in recent if message.reply_to_id in d.sources and d.acts & made]
+        if re.search(r"\bso far\b|\b\d+\s+(?:left|to go|outstanding|missing)\b", lower):
+            # "money update: 17 paid so far ($255)" for "handle the money": a collection under way, not finished.
+            found = [d for d in found if not d.acts & {"collect", "handle", "gather", "chase", "sell", "raise", "round"}]
         return found
 
     def _link(
