@@ -2263,3 +2263,8 @@ def test_a_collection_under_way_is_not_finished():
     guests = chat("bob: i'll make a guest list", "bob: guest list: 22 so far, tia gloria is still a maybe")
     guests[-1] = dataclasses.replace(guests[-1], attachments=("guest_list.xlsx",))
     assert [t.status for t in extract_tasks(guests)] == ["done"]  # the list itself is made
+
+
+def test_a_numbered_thing_described_is_not_an_imperative():
+    lines = ("alice: @bob Figure 3 still uses the old normalization. Can you regenerate it with the corrected one?",)
+    assert [t.task.split(" (re:")[0] for t in extract_tasks(chat(*lines))] == ["Regenerate it with the corrected one"]

@@ -906,6 +906,8 @@ class Detector:
             return None, False, None
         if re.match(r"^(?:be\s+)?refresh(?:ing)?\s+(?:the\s+)?(?:app|feed|scores?|stream|twitter|timeline)\b", text, re.IGNORECASE):
             return None, False, None  # "i'll be refreshing the app in the loading bay": following the news
+        if re.match(r"^[a-z]+\s+\d+[a-z]?\s+(?:still|is|are|has|uses|looks|needs|was|shows|seems)\b", text, re.IGNORECASE):
+            return None, False, None  # "@marco Figure 3 still uses the old normalization": a statement about figure 3
         if re.match(r"^(?:back|pull|drop|bow)\s+out\b", text, re.IGNORECASE):
             return None, False, None  # "I have to back out of driving": leaving work, not taking it
         if HEDGES.search(" ".join(tokens[:3])):
