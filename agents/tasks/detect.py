@@ -368,10 +368,7 @@ class Detector:
         for earlier in [message, *reversed(self.board.messages[max(0, position - 3) : position])]:
             if earlier.author_id != message.author_id:
                 continue
-            text = render(earlier).text
-            items = {
-                int(m.group(1)): m.group(2).strip(" ,;.") for m in re.finditer(r"(?:^|\s)(\d+)[.)]\s+(.*?)(?=\s+\d+[.)]\s|\n|$)", text)
-            }
+            items = _numbered_items(render(earlier).text)
             if all(n in items for _, numbers in wanted for n in numbers):
                 expanded = []
                 for owner, numbers in wanted:
@@ -386,10 +383,7 @@ class Detector:
         replied = self.board.by_id.get(message.reply_to_id) if message.reply_to_id else None
         position = self.board.index
         for earlier in [m for m in [replied, *reversed(self.board.messages[max(0, position - 3) : position])] if m is not None]:
-            text = render(earlier).text
-            items = {
-                int(m.group(1)): m.group(2).strip(" ,;.") for m in re.finditer(r"(?:^|\s)(\d+)[.)]\s+(.*?)(?=\s+\d+[.)]\s|\n|$)", text)
-            }
+            items = _numbered_items(render(earlier).text)
             if len(items) >= 2 and all(n in items for n in numbers):
                 return [" ".join(items[n].split()[:8]) for n in numbers]
         return None
@@ -1437,7 +1431,7 @@ class Detector:
             else:
                 return False
             thing = part.group("thing")
-            draft = next((d for d in reversed(self.board.open_drafts()) if ticket_numbers(thing) & ticket_numbers(d.plain_text)), None)
+            draft = next((d for d in reversed(self.board.open_drafts()) if d.names_ticket(ticket_numbers(thing))), None)
             if draft is None:
                 kind = "commitment" if owner[0] == message.author_id else "request"
                 self._add(
@@ -1464,7 +1458,7 @@ class Detector:
         if not numbers or re.search(r"\b(?:pair|pairing|help|helping|review|reviewing)\b", text, re.IGNORECASE):
             return None  # "pair w priya on the 412 queue test": helping with it, not taking it
         for draft in reversed(self.board.open_drafts()):
-            if draft.tentative or draft.sources[0] == message_id or not numbers & ticket_numbers(draft.plain_text):
+            if draft.tentative or draft.sources[0] == message_id or not draft.names_ticket(numbers):
                 continue
             if first and draft.verb and _distinct_acts(first[0], draft.verb):
                 continue
@@ -1902,6 +1896,11 @@ _TICKET_TAKE = re.compile(
     r"(?P<thing>(?:[A-Za-z]{2,10}-|#)?\d{2,6})\W*$",
     re.IGNORECASE,
 )
+
+
+def _numbered_items(text: str) -> dict[int, str]:
+    """The items of a numbered list ("1) wordmark heavier 2) swap the teal ..."), by number."""
+    return {int(m.group(1)): m.group(2).strip(" ,;.") for m in re.finditer(r"(?:^|\s)(\d+)[.)]\s+(.*?)(?=\s+\d+[.)]\s|\n|$)", text)}
 
 
 def _distinct_acts(verb: str, other: str) -> bool:

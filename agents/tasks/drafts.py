@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from agents.records import MessageRecord
 from agents.tasks.dates import Due
-from agents.tasks.language import base_form, content_stems, verb_group, words
+from agents.tasks.language import base_form, content_stems, ticket_numbers, verb_group, words
 from agents.tasks.patterns import CONTEXT_NOTE, FANTASY_WORDS, MARKET_CHANNEL_WORDS, VERB_MODIFIERS
 from agents.tasks.records import TaskChange
 
@@ -47,6 +47,10 @@ class Draft:
     def plain_text(self) -> str:
         """The task's words without the "(re: ...)" note of what "it" was."""
         return self.text.split(CONTEXT_NOTE, 1)[0]
+
+    def names_ticket(self, numbers: set[str]) -> bool:
+        """Whether the task's own words name one of these ticket numbers ("Start PAY-412" for {"412"})."""
+        return bool(numbers) and bool(numbers & ticket_numbers(self.plain_text))
 
     @property
     def verb(self) -> str:

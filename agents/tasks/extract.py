@@ -138,14 +138,14 @@ class Tracker:
             if due is None or due.at is None:
                 continue
             for draft in self.board.open_drafts():
-                if numbers & ticket_numbers(draft.plain_text):
+                if draft.names_ticket(numbers):
                     draft.due = due
                     self.board.touch(draft, message)
 
     def _integration_done(self, event: MessageRecord) -> None:
         numbers = ticket_numbers(event.content or "")
         for draft in self.board.drafts:
-            if draft.status == "open" and not draft.refused and numbers & ticket_numbers(draft.plain_text):
+            if draft.status == "open" and not draft.refused and draft.names_ticket(numbers):
                 draft.status = "done"
                 draft.changes.append(self.board.change("done", event, draft))
                 if event.id not in draft.sources:

@@ -581,6 +581,11 @@ NONE_FROM_ME = re.compile(r"\bno (?P<thing>[\w-]+(?: [\w-]+)?) from me\b", re.IG
 TAKER_WANTED = re.compile(r"\b(?:someone|somebody|anyone|anybody|else)\b|\?", re.IGNORECASE)
 # "the docs site now says 2.3.0", "prod now runs 1.4": the state the task was to bring about.
 NOW_STATE = re.compile(r"\bnow (?:says|shows|reads|points to|has|uses|runs|returns|displays|lists)\b", re.IGNORECASE)
+# "ok so amines is up for grabs" (after its owner dropped out): the named task waits for a taker, whoever says it.
+UP_FOR_GRABS = re.compile(
+    r"(?P<what>[\w'#/+-]+(?:\s+[\w'#/+-]+){0,4}?)\s+(?:is|are|'s)\s+(?:now\s+|officially\s+)?(?:up for grabs|unclaimed|free for anyone)\b",
+    re.IGNORECASE,
+)
 # The owner gives a task back: "can you hand the windows installer to someone else?", "I can't do it after all".
 RELEASE = re.compile(
     r"\b(?:hand|give|pass|reassign)\s+(?:it|this|that|the [\w\s-]{1,30}?)\s+(?:off\s+|over\s+)?to\s+(?:someone|somebody|anyone) else\b"

@@ -77,6 +77,7 @@ from agents.tasks.patterns import (
     STOP_DOING,
     TAKE,
     TOPIC_REPORT,
+    UP_FOR_GRABS,
     YOURS,
 )
 from agents.tasks.people import Clause, People
@@ -939,9 +940,11 @@ class StateChanges:
                 naming = [d for d in replied if self.board.overlap(d, clause.raw, with_verbs=False) >= 1]
                 replied = naming or replied
             mine = [d for d in replied if concerned(d)]
-            named_own = [d for d in candidates if d.owner_id == speaker and ticket_numbers(clause.raw) & ticket_numbers(d.plain_text)]
-            if done and not mine and named_own:
-                return named_own[-1:]  # "1214 merged" in reply to "send me the build number": the speaker's 1214
+            if done and not mine:
+                numbered = ticket_numbers(clause.raw)
+                named_own = [d for d in candidates if d.owner_id == speaker and d.names_ticket(numbered)]
+                if named_own:
+                    return named_own[-1:]  # "1214 merged" in reply to "send me the build number": the speaker's 1214
             if mine or (replied and not done):
                 return mine or replied
             if replied and done:
@@ -953,7 +956,7 @@ class StateChanges:
         if done and "," in said:
             said = ", ".join(part for part in said.split(",") if DONE.search(part)) or said
         numbers = ticket_numbers(said)
-        ticketed = [d for d in candidates if concerned(d) and numbers & ticket_numbers(d.plain_text)]
+        ticketed = [d for d in candidates if concerned(d) and d.names_ticket(numbers)]
         if done and ticketed:
             return ticketed  # "PAY-398 merged": the task with that number, not another PAY- one
         scored = [((self.board.overlap(d, said), self.board.overlap(d, said, with_verbs=False)), d) for d in candidates if concerned(d)]
@@ -1147,10 +1150,6 @@ _LINKABLE = frozenset(
     content_stems("page doc document form sheet spreadsheet deck slides survey poll playlist folder repo site website board listing")
 )
 # Words too common to say which task a sentence is about ("good" in "good night all" and in "good first issue").
-UP_FOR_GRABS = re.compile(
-    r"(?P<what>[\w'#/+-]+(?:\s+[\w'#/+-]+){0,4}?)\s+(?:is|are|'s)\s+(?:now\s+|officially\s+)?(?:up for grabs|unclaimed|free for anyone)\b",
-    re.IGNORECASE,
-)
 _GENERIC_STEMS = frozenset(content_stems("good great nice new first last next all night morning today tomorrow thing stuff time day week"))
 
 
